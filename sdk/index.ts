@@ -1,0 +1,12 @@
+export { connect, CONNECT_TIMEOUT_MS, type ConnectOptions } from './connect.ts';
+export {
+  Client,
+  REQUEST_TIMEOUT_MS,
+  type McEvent,
+  type StateVersion,
+  type Subscription,
+} from './client.ts';
+export { McError, ERROR_CODES, type ErrorCode } from './protocol/errors.ts';
+export type { AppContext } from './protocol/handshake.ts';
+export type { Topic, TopicPattern } from './protocol/topics.ts';
+export { PROTOCOL_VERSION } from './protocol/version.ts';

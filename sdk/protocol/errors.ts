@@ -1,0 +1,70 @@
+/**
+ * Every error code microcanvas raises. Codes are API: renaming one is a breaking change.
+ * `docs/errors.md` has one entry per code.
+ */
+export const ERROR_CODES = {
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  INVALID_MANIFEST: 'INVALID_MANIFEST',
+  UNKNOWN_APP: 'UNKNOWN_APP',
+  TOPIC_INVALID: 'TOPIC_INVALID',
+  NOT_PERMITTED: 'NOT_PERMITTED',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  MALFORMED_MESSAGE: 'MALFORMED_MESSAGE',
+  RATE_LIMITED: 'RATE_LIMITED',
+  SUSPENDED: 'SUSPENDED',
+  HANDSHAKE_TIMEOUT: 'HANDSHAKE_TIMEOUT',
+  HANDSHAKE_REFUSED: 'HANDSHAKE_REFUSED',
+  PROTOCOL_MISMATCH: 'PROTOCOL_MISMATCH',
+  NOT_EMBEDDED: 'NOT_EMBEDDED',
+  CALL_TIMEOUT: 'CALL_TIMEOUT',
+  APP_DISCONNECTED: 'APP_DISCONNECTED',
+  BROKER_UNAVAILABLE: 'BROKER_UNAVAILABLE',
+} as const;
+
+/** One of {@link ERROR_CODES}. */
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+/** How an error crosses a frame or worker boundary: never with a stack trace. */
+export interface SerializedMcError {
+  name: 'McError';
+  code: ErrorCode;
+  message: string;
+}
+
+const KNOWN_CODES = new Set<string>(Object.values(ERROR_CODES));
+
+/** The one error class of microcanvas. Branch on `code`, never on `message`. */
+export class McError extends Error {
+  override readonly name = 'McError';
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+
+  /** The wire form: name, code and message only. */
+  toJSON(): SerializedMcError {
+    return { name: 'McError', code: this.code, message: this.message };
+  }
+}
+
+/** True when `value` is an error code this version knows. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && KNOWN_CODES.has(value);
+}
+
+/**
+ * Rebuilds an McError from whatever came over a boundary. Unknown shapes become
+ * `fallback` so a peer can never make us throw something that is not an McError.
+ */
+export function toMcError(value: unknown, fallback: ErrorCode = 'MALFORMED_MESSAGE'): McError {
+  if (value instanceof McError) return value;
+  if (typeof value === 'object' && value !== null) {
+    const { code, message } = value as { code?: unknown; message?: unknown };
+    const text = typeof message === 'string' ? message.slice(0, 500) : 'unknown error';
+    if (isErrorCode(code)) return new McError(code, text);
+    return new McError(fallback, text);
+  }
+  return new McError(fallback, String(value).slice(0, 500));
+}

@@ -1,0 +1,42 @@
+/**
+ * What the host puts in a widget's URL fragment, and what `hello` returns. The fragment
+ * never reaches a server, so the nonce does not leak into logs or referrers.
+ */
+export interface FrameParams {
+  nonce: string;
+  hostOrigin: string;
+}
+
+/** Context a widget receives at connect time. */
+export interface AppContext {
+  appId: string;
+  slotId: string;
+  theme: 'light' | 'dark';
+  locale: string;
+}
+
+/** The value `hello` resolves to in the widget. */
+export interface HelloReply {
+  port: MessagePort;
+  context: AppContext;
+}
+
+/** Methods the host exposes to a widget over penpal. */
+export type HostMethods = {
+  hello(nonce: string, protocolVersion: number): Promise<HelloReply>;
+};
+
+/** Builds the fragment the host appends to a widget URL. */
+export function encodeFrameParams(params: FrameParams): string {
+  const search = new URLSearchParams({ 'mc-nonce': params.nonce, 'mc-host': params.hostOrigin });
+  return `#${search.toString()}`;
+}
+
+/** Reads the fragment in a widget; null when it is missing or malformed. */
+export function decodeFrameParams(hash: string): FrameParams | null {
+  const search = new URLSearchParams(hash.replace(/^#/, ''));
+  const nonce = search.get('mc-nonce');
+  const hostOrigin = search.get('mc-host');
+  if (!nonce || !hostOrigin || !/^https?:\/\/[^/]+$/.test(hostOrigin)) return null;
+  return { nonce, hostOrigin };
+}

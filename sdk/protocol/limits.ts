@@ -1,0 +1,34 @@
+/** Per-app limits. Defaults come from THREATS.md; a manifest may lower or raise them. */
+export interface AppLimits {
+  /** Largest serialized event or state value, in bytes (UTF-16 code units). */
+  maxMessageBytes: number;
+  /** Deepest nesting of objects and arrays in a payload. */
+  maxDepth: number;
+  /** Most object keys plus array elements in one payload. */
+  maxNodes: number;
+  /** Sustained events per second. */
+  eventsPerSecond: number;
+  /** Events that may be published at once above the sustained rate. */
+  burst: number;
+  /** Sustained payload bytes per second. */
+  bytesPerSecond: number;
+  /** Most live subscriptions and watches per connection. */
+  maxSubscriptions: number;
+}
+
+/** The defaults applied when a manifest says nothing. */
+export const DEFAULT_LIMITS: Readonly<AppLimits> = Object.freeze({
+  maxMessageBytes: 64 * 1024,
+  maxDepth: 32,
+  maxNodes: 10_000,
+  eventsPerSecond: 100,
+  burst: 500,
+  bytesPerSecond: 1024 * 1024,
+  maxSubscriptions: 64,
+});
+
+/** Largest single port message (one batch) the broker will read, checked before parsing. */
+export const MAX_BATCH_BYTES = 1024 * 1024;
+
+/** Most operations in one batch. */
+export const MAX_OPS_PER_BATCH = 1024;

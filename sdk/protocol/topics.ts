@@ -1,0 +1,63 @@
+/**
+ * The topic grammar: `source.entity.action` (three to six segments), ASCII lowercase.
+ * The first segment is the publishing app's id, or `host`.
+ */
+const SEGMENT = '[a-z][a-z0-9_-]{0,31}';
+
+/** Matches an app id: one lowercase segment. */
+export const APP_ID_RE = /^[a-z][a-z0-9_-]{0,31}$/;
+
+/** Matches a concrete topic. */
+export const TOPIC_RE = new RegExp(`^${SEGMENT}(?:\\.${SEGMENT}){2,5}$`);
+
+/** Matches a subscription pattern: like a topic, but any segment may be `*` (one segment). */
+export const PATTERN_RE = new RegExp(`^(?:${SEGMENT}|\\*)(?:\\.(?:${SEGMENT}|\\*)){2,5}$`);
+
+/** The id the host page publishes under. */
+export const HOST_APP_ID = 'host';
+
+/** A topic, typed as far as template literals go; `isTopic` is the real check. */
+export type Topic = `${string}.${string}.${string}`;
+
+/** A subscription pattern such as `calendar.*.selected`. */
+export type TopicPattern = `${string}.${string}.${string}`;
+
+/** True when `value` is a valid topic. */
+export function isTopic(value: unknown): value is Topic {
+  return typeof value === 'string' && value.length <= 200 && TOPIC_RE.test(value);
+}
+
+/** True when `value` is a valid subscription pattern. */
+export function isPattern(value: unknown): value is TopicPattern {
+  return typeof value === 'string' && value.length <= 200 && PATTERN_RE.test(value);
+}
+
+/** True when `value` is a valid app id. */
+export function isAppId(value: unknown): value is string {
+  return typeof value === 'string' && APP_ID_RE.test(value);
+}
+
+/** True when `topic` matches `pattern` (`*` stands for exactly one segment). */
+export function matchTopic(pattern: string, topic: string): boolean {
+  const p = pattern.split('.');
+  const t = topic.split('.');
+  if (p.length !== t.length) return false;
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] !== '*' && p[i] !== t[i]) return false;
+  }
+  return true;
+}
+
+/**
+ * True when every topic matched by `requested` is also matched by `granted`:
+ * how a runtime subscription is checked against the manifest's `subscribes`.
+ */
+export function patternCovers(granted: string, requested: string): boolean {
+  const g = granted.split('.');
+  const r = requested.split('.');
+  if (g.length !== r.length) return false;
+  for (let i = 0; i < g.length; i++) {
+    if (g[i] !== '*' && g[i] !== r[i]) return false;
+  }
+  return true;
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+import { isAppId, isPattern, isTopic } from './topics.ts';
+
+/**
+ * Messages on the private port between a client (a widget's SDK, or the host page) and the
+ * broker. Each port message is one JSON string holding an array of operations: what a
+ * client does in one turn travels as one message (see docs/decisions/0002-batching.md).
+ * Objects are strict: a field that claims identity (`source`, `appId`, …) is refused.
+ */
+const RequestId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const TopicField = z.string().refine(isTopic, 'not a topic');
+const PatternField = z.string().refine(isPattern, 'not a topic pattern');
+const AppIdField = z.string().refine(isAppId, 'not an app id');
+
+/** Publish an event; the broker stamps the source. */
+export const PublishOpSchema = z.strictObject({
+  op: z.literal('pub'),
+  topic: TopicField,
+  data: z.unknown().optional(),
+});
+/** Subscribe to a pattern; answered by `ok` or `err` with the same id. */
+export const SubscribeOpSchema = z.strictObject({
+  op: z.literal('sub'),
+  id: RequestId,
+  pattern: PatternField,
+});
+/** End a subscription or a watch. */
+export const CancelOpSchema = z.strictObject({ op: z.literal('cancel'), id: RequestId });
+/** Replace this app's public state. */
+export const SetStateOpSchema = z.strictObject({ op: z.literal('set'), value: z.unknown() });
+/** Read another app's public state once. */
+export const GetStateOpSchema = z.strictObject({
+  op: z.literal('get'),
+  id: RequestId,
+  app: AppIdField,
+});
+/** Watch another app's public state: a snapshot, then every new version. */
+export const WatchStateOpSchema = z.strictObject({
+  op: z.literal('watch'),
+  id: RequestId,
+  app: AppIdField,
+});
+
+/** Everything a client may send to the broker. */
+export const ClientOpSchema = z.discriminatedUnion('op', [
+  PublishOpSchema,
+  SubscribeOpSchema,
+  CancelOpSchema,
+  SetStateOpSchema,
+  GetStateOpSchema,
+  WatchStateOpSchema,
+]);
+export type ClientOp = z.infer<typeof ClientOpSchema>;
+
+/** A snapshot of one app's public state. Version 0 means "never set". */
+export const StateSnapshotSchema = z.strictObject({
+  app: z.string(),
+  version: z.number().int().nonnegative(),
+  value: z.unknown(),
+});
+export type StateSnapshot = z.infer<typeof StateSnapshotSchema>;
+
+/** Everything the broker sends to a client. The SDK checks these with hand-written guards. */
+export type BrokerOp =
+  | { op: 'evt'; topic: string; source: string; data?: unknown }
+  | { op: 'state'; id: number; app: string; version: number; value: unknown }
+  | { op: 'ok'; id: number; value?: unknown }
+  | { op: 'err'; id?: number; code: string; message: string; topic?: string };

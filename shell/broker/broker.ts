@@ -1,0 +1,269 @@
+import {
+  DEFAULT_LIMITS,
+  HOST_APP_ID,
+  ManifestSchema,
+  matchTopic,
+  type AppLimits,
+  type ClientOp,
+  type ErrorCode,
+  type Manifest,
+  type StateSnapshot,
+} from '../../sdk/protocol/index.ts';
+import type { BrokerPort } from './broker-port.ts';
+import { Connection } from './connection.ts';
+import { decodeBatch } from './decode.ts';
+import { Grants } from './grants.ts';
+import { StateStore } from './state-store.ts';
+import { ViolationLog, type Violation, type ViolationKind } from './violations.ts';
+
+/** Refused events within {@link STRIKE_WINDOW_MS} after which a flooder is suspended. */
+export const SUSPEND_AFTER_STRIKES = 1000;
+const STRIKE_WINDOW_MS = 2000;
+
+/** What the broker tells the host page about, besides answering its calls. */
+export interface BrokerListener {
+  violation?(violation: Violation): void;
+  suspended?(connectionId: string, appId: string): void;
+}
+
+/** Counters for tests, devtools and the benchmark. */
+export interface BrokerStats {
+  connections: number;
+  subscriptions: number;
+  watches: number;
+  delivered: number;
+  rejected: number;
+  violations: Record<string, number>;
+}
+
+/** What a denial says, whether the target is forbidden or does not exist. */
+const DENIED = 'not permitted or does not exist';
+
+/**
+ * Routes events and public state between clients. Plain TypeScript behind {@link BrokerPort}:
+ * it runs in a dedicated Worker in production and directly in unit tests. A client's
+ * identity is the connection it arrived on; nothing in a message can change it.
+ */
+export class Broker {
+  readonly #manifests = new Map<string, Manifest>();
+  readonly #connections = new Map<string, Connection>();
+  readonly #state = new StateStore();
+  readonly #violations: ViolationLog;
+  readonly #listener: BrokerListener;
+  readonly #now: () => number;
+  readonly #strikeStart = new Map<string, number>();
+  #delivered = 0;
+
+  constructor(listener: BrokerListener = {}, now: () => number = () => performance.now()) {
+    this.#listener = listener;
+    this.#now = now;
+    this.#violations = new ViolationLog((v) => this.#listener.violation?.(v));
+  }
+
+  /** Registers (or replaces) a manifest. Connections already attached keep their grants. */
+  register(manifest: unknown): void {
+    const parsed = ManifestSchema.parse(manifest);
+    this.#manifests.set(parsed.id, parsed);
+  }
+
+  /** Attaches a widget's port under the identity of a registered app. */
+  attach(connectionId: string, appId: string, port: BrokerPort): void {
+    const manifest = this.#manifests.get(appId);
+    if (!manifest) throw new Error(`unknown app ${appId}`);
+    const limits: AppLimits = { ...DEFAULT_LIMITS, ...manifest.limits };
+    this.#add(new Connection(connectionId, appId, Grants.fromManifest(manifest), limits, port, this.#now));
+  }
+
+  /** Attaches the trusted host page's own client port. */
+  attachHost(connectionId: string, port: BrokerPort): void {
+    const limits: AppLimits = {
+      ...DEFAULT_LIMITS,
+      eventsPerSecond: Number.POSITIVE_INFINITY,
+      burst: Number.POSITIVE_INFINITY,
+      bytesPerSecond: Number.POSITIVE_INFINITY,
+      maxSubscriptions: 10_000,
+    };
+    this.#add(new Connection(connectionId, HOST_APP_ID, Grants.host(), limits, port, this.#now));
+  }
+
+  /** Closes a connection and forgets its subscriptions and watches. */
+  detach(connectionId: string): void {
+    this.#connections.get(connectionId)?.close();
+    this.#connections.delete(connectionId);
+    this.#strikeStart.delete(connectionId);
+  }
+
+  /** Every app's public state (the host's view). */
+  states(): StateSnapshot[] {
+    return this.#state.all();
+  }
+
+  violations(): Violation[] {
+    return this.#violations.entries();
+  }
+
+  stats(): BrokerStats {
+    let subscriptions = 0;
+    let watches = 0;
+    for (const c of this.#connections.values()) {
+      subscriptions += c.subscriptions.size;
+      watches += c.watches.size;
+    }
+    return {
+      connections: this.#connections.size,
+      subscriptions,
+      watches,
+      delivered: this.#delivered,
+      rejected: this.#violations.total(),
+      violations: this.#violations.counts(),
+    };
+  }
+
+  #add(connection: Connection): void {
+    this.detach(connection.id);
+    this.#connections.set(connection.id, connection);
+    connection.port.onmessage = (event) => this.#receive(connection, event.data);
+  }
+
+  #receive(from: Connection, raw: unknown): void {
+    if (from.closed || from.suspended) return;
+    const { ops, rejected } = decodeBatch(raw, from.limits);
+    for (const r of rejected) {
+      this.#refuse(from, r.kind, 'MALFORMED_MESSAGE', r.detail);
+    }
+    for (const op of ops) {
+      if (from.closed || from.suspended) return;
+      try {
+        this.#apply(from, op);
+      } catch (error) {
+        // A bug in one operation must not take the broker down for everyone else.
+        this.#refuse(from, 'malformed', 'MALFORMED_MESSAGE', String(error).slice(0, 200));
+      }
+    }
+  }
+
+  #apply(from: Connection, op: ClientOp): void {
+    switch (op.op) {
+      case 'pub':
+        return this.#publish(from, op.topic, op.data);
+      case 'sub':
+        return this.#subscribe(from, op.id, op.pattern);
+      case 'cancel':
+        from.subscriptions.delete(op.id);
+        from.watches.delete(op.id);
+        return;
+      case 'set':
+        return this.#setState(from, op.value);
+      case 'get':
+        if (!from.grants.canRead(op.app)) return this.#deny(from, 'get', op.app, op.id);
+        return from.send(json({ op: 'ok', id: op.id, value: this.#state.get(op.app) }));
+      case 'watch':
+        return this.#watch(from, op.id, op.app);
+    }
+  }
+
+  #publish(from: Connection, topic: string, data: unknown): void {
+    if (!from.grants.canPublish(from.appId, topic)) {
+      return this.#refuse(from, 'not-permitted', 'NOT_PERMITTED', DENIED, topic);
+    }
+    const part = json({ op: 'evt', topic, source: from.appId, data });
+    if (part.length > from.limits.maxMessageBytes) {
+      return this.#refuse(from, 'too-large', 'PAYLOAD_TOO_LARGE', `${part.length} bytes`, topic);
+    }
+    if (!from.events.take() || !from.bytes.take(part.length)) {
+      return this.#rateLimited(from, topic);
+    }
+    for (const to of this.#connections.values()) {
+      for (const pattern of to.subscriptions.values()) {
+        if (matchTopic(pattern, topic)) {
+          to.send(part);
+          this.#delivered++;
+          break;
+        }
+      }
+    }
+  }
+
+  #subscribe(from: Connection, id: number, pattern: string): void {
+    if (!from.grants.canSubscribe(pattern)) return this.#deny(from, 'sub', pattern, id);
+    if (from.subscriptions.size + from.watches.size >= from.limits.maxSubscriptions) {
+      this.#violation(from, 'quota', 'subscription cap', pattern);
+      return from.send(json({ op: 'err', id, code: 'RATE_LIMITED', message: 'subscription cap' }));
+    }
+    from.subscriptions.set(id, pattern);
+    from.send(json({ op: 'ok', id }));
+  }
+
+  #watch(from: Connection, id: number, app: string): void {
+    if (!from.grants.canRead(app)) return this.#deny(from, 'watch', app, id);
+    if (from.subscriptions.size + from.watches.size >= from.limits.maxSubscriptions) {
+      this.#violation(from, 'quota', 'subscription cap', app);
+      return from.send(json({ op: 'err', id, code: 'RATE_LIMITED', message: 'subscription cap' }));
+    }
+    from.watches.set(id, app);
+    from.send(json({ op: 'ok', id }));
+    const snapshot = this.#state.get(app);
+    from.sendState(id, json({ op: 'state', id, ...snapshot }));
+  }
+
+  #setState(from: Connection, value: unknown): void {
+    if (from.appId === HOST_APP_ID) return;
+    const size = json(value ?? null).length;
+    if (size > from.limits.maxMessageBytes) {
+      return this.#refuse(from, 'too-large', 'PAYLOAD_TOO_LARGE', `state is ${size} bytes`);
+    }
+    if (!from.events.take() || !from.bytes.take(size)) return this.#rateLimited(from);
+    const snapshot = this.#state.set(from.appId, value ?? null);
+    for (const to of this.#connections.values()) {
+      for (const [id, app] of to.watches) {
+        if (app === from.appId) to.sendState(id, json({ op: 'state', id, ...snapshot }));
+      }
+    }
+  }
+
+  #deny(from: Connection, what: string, target: string, id: number): void {
+    this.#violation(from, 'not-permitted', `${what} ${target}`, target);
+    from.send(json({ op: 'err', id, code: 'NOT_PERMITTED', message: DENIED }));
+  }
+
+  #rateLimited(from: Connection, topic?: string): void {
+    const now = this.#now();
+    const start = this.#strikeStart.get(from.id);
+    if (start === undefined || now - start > STRIKE_WINDOW_MS) {
+      this.#strikeStart.set(from.id, now);
+      from.strikes = 0;
+    }
+    from.strikes++;
+    // Tell the sender once per burst of refusals, not once per refused event: answering a
+    // flood message for message would let the flooder make us flood it back.
+    if (from.strikes === 1) {
+      this.#refuse(from, 'rate-limited', 'RATE_LIMITED', 'event rate exceeded', topic);
+    }
+    if (from.strikes >= SUSPEND_AFTER_STRIKES) this.#suspend(from);
+  }
+
+  #suspend(from: Connection): void {
+    this.#violation(from, 'suspended', `${from.strikes} events refused`);
+    from.send(json({ op: 'err', code: 'SUSPENDED', message: 'suspended for flooding' }));
+    // Stop reading the port at all: a backlog we merely drop still delays everyone else.
+    queueMicrotask(() => this.detach(from.id));
+    from.suspended = true;
+    this.#listener.suspended?.(from.id, from.appId);
+  }
+
+  #refuse(from: Connection, kind: ViolationKind, code: ErrorCode, detail: string, topic?: string): void {
+    this.#violation(from, kind, detail, topic);
+    const message = code === 'NOT_PERMITTED' ? DENIED : detail;
+    from.send(json(topic ? { op: 'err', code, message, topic } : { op: 'err', code, message }));
+  }
+
+  #violation(from: Connection, kind: ViolationKind, detail: string, topic?: string): void {
+    const entry: Violation = { app: from.appId, connection: from.id, kind, detail, time: Date.now() };
+    if (topic !== undefined) entry.topic = topic.slice(0, 200);
+    this.#violations.record(entry);
+  }
+}
+
+function json(value: unknown): string {
+  return JSON.stringify(value);
+}

@@ -1,0 +1,54 @@
+/** Why the broker refused something. */
+export type ViolationKind =
+  | 'malformed'
+  | 'too-large'
+  | 'bounds'
+  | 'not-permitted'
+  | 'rate-limited'
+  | 'suspended'
+  | 'quota';
+
+/** One refusal, as devtools and host code see it. */
+export interface Violation {
+  app: string;
+  connection: string;
+  kind: ViolationKind;
+  detail: string;
+  topic?: string;
+  time: number;
+}
+
+/** How many violations are kept; older ones are dropped but still counted. */
+export const VIOLATION_LOG_SIZE = 500;
+
+/** A bounded log of refusals plus per-kind counters that never reset. */
+export class ViolationLog {
+  readonly #entries: Violation[] = [];
+  readonly #counts = new Map<ViolationKind, number>();
+  #listener: ((violation: Violation) => void) | undefined;
+
+  constructor(listener?: (violation: Violation) => void) {
+    this.#listener = listener;
+  }
+
+  record(violation: Violation): void {
+    this.#entries.push(violation);
+    if (this.#entries.length > VIOLATION_LOG_SIZE) this.#entries.shift();
+    this.#counts.set(violation.kind, (this.#counts.get(violation.kind) ?? 0) + 1);
+    this.#listener?.(violation);
+  }
+
+  entries(): Violation[] {
+    return [...this.#entries];
+  }
+
+  counts(): Record<string, number> {
+    return Object.fromEntries(this.#counts);
+  }
+
+  total(): number {
+    let sum = 0;
+    for (const n of this.#counts.values()) sum += n;
+    return sum;
+  }
+}

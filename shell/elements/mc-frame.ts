@@ -1,0 +1,169 @@
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+
+import { FrameSession, type FrameStatus } from '../frames/frame-session.ts';
+import { allowAttribute, sandboxAttribute } from '../frames/sandbox.ts';
+import type { Host } from '../host/host.ts';
+import { McSuspendedEvent } from '../host/host-events.ts';
+import { McAppConnectedEvent, McAppStatusEvent } from './events.ts';
+
+/**
+ * One widget slot: a host-drawn label and status above a sandboxed iframe on the app's own
+ * site. The iframe is created once with its sandbox already set and never re-pointed by
+ * the element; the mount logic lives in {@link FrameSession}.
+ *
+ * @fires mc-app-status - whenever the status changes
+ * @fires mc-app-connected - when the widget finished its handshake
+ */
+export class McFrame extends LitElement {
+  static override properties = {
+    host: { attribute: false },
+    app: {},
+    slotId: { attribute: 'slot-id' },
+    status: { state: true },
+  };
+
+  /** The host whose broker and manifests this slot uses. */
+  declare host: Host | undefined;
+  /** The registered app id to mount. */
+  declare app: string;
+  /** The slot's id: its identity in the broker. */
+  declare slotId: string;
+  /** The current status (read-only for users). */
+  declare status: FrameStatus;
+
+  #session: FrameSession | undefined;
+
+  constructor() {
+    super();
+    this.app = '';
+    this.slotId = '';
+    this.status = { state: 'loading' };
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.host?.removeEventListener(McSuspendedEvent.type, this.#onSuspended);
+    this.#session?.destroy();
+    this.#session = undefined;
+  }
+
+  protected override firstUpdated(_changed: PropertyValues): void {
+    const manifest = this.host?.manifest(this.app);
+    const iframe = this.renderRoot.querySelector('iframe');
+    if (!this.host || !manifest || !iframe) {
+      this.#onStatus({ state: 'error', code: 'UNKNOWN_APP', message: `no app "${this.app}"` });
+      return;
+    }
+    this.host.addEventListener(McSuspendedEvent.type, this.#onSuspended);
+    this.#session = new FrameSession(this.host, manifest, this.slotId, (s) => this.#onStatus(s));
+    this.#session.start(iframe);
+  }
+
+  protected override render() {
+    const manifest = this.host?.manifest(this.app);
+    const name = manifest?.name ?? this.app;
+    const { state } = this.status;
+    return html`
+      <header part="header">
+        <span class="name" title=${name}>${name}</span>
+        <span class="status ${state}" part="status" role="status">${statusText(this.status)}</span>
+      </header>
+      ${manifest
+        ? html`<iframe
+            part="frame"
+            title=${name}
+            sandbox=${sandboxAttribute()}
+            allow=${allowAttribute(manifest.permissions)}
+            referrerpolicy="origin"
+            loading="eager"
+          ></iframe>`
+        : nothing}
+    `;
+  }
+
+  #onStatus(status: FrameStatus): void {
+    this.status = status;
+    this.dispatchEvent(new McAppStatusEvent(this.slotId, this.app, status));
+    if (status.state === 'connected') {
+      this.dispatchEvent(new McAppConnectedEvent(this.slotId, this.app));
+    }
+  }
+
+  #onSuspended = (event: Event): void => {
+    if ((event as McSuspendedEvent).slotId === this.slotId) this.#session?.suspend();
+  };
+
+  static override styles = css`
+    :host {
+      display: flex;
+      flex-direction: column;
+      box-sizing: border-box;
+      border: 1px solid var(--mc-border, #d0d5dd);
+      border-radius: 10px;
+      background: var(--mc-surface, #fff);
+      overflow: hidden;
+      box-shadow: 0 1px 2px rgb(16 24 40 / 6%);
+    }
+    header {
+      display: flex;
+      align-items: center;
+      gap: 8px;
+      padding: 6px 10px;
+      font: 600 13px/1.4 system-ui, sans-serif;
+      color: var(--mc-text, #101828);
+      background: var(--mc-header, #f9fafb);
+      border-bottom: 1px solid var(--mc-border, #eaecf0);
+      user-select: none;
+    }
+    .name {
+      flex: 1;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .status {
+      font-weight: 500;
+      font-size: 11px;
+      padding: 1px 8px;
+      border-radius: 999px;
+      background: #eef4ff;
+      color: #3538cd;
+    }
+    .status.connected {
+      background: #ecfdf3;
+      color: #027a48;
+    }
+    .status.error,
+    .status.suspended {
+      background: #fef3f2;
+      color: #b42318;
+    }
+    iframe {
+      flex: 1;
+      width: 100%;
+      border: 0;
+      display: block;
+    }
+  `;
+}
+
+function statusText(status: FrameStatus): string {
+  switch (status.state) {
+    case 'loading':
+      return 'loading';
+    case 'connected':
+      return 'connected';
+    case 'suspended':
+      return 'suspended';
+    case 'error':
+      return `error: ${status.message}`;
+  }
+}
+
+customElements.define('mc-frame', McFrame);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mc-frame': McFrame;
+  }
+}

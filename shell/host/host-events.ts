@@ -1,0 +1,26 @@
+import type { Violation } from '../broker/violations.ts';
+
+/** Fired on a {@link Host} for every refusal the broker records. */
+export class McViolationEvent extends Event {
+  static readonly type = 'mc-violation';
+  constructor(readonly violation: Violation) {
+    super(McViolationEvent.type);
+  }
+}
+
+/** Fired on a {@link Host} when the broker suspends a flooding connection. */
+export class McSuspendedEvent extends Event {
+  static readonly type = 'mc-suspended';
+  constructor(
+    readonly slotId: string,
+    readonly appId: string,
+  ) {
+    super(McSuspendedEvent.type);
+  }
+}
+
+/** The events a Host dispatches. */
+export interface HostEventMap {
+  'mc-violation': McViolationEvent;
+  'mc-suspended': McSuspendedEvent;
+}

@@ -1,0 +1,148 @@
+import * as Comlink from 'comlink';
+
+import { Client, type McEvent, type Subscription } from '../../sdk/client.ts';
+import {
+  HOST_APP_ID,
+  McError,
+  type AppContext,
+  type Manifest,
+  type ManifestInput,
+  type Topic,
+  type TopicPattern,
+} from '../../sdk/protocol/index.ts';
+import type { BrokerStats } from '../broker/broker.ts';
+import type { BrokerControl } from '../broker/broker-worker.ts';
+import type { Violation } from '../broker/violations.ts';
+import { McSuspendedEvent, McViolationEvent, type HostEventMap } from './host-events.ts';
+import { ManifestRegistry } from './manifest-registry.ts';
+
+/** Options of a {@link Host}. */
+export interface HostOptions {
+  /** Deadline for a widget to finish its handshake (`HANDSHAKE_TIMEOUT` after it). */
+  connectTimeoutMs?: number;
+  /** Theme and locale handed to every widget at connect time. */
+  theme?: 'light' | 'dark';
+  locale?: string;
+}
+
+/** Default deadline for a widget's handshake. */
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/**
+ * The host side of a canvas: the registered manifests, the broker Worker, and the host
+ * page's own client of the broker (for publishing, subscribing and reading state from host
+ * code). `<mc-canvas>` creates one, or shares one passed to it.
+ */
+export class Host extends EventTarget {
+  readonly connectTimeoutMs: number;
+  readonly theme: 'light' | 'dark';
+  readonly locale: string;
+  readonly #registry = new ManifestRegistry();
+  readonly #worker: Worker;
+  readonly #broker: Comlink.Remote<BrokerControl>;
+  readonly #client: Client;
+  #destroyed = false;
+
+  constructor(options: HostOptions = {}) {
+    super();
+    this.connectTimeoutMs = options.connectTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+    this.theme = options.theme ?? 'light';
+    this.locale = options.locale ?? navigator.language;
+    this.#worker = new Worker(new URL('../broker/broker-worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'microcanvas-broker',
+    });
+    this.#broker = Comlink.wrap<BrokerControl>(this.#worker);
+    void this.#broker.listen(
+      Comlink.proxy({
+        violation: (v: Violation) => this.dispatchEvent(new McViolationEvent(v)),
+        suspended: (slotId: string, appId: string) =>
+          this.dispatchEvent(new McSuspendedEvent(slotId, appId)),
+      }),
+    );
+    const { port1, port2 } = new MessageChannel();
+    void this.#broker.attachHost('host', Comlink.transfer(port1, [port1]));
+    this.#client = new Client(port2, this.contextFor(HOST_APP_ID, 'host'));
+  }
+
+  /** Registers an app manifest; throws `INVALID_MANIFEST` naming the bad field. */
+  register(manifest: ManifestInput): Manifest {
+    const parsed = this.#registry.register(manifest);
+    void this.#broker.register(parsed);
+    return parsed;
+  }
+
+  /** The registered manifest of `appId`, if any. */
+  manifest(appId: string): Manifest | undefined {
+    return this.#registry.get(appId);
+  }
+
+  /** Every registered manifest (the app catalog). */
+  manifests(): Manifest[] {
+    return this.#registry.all();
+  }
+
+  /** Publishes from the host page; subscribers see `source: 'host'`. */
+  publish(topic: Topic, data?: unknown): void {
+    this.#client.publish(topic, data);
+  }
+
+  /** Subscribes host code to every event matching `pattern`. */
+  subscribe<T = unknown>(pattern: TopicPattern, handler: (event: McEvent<T>) => void): Subscription {
+    return this.#client.subscribe(pattern, handler);
+  }
+
+  /** Reads or watches any app's public state. */
+  get state(): Pick<Client['state'], 'get' | 'watch'> {
+    return this.#client.state;
+  }
+
+  /** The broker's bounded log of refusals. */
+  violations(): Promise<Violation[]> {
+    return this.#broker.violations();
+  }
+
+  /** The broker's counters. */
+  stats(): Promise<BrokerStats> {
+    return this.#broker.stats();
+  }
+
+  /** The context a widget of `appId` mounted in `slotId` receives. */
+  contextFor(appId: string, slotId: string): AppContext {
+    return { appId, slotId, theme: this.theme, locale: this.locale };
+  }
+
+  /** Hands one end of a widget's private channel to the broker. Used by frame sessions. */
+  async attach(slotId: string, appId: string, port: MessagePort): Promise<void> {
+    if (this.#destroyed) throw new McError('BROKER_UNAVAILABLE', 'host destroyed');
+    await this.#broker.attach(slotId, appId, Comlink.transfer(port, [port]));
+  }
+
+  /** Closes a widget's channel in the broker. */
+  async detach(slotId: string): Promise<void> {
+    if (this.#destroyed) return;
+    await this.#broker.detach(slotId);
+  }
+
+  /** Stops the broker Worker and closes the host's own client. */
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.#client.close();
+    this.#broker[Comlink.releaseProxy]();
+    this.#worker.terminate();
+  }
+
+  override addEventListener<K extends keyof HostEventMap>(
+    type: K,
+    listener: (event: HostEventMap[K]) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    super.addEventListener(type, listener, options);
+  }
+}
