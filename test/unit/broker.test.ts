@@ -1,0 +1,221 @@
+import { expect } from '@open-wc/testing';
+
+import { Broker, SUSPEND_AFTER_STRIKES } from '../../shell/broker/broker.ts';
+import type { ManifestInput } from '../../sdk/protocol/index.ts';
+import { fakePortPair, settle, type FakePort } from '../helpers/fake-port.ts';
+
+const URL_A = 'https://apps.example/a';
+
+function manifest(id: string, extra: Partial<ManifestInput> = {}): ManifestInput {
+  return { id, name: id, url: URL_A, ...extra };
+}
+
+/** Attaches a fake client for `appId`; returns the client side of the port. */
+function attach(broker: Broker, id: string, appId: string): FakePort {
+  const [brokerSide, clientSide] = fakePortPair();
+  broker.attach(id, appId, brokerSide);
+  return clientSide;
+}
+
+function send(port: FakePort, ...ops: unknown[]): void {
+  port.postMessage(JSON.stringify(ops));
+}
+
+describe('Broker', () => {
+  let broker: Broker;
+  let clock: number;
+
+  beforeEach(() => {
+    clock = 0;
+    broker = new Broker({}, () => clock);
+    broker.register(manifest('cal', { publishes: ['cal.date.*'], reads: ['todo'] }));
+    broker.register(
+      manifest('todo', { subscribes: ['cal.*.*', 'cal.date.selected'], publishes: ['todo.item.*'] }),
+    );
+  });
+
+  it('delivers an event to a matching subscriber with the source stamped by the broker', async () => {
+    const cal = attach(broker, 's1', 'cal');
+    const todo = attach(broker, 's2', 'todo');
+    send(todo, { op: 'sub', id: 1, pattern: 'cal.*.*' });
+    await settle();
+    expect(todo.ops()).to.deep.include({ op: 'ok', id: 1 });
+    send(cal, { op: 'pub', topic: 'cal.date.selected', data: { date: '2026-11-24' } });
+    await settle();
+    expect(todo.ops()).to.deep.include({
+      op: 'evt',
+      topic: 'cal.date.selected',
+      source: 'cal',
+      data: { date: '2026-11-24' },
+    });
+  });
+
+  it('refuses an envelope that claims its own source', async () => {
+    const cal = attach(broker, 's1', 'cal');
+    const todo = attach(broker, 's2', 'todo');
+    send(todo, { op: 'sub', id: 1, pattern: 'cal.*.*' });
+    await settle();
+    send(cal, { op: 'pub', topic: 'cal.date.selected', source: 'todo', data: 1 });
+    await settle();
+    expect(todo.ops().filter((o) => o.op === 'evt')).to.have.length(0);
+    expect(cal.ops()[0]).to.include({ op: 'err', code: 'MALFORMED_MESSAGE' });
+    expect(broker.stats().violations.malformed).to.equal(1);
+  });
+
+  it('refuses publishing outside the manifest like a topic that does not exist', async () => {
+    const cal = attach(broker, 's1', 'cal');
+    const todo = attach(broker, 's2', 'todo');
+    send(todo, { op: 'sub', id: 1, pattern: 'cal.*.*' });
+    send(cal, { op: 'pub', topic: 'cal.secret.leaked' }, { op: 'pub', topic: 'todo.item.added' });
+    await settle();
+    const errors = cal.ops().filter((o) => o.op === 'err');
+    expect(errors.map((e) => e.code)).to.deep.equal(['NOT_PERMITTED', 'NOT_PERMITTED']);
+    expect(errors[0]!.message).to.equal(errors[1]!.message);
+    expect(todo.ops().filter((o) => o.op === 'evt')).to.have.length(0);
+  });
+
+  it('refuses subscriptions wider than the manifest grants', async () => {
+    const todo = attach(broker, 's2', 'todo');
+    send(
+      todo,
+      { op: 'sub', id: 1, pattern: '*.*.*' },
+      { op: 'sub', id: 2, pattern: 'cal.date.selected' },
+      { op: 'sub', id: 3, pattern: 'cal.*.*.*' },
+    );
+    await settle();
+    const replies = todo.ops();
+    expect(replies).to.deep.include({ op: 'ok', id: 2 });
+    expect(replies.find((r) => r.id === 1)).to.include({ op: 'err', code: 'NOT_PERMITTED' });
+    expect(replies.find((r) => r.id === 3)).to.include({ op: 'err', code: 'NOT_PERMITTED' });
+  });
+
+  it('matches wildcards per segment only', async () => {
+    broker.register(manifest('all', { subscribes: ['*.*.*'] }));
+    const cal = attach(broker, 's1', 'cal');
+    const all = attach(broker, 's3', 'all');
+    send(all, { op: 'sub', id: 1, pattern: '*.date.*' }, { op: 'sub', id: 2, pattern: 'cal.*.x' });
+    await settle();
+    send(cal, { op: 'pub', topic: 'cal.date.selected' }, { op: 'pub', topic: 'cal.date.cleared' });
+    await settle();
+    const topics = all.ops().filter((o) => o.op === 'evt').map((o) => o.topic);
+    expect(topics).to.deep.equal(['cal.date.selected', 'cal.date.cleared']);
+  });
+
+  it('keeps per-publisher order and batches one turn into one port message', async () => {
+    broker.register(manifest('all', { subscribes: ['*.*.*'] }));
+    const cal = attach(broker, 's1', 'cal');
+    const all = attach(broker, 's3', 'all');
+    send(all, { op: 'sub', id: 1, pattern: 'cal.*.*' });
+    await settle();
+    const before = all.received.length;
+    send(cal, ...Array.from({ length: 100 }, (_, i) => ({ op: 'pub', topic: 'cal.date.set', data: i })));
+    await settle();
+    expect(all.received.length - before).to.equal(1);
+    const data = all.ops().filter((o) => o.op === 'evt').map((o) => o.data);
+    expect(data).to.deep.equal(Array.from({ length: 100 }, (_, i) => i));
+  });
+
+  it('gives a watcher the snapshot first, then each version, and coalesces within a turn', async () => {
+    const cal = attach(broker, 's1', 'cal');
+    const todo = attach(broker, 's2', 'todo');
+    send(todo, { op: 'set', value: { open: 3 } });
+    await settle();
+    send(cal, { op: 'watch', id: 7, app: 'todo' });
+    await settle();
+    expect(cal.ops()).to.deep.include({ op: 'state', id: 7, app: 'todo', version: 1, value: { open: 3 } });
+    send(todo, { op: 'set', value: { open: 2 } }, { op: 'set', value: { open: 1 } });
+    await settle();
+    const states = cal.ops().filter((o) => o.op === 'state');
+    expect(states.map((s) => s.version)).to.deep.equal([1, 3]);
+    expect(states.at(-1)!.value).to.deep.equal({ open: 1 });
+  });
+
+  it('denies reading state outside `reads` exactly like an unknown app', async () => {
+    const todo = attach(broker, 's2', 'todo');
+    send(todo, { op: 'get', id: 1, app: 'cal' }, { op: 'get', id: 2, app: 'nosuchapp' });
+    await settle();
+    const [a, b] = todo.ops();
+    expect(a).to.deep.equal({ ...b, id: 1 });
+    expect(a).to.include({ op: 'err', code: 'NOT_PERMITTED' });
+  });
+
+  it('hands out copies of state, so a reader cannot change what others see', async () => {
+    const cal = attach(broker, 's1', 'cal');
+    const todo = attach(broker, 's2', 'todo');
+    send(todo, { op: 'set', value: { items: [1, 2] } });
+    await settle();
+    send(cal, { op: 'get', id: 1, app: 'todo' });
+    await settle();
+    const reply = cal.ops().find((o) => o.id === 1) as { value: { value: { items: number[] } } };
+    reply.value.value.items.push(99);
+    expect(broker.states()[0]!.value).to.deep.equal({ items: [1, 2] });
+  });
+
+  it('counts malformed input without throwing and keeps serving others', async () => {
+    const cal = attach(broker, 's1', 'cal');
+    const todo = attach(broker, 's2', 'todo');
+    send(todo, { op: 'sub', id: 1, pattern: 'cal.*.*' });
+    const junk: unknown[] = [42, null, '{', '[{"op":"pub"}]', '{"__proto__":{"x":1}}', 'x'.repeat(2e6)];
+    for (const j of junk) cal.postMessage(j);
+    cal.postMessage(new ArrayBuffer(8));
+    await settle();
+    expect(broker.stats().rejected).to.equal(junk.length + 1);
+    send(cal, { op: 'pub', topic: 'cal.date.selected', data: 'ok' });
+    await settle();
+    expect(todo.ops().filter((o) => o.op === 'evt')).to.have.length(1);
+    expect(({} as Record<string, unknown>).x).to.equal(undefined);
+  });
+
+  it('rejects payloads nested deeper than the limit', async () => {
+    const cal = attach(broker, 's1', 'cal');
+    let deep: unknown = 0;
+    for (let i = 0; i < 40; i++) deep = [deep];
+    send(cal, { op: 'pub', topic: 'cal.date.selected', data: deep });
+    await settle();
+    expect(cal.ops()[0]).to.include({ op: 'err' });
+    expect(broker.stats().violations.bounds).to.equal(1);
+  });
+
+  it('rate-limits a flooder, then suspends it and stops reading its port', async () => {
+    const suspended: string[] = [];
+    broker = new Broker({ suspended: (id) => suspended.push(id) }, () => clock);
+    broker.register(manifest('cal', { publishes: ['cal.date.*'], limits: { burst: 10 } }));
+    const cal = attach(broker, 's1', 'cal');
+    const flood = Array.from({ length: 20 }, () => ({ op: 'pub', topic: 'cal.date.selected' }));
+    send(cal, ...flood);
+    await settle();
+    expect(cal.ops().filter((o) => o.code === 'RATE_LIMITED')).to.have.length(1);
+    for (let i = 0; i < SUSPEND_AFTER_STRIKES / 100; i++) {
+      send(cal, ...Array.from({ length: 100 }, () => flood[0]));
+    }
+    await settle();
+    expect(suspended).to.deep.equal(['s1']);
+    expect(cal.ops().some((o) => o.code === 'SUSPENDED')).to.equal(true);
+    expect(broker.stats().connections).to.equal(0);
+  });
+
+  it('lets the host connection publish anywhere and read anything', async () => {
+    const [brokerSide, host] = fakePortPair();
+    broker.attachHost('host', brokerSide);
+    const todo = attach(broker, 's2', 'todo');
+    send(todo, { op: 'sub', id: 1, pattern: 'cal.date.selected' }, { op: 'set', value: 5 });
+    await settle();
+    send(host, { op: 'pub', topic: 'cal.date.selected', data: 1 }, { op: 'get', id: 2, app: 'todo' });
+    await settle();
+    expect(todo.ops()).to.deep.include({ op: 'evt', topic: 'cal.date.selected', source: 'host', data: 1 });
+    expect(host.ops().find((o) => o.id === 2)).to.deep.include({
+      op: 'ok',
+      value: { app: 'todo', version: 1, value: 5 },
+    });
+  });
+
+  it('forgets subscriptions on detach', async () => {
+    attach(broker, 's2', 'todo');
+    const todo = attach(broker, 's3', 'todo');
+    send(todo, { op: 'sub', id: 1, pattern: 'cal.*.*' });
+    await settle();
+    expect(broker.stats().subscriptions).to.equal(1);
+    broker.detach('s3');
+    expect(broker.stats()).to.include({ connections: 1, subscriptions: 0 });
+  });
+});
