@@ -1,0 +1,71 @@
+import { expect } from '@open-wc/testing';
+
+import { McError } from '../../sdk/protocol/index.ts';
+import { cleanup, createCanvas, drivenManifest, mountDriven, waitForStatus } from '../helpers/canvas.ts';
+
+describe('<mc-canvas>', () => {
+  afterEach(cleanup);
+
+  it('renders each slot at its position and size, labelled with the app name', async () => {
+    const canvas = createCanvas();
+    canvas.host.register(drivenManifest('alpha'));
+    const slotId = canvas.mount({ app: 'alpha', x: 30, y: 40, width: 250, height: 160 });
+    await canvas.updateComplete;
+    const frame = canvas.frame(slotId)!;
+    const box = frame.getBoundingClientRect();
+    const origin = canvas.getBoundingClientRect();
+    expect(box.left - origin.left).to.equal(30);
+    expect(box.top - origin.top).to.equal(40);
+    expect(box.width).to.equal(250);
+    expect(box.height).to.equal(160);
+    expect(frame.renderRoot.querySelector('.name')!.textContent).to.equal('Driven alpha');
+    expect(frame.renderRoot.querySelector('iframe')!.title).to.equal('Driven alpha');
+  });
+
+  it('throws a typed error for an unknown app or a bad placement', () => {
+    const canvas = createCanvas();
+    canvas.host.register(drivenManifest('alpha'));
+    const attempt = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (error) {
+        return error as McError;
+      }
+      throw new Error('did not throw');
+    };
+    expect(attempt(() => canvas.mount({ app: 'nope', x: 0, y: 0, width: 1, height: 1 })).code).to.equal(
+      'UNKNOWN_APP',
+    );
+    const bad = attempt(() => canvas.mount({ app: 'alpha', x: Number.NaN, y: 0, width: 1, height: 1 }));
+    expect(bad).to.be.instanceOf(McError);
+    expect(bad.code).to.equal('INVALID_ARGUMENT');
+    expect(canvas.layout).to.have.length(0);
+  });
+
+  it('releases the broker connection on unmount', async () => {
+    const canvas = createCanvas();
+    const slotId = await mountDriven(canvas, 'alpha');
+    expect((await canvas.host.stats()).connections).to.equal(2);
+    canvas.unmount(slotId);
+    await canvas.updateComplete;
+    expect(canvas.frame(slotId)).to.equal(null);
+    // detach travels to the Worker asynchronously; poll the counter rather than sleep.
+    let stats = await canvas.host.stats();
+    for (let i = 0; i < 50 && stats.connections !== 1; i++) stats = await canvas.host.stats();
+    expect(stats).to.include({ connections: 1 });
+  });
+
+  it('fires mc-app-status and mc-app-connected from the slot', async () => {
+    const canvas = createCanvas();
+    canvas.host.register(drivenManifest('alpha'));
+    const states: string[] = [];
+    canvas.addEventListener('mc-app-status', (e) => states.push(e.status.state));
+    const connected = new Promise<string>((resolve) =>
+      canvas.addEventListener('mc-app-connected', (e) => resolve(e.appId), { once: true }),
+    );
+    const slotId = canvas.mount({ app: 'alpha', x: 0, y: 0, width: 100, height: 100 });
+    expect(await connected).to.equal('alpha');
+    await waitForStatus(canvas, slotId, 'connected');
+    expect(states).to.deep.equal(['connected']);
+  });
+});
