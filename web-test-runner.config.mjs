@@ -1,8 +1,10 @@
 // @ts-check
 import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { defaultReporter } from '@web/test-runner';
 import { playwrightLauncher } from '@web/test-runner-playwright';
 
 import { CHROMIUM_ARGS, chromiumPath } from './scripts/browsers.mjs';
+import { countsReporter } from './scripts/wtr-summary-reporter.mjs';
 
 /**
  * Unit, element and integration tests in real browsers. Test pages are served on
@@ -18,6 +20,8 @@ export default {
   testsStartTimeout: 60000,
   testsFinishTimeout: 180000,
   testFramework: { config: { timeout: 15000 } },
+  // countsReporter writes .ci/results/wtr.json for the summary line of `npm test`.
+  reporters: [defaultReporter(), countsReporter()],
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' })],
   middleware: [
     // Module scripts in sandboxed (opaque-origin) frames are CORS fetches with `Origin: null`.

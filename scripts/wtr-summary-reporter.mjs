@@ -1,0 +1,81 @@
+// @ts-check
+// A @web/test-runner reporter that writes the run's counts to a JSON file, so that
+// scripts/test.mjs can add them to the one summary line. It prints nothing: the default
+// reporter does the talking.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+/** Where the counts go, relative to the working directory (the repo root under npm). */
+export const WTR_RESULTS_FILE = '.ci/results/wtr.json';
+
+/**
+ * @typedef {import('@web/test-runner').TestSession} TestSession
+ * @typedef {import('@web/test-runner').TestSuiteResult} TestSuiteResult
+ * @typedef {{ passed: number, failed: number, skipped: number, failures: string[] }} Counts
+ */
+
+/**
+ * Counts one suite's tests, nested suites included.
+ * @param {TestSuiteResult} suite
+ * @param {string} prefix
+ * @param {Counts} counts
+ */
+function countSuite(suite, prefix, counts) {
+  const path = suite.name ? `${prefix}${suite.name} > ` : prefix;
+  for (const test of suite.tests) {
+    if (test.skipped) counts.skipped++;
+    else if (test.passed) counts.passed++;
+    else {
+      counts.failed++;
+      counts.failures.push(`${path}${test.name}`);
+    }
+  }
+  for (const child of suite.suites) countSuite(child, path, counts);
+}
+
+/**
+ * Counts every test of every session. A session that broke outside its tests (the file
+ * did not load, a hook threw, the browser never reported back) counts as one failure, so
+ * that a file that ran no test can never look green.
+ * @param {readonly TestSession[]} sessions
+ * @returns {Counts}
+ */
+export function countSessions(sessions) {
+  /** @type {Counts} */
+  const counts = { passed: 0, failed: 0, skipped: 0, failures: [] };
+  for (const session of sessions) {
+    const before = counts.failed;
+    const where = `${session.testFile} [${session.browser.name}]`;
+    if (session.testResults) countSuite(session.testResults, `${where} `, counts);
+    const broken =
+      session.errors.length > 0 ||
+      session.status !== 'FINISHED' ||
+      (session.passed === false && counts.failed === before);
+    if (broken) {
+      counts.failed++;
+      const reason = session.errors[0]?.message ?? `session ${session.status.toLowerCase()}`;
+      counts.failures.push(`${where}: ${reason}`);
+    }
+  }
+  return counts;
+}
+
+/**
+ * The reporter: `reporters: [defaultReporter(), countsReporter()]`. (Not WTR's own
+ * `summaryReporter`, which prints a summary and writes no file.)
+ * @param {{ file?: string }} [options]
+ * @returns {import('@web/test-runner').Reporter}
+ */
+export function countsReporter({ file = WTR_RESULTS_FILE } = {}) {
+  const target = resolve(file);
+  /** @param {readonly TestSession[]} sessions */
+  const write = (sessions) => {
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, `${JSON.stringify(countSessions(sessions), null, 2)}\n`);
+  };
+  return {
+    onTestRunFinished: ({ sessions }) => write(sessions),
+    // Also on stop, in case the run was cut short before it finished.
+    stop: ({ sessions }) => write(sessions),
+  };
+}
