@@ -1,0 +1,82 @@
+import { Host, McError, type McAppStatusEvent, type McViolationEvent } from 'microcanvas/shell';
+
+import { EventLog, StateView } from './host-panel.ts';
+import { gridLayout } from './layout.ts';
+import { demoManifests, widgetOrigin } from './manifests.ts';
+
+/**
+ * The demo host page: registers the three sample apps, lays them out on an `<mc-canvas>`,
+ * and shows what the host itself sees (events, public state, refusals).
+ */
+
+const $ = <T extends HTMLElement>(selector: string): T => {
+  const found = document.querySelector<T>(selector);
+  if (!found) throw new McError('INVALID_ARGUMENT', `demo page lacks ${selector}`);
+  return found;
+};
+
+/** The slots of the demo, left to right. */
+const APPS = [
+  { app: 'calendar', slotId: 'calendar-1' },
+  { app: 'todo', slotId: 'todo-1' },
+  { app: 'chat', slotId: 'chat-1' },
+];
+
+const theme = new URLSearchParams(location.search).get('theme') === 'dark' ? 'dark' : 'light';
+document.documentElement.dataset.theme = theme;
+const themeLink = $<HTMLAnchorElement>('#theme-toggle');
+themeLink.href = theme === 'dark' ? '?' : '?theme=dark';
+themeLink.textContent = theme === 'dark' ? 'Light theme' : 'Dark theme';
+
+const canvas = $<HTMLElementTagNameMap['mc-canvas']>('mc-canvas');
+if (canvas.host.theme !== theme) {
+  // The canvas made a default host when it was created; widgets get the theme at connect
+  // time, so swap it for one with the page's theme before anything is mounted.
+  canvas.host.destroy();
+  canvas.host = new Host({ theme });
+}
+const host = canvas.host;
+
+const { origin, crossSite } = widgetOrigin();
+$('#widget-origin').textContent = origin;
+if (!crossSite) {
+  $('#origin-warning').hidden = false;
+}
+for (const manifest of demoManifests(origin)) host.register(manifest);
+
+// Host code sees everything on the broker; render it as text, never as markup.
+const log = new EventLog($('#event-log'));
+const eventCount = $('#event-count');
+host.subscribe('*.*.*', (event) => {
+  log.add(event);
+  eventCount.textContent = String(log.count);
+});
+
+const states = new StateView($('#state-view'));
+for (const app of ['calendar', 'todo', 'chat']) host.state.watch(app, (s) => states.update(s));
+
+let refusals = 0;
+host.addEventListener('mc-violation', (event: McViolationEvent) => {
+  refusals++;
+  const v = event.violation;
+  $('#refusals').textContent =
+    `${refusals} (last: ${v.app} ${v.kind}${v.topic ? ` on ${v.topic}` : ''})`;
+});
+
+const statuses = new Map<string, string>();
+canvas.addEventListener('mc-app-status', (event: McAppStatusEvent) => {
+  statuses.set(event.appId, event.status.state);
+  const connected = [...statuses.values()].filter((s) => s === 'connected').length;
+  $('#connected').textContent = `${connected} of ${APPS.length} connected`;
+});
+
+/** Fits the slots to the available width; slots keep their ids, so frames stay alive. */
+function layout(): void {
+  const stage = $('#stage');
+  const { slots, width, height } = gridLayout(APPS, stage.clientWidth);
+  canvas.style.width = `${width}px`;
+  canvas.style.height = `${height}px`;
+  canvas.layout = slots;
+}
+layout();
+new ResizeObserver(layout).observe($('#stage'));

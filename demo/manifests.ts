@@ -1,0 +1,49 @@
+import type { ManifestInput } from 'microcanvas/protocol';
+
+/**
+ * The origin widgets are loaded from: another *site* than the page, so the browser keeps
+ * them apart even before the sandbox does. On `localhost` that is `127.0.0.1` on the same
+ * port (the dev server listens on both), and vice versa. Anywhere else there is no second
+ * loopback name to use, so the demo falls back to its own origin and says so.
+ */
+export function widgetOrigin(page: Location = location): { origin: string; crossSite: boolean } {
+  const port = page.port ? `:${page.port}` : '';
+  if (page.hostname === 'localhost')
+    return { origin: `${page.protocol}//127.0.0.1${port}`, crossSite: true };
+  if (page.hostname === '127.0.0.1')
+    return { origin: `${page.protocol}//localhost${port}`, crossSite: true };
+  return { origin: page.origin, crossSite: false };
+}
+
+/**
+ * The three sample apps with the least rights each needs: every right here is used by the
+ * app, and nothing else is granted (no permissions, default limits).
+ */
+export function demoManifests(origin: string): ManifestInput[] {
+  return [
+    {
+      id: 'calendar',
+      name: 'Calendar',
+      url: `${origin}/sample-apps/calendar/index.html`,
+      description: 'A month grid; selecting a day tells the other apps.',
+      publishes: ['calendar.date.selected'],
+      reads: ['todo'],
+    },
+    {
+      id: 'todo',
+      name: 'Todo',
+      url: `${origin}/sample-apps/todo/index.html`,
+      description: 'Dated todos, filtered by the selected day.',
+      publishes: ['todo.item.completed'],
+      subscribes: ['calendar.date.selected'],
+    },
+    {
+      id: 'chat',
+      name: 'Chat',
+      url: `${origin}/sample-apps/chat/index.html`,
+      description: 'A message log that also announces completed todos.',
+      publishes: ['chat.message.sent'],
+      subscribes: ['todo.item.completed', 'chat.message.sent'],
+    },
+  ];
+}

@@ -1,0 +1,108 @@
+import { connect, type Client } from 'microcanvas/sdk';
+
+/**
+ * Chat: a message log and an input. Sending publishes `chat.message.sent`; messages from
+ * other chat instances arrive on the same topic; `todo.item.completed` becomes a line in the
+ * log. Everything another app sends is shown as text (textContent), never as markup.
+ */
+
+const $ = (id: string): HTMLElement => document.getElementById(id) as HTMLElement;
+
+/** Who is typing here. A demo has one user. */
+const ME = 'Alice';
+/** Longest message shown or sent. */
+const MAX_TEXT = 500;
+
+type Line =
+  | { kind: 'message'; author: string; text: string; mine: boolean }
+  | { kind: 'system'; text: string };
+
+/** A string field of untrusted data, trimmed and capped; null when absent or not text. */
+function textField(data: unknown, key: string, max = MAX_TEXT): string | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const value = (data as Record<string, unknown>)[key];
+  if (typeof value !== 'string') return null;
+  const text = value.trim().slice(0, max);
+  return text === '' ? null : text;
+}
+
+function append(line: Line): void {
+  const li = document.createElement('li');
+  li.className = line.kind;
+  const time = document.createElement('time');
+  time.textContent = new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  if (line.kind === 'message') {
+    li.classList.toggle('mine', line.mine);
+    const author = document.createElement('span');
+    author.className = 'author';
+    author.textContent = line.author;
+    const text = document.createElement('p');
+    text.className = 'text';
+    text.textContent = line.text;
+    li.append(author, time, text);
+  } else {
+    const text = document.createElement('span');
+    text.className = 'text';
+    text.textContent = line.text;
+    li.append(text, time);
+  }
+  const log = $('log');
+  log.append(li);
+  log.scrollTop = log.scrollHeight;
+}
+
+function wire(client: Client): void {
+  client.subscribe('todo.item.completed', (event) => {
+    const title = textField(event.data, 'title', 120);
+    if (title) append({ kind: 'system', text: `✔ ${ME} completed: ${title}` });
+  });
+  client.subscribe('chat.message.sent', (event) => {
+    // Our own messages come back too; they are already in the log. `slot` is what the
+    // sender claims, used only to skip the echo, never to decide anything that matters.
+    if (textField(event.data, 'slot', 64) === client.context.slotId) return;
+    const text = textField(event.data, 'text');
+    if (!text) return;
+    const author = textField(event.data, 'author', 40) ?? 'Someone';
+    append({ kind: 'message', author, text, mine: false });
+  });
+  $('compose').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const input = $('message') as HTMLInputElement;
+    const text = input.value.trim().slice(0, MAX_TEXT);
+    if (!text) return;
+    input.value = '';
+    append({ kind: 'message', author: ME, text, mine: true });
+    client.publish('chat.message.sent', { text, author: ME, slot: client.context.slotId });
+  });
+}
+
+async function main(): Promise<void> {
+  let client: Client;
+  try {
+    client = await connect();
+  } catch (error) {
+    document.querySelector('.app')?.remove();
+    $('notice').hidden = false;
+    $('notice').textContent =
+      `This is a microcanvas widget: open it in the demo canvas. (${String(error)})`;
+    return;
+  }
+  document.documentElement.dataset.theme = client.context.theme;
+  document.documentElement.lang = client.context.locale;
+  $('who').textContent = `signed in as ${ME}`;
+  append({
+    kind: 'message',
+    author: 'Bob',
+    text: 'Morning! Is anyone getting milk today?',
+    mine: false,
+  });
+  append({
+    kind: 'message',
+    author: 'Carol',
+    text: 'The plumber is coming at 3, someone has to call him back.',
+    mine: false,
+  });
+  wire(client);
+}
+
+void main();

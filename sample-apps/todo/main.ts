@@ -1,0 +1,128 @@
+import { connect, type Client } from 'microcanvas/sdk';
+
+import { isIsoDate, isoDate, seedTodos, type Todo } from './seed.ts';
+
+/**
+ * Todo: dated items. Follows `calendar.date.selected` to show one day's items, publishes
+ * `todo.item.completed` when one is ticked, and keeps its public state (`open` count and
+ * open items per date) current for readers such as the calendar.
+ */
+
+const $ = (id: string): HTMLElement => document.getElementById(id) as HTMLElement;
+
+const todos: Todo[] = seedTodos();
+let filter: string | null = null;
+let nextId = todos.length + 1;
+
+function formatter(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  try {
+    return new Intl.DateTimeFormat(locale, options);
+  } catch {
+    return new Intl.DateTimeFormat('en', options);
+  }
+}
+
+/** Publishes what other apps may read: counts only, no titles. */
+function publishState(client: Client): void {
+  const byDate: Record<string, number> = {};
+  for (const t of todos) if (!t.done) byDate[t.date] = (byDate[t.date] ?? 0) + 1;
+  client.state.set({
+    open: todos.filter((t) => !t.done).length,
+    total: todos.length,
+    byDate,
+  });
+}
+
+function render(client: Client): void {
+  const { locale } = client.context;
+  const day = formatter(locale, { weekday: 'short', month: 'short', day: 'numeric' });
+  const label = (date: string) => day.format(new Date(`${date}T00:00`));
+
+  const visible = todos
+    .filter((t) => filter === null || t.date === filter)
+    .sort((a, b) => a.date.localeCompare(b.date) || Number(a.done) - Number(b.done));
+  const open = todos.filter((t) => !t.done).length;
+
+  $('filter-label').textContent = filter ? label(filter) : 'All todos';
+  $('summary').textContent = `${open} open · ${todos.length - open} done`;
+  $('show-all').hidden = filter === null;
+  ($('new-title') as HTMLInputElement).placeholder =
+    `Add a todo for ${filter ? label(filter) : 'today'}…`;
+
+  const rows = visible.map((todo) => {
+    const li = document.createElement('li');
+    li.className = 'item';
+    li.dataset.id = todo.id;
+    li.classList.toggle('done', todo.done);
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.checked = todo.done;
+    box.addEventListener('change', () => toggle(client, todo, box.checked));
+    const title = document.createElement('span');
+    title.className = 'title';
+    title.textContent = todo.title;
+    const date = document.createElement('span');
+    date.className = 'date';
+    date.textContent = todo.date === isoDate(new Date()) ? 'Today' : label(todo.date);
+    const labelEl = document.createElement('label');
+    labelEl.append(box, title, date);
+    li.append(labelEl);
+    return li;
+  });
+  $('items').replaceChildren(...rows);
+  $('empty').hidden = rows.length > 0;
+  $('empty').textContent = filter ? `Nothing planned for ${label(filter)}.` : 'Nothing to do.';
+}
+
+function toggle(client: Client, todo: Todo, done: boolean): void {
+  todo.done = done;
+  if (done)
+    client.publish('todo.item.completed', { id: todo.id, title: todo.title, date: todo.date });
+  publishState(client);
+  render(client);
+}
+
+function add(client: Client, title: string): void {
+  todos.push({ id: `t${nextId++}`, title, date: filter ?? isoDate(new Date()), done: false });
+  publishState(client);
+  render(client);
+}
+
+async function main(): Promise<void> {
+  let client: Client;
+  try {
+    client = await connect();
+  } catch (error) {
+    document.querySelector('.app')?.remove();
+    $('notice').hidden = false;
+    $('notice').textContent =
+      `This is a microcanvas widget: open it in the demo canvas. (${String(error)})`;
+    return;
+  }
+  document.documentElement.dataset.theme = client.context.theme;
+  document.documentElement.lang = client.context.locale;
+
+  // Events come from other apps: take only a well-formed date and nothing else.
+  client.subscribe('calendar.date.selected', (event) => {
+    const date = (event.data as { date?: unknown } | null)?.date;
+    if (!isIsoDate(date)) return;
+    filter = date;
+    render(client);
+  });
+  $('show-all').addEventListener('click', () => {
+    filter = null;
+    render(client);
+  });
+  $('add-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const input = $('new-title') as HTMLInputElement;
+    const title = input.value.trim().slice(0, 120);
+    if (!title) return;
+    input.value = '';
+    add(client, title);
+  });
+  publishState(client);
+  render(client);
+}
+
+void main();
