@@ -1,6 +1,6 @@
 import { McError, toMcError, type ErrorCode } from './protocol/errors.ts';
 import type { AppContext } from './protocol/handshake.ts';
-import { DEFAULT_LIMITS } from './protocol/limits.ts';
+import { DEFAULT_LIMITS, MAX_BATCH_BYTES, MAX_OPS_PER_BATCH } from './protocol/limits.ts';
 import { isPattern, isTopic, matchTopic, type Topic, type TopicPattern } from './protocol/topics.ts';
 
 /** An event as a subscriber receives it. `source` is stamped by the broker. */
@@ -148,10 +148,21 @@ export class Client {
   }
 
   #flush(): void {
-    if (this.#closed || this.#out.length === 0) return;
-    const batch = `[${this.#out.join(',')}]`;
+    const out = this.#out;
     this.#out = [];
-    this.#port.postMessage(batch);
+    if (this.#closed) return;
+    // Split at the broker's batch bounds, which it checks before parsing anything.
+    let start = 0;
+    let bytes = 0;
+    for (let i = 0; i <= out.length; i++) {
+      const size = i < out.length ? out[i]!.length + 1 : 0;
+      if (i === out.length || i - start === MAX_OPS_PER_BATCH || bytes + size > MAX_BATCH_BYTES) {
+        if (i > start) this.#port.postMessage(`[${out.slice(start, i).join(',')}]`);
+        start = i;
+        bytes = 0;
+      }
+      bytes += size;
+    }
   }
 
   #receive(raw: unknown): void {

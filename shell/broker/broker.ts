@@ -129,10 +129,18 @@ export class Broker {
     if (from.closed || from.suspended) return;
     const { ops, rejected } = decodeBatch(raw, from.limits);
     for (const r of rejected) {
-      this.#refuse(from, r.kind, 'MALFORMED_MESSAGE', r.detail);
+      // Refused input costs the sender tokens like an event: a junk flood gets suspended too.
+      if (!from.events.take()) this.#rateLimited(from);
+      else this.#refuse(from, r.kind, codeFor(r.kind), r.detail);
+      if (from.suspended) return;
     }
     for (const op of ops) {
       if (from.closed || from.suspended) return;
+      // Every operation but `cancel` costs a token: requests can flood as well as events.
+      if (op.op !== 'cancel' && !from.events.take()) {
+        this.#rateLimited(from, op.op === 'pub' ? op.topic : undefined, 'id' in op ? op.id : undefined);
+        continue;
+      }
       try {
         this.#apply(from, op);
       } catch (error) {
@@ -170,9 +178,7 @@ export class Broker {
     if (part.length > from.limits.maxMessageBytes) {
       return this.#refuse(from, 'too-large', 'PAYLOAD_TOO_LARGE', `${part.length} bytes`, topic);
     }
-    if (!from.events.take() || !from.bytes.take(part.length)) {
-      return this.#rateLimited(from, topic);
-    }
+    if (!from.bytes.take(part.length)) return this.#rateLimited(from, topic);
     for (const to of this.#connections.values()) {
       for (const pattern of to.subscriptions.values()) {
         if (matchTopic(pattern, topic)) {
@@ -212,7 +218,7 @@ export class Broker {
     if (size > from.limits.maxMessageBytes) {
       return this.#refuse(from, 'too-large', 'PAYLOAD_TOO_LARGE', `state is ${size} bytes`);
     }
-    if (!from.events.take() || !from.bytes.take(size)) return this.#rateLimited(from);
+    if (!from.bytes.take(size)) return this.#rateLimited(from);
     const snapshot = this.#state.set(from.appId, value ?? null);
     for (const to of this.#connections.values()) {
       for (const [id, app] of to.watches) {
@@ -226,7 +232,7 @@ export class Broker {
     from.send(json({ op: 'err', id, code: 'NOT_PERMITTED', message: DENIED }));
   }
 
-  #rateLimited(from: Connection, topic?: string): void {
+  #rateLimited(from: Connection, topic?: string, id?: number): void {
     const now = this.#now();
     const start = this.#strikeStart.get(from.id);
     if (start === undefined || now - start > STRIKE_WINDOW_MS) {
@@ -236,8 +242,14 @@ export class Broker {
     from.strikes++;
     // Tell the sender once per burst of refusals, not once per refused event: answering a
     // flood message for message would let the flooder make us flood it back.
-    if (from.strikes === 1) {
+    if (id !== undefined) {
+      // A refused request is answered, so the caller's promise settles now, not at its deadline.
+      this.#violation(from, 'rate-limited', 'request rate exceeded', topic);
+      from.send(json({ op: 'err', id, code: 'RATE_LIMITED', message: 'rate exceeded' }));
+    } else if (from.strikes === 1) {
       this.#refuse(from, 'rate-limited', 'RATE_LIMITED', 'event rate exceeded', topic);
+    } else {
+      this.#violation(from, 'rate-limited', 'event rate exceeded', topic);
     }
     if (from.strikes >= SUSPEND_AFTER_STRIKES) this.#suspend(from);
   }
@@ -253,6 +265,7 @@ export class Broker {
 
   #refuse(from: Connection, kind: ViolationKind, code: ErrorCode, detail: string, topic?: string): void {
     this.#violation(from, kind, detail, topic);
+    if (!from.replies.take()) return;
     const message = code === 'NOT_PERMITTED' ? DENIED : detail;
     from.send(json(topic ? { op: 'err', code, message, topic } : { op: 'err', code, message }));
   }
@@ -262,6 +275,10 @@ export class Broker {
     if (topic !== undefined) entry.topic = topic.slice(0, 200);
     this.#violations.record(entry);
   }
+}
+
+function codeFor(kind: ViolationKind): ErrorCode {
+  return kind === 'too-large' ? 'PAYLOAD_TOO_LARGE' : 'MALFORMED_MESSAGE';
 }
 
 function json(value: unknown): string {

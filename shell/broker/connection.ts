@@ -3,6 +3,9 @@ import type { BrokerPort } from './broker-port.ts';
 import type { Grants } from './grants.ts';
 import { TokenBucket } from './token-bucket.ts';
 
+/** Asynchronous error replies a client gets per second at most; further refusals are only logged. */
+export const ERROR_REPLIES_PER_SECOND = 20;
+
 /**
  * One client's private port as the broker sees it: who it is (fixed at attach time), what
  * it may do, what it subscribed to, and its outbound batch. Everything queued in one turn
@@ -14,6 +17,8 @@ export class Connection {
   readonly watches = new Map<number, string>();
   readonly events: TokenBucket;
   readonly bytes: TokenBucket;
+  /** Error replies are metered too, so a client cannot make the broker flood it back. */
+  readonly replies: TokenBucket;
   /** Consecutive refusals for rate; the broker suspends a client that keeps flooding. */
   strikes = 0;
   suspended = false;
@@ -32,6 +37,7 @@ export class Connection {
   ) {
     this.events = new TokenBucket(limits.eventsPerSecond, limits.burst, now);
     this.bytes = new TokenBucket(limits.bytesPerSecond, limits.bytesPerSecond, now);
+    this.replies = new TokenBucket(ERROR_REPLIES_PER_SECOND, ERROR_REPLIES_PER_SECOND, now);
   }
 
   get closed(): boolean {

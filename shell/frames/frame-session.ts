@@ -52,12 +52,7 @@ export class FrameSession {
     // `constructor` or `toString` must not resolve to anything.
     const methods = Object.create(null) as Record<string, (...args: unknown[]) => unknown>;
     methods.hello = (nonce: unknown, version: unknown) => this.#hello(nonce, version);
-    this.#connection = connect({
-      // Opaque-origin frames report origin "null", so origins cannot be checked here;
-      // penpal still drops every message whose source is not this iframe's window.
-      messenger: new WindowMessenger({ remoteWindow, allowedOrigins: ['*'] }),
-      methods,
-    });
+    this.#connection = connect({ messenger: guardedMessenger(remoteWindow), methods });
     this.#connection.promise.catch(() => undefined);
     this.#deadline = setTimeout(() => {
       this.#fail('HANDSHAKE_TIMEOUT', `no hello within ${this.host.connectTimeoutMs} ms`);
@@ -118,6 +113,25 @@ export class FrameSession {
     this.#status = status;
     this.onStatus(status);
   }
+}
+
+/**
+ * Opaque-origin frames report origin "null", so origins cannot be checked here; penpal still
+ * drops every message whose source is not this iframe's window. Its sends can throw when
+ * a widget forges protocol messages that tear its own link down; that must stay the
+ * widget's problem, never an uncaught error in the host page.
+ */
+function guardedMessenger(remoteWindow: Window): WindowMessenger {
+  const messenger = new WindowMessenger({ remoteWindow, allowedOrigins: ['*'] });
+  const send = messenger.sendMessage;
+  messenger.sendMessage = (message, transferables) => {
+    try {
+      send(message, transferables);
+    } catch {
+      // The link is gone; the session's deadline or status already covers it.
+    }
+  };
+  return messenger;
 }
 
 /** Errors cross to the widget as plain `{ name, code, message }`: never a host stack. */

@@ -1,0 +1,223 @@
+import { expect } from '@open-wc/testing';
+
+import type { ManifestInput } from '../../sdk/protocol/index.ts';
+import type { McCanvas } from '../../shell/elements/mc-canvas.ts';
+import { McSuspendedEvent, McViolationEvent } from '../../shell/host/host-events.ts';
+import {
+  cleanup,
+  collect,
+  command,
+  createCanvas,
+  fixtureUrl,
+  mountDriven,
+  nextEvent,
+  waitForStatus,
+} from '../helpers/canvas.ts';
+
+type Outcome = { ok: true; value: string } | { ok: false; error: string };
+
+function hostile(attack: string, extra: Partial<ManifestInput> = {}): ManifestInput {
+  return {
+    id: 'evil',
+    name: 'Evil',
+    url: fixtureUrl(`hostile/attacks.html?attack=${attack}`),
+    publishes: ['evil.*.*'],
+    ...extra,
+  };
+}
+
+/** Mounts the hostile widget and resolves with what it reports. */
+async function attack<T>(canvas: McCanvas, name: string, extra: Partial<ManifestInput> = {}) {
+  canvas.host.register(hostile(name, extra));
+  const report = nextEvent<T>(canvas.host, 'evil.report.result', () => true, 30_000);
+  const slotId = canvas.mount({ app: 'evil', x: 0, y: 200, width: 200, height: 100 });
+  return { slotId, report: (await report).data };
+}
+
+/** Uncaught errors in the host page during a test. */
+let hostErrors: unknown[] = [];
+const onError = (event: ErrorEvent | PromiseRejectionEvent) =>
+  hostErrors.push('reason' in event ? event.reason : event.error);
+
+describe('hostile widgets', function () {
+  this.timeout(60_000);
+  const href = location.href;
+
+  beforeEach(() => {
+    hostErrors = [];
+    addEventListener('error', onError);
+    addEventListener('unhandledrejection', onError);
+  });
+  afterEach(() => {
+    removeEventListener('error', onError);
+    removeEventListener('unhandledrejection', onError);
+    cleanup();
+    expect(location.href).to.equal(href);
+  });
+
+  it('ESC-1/2/6, UI-6: cannot navigate the top page, open popups, submit forms or show dialogs', async () => {
+    const canvas = createCanvas();
+    const { report } = await attack<Record<string, unknown>>(canvas, 'escape');
+    expect((report.topLocation as Outcome).ok).to.equal(false);
+    expect((report.topLocationReplace as Outcome).ok).to.equal(false);
+    expect(report.windowOpen).to.equal('all null');
+    // Dialogs return at once in a frame without allow-modals; 15 blocking dialogs would hang.
+    expect(report.dialogsBlockedMs).to.be.below(1000);
+    expect(location.href).to.equal(href);
+    expect(hostErrors).to.deep.equal([]);
+  });
+
+  it('ESC-3, DOM-1/2/4/5, UI-4: has an opaque origin and no ambient authority', async () => {
+    const canvas = createCanvas();
+    const { report } = await attack<Record<string, Outcome | string>>(canvas, 'ambient');
+    expect(report.origin).to.equal('null');
+    expect(report.frameElement).to.equal('null');
+    expect(report.referrer).to.equal(`${location.origin}/`);
+    for (const key of [
+      'parentDocument',
+      'parentCookie',
+      'topLocalStorage',
+      'parentCustomElements',
+      'parentLocationHref',
+      'ownLocalStorage',
+      'ownIndexedDb',
+      'storageAccess',
+      'camera',
+      'geolocation',
+      'clipboard',
+      'fullscreen',
+      'pointerLock',
+    ]) {
+      expect((report[key] as Outcome).ok, key).to.equal(false);
+    }
+    // Cookies in an opaque origin either throw or stay empty, depending on the engine.
+    const cookie = report.ownCookie as Outcome;
+    expect(cookie.ok ? cookie.value : 'threw').to.be.oneOf(['', 'threw']);
+  });
+
+  it('MSG-1/2/5: forged handshakes and envelopes from siblings and grandchildren have no effect', async () => {
+    const canvas = createCanvas();
+    const { host } = canvas;
+    const alpha = await mountDriven(canvas, 'alpha', { publishes: ['alpha.note.*'] });
+    const beta = await mountDriven(canvas, 'beta', { subscribes: ['alpha.note.*'] });
+    const subscribed = nextEvent(host, 'beta.echo.subscribed');
+    command(host, beta, { cmd: 'subscribe', pattern: 'alpha.note.*' });
+    await subscribed;
+    const received = collect<{ data: unknown }>(host, 'beta.echo.received');
+    await received.ready;
+    const { report } = await attack<{ posted: number; frames: number }>(canvas, 'forge');
+    // Slots live in shadow roots, so `parent.frames` lists none of them: no sibling window
+    // is reachable to post into (MSG-5), and the forgeries to the host page all go nowhere.
+    expect(report.frames).to.equal(0);
+    expect(report.posted).to.equal(8);
+    const real = nextEvent(host, 'beta.echo.received');
+    command(host, alpha, { cmd: 'publish', topic: 'alpha.note.added', data: 'real' });
+    await real;
+    expect(received.events.map((e) => e.data.data)).to.deep.equal(['real']);
+    expect((await host.stats()).connections).to.equal(4);
+    for (const slot of [alpha, beta]) {
+      expect((await waitForStatus(canvas, slot, 'connected')).state).to.equal('connected');
+    }
+    expect(hostErrors).to.deep.equal([]);
+  });
+
+  it('MSG-8: after the handshake no application data reaches a widget as a window message', async () => {
+    const canvas = createCanvas();
+    const { host } = canvas;
+    const alpha = await mountDriven(canvas, 'alpha', { subscribes: ['host.demo.*'] });
+    const subscribed = nextEvent(host, 'alpha.echo.subscribed');
+    command(host, alpha, { cmd: 'subscribe', pattern: 'host.demo.*' });
+    await subscribed;
+    const last = nextEvent(host, 'alpha.echo.received', (e) => (e.data as { data: number }).data === 49);
+    for (let i = 0; i < 50; i++) host.publish('host.demo.tick', i);
+    await last;
+    const count = nextEvent<number>(host, 'alpha.echo.window-messages');
+    command(host, alpha, { cmd: 'window-messages' });
+    expect((await count).data).to.equal(0);
+  });
+
+  it('CAP-3/6: only `hello` is callable; a manifest smuggled into hello grants nothing', async () => {
+    const canvas = createCanvas();
+    await mountDriven(canvas, 'alpha');
+    const { report } = await attack<Record<string, unknown>>(canvas, 'methods');
+    expect(report).to.deep.include({
+      constructor: 'METHOD_NOT_FOUND',
+      toString: 'METHOD_NOT_FOUND',
+      protoHasOwn: 'METHOD_NOT_FOUND',
+      valueOf: 'METHOD_NOT_FOUND',
+      internal: 'METHOD_NOT_FOUND',
+      helloAgain: 'HANDSHAKE_REFUSED',
+    });
+    expect(report.smuggled).to.deep.equal(['NOT_PERMITTED', 'NOT_PERMITTED', 'NOT_PERMITTED']);
+  });
+
+  it('MSG-4, CAP-1, VAL-1/2/3/5: 10,000 malformed messages are refused and counted; good traffic flows', async () => {
+    const canvas = createCanvas();
+    const { host } = canvas;
+    const violations: McViolationEvent[] = [];
+    host.addEventListener('mc-violation', (e) => violations.push(e));
+    const alpha = await mountDriven(canvas, 'alpha', { publishes: ['alpha.note.*'] });
+    const beta = await mountDriven(canvas, 'beta', { subscribes: ['alpha.note.*'] });
+    const subscribed = nextEvent(host, 'beta.echo.subscribed');
+    command(host, beta, { cmd: 'subscribe', pattern: 'alpha.note.*' });
+    await subscribed;
+    const noted = collect<{ source: string; data: unknown }>(host, 'beta.echo.received');
+    const evilData = collect(host, 'evil.data.*');
+    await Promise.all([noted.ready, evilData.ready]);
+    const before = (await host.stats()).rejected;
+    const started = performance.now();
+    const { report } = await attack<{
+      messages: number;
+      polluted: unknown;
+      errorCodes: string[];
+      deniedIds: number[];
+    }>(canvas, 'raw-port&fuzz=10000', {
+      limits: { eventsPerSecond: 100_000, burst: 1_000_000, bytesPerSecond: 256 * 1024 * 1024 },
+    });
+    const elapsed = performance.now() - started;
+    const stats = await host.stats();
+    // Every malformed message is counted once; CAP-1 adds denials on top.
+    expect(stats.rejected - before).to.be.at.least(report.messages);
+    expect(report.polluted).to.equal(null);
+    expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
+    expect(report.errorCodes).to.include.members(['MALFORMED_MESSAGE', 'NOT_PERMITTED', 'PAYLOAD_TOO_LARGE']);
+    expect(report.deniedIds).to.include.members([11, 12, 14, 15].filter((id) => id !== 12));
+    // The spoofed alpha event was never delivered; only evil's own, stamped with its source.
+    expect(noted.events.filter((e) => e.data.source !== 'alpha')).to.deep.equal([]);
+    expect(evilData.events.every((e) => e.source === 'evil')).to.equal(true);
+    // A good widget is still served promptly afterwards.
+    const real = nextEvent(host, 'beta.echo.received', (e) => (e.data as { data: unknown }).data === 'after');
+    command(host, alpha, { cmd: 'publish', topic: 'alpha.note.added', data: 'after' });
+    await real;
+    expect(hostErrors).to.deep.equal([]);
+    expect(violations.length).to.be.greaterThan(0);
+    const log = await host.violations();
+    expect(log.length).to.be.at.most(500);
+    expect(log.at(-1)).to.include({ app: 'evil' });
+    expect(elapsed).to.be.below(60_000);
+  });
+
+  it('RES-1: a flooder is rate-limited, then suspended, while two good widgets keep talking', async () => {
+    const canvas = createCanvas();
+    const { host } = canvas;
+    const alpha = await mountDriven(canvas, 'alpha', { publishes: ['alpha.note.*'] });
+    const beta = await mountDriven(canvas, 'beta', { subscribes: ['alpha.note.*'] });
+    const subscribed = nextEvent(host, 'beta.echo.subscribed');
+    command(host, beta, { cmd: 'subscribe', pattern: 'alpha.note.*' });
+    await subscribed;
+    const suspended = new Promise<McSuspendedEvent>((resolve) =>
+      host.addEventListener('mc-suspended', resolve, { once: true }),
+    );
+    canvas.host.register(hostile('flood'));
+    const evil = canvas.mount({ app: 'evil', x: 0, y: 200, width: 200, height: 100 });
+    const event = await suspended;
+    expect(event).to.include({ slotId: evil, appId: 'evil' });
+    await waitForStatus(canvas, evil, 'suspended');
+    const kinds = new Set((await host.violations()).map((v) => v.kind));
+    expect([...kinds]).to.include.members(['rate-limited', 'suspended']);
+    const real = nextEvent(host, 'beta.echo.received', (e) => (e.data as { data: unknown }).data === 'still');
+    command(host, alpha, { cmd: 'publish', topic: 'alpha.note.added', data: 'still' });
+    await real;
+    expect((await host.stats()).connections).to.equal(3);
+  });
+});
