@@ -1,6 +1,6 @@
 import { McError, toMcError, type ErrorCode } from './protocol/errors.ts';
 import type { AppContext } from './protocol/handshake.ts';
-import { DEFAULT_LIMITS, MAX_BATCH_BYTES, MAX_OPS_PER_BATCH } from './protocol/limits.ts';
+import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, MAX_OPS_PER_BATCH } from './protocol/limits.ts';
 import { isPattern, isTopic, matchTopic, type Topic, type TopicPattern } from './protocol/topics.ts';
 
 /** An event as a subscriber receives it. `source` is stamped by the broker. */
@@ -141,7 +141,7 @@ export class Client {
     } catch {
       throw new McError('INVALID_ARGUMENT', 'data must be JSON-serializable');
     }
-    if (part.length > DEFAULT_LIMITS.maxMessageBytes + 256) {
+    if (part.length > MAX_MESSAGE_BYTES + 256) {
       throw new McError('PAYLOAD_TOO_LARGE', `${part.length} bytes`);
     }
     if (this.#out.push(part) === 1) queueMicrotask(() => this.#flush());

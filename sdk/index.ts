@@ -6,7 +6,7 @@ export {
   type StateVersion,
   type Subscription,
 } from './client.ts';
-export { McError, ERROR_CODES, type ErrorCode } from './protocol/errors.ts';
+export { McError, type ErrorCode } from './protocol/errors.ts';
 export type { AppContext } from './protocol/handshake.ts';
 export type { Topic, TopicPattern } from './protocol/topics.ts';
 export { PROTOCOL_VERSION } from './protocol/version.ts';

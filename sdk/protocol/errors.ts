@@ -2,27 +2,32 @@
  * Every error code microcanvas raises. Codes are API: renaming one is a breaking change.
  * `docs/errors.md` has one entry per code.
  */
-export const ERROR_CODES = {
-  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
-  INVALID_MANIFEST: 'INVALID_MANIFEST',
-  UNKNOWN_APP: 'UNKNOWN_APP',
-  TOPIC_INVALID: 'TOPIC_INVALID',
-  NOT_PERMITTED: 'NOT_PERMITTED',
-  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  MALFORMED_MESSAGE: 'MALFORMED_MESSAGE',
-  RATE_LIMITED: 'RATE_LIMITED',
-  SUSPENDED: 'SUSPENDED',
-  HANDSHAKE_TIMEOUT: 'HANDSHAKE_TIMEOUT',
-  HANDSHAKE_REFUSED: 'HANDSHAKE_REFUSED',
-  PROTOCOL_MISMATCH: 'PROTOCOL_MISMATCH',
-  NOT_EMBEDDED: 'NOT_EMBEDDED',
-  CALL_TIMEOUT: 'CALL_TIMEOUT',
-  APP_DISCONNECTED: 'APP_DISCONNECTED',
-  BROKER_UNAVAILABLE: 'BROKER_UNAVAILABLE',
-} as const;
+const CODES = [
+  'INVALID_ARGUMENT',
+  'INVALID_MANIFEST',
+  'UNKNOWN_APP',
+  'TOPIC_INVALID',
+  'NOT_PERMITTED',
+  'PAYLOAD_TOO_LARGE',
+  'MALFORMED_MESSAGE',
+  'RATE_LIMITED',
+  'SUSPENDED',
+  'HANDSHAKE_TIMEOUT',
+  'HANDSHAKE_REFUSED',
+  'PROTOCOL_MISMATCH',
+  'NOT_EMBEDDED',
+  'CALL_TIMEOUT',
+  'APP_DISCONNECTED',
+  'BROKER_UNAVAILABLE',
+] as const;
 
 /** One of {@link ERROR_CODES}. */
-export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+export type ErrorCode = (typeof CODES)[number];
+
+/** Every code, keyed by itself, for `switch`-free comparisons: `ERROR_CODES.NOT_PERMITTED`. */
+export const ERROR_CODES = /* @__PURE__ */ Object.freeze(
+  Object.fromEntries(CODES.map((code) => [code, code])) as { [K in ErrorCode]: K },
+);
 
 /** How an error crosses a frame or worker boundary: never with a stack trace. */
 export interface SerializedMcError {
@@ -31,7 +36,7 @@ export interface SerializedMcError {
   message: string;
 }
 
-const KNOWN_CODES = new Set<string>(Object.values(ERROR_CODES));
+const KNOWN_CODES = new Set<string>(CODES);
 
 /** The one error class of microcanvas. Branch on `code`, never on `message`. */
 export class McError extends Error {

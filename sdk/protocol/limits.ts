@@ -16,9 +16,12 @@ export interface AppLimits {
   maxSubscriptions: number;
 }
 
+/** Default largest serialized event or state value. */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
 /** The defaults applied when a manifest says nothing. */
-export const DEFAULT_LIMITS: Readonly<AppLimits> = Object.freeze({
-  maxMessageBytes: 64 * 1024,
+export const DEFAULT_LIMITS: Readonly<AppLimits> = /* @__PURE__ */ Object.freeze({
+  maxMessageBytes: MAX_MESSAGE_BYTES,
   maxDepth: 32,
   maxNodes: 10_000,
   eventsPerSecond: 100,
