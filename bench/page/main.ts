@@ -1,0 +1,161 @@
+/**
+ * The bench page (on `localhost`, cross-origin isolated). `bench/run.mjs` loads it and
+ * calls `runBench()`; everything is measured here, in one page, microcanvas beside the raw
+ * baselines.
+ */
+import './coi-frames.ts';
+import '../../shell/elements/mc-canvas.ts';
+
+import type { McCanvas } from '../../shell/elements/mc-canvas.ts';
+import { FLOOD_ORIGIN, mountFixture, pairManifest, rawFrame, WIDGET_ORIGIN } from './frames.ts';
+import { command, take } from './inbox.ts';
+import { TRANSPORT_LABEL, wireRawPair, type RawTransport } from './raw-relays.ts';
+import { measureBurst } from './scenarios/burst.ts';
+import { measureFlood } from './scenarios/flood.ts';
+import { measureMount } from './scenarios/mount.ts';
+import { measureRtt } from './scenarios/rtt.ts';
+
+/** How much to run; `scale` < 1 gives a quick smoke run. */
+export interface BenchOptions {
+  scale?: number;
+  only?: string[];
+}
+
+const log = (line: string) => console.log(`[bench] ${line}`);
+
+function newCanvas(id: string): McCanvas {
+  const canvas = document.createElement('mc-canvas');
+  canvas.id = id;
+  canvas.style.cssText = 'width:900px;height:460px';
+  document.body.append(canvas);
+  return canvas;
+}
+
+async function init(win: Window, args: Record<string, unknown>): Promise<void> {
+  command(win, 'init', args);
+  await take(win, 'init-done');
+}
+
+async function runBench(options: BenchOptions = {}): Promise<Record<string, unknown>> {
+  const scale = options.scale ?? 1;
+  const wants = (name: string) => !options.only || options.only.includes(name);
+  const count = (n: number) => Math.max(20, Math.round(n * scale));
+  const results: Record<string, unknown> = {
+    env: {
+      userAgent: navigator.userAgent,
+      hardwareConcurrency: navigator.hardwareConcurrency,
+      crossOriginIsolated,
+      page: location.origin,
+      widgets: WIDGET_ORIGIN,
+      flooder: FLOOD_ORIGIN,
+    },
+  };
+  const frameCoi: Record<string, unknown> = {};
+  results.frames = frameCoi;
+
+  const canvas = newCanvas('main');
+  const host = canvas.host;
+  await host.stats(); // the broker Worker is up before anything is timed
+  const burstN = count(20_000);
+  host.register(pairManifest('bencha', 'benchb'));
+  host.register(pairManifest('benchb', 'bencha'));
+  host.register(pairManifest('benchg', 'benchh'));
+  host.register(pairManifest('benchh', 'benchg'));
+  host.register({
+    id: 'benchf',
+    name: 'bench flooder (SDK)',
+    url: `${FLOOD_ORIGIN}/bench/fixtures/flood.html`,
+    publishes: ['benchf.flood.sent'],
+  });
+  host.register({
+    id: 'benchx',
+    name: 'bench flooder (raw port)',
+    url: `${FLOOD_ORIGIN}/bench/fixtures/hostile.html`,
+    publishes: ['benchx.flood.sent'],
+  });
+
+  const a = await mountFixture(canvas, 'bencha', { x: 0, y: 0 });
+  const b = await mountFixture(canvas, 'benchb', { x: 170, y: 0 });
+  frameCoi.microcanvasWidget = a.hello.coi;
+  await init(b.win, { role: 'echoer', peer: 'bencha', burst: burstN });
+  await init(a.win, { role: 'pinger', peer: 'benchb' });
+
+  const rawBox = document.createElement('div');
+  document.body.append(rawBox);
+  const transports: RawTransport[] = ['port-host', 'port-worker', 'window', 'direct'];
+  const raw = new Map<RawTransport, Window>();
+  for (const t of transports) {
+    const ra = await rawFrame(rawBox);
+    const rb = await rawFrame(rawBox);
+    frameCoi.rawFrame = ra.hello.coi;
+    await wireRawPair(t, ra.win, rb.win, burstN);
+    raw.set(t, ra.win);
+  }
+  log('set up');
+
+  if (wants('rtt')) {
+    results.rtt = await measureRtt(
+      [
+        { name: 'microcanvas', pinger: a.win },
+        ...transports.map((t) => ({ name: TRANSPORT_LABEL[t], pinger: raw.get(t)! })),
+      ],
+      { rounds: 6, n: count(500), warmup: count(300) },
+      log,
+    );
+  }
+
+  if (wants('burst')) {
+    // All N published in one turn: the SDK splits its batch at the broker's bounds (1024 ops).
+    results.burst = await measureBurst(
+      [
+        { name: 'microcanvas, all in one turn', sender: a.win },
+        { name: TRANSPORT_LABEL['port-host'], sender: raw.get('port-host')! },
+        { name: TRANSPORT_LABEL['port-worker'], sender: raw.get('port-worker')! },
+      ],
+      { n: burstN, repeats: 3, warmupN: count(2000) },
+      log,
+    );
+  }
+
+  if (wants('flood')) {
+    const g = await mountFixture(canvas, 'benchg', { x: 340, y: 0 });
+    const h = await mountFixture(canvas, 'benchh', { x: 510, y: 0 });
+    await init(h.win, { role: 'echoer', peer: 'benchg', burst: 1 });
+    await init(g.win, { role: 'pinger', peer: 'benchh' });
+    const floodN = count(100_000);
+    results.flood = await measureFlood(
+      canvas,
+      g.win,
+      [
+        { name: 'SDK, 100k publishes in one turn', app: 'benchf', n: floodN },
+        { name: 'SDK, 100k publishes, 1000 per turn', app: 'benchf', n: floodN, perTurn: 1000 },
+        { name: 'raw port, 100k single-op messages', app: 'benchx', n: floodN },
+      ],
+      { n: count(1000), warmup: count(300) },
+      log,
+    );
+    results.floodStats = await host.stats();
+  }
+
+  if (wants('mount')) {
+    const mountCanvas = newCanvas('mount');
+    await mountCanvas.host.stats();
+    mountCanvas.host.register({
+      id: 'benchready',
+      name: 'bench ready',
+      url: `${WIDGET_ORIGIN}/bench/fixtures/ready.html`,
+    });
+    const box = document.createElement('div');
+    document.body.append(box);
+    results.mount = await measureMount(mountCanvas, box, 'benchready', scale < 1 ? 2 : 5, log);
+  }
+  return results;
+}
+
+declare global {
+  interface Window {
+    runBench: typeof runBench;
+  }
+}
+window.runBench = runBench;
+log('page ready');

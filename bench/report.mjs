@@ -1,0 +1,240 @@
+// Turns the page's raw figures into the ratio table (what is compared with what, and the
+// target from ANCHORS.md) and the absolute figures.
+
+const LABEL = {
+  hostPorts: 'raw relay A → host → B, MessagePorts',
+  workerPorts: 'raw relay A → Worker → B, MessagePorts',
+  window: 'raw relay A → host → B, window.postMessage',
+  direct: 'raw MessageChannel A ⇄ B (no relay)',
+};
+
+const us = (ms) => `${Math.round(ms * 1000).toLocaleString('en-US')} µs`;
+const msStr = (ms) => `${ms.toFixed(ms < 10 ? 2 : 0)} ms`;
+const rate = (n) => `${Math.round(n).toLocaleString('en-US')} msg/s`;
+
+/** One row: `ratio` is microcanvas / baseline; `met` compares it with the target. */
+function row(scenario, mc, base, ratio, target, met) {
+  return { scenario, microcanvas: mc, baseline: base, ratio, target, met };
+}
+
+/** The ratio rows. */
+export function ratioRows(r) {
+  const rows = [];
+  if (r.rtt) {
+    const mc = r.rtt.microcanvas;
+    for (const [key, target, max] of [
+      ['hostPorts', '≤ 1.2×', 1.2],
+      ['window', '< 0.35×', 0.35],
+    ]) {
+      const base = r.rtt[LABEL[key]];
+      for (const q of ['median', 'p99']) {
+        const ratio = mc[q] / base[q];
+        const met = key === 'window' ? ratio < max : ratio <= max;
+        rows.push(
+          row(`1. round trip ${q} vs ${LABEL[key]}`, us(mc[q]), us(base[q]), ratio, target, met),
+        );
+      }
+    }
+    const w = r.rtt[LABEL.workerPorts];
+    for (const q of ['median', 'p99']) {
+      rows.push(
+        row(
+          `1. round trip ${q} vs ${LABEL.workerPorts}`,
+          us(mc[q]),
+          us(w[q]),
+          mc[q] / w[q],
+          '(info)',
+          null,
+        ),
+      );
+    }
+  }
+  if (r.burst) {
+    const mcEntry = Object.entries(r.burst).find(([k]) => k.startsWith('microcanvas'));
+    const [mcName, mc] = mcEntry;
+    for (const key of ['hostPorts', 'workerPorts']) {
+      const base = r.burst[LABEL[key]];
+      const ratio = mc.median / base.median;
+      rows.push(
+        row(
+          `2. burst A → B (${mcName.replace('microcanvas, ', '')}) vs unbatched ${LABEL[key].replace('raw relay ', '')}`,
+          rate(mc.median),
+          rate(base.median),
+          ratio,
+          '≥ 10×',
+          ratio >= 10,
+        ),
+      );
+    }
+  }
+  if (r.mount) {
+    const ratio = r.mount.mc.median / r.mount.raw.median;
+    rows.push(
+      row(
+        '3. 20 widgets mounted → all connected vs 20 raw frames → "ready"',
+        msStr(r.mount.mc.median),
+        msStr(r.mount.raw.median),
+        ratio,
+        '≤ 1.15×',
+        ratio <= 1.15,
+      ),
+    );
+  }
+  if (r.flood) {
+    const un = r.flood.unloaded;
+    for (const v of r.flood.variants) {
+      const ratio = v.under.p99 / un.p99;
+      rows.push(
+        row(
+          `4. G⇄H p99 under flood (${v.name}) vs unloaded`,
+          us(v.under.p99),
+          us(un.p99),
+          ratio,
+          '≤ 2×',
+          ratio <= 2,
+        ),
+      );
+      rows.push(
+        row(
+          `4. host long tasks during that flood`,
+          String(v.longTasks.count),
+          '0',
+          null,
+          '0',
+          v.longTasks.count === 0,
+        ),
+      );
+    }
+  }
+  return rows;
+}
+
+function table(headers, rows) {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
+  return [
+    line(headers),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n');
+}
+
+/** The whole printed report. */
+export function formatReport(r, meta) {
+  const out = [];
+  out.push(`microcanvas bench — ${meta.date}`);
+  out.push(
+    `browser: ${r.env.userAgent.match(/(?:Headless)?Chrom\w+\/[\d.]+/)?.[0] ?? r.env.userAgent}, ${r.env.hardwareConcurrency} cores`,
+  );
+  out.push(
+    `bench page crossOriginIsolated: ${r.env.crossOriginIsolated}; widget frame: ${r.frames.microcanvasWidget}; raw frame: ${r.frames.rawFrame}`,
+  );
+  out.push(`page ${r.env.page}, widgets ${r.env.widgets}, flooder ${r.env.flooder}`);
+  out.push(
+    'Absolute figures drift 30–50 % between runs on shared machines; the ratios compare figures from this one run.',
+  );
+  out.push('');
+  const rows = ratioRows(r);
+  out.push(
+    table(
+      ['scenario', 'microcanvas', 'raw baseline', 'ratio', 'target', 'met?'],
+      rows.map((x) => [
+        x.scenario,
+        x.microcanvas,
+        x.baseline,
+        x.ratio === null ? '–' : `${x.ratio.toFixed(2)}×`,
+        x.target,
+        x.met === null ? '–' : x.met ? 'yes' : 'NO',
+      ]),
+    ),
+  );
+  out.push('');
+  if (r.rtt) {
+    out.push('Round trip A → B → A (sequential ping/pong, timed in A):');
+    out.push(
+      table(
+        ['path', 'n', 'median', 'p99', 'mean', 'max'],
+        Object.entries(r.rtt).map(([k, s]) => [
+          k,
+          s.n,
+          us(s.median),
+          us(s.p99),
+          us(s.mean),
+          us(s.max),
+        ]),
+      ),
+    );
+    out.push('');
+  }
+  if (r.burst) {
+    out.push(
+      `Burst A → B, ${meta.burstN.toLocaleString('en-US')} small events, median of repeats:`,
+    );
+    const burstRows = Object.entries(r.burst).map(([k, v]) => [
+      k,
+      rate(v.median),
+      v.runs.map((x) => (x.msgPerSec ? Math.round(x.msgPerSec) : x.error)).join(', '),
+    ]);
+    out.push(table(['path', 'median', 'runs (msg/s)'], burstRows));
+    out.push('');
+  }
+  if (r.mount) {
+    out.push('20 frames, time to all connected / ready (ms):');
+    out.push(
+      table(
+        ['what', 'median', 'runs'],
+        [
+          [
+            'microcanvas: 20 × canvas.mount → 20 mc-app-connected',
+            msStr(r.mount.mc.median),
+            r.mount.mc.runs.map((x) => x.toFixed(0)).join(', '),
+          ],
+          [
+            'raw: 20 sandboxed frames → 20 raw "ready"',
+            msStr(r.mount.raw.median),
+            r.mount.raw.runs.map((x) => x.toFixed(0)).join(', '),
+          ],
+        ],
+      ),
+    );
+    out.push('');
+  }
+  if (r.flood) {
+    const un = r.flood.unloaded;
+    out.push(
+      `Flood: G ⇄ H unloaded median ${us(un.median)}, p99 ${us(un.p99)}, max ${us(un.max)} (n ${un.n})`,
+    );
+    out.push(
+      table(
+        [
+          'flood',
+          'G⇄H median',
+          'p99',
+          'max',
+          'window',
+          'flooder posted in',
+          'suspended after',
+          'host long tasks',
+          'host rAF p95 / max gap',
+        ],
+        r.flood.variants.map((v) => [
+          v.name,
+          us(v.under.median),
+          us(v.under.p99),
+          msStr(v.under.max),
+          msStr(v.windowMs),
+          v.flooderPostMs === null ? '?' : msStr(v.flooderPostMs),
+          v.suspended ? msStr(v.suspendedAfterMs) : 'not suspended',
+          `${v.longTasks.count} (${v.longTasks.totalMs.toFixed(0)} ms)`,
+          `${v.raf.p95GapMs.toFixed(1)} / ${v.raf.maxGapMs.toFixed(1)} ms`,
+        ]),
+      ),
+    );
+    for (const v of r.flood.variants)
+      out.push(`  ${v.name}: flooder saw ${JSON.stringify(v.flooderSaw)}`);
+    if (r.floodStats) out.push(`  broker stats after floods: ${JSON.stringify(r.floodStats)}`);
+    out.push('');
+  }
+  if (meta.bundles) out.push(`fixture bundles (min, bytes): ${JSON.stringify(meta.bundles)}`);
+  return { text: out.join('\n'), rows };
+}

@@ -1,0 +1,64 @@
+// `npm run bench`: one headless Chromium run, microcanvas beside raw baselines in the same
+// page; prints a table of same-run ratios and writes bench/results/latest.json.
+// Options: --quick (smaller counts, a smoke run), --only=rtt,burst,mount,flood
+import { mkdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+
+import { chromium } from 'playwright-core';
+
+import { CHROMIUM_ARGS, chromiumPath, ensureBrowsers } from '../scripts/browsers.mjs';
+import { buildFixtures } from './build.mjs';
+import { formatReport } from './report.mjs';
+import { ROOT, startServer } from './server.mjs';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
+const options = { scale: quick ? 0.2 : 1, ...(only ? { only } : {}) };
+
+if (!ensureBrowsers()) process.exit(1);
+
+const started = Date.now();
+const loadBefore = loadavg()[0].toFixed(1);
+const bundles = await buildFixtures();
+const server = await startServer();
+let browser;
+try {
+  browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+  const page = await browser.newPage({ viewport: { width: 1100, height: 1000 } });
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.text().startsWith('[bench]')) console.error(m.text());
+  });
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(`http://localhost:${server.port}/bench/index.html`);
+  await page.waitForFunction(() => typeof globalThis.runBench === 'function', null, {
+    timeout: 60_000,
+  });
+  const results = await page.evaluate((o) => globalThis.runBench(o), options);
+  const meta = {
+    date: new Date().toISOString(),
+    seconds: (Date.now() - started) / 1000,
+    options,
+    burstN: Math.max(20, Math.round(20_000 * options.scale)),
+    bundles,
+    loadBefore,
+    loadAfter: loadavg()[0].toFixed(1),
+  };
+  const { text, rows } = formatReport(results, meta);
+  console.log(text);
+  console.log(`\n(${meta.seconds.toFixed(0)} s)`);
+  const dir = join(ROOT, 'bench', 'results');
+  await mkdir(dir, { recursive: true });
+  await writeFile(
+    join(dir, 'latest.json'),
+    JSON.stringify({ meta, table: rows, results }, null, 2),
+  );
+  console.log('wrote bench/results/latest.json');
+} finally {
+  await browser?.close();
+  await server.close();
+}
