@@ -1,0 +1,89 @@
+// @ts-check
+// `npm run build`: the library. JavaScript from vite (vite.lib.config.ts) into dist/lib,
+// declarations from tsc (tsconfig.build.json) into dist/types, then a check that every
+// file the `exports` map of package.json names exists, and that a strict consumer project
+// (`skipLibCheck: false`) type-checks against the published declarations.
+//
+//   node scripts/build.mjs             build and check
+//   node scripts/build.mjs --no-check  build only
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const bin = (/** @type {string} */ name) => join(ROOT, 'node_modules/.bin', name);
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+
+/**
+ * Runs a command; exits the script when it fails.
+ * @param {string} command
+ * @param {string[]} args
+ * @param {string} [cwd]
+ */
+function step(command, args, cwd = ROOT) {
+  const result = spawnSync(command, args, { cwd, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`build: \`${[command, ...args].join(' ')}\` failed`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+rmSync(join(ROOT, 'dist/lib'), { recursive: true, force: true });
+rmSync(join(ROOT, 'dist/types'), { recursive: true, force: true });
+step(bin('vite'), ['build', '--config', 'vite.lib.config.ts', '--logLevel', 'warn']);
+step(bin('tsc'), ['-p', 'tsconfig.build.json']);
+
+if (process.argv.includes('--no-check')) process.exit(0);
+
+// Every target of the exports map exists.
+/** @type {string[]} */
+const missing = [];
+for (const [entry, conditions] of Object.entries(pkg.exports)) {
+  for (const target of Object.values(conditions)) {
+    if (!existsSync(join(ROOT, target))) missing.push(`${entry} → ${target}`);
+  }
+}
+if (missing.length > 0) {
+  console.error(
+    `build: the exports map names files the build did not emit:\n  ${missing.join('\n  ')}`,
+  );
+  process.exit(1);
+}
+
+// A consumer imports every entry through the package name, as an app would, with the
+// strictest settings an app may have; `nodenext` also proves the `.ts`-suffixed relative
+// imports inside the declarations resolve.
+const consumer = mkdtempSync(join(tmpdir(), 'microcanvas-consumer-'));
+try {
+  mkdirSync(join(consumer, 'node_modules'));
+  symlinkSync(ROOT, join(consumer, 'node_modules', pkg.name), 'dir');
+  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ type: 'module' }));
+  const imports = Object.keys(pkg.exports).map(
+    (entry, i) => `import * as e${i} from '${pkg.name}${entry.slice(1)}';\nvoid e${i};`,
+  );
+  writeFileSync(join(consumer, 'main.ts'), `${imports.join('\n')}\nexport {};\n`);
+  for (const moduleResolution of ['bundler', 'nodenext']) {
+    const compilerOptions = {
+      strict: true,
+      target: 'es2022',
+      module: moduleResolution === 'bundler' ? 'esnext' : 'nodenext',
+      moduleResolution,
+      lib: ['es2023', 'dom', 'dom.iterable'],
+      types: [],
+      noEmit: true,
+      skipLibCheck: false,
+    };
+    writeFileSync(
+      join(consumer, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions, files: ['main.ts'] }),
+    );
+    console.log(`build: type-checking a consumer (moduleResolution ${moduleResolution})`);
+    step(bin('tsc'), ['-p', '.'], consumer);
+  }
+} finally {
+  rmSync(consumer, { recursive: true, force: true });
+}
+console.log(`build: dist/ matches the exports map (${Object.keys(pkg.exports).join(', ')})`);

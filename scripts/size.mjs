@@ -1,0 +1,93 @@
+// @ts-check
+// Size budgets. The SDK ships inside every widget, so it has a hard budget: over it, this
+// script exits 1. The host page's main-thread bundle has a budget too, reported as a
+// warning (pass --strict to make it fail); the broker Worker is informational.
+//
+// Each entry is bundled the way an app's bundler would: esbuild, ESM, minified, ES2022,
+// tree-shaken, every dependency included. `new Worker(new URL(...))` is left alone by
+// esbuild, so the Worker is measured as its own entry, not as part of the host.
+//
+//   node scripts/size.mjs            budgets, and a breakdown for anything over budget
+//   node scripts/size.mjs --verbose  breakdown for every bundle
+//   node scripts/size.mjs --strict   the host budget fails too
+import { build } from 'esbuild';
+import { gzipSync } from 'node:zlib';
+
+const KIB = 1024;
+
+/** @typedef {{ label: string, entry: string, budgetKiB?: number, hard?: boolean }} Target */
+
+/** @type {Target[]} */
+const TARGETS = [
+  { label: 'SDK', entry: 'sdk/index.ts', budgetKiB: 5, hard: true },
+  { label: 'Host (main thread)', entry: 'shell/index.ts', budgetKiB: 20, hard: false },
+  { label: 'Broker worker', entry: 'shell/broker/broker-worker.ts' },
+];
+
+const args = new Set(process.argv.slice(2));
+const verbose = args.has('--verbose');
+const strict = args.has('--strict');
+
+/** Groups a metafile input path: a package name, or the first two path segments. */
+function groupOf(/** @type {string} */ input) {
+  const pkg = input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/);
+  if (pkg) return pkg[1];
+  return input.split('/').slice(0, 2).join('/');
+}
+
+/**
+ * Bundles one entry and measures it.
+ * @param {string} entry
+ */
+async function measure(entry) {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    treeShaking: true,
+    format: 'esm',
+    target: 'es2022',
+    platform: 'browser',
+    write: false,
+    metafile: true,
+    logLevel: 'error',
+  });
+  const code = result.outputFiles[0].contents;
+  const gzip = gzipSync(code, { level: 9 }).length;
+  const output = Object.values(result.metafile.outputs)[0];
+  /** @type {Map<string, number>} */
+  const groups = new Map();
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+    const group = groupOf(input);
+    groups.set(group, (groups.get(group) ?? 0) + bytesInOutput);
+  }
+  return { min: code.length, gzip, groups };
+}
+
+/** @param {number} bytes */
+const kib = (bytes) => (bytes / KIB).toFixed(2);
+
+let failed = false;
+for (const target of TARGETS) {
+  const { min, gzip, groups } = await measure(target.entry);
+  const budget = target.budgetKiB === undefined ? undefined : target.budgetKiB * KIB;
+  const over = budget !== undefined && gzip > budget;
+  const budgetText = budget === undefined ? 'no budget' : `budget ${kib(budget)} KiB`;
+  console.log(
+    `${target.label}: ${kib(gzip)} KiB min+gzip (${budgetText}) — ${kib(min)} KiB minified, ${target.entry}`,
+  );
+  if (over && budget !== undefined) {
+    const fatal = target.hard || strict;
+    failed ||= fatal;
+    const verdict = fatal ? 'FAIL' : 'WARNING';
+    console.log(`  ${verdict}: over budget by ${gzip - budget} bytes (gzip)`);
+  }
+  if (over || verbose) {
+    const rows = [...groups].filter(([, bytes]) => bytes > 0).sort((a, b) => b[1] - a[1]);
+    for (const [group, bytes] of rows) {
+      const share = ((bytes / min) * 100).toFixed(1).padStart(5);
+      console.log(`    ${share}%  ${String(bytes).padStart(7)} B min  ${group}`);
+    }
+  }
+}
+process.exitCode = failed ? 1 : 0;

@@ -1,0 +1,199 @@
+// @ts-check
+// `npm test`: the one test command, for developers and CI alike.
+//
+// Steps, in order: make sure Chromium exists, the static checks (type check, lint, format,
+// SDK size budget, library build), the browser tests (@web/test-runner) and the end-to-end
+// tests (Playwright). Every step runs even when an earlier one failed; output streams as it
+// comes. Each static check counts as one test; the runners' own counts are read from the
+// JSON files their reporters write under .ci/results/. The last line printed is the
+// summary, `N passed, N failed` (`, N skipped` when any were), and the exit code is 1 when
+// anything failed.
+//
+//   npm test                 everything
+//   npm test -- --quick      no end-to-end tests
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { ensureBrowsers } from './browsers.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const RESULTS_DIR = join(ROOT, '.ci/results');
+const WTR_RESULTS = join(RESULTS_DIR, 'wtr.json');
+const PLAYWRIGHT_RESULTS = join(RESULTS_DIR, 'playwright.json');
+const PLAYWRIGHT_CONFIG = join(ROOT, 'playwright.config.ts');
+
+const quick = process.argv.includes('--quick');
+
+/** @typedef {{ passed: number, failed: number, skipped: number }} Counts */
+/** @typedef {Counts & { name: string, seconds: number, note?: string }} StepResult */
+
+/** @type {StepResult[]} */
+const results = [];
+
+/** A binary from node_modules/.bin, so that this works without npx or npm's PATH. */
+const bin = (/** @type {string} */ name) => join(ROOT, 'node_modules/.bin', name);
+
+/**
+ * Runs a command with inherited stdio; resolves to its exit code (never rejects).
+ * @param {string} command
+ * @param {string[]} args
+ * @param {NodeJS.ProcessEnv} [env]
+ * @returns {Promise<number>}
+ */
+function run(command, args, env = process.env) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit', env });
+    child.on('error', (error) => {
+      console.error(`could not start ${command}: ${error.message}`);
+      resolve(127);
+    });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+/** @param {string} title */
+function banner(title) {
+  console.log(`\n━━ ${title} ━━`);
+}
+
+/** @param {StepResult} result */
+function record(result) {
+  results.push(result);
+  const mark = result.failed > 0 ? '✖' : '✔';
+  const counts = `${result.passed} ok / ${result.failed} failed / ${result.skipped} skipped`;
+  const note = result.note ? ` — ${result.note}` : '';
+  console.log(`${mark} ${result.name}: ${counts} (${result.seconds.toFixed(1)} s)${note}`);
+}
+
+/**
+ * One static check: one test, passed when the command exits 0.
+ * @param {string} name
+ * @param {string} command
+ * @param {string[]} args
+ */
+async function check(name, command, args) {
+  banner(name);
+  const start = performance.now();
+  const code = await run(command, args);
+  const seconds = (performance.now() - start) / 1000;
+  const failed = code === 0 ? 0 : 1;
+  record({ name, passed: 1 - failed, failed, skipped: 0, seconds });
+}
+
+/**
+ * Reads a counts file a runner's reporter wrote; null when it is missing or unreadable.
+ * @param {string} file
+ * @param {(json: any) => Counts} pick
+ * @returns {Counts | null}
+ */
+function readCounts(file, pick) {
+  try {
+    const counts = pick(JSON.parse(readFileSync(file, 'utf8')));
+    const valid = Object.values(counts).every((n) => Number.isInteger(n) && n >= 0);
+    return valid ? counts : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A test runner step: its counts come from its JSON results; its exit code is cross-checked
+ * so that a runner that failed without failing a test (a config error, a crash, no tests)
+ * still counts as one failure.
+ * @param {{ name: string, command: string, args: string[], file: string,
+ *   pick: (json: any) => Counts, env?: NodeJS.ProcessEnv }} step
+ */
+async function runner({ name, command, args, file, pick, env }) {
+  banner(name);
+  rmSync(file, { force: true });
+  const start = performance.now();
+  const code = await run(command, args, env);
+  const seconds = (performance.now() - start) / 1000;
+  const counts = readCounts(file, pick) ?? { passed: 0, failed: 0, skipped: 0 };
+  /** @type {string[]} */
+  const notes = [];
+  if (!existsSync(file)) notes.push(`no results file ${file.slice(ROOT.length)}`);
+  if (code !== 0 && counts.failed === 0) {
+    counts.failed = 1;
+    notes.push(`exited with code ${code}`);
+  } else if (code === 0 && counts.passed + counts.failed === 0) {
+    counts.failed = 1;
+    notes.push('ran no test');
+  }
+  record({ name, ...counts, seconds, note: notes.join('; ') || undefined });
+}
+
+const started = performance.now();
+mkdirSync(RESULTS_DIR, { recursive: true });
+rmSync(join(RESULTS_DIR, 'summary.json'), { force: true });
+
+banner('browsers');
+let browsersReady = false;
+try {
+  browsersReady = ensureBrowsers();
+} catch (error) {
+  console.error(`installing Chromium failed: ${error instanceof Error ? error.message : error}`);
+}
+if (browsersReady) console.log('Chromium is available.');
+else record({ name: 'browsers', passed: 0, failed: 1, skipped: 0, seconds: 0, note: 'missing' });
+
+await check('typecheck', bin('tsc'), ['--noEmit', '-p', '.']);
+await check('lint', bin('eslint'), ['.']);
+await check('format', bin('prettier'), ['--check', '.']);
+await check('size', process.execPath, ['scripts/size.mjs']);
+
+if (browsersReady) {
+  await runner({
+    name: 'browser tests (wtr)',
+    command: bin('wtr'),
+    args: [],
+    file: WTR_RESULTS,
+    pick: ({ passed, failed, skipped }) => ({ passed, failed, skipped }),
+  });
+
+  if (quick) {
+    console.log('\n(--quick: end-to-end tests skipped)');
+  } else if (!existsSync(PLAYWRIGHT_CONFIG)) {
+    console.log('\n(no playwright.config.ts yet: end-to-end tests skipped, not counted)');
+  } else {
+    await runner({
+      name: 'end-to-end tests (playwright)',
+      command: bin('playwright'),
+      args: ['test'],
+      file: PLAYWRIGHT_RESULTS,
+      // The JSON reporter in playwright.config.ts writes here; the variable makes sure of it.
+      env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_FILE: PLAYWRIGHT_RESULTS },
+      pick: ({ stats }) => ({
+        passed: stats.expected + stats.flaky,
+        failed: stats.unexpected,
+        skipped: stats.skipped,
+      }),
+    });
+  }
+}
+
+const total = results.reduce(
+  (sum, r) => ({
+    passed: sum.passed + r.passed,
+    failed: sum.failed + r.failed,
+    skipped: sum.skipped + r.skipped,
+  }),
+  { passed: 0, failed: 0, skipped: 0 },
+);
+const seconds = (performance.now() - started) / 1000;
+writeFileSync(
+  join(RESULTS_DIR, 'summary.json'),
+  `${JSON.stringify({ ...total, seconds, steps: results }, null, 2)}\n`,
+);
+
+banner(`summary (${seconds.toFixed(1)} s)`);
+for (const r of results) {
+  const mark = r.failed > 0 ? '✖' : '✔';
+  console.log(`${mark} ${r.name.padEnd(30)} ${r.seconds.toFixed(1).padStart(6)} s`);
+}
+const skipped = total.skipped > 0 ? `, ${total.skipped} skipped` : '';
+// The last line: CI reads it. Nothing may print after it.
+console.log(`${total.passed} passed, ${total.failed} failed${skipped}`);
+process.exitCode = total.failed > 0 ? 1 : 0;
