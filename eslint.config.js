@@ -21,6 +21,7 @@ export default tseslint.config(
       'playwright-report/',
       'screenshots/',
       'coverage/',
+      'bench/results/',
     ],
   },
   js.configs.recommended,
