@@ -1,10 +1,35 @@
 // @ts-check
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { defaultReporter } from '@web/test-runner';
+import { chromeLauncher } from '@web/test-runner-chrome';
 import { playwrightLauncher } from '@web/test-runner-playwright';
+import puppeteerCore from 'puppeteer-core';
 
-import { CHROMIUM_ARGS, chromiumPath } from './scripts/browsers.mjs';
+import { CHROMIUM_ARGS, chromiumPath, firefoxPath, requestedEngines } from './scripts/browsers.mjs';
+import { webkitGtkLauncher } from './scripts/webkitgtk-launcher.mjs';
 import { countsReporter } from './scripts/wtr-summary-reporter.mjs';
+
+/**
+ * One launcher per engine, all on Debian's own browsers (docs/engines.md). Binaries can be
+ * overridden with CHROME_PATH, FIREFOX_PATH and MINIBROWSER_PATH.
+ * @type {Record<import('./scripts/browsers.mjs').Engine, () => import('@web/test-runner').BrowserLauncher>}
+ */
+const launchers = {
+  chromium: () =>
+    playwrightLauncher({
+      product: 'chromium',
+      launchOptions: { executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS },
+    }),
+  // Firefox ESR over WebDriver BiDi through puppeteer-core (no geckodriver, no download).
+  firefox: () =>
+    chromeLauncher({
+      puppeteer: /** @type {any} */ (puppeteerCore),
+      launchOptions: { browser: 'firefox', executablePath: firefoxPath(), headless: true },
+    }),
+  // MiniBrowser via WebKitWebDriver on a private Xvfb; forces concurrency 1 for itself so
+  // every test page is top-level.
+  webkit: () => webkitGtkLauncher(),
+};
 
 /**
  * Unit, element and integration tests in real browsers. Test pages are served on
@@ -30,10 +55,6 @@ export default {
       await next();
     },
   ],
-  browsers: [
-    playwrightLauncher({
-      product: 'chromium',
-      launchOptions: { executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS },
-    }),
-  ],
+  // BROWSERS=chromium,firefox,webkit (default: all three) picks the engines; docs/engines.md.
+  browsers: requestedEngines().map((engine) => launchers[engine]()),
 };
