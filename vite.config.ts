@@ -5,8 +5,12 @@ import { defineConfig, type Connect, type Plugin } from 'vite';
 const root = fileURLToPath(new URL('.', import.meta.url));
 const at = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
-/** `MC_PORT` lets the e2e run (and anyone else) pick a port other than the default. */
+/**
+ * `MC_PORT` picks the port (the e2e run uses its own). When it is given, the server fails
+ * rather than drift to another port, which whoever asked for it would not find.
+ */
 const port = Number(process.env.MC_PORT) || 5173;
+const strictPort = Boolean(process.env.MC_PORT);
 
 /**
  * Features the demo page itself never uses. A Permissions-Policy that denies a feature to
@@ -84,14 +88,30 @@ export default defineConfig({
     },
   },
   plugins: [demoHeaders()],
+  optimizeDeps: {
+    // Known up front, so the dev server never re-bundles them mid-session and reloads the
+    // page (a widget frame that reloads on its own would have to redo its handshake).
+    include: [
+      'lit',
+      'lit/directives/repeat.js',
+      'lit/directives/style-map.js',
+      'penpal',
+      'comlink',
+      'zod',
+    ],
+  },
   server: {
+    // Compile the demo's entry points at startup rather than on the first page load.
+    warmup: {
+      clientFiles: ['./demo/main.ts', './sample-apps/*/main.ts', './shell/broker/broker-worker.ts'],
+    },
     // Bound to IPv4 loopback so both `localhost` (the page) and `127.0.0.1` (the widgets)
     // reach it; `localhost` alone may bind ::1 only.
     host: '127.0.0.1',
     port,
-    strictPort: false,
+    strictPort,
   },
-  preview: { host: '127.0.0.1', port },
+  preview: { host: '127.0.0.1', port, strictPort },
   worker: { format: 'es' },
   build: {
     outDir: 'dist/demo',

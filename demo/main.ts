@@ -28,13 +28,17 @@ const themeLink = $<HTMLAnchorElement>('#theme-toggle');
 themeLink.href = theme === 'dark' ? '?' : '?theme=dark';
 themeLink.textContent = theme === 'dark' ? 'Light theme' : 'Dark theme';
 
+/**
+ * The dev server compiles each widget's modules on first request, and on a busy machine
+ * that can outlast the default 10 s handshake deadline.
+ */
+const CONNECT_TIMEOUT_MS = 30_000;
+
 const canvas = $<HTMLElementTagNameMap['mc-canvas']>('mc-canvas');
-if (canvas.host.theme !== theme) {
-  // The canvas made a default host when it was created; widgets get the theme at connect
-  // time, so swap it for one with the page's theme before anything is mounted.
-  canvas.host.destroy();
-  canvas.host = new Host({ theme });
-}
+// The canvas made a default host when it was created; swap it, before anything is mounted,
+// for one with the page's theme (widgets receive it at connect time) and deadline.
+canvas.host.destroy();
+canvas.host = new Host({ theme, connectTimeoutMs: CONNECT_TIMEOUT_MS });
 const host = canvas.host;
 
 const { origin, crossSite } = widgetOrigin();
@@ -44,10 +48,15 @@ if (!crossSite) {
 }
 for (const manifest of demoManifests(origin)) host.register(manifest);
 
+// The host's own requests to the broker time out (5 s) like a widget's, and a timed-out
+// subscription is dropped; so wait until the broker Worker is up before subscribing, and
+// subscribe before mounting, so the log misses nothing.
+await host.stats();
+
 // Host code sees everything on the broker; render it as text, never as markup.
 const log = new EventLog($('#event-log'));
 const eventCount = $('#event-count');
-host.subscribe('*.*.*', (event) => {
+const everything = host.subscribe('*.*.*', (event) => {
   log.add(event);
   eventCount.textContent = String(log.count);
 });
@@ -69,6 +78,8 @@ canvas.addEventListener('mc-app-status', (event: McAppStatusEvent) => {
   const connected = [...statuses.values()].filter((s) => s === 'connected').length;
   $('#connected').textContent = `${connected} of ${APPS.length} connected`;
 });
+
+await everything.ready;
 
 /** Fits the slots to the available width; slots keep their ids, so frames stay alive. */
 function layout(): void {

@@ -1,4 +1,4 @@
-import { connect, type Client } from 'microcanvas/sdk';
+import { connect, type Client, type Subscription } from 'microcanvas/sdk';
 
 import { addMonths, isIsoDate, isoDate, monthGrid } from './dates.ts';
 
@@ -101,6 +101,22 @@ function renderWeekdays(locale: string): void {
   $('weekdays').replaceChildren(...labels);
 }
 
+/**
+ * Marks the page once the broker has accepted every subscription, so a host or a test can
+ * tell the widget is listening. A refusal is shown, not swallowed.
+ */
+function markReady(subscriptions: Subscription[]): void {
+  Promise.all(subscriptions.map((s) => s.ready)).then(
+    () => {
+      document.body.dataset.ready = 'true';
+    },
+    (error: unknown) => {
+      $('notice').hidden = false;
+      $('notice').textContent = `The host refused a subscription: ${String(error)}`;
+    },
+  );
+}
+
 async function main(): Promise<void> {
   let client: Client;
   try {
@@ -123,11 +139,12 @@ async function main(): Promise<void> {
     view = addMonths(view, 1);
     render(client);
   });
-  client.state.watch('todo', (state) => {
+  const watch = client.state.watch('todo', (state) => {
     todos = state.version === 0 ? null : readTodoState(state.value);
     render(client);
   });
   render(client);
+  markReady([watch]);
 }
 
 void main();

@@ -1,4 +1,4 @@
-import { connect, type Client } from 'microcanvas/sdk';
+import { connect, type Client, type Subscription } from 'microcanvas/sdk';
 
 /**
  * Chat: a message log and an input. Sending publishes `chat.message.sent`; messages from
@@ -51,12 +51,20 @@ function append(line: Line): void {
   log.scrollTop = log.scrollHeight;
 }
 
-function wire(client: Client): void {
-  client.subscribe('todo.item.completed', (event) => {
+/** Calls `action` on a click of `button` and on Enter in `input` (not while composing). */
+function onEnterOrClick(input: HTMLElement, button: HTMLElement, action: () => void): void {
+  button.addEventListener('click', action);
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.isComposing) action();
+  });
+}
+
+function wire(client: Client): Subscription[] {
+  const completed = client.subscribe('todo.item.completed', (event) => {
     const title = textField(event.data, 'title', 120);
     if (title) append({ kind: 'system', text: `✔ ${ME} completed: ${title}` });
   });
-  client.subscribe('chat.message.sent', (event) => {
+  const messages = client.subscribe('chat.message.sent', (event) => {
     // Our own messages come back too; they are already in the log. `slot` is what the
     // sender claims, used only to skip the echo, never to decide anything that matters.
     if (textField(event.data, 'slot', 64) === client.context.slotId) return;
@@ -65,15 +73,31 @@ function wire(client: Client): void {
     const author = textField(event.data, 'author', 40) ?? 'Someone';
     append({ kind: 'message', author, text, mine: false });
   });
-  $('compose').addEventListener('submit', (event) => {
-    event.preventDefault();
-    const input = $('message') as HTMLInputElement;
+  const input = $('message') as HTMLInputElement;
+  onEnterOrClick(input, $('send'), () => {
     const text = input.value.trim().slice(0, MAX_TEXT);
     if (!text) return;
     input.value = '';
     append({ kind: 'message', author: ME, text, mine: true });
     client.publish('chat.message.sent', { text, author: ME, slot: client.context.slotId });
   });
+  return [completed, messages];
+}
+
+/**
+ * Marks the page once the broker has accepted every subscription, so a host or a test can
+ * tell the widget is listening. A refusal is shown, not swallowed.
+ */
+function markReady(subscriptions: Subscription[]): void {
+  Promise.all(subscriptions.map((s) => s.ready)).then(
+    () => {
+      document.body.dataset.ready = 'true';
+    },
+    (error: unknown) => {
+      $('notice').hidden = false;
+      $('notice').textContent = `The host refused a subscription: ${String(error)}`;
+    },
+  );
 }
 
 async function main(): Promise<void> {
@@ -102,7 +126,7 @@ async function main(): Promise<void> {
     text: 'The plumber is coming at 3, someone has to call him back.',
     mine: false,
   });
-  wire(client);
+  markReady(wire(client));
 }
 
 void main();

@@ -1,4 +1,4 @@
-import { connect, type Client } from 'microcanvas/sdk';
+import { connect, type Client, type Subscription } from 'microcanvas/sdk';
 
 import { isIsoDate, isoDate, seedTodos, type Todo } from './seed.ts';
 
@@ -88,6 +88,30 @@ function add(client: Client, title: string): void {
   render(client);
 }
 
+/**
+ * Marks the page once the broker has accepted every subscription, so a host or a test can
+ * tell the widget is listening. A refusal is shown, not swallowed.
+ */
+function markReady(subscriptions: Subscription[]): void {
+  Promise.all(subscriptions.map((s) => s.ready)).then(
+    () => {
+      document.body.dataset.ready = 'true';
+    },
+    (error: unknown) => {
+      $('notice').hidden = false;
+      $('notice').textContent = `The host refused a subscription: ${String(error)}`;
+    },
+  );
+}
+
+/** Calls `action` on a click of `button` and on Enter in `input` (not while composing). */
+function onEnterOrClick(input: HTMLElement, button: HTMLElement, action: () => void): void {
+  button.addEventListener('click', action);
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.isComposing) action();
+  });
+}
+
 async function main(): Promise<void> {
   let client: Client;
   try {
@@ -103,7 +127,7 @@ async function main(): Promise<void> {
   document.documentElement.lang = client.context.locale;
 
   // Events come from other apps: take only a well-formed date and nothing else.
-  client.subscribe('calendar.date.selected', (event) => {
+  const selected = client.subscribe('calendar.date.selected', (event) => {
     const date = (event.data as { date?: unknown } | null)?.date;
     if (!isIsoDate(date)) return;
     filter = date;
@@ -113,9 +137,8 @@ async function main(): Promise<void> {
     filter = null;
     render(client);
   });
-  $('add-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    const input = $('new-title') as HTMLInputElement;
+  const input = $('new-title') as HTMLInputElement;
+  onEnterOrClick(input, $('add'), () => {
     const title = input.value.trim().slice(0, 120);
     if (!title) return;
     input.value = '';
@@ -123,6 +146,7 @@ async function main(): Promise<void> {
   });
   publishState(client);
   render(client);
+  markReady([selected]);
 }
 
 void main();
