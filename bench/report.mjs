@@ -206,33 +206,44 @@ export function formatReport(r, meta) {
     );
     out.push(
       table(
-        [
-          'flood',
-          'G⇄H median',
-          'p99',
-          'max',
-          'window',
-          'flooder posted in',
-          'suspended after',
-          'host long tasks',
-          'host rAF p95 / max gap',
-        ],
+        ['flood', 'G⇄H median', 'p99', 'max', 'suspended after', 'host long tasks'],
         r.flood.variants.map((v) => [
           v.name,
           us(v.under.median),
           us(v.under.p99),
           msStr(v.under.max),
-          msStr(v.windowMs),
-          v.flooderPostMs === null ? '?' : msStr(v.flooderPostMs),
           v.suspended ? msStr(v.suspendedAfterMs) : 'not suspended',
           `${v.longTasks.count} (${v.longTasks.totalMs.toFixed(0)} ms)`,
-          `${v.raf.p95GapMs.toFixed(1)} / ${v.raf.maxGapMs.toFixed(1)} ms`,
         ]),
       ),
     );
-    for (const v of r.flood.variants)
-      out.push(`  ${v.name}: flooder saw ${JSON.stringify(v.flooderSaw)}`);
+    for (const v of r.flood.variants) {
+      out.push(
+        `  ${v.name}: window ${msStr(v.windowMs)}; flooder posted for ` +
+          `${v.flooderPostMs === null ? '?' : msStr(v.flooderPostMs)} and saw ${JSON.stringify(v.flooderSaw)}; ` +
+          `host rAF gap p95/max ${v.raf.p95GapMs.toFixed(1)}/${v.raf.maxGapMs.toFixed(1)} ms; ` +
+          `host.stats() latency p95/max ${v.brokerProbe.p95Ms.toFixed(1)}/${v.brokerProbe.maxMs.toFixed(1)} ms ` +
+          `(${v.brokerProbe.calls} calls); mc-violation events on the host ${v.violationEvents}`,
+      );
+    }
     if (r.floodStats) out.push(`  broker stats after floods: ${JSON.stringify(r.floodStats)}`);
+    out.push('');
+  }
+  if (r.profile) {
+    out.push('Where the time goes (this page, fake ports, no thread hops; ns per operation):');
+    out.push(
+      table(
+        ['operation', 'ns'],
+        Object.entries(r.profile).map(([k, v]) => [k, Math.round(v).toLocaleString('en-US')]),
+      ),
+    );
+    out.push('');
+  }
+  if (r.portClose) {
+    out.push(
+      'Suspending a flooder: cost of dropping a port with a backlog (plain Workers, no shell code):',
+    );
+    for (const [k, v] of Object.entries(r.portClose)) out.push(`  ${k}: ${v.toFixed(2)}`);
     out.push('');
   }
   if (meta.bundles) out.push(`fixture bundles (min, bytes): ${JSON.stringify(meta.bundles)}`);

@@ -1,6 +1,8 @@
 // `npm run bench`: one headless Chromium run, microcanvas beside raw baselines in the same
 // page; prints a table of same-run ratios and writes bench/results/latest.json.
-// Options: --quick (smaller counts, a smoke run), --only=rtt,burst,mount,flood
+// Options: --quick (smaller counts, a smoke run), --only=profile,rtt,burst,flood,mount,
+// --trace (writes a Chromium trace with CPU samples to bench/results/trace.json; read it with
+// `node bench/analyze-trace.mjs` or in Perfetto; best with --only, traces are large).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -14,13 +16,15 @@ import { ROOT, startServer } from './server.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+const trace = args.includes('--trace');
 const only = args
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
   .split(',');
 const options = { scale: quick ? 0.2 : 1, ...(only ? { only } : {}) };
 
-if (!ensureBrowsers()) process.exit(1);
+// The bench runs in Chromium only (its timers and process model are what ANCHORS.md measured).
+if (!ensureBrowsers(['chromium'])) process.exit(1);
 
 const started = Date.now();
 const loadBefore = loadavg()[0].toFixed(1);
@@ -38,7 +42,22 @@ try {
   await page.waitForFunction(() => typeof globalThis.runBench === 'function', null, {
     timeout: 60_000,
   });
+  const resultsDir = join(ROOT, 'bench', 'results');
+  await mkdir(resultsDir, { recursive: true });
+  if (trace) {
+    await browser.startTracing(page, {
+      path: join(resultsDir, 'trace.json'),
+      categories: [
+        'toplevel',
+        'v8.execute',
+        'devtools.timeline',
+        'disabled-by-default-devtools.timeline',
+        'disabled-by-default-v8.cpu_profiler',
+      ],
+    });
+  }
   const results = await page.evaluate((o) => globalThis.runBench(o), options);
+  if (trace) await browser.stopTracing();
   const meta = {
     date: new Date().toISOString(),
     seconds: (Date.now() - started) / 1000,
@@ -51,13 +70,11 @@ try {
   const { text, rows } = formatReport(results, meta);
   console.log(text);
   console.log(`\n(${meta.seconds.toFixed(0)} s)`);
-  const dir = join(ROOT, 'bench', 'results');
-  await mkdir(dir, { recursive: true });
   await writeFile(
-    join(dir, 'latest.json'),
+    join(resultsDir, 'latest.json'),
     JSON.stringify({ meta, table: rows, results }, null, 2),
   );
-  console.log('wrote bench/results/latest.json');
+  console.log(`wrote bench/results/latest.json${trace ? ' and bench/results/trace.json' : ''}`);
 } finally {
   await browser?.close();
   await server.close();

@@ -29,6 +29,7 @@ export const BENCH_HEADERS = {
 const TYPES = { '.js': 'text/javascript', '.html': 'text/html', '.map': 'application/json' };
 
 const FIXTURES_DIR = join(ROOT, 'bench', 'fixtures');
+const BENCH_PAGE = join(ROOT, 'bench', 'index.html');
 
 /**
  * Serves the widget side from disk, untouched by vite: `/bench/.build/*` (the bundled
@@ -42,12 +43,15 @@ function serveBuild(req, res, next) {
     : join(ROOT, path);
   const isBuild = file.startsWith(BUILD_DIR + '/');
   const isFixturePage = file.startsWith(FIXTURES_DIR + '/') && file.endsWith('.html');
-  if (!isBuild && !isFixturePage) return next();
+  // The bench page too: vite's HTML transform would add its HMR client, which keeps trying
+  // to reach a websocket the bench does not run.
+  const isBenchPage = file === BENCH_PAGE;
+  if (!isBuild && !isFixturePage && !isBenchPage) return next();
   readFile(file).then(
     (body) => {
       res.setHeader('Content-Type', TYPES[extname(file)] ?? 'application/octet-stream');
       // Same caching for raw and microcanvas fixtures, so neither pays revalidation alone.
-      res.setHeader('Cache-Control', 'max-age=600');
+      res.setHeader('Cache-Control', file === BENCH_PAGE ? 'no-cache' : 'max-age=600');
       res.end(body);
     },
     () => next(),

@@ -14,6 +14,8 @@ import { measureBurst } from './scenarios/burst.ts';
 import { measureFlood } from './scenarios/flood.ts';
 import { measureMount } from './scenarios/mount.ts';
 import { measureRtt } from './scenarios/rtt.ts';
+import { portCloseCost } from './port-close.ts';
+import { profileCosts } from './profile.ts';
 
 /** How much to run; `scale` < 1 gives a quick smoke run. */
 export interface BenchOptions {
@@ -93,13 +95,18 @@ async function runBench(options: BenchOptions = {}): Promise<Record<string, unkn
   }
   log('set up');
 
+  if (wants('profile')) {
+    results.profile = await profileCosts();
+    results.portClose = await portCloseCost();
+  }
+
   if (wants('rtt')) {
     results.rtt = await measureRtt(
       [
         { name: 'microcanvas', pinger: a.win },
         ...transports.map((t) => ({ name: TRANSPORT_LABEL[t], pinger: raw.get(t)! })),
       ],
-      { rounds: 6, n: count(500), warmup: count(300) },
+      { rounds: 12, n: count(250), warmup: count(300) },
       log,
     );
   }

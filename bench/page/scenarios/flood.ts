@@ -1,5 +1,5 @@
 import type { McCanvas } from '../../../shell/elements/mc-canvas.ts';
-import { McSuspendedEvent } from '../../../shell/host/host-events.ts';
+import { McSuspendedEvent, McViolationEvent } from '../../../shell/host/host-events.ts';
 import { mountFixture } from '../frames.ts';
 import { command, forget, take } from '../inbox.ts';
 import { quantile, sleep, summarize, type Summary } from '../stats.ts';
@@ -20,6 +20,10 @@ export interface FloodResult {
   under: Summary;
   longTasks: { count: number; totalMs: number; maxMs: number };
   raf: { frames: number; p95GapMs: number; maxGapMs: number };
+  /** Latency of `host.stats()` (page → broker Worker → page over comlink), polled back to back. */
+  brokerProbe: { calls: number; p95Ms: number; maxMs: number };
+  /** `mc-violation` events the host page received (one comlink call each). */
+  violationEvents: number;
   suspended: boolean;
   suspendedAfterMs: number | null;
   flooderPostMs: number | null;
@@ -59,6 +63,26 @@ function watchFrames(): () => FloodResult['raf'] {
   };
 }
 
+/** Polls the broker Worker with `host.stats()` every ~5 ms until the returned function is called. */
+function probeBroker(canvas: McCanvas): () => Promise<FloodResult['brokerProbe']> {
+  const lat: number[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const t = performance.now();
+      await canvas.host.stats();
+      lat.push(performance.now() - t);
+      await sleep(5); // gentle: the probe must not become load itself
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+    const sorted = lat.sort((a, b) => a - b);
+    return { calls: lat.length, p95Ms: quantile(sorted, 0.95), maxMs: sorted.at(-1) ?? 0 };
+  };
+}
+
 async function floodOnce(
   canvas: McCanvas,
   g: Window,
@@ -72,16 +96,22 @@ async function floodOnce(
   const onSuspended = (event: Event) => {
     if ((event as McSuspendedEvent).slotId === flooder.slotId) suspendedAt = performance.now();
   };
+  let violationEvents = 0;
+  const onViolation = () => violationEvents++;
   canvas.host.addEventListener(McSuspendedEvent.type, onSuspended);
+  canvas.host.addEventListener(McViolationEvent.type, onViolation);
   const frames = watchFrames();
+  const probe = probeBroker(canvas);
   const t0 = performance.now();
   command(flooder.win, 'flood', { n: variant.n, perTurn: variant.perTurn });
   const { rtt } = await ping(g, n);
   const t1 = performance.now();
   const raf = frames();
+  const brokerProbe = await probe();
   const flooded = await take(flooder.win, 'flooded', 30_000).catch(() => null);
   await sleep(300);
   canvas.host.removeEventListener(McSuspendedEvent.type, onSuspended);
+  canvas.host.removeEventListener(McViolationEvent.type, onViolation);
   canvas.unmount(flooder.slotId);
   forget(flooder.win);
   const { errors, received } = (flooded ?? {}) as { errors?: unknown; received?: unknown };
@@ -90,6 +120,8 @@ async function floodOnce(
     under: summarize(rtt),
     longTasks: longTasksBetween(t0, t1),
     raf,
+    brokerProbe,
+    violationEvents,
     suspended: suspendedAt !== null,
     suspendedAfterMs: suspendedAt === null ? null : suspendedAt - t0,
     flooderPostMs: typeof flooded?.ms === 'number' ? flooded.ms : null,
