@@ -29,9 +29,9 @@ export async function connect(options: ConnectOptions = {}): Promise<Client> {
     remoteWindow: window.parent,
     allowedOrigins: [params.hostOrigin],
   });
-  // Nothing is callable by the host yet; a null-prototype table means even inherited names
-  // such as `constructor` are not found.
-  const methods = Object.create(null) as Record<string, never>;
+  // A null-prototype table: inherited names such as `constructor` are not callable.
+  const methods = Object.create(null) as Record<string, () => string>;
+  methods.ping = () => 'pong';
   const connection = penpalConnect<HostMethods>({ messenger, methods, timeout });
   try {
     const remote: RemoteProxy<HostMethods> = await connection.promise;

@@ -26,6 +26,12 @@ export type HostMethods = {
   hello(nonce: string, protocolVersion: number): Promise<HelloReply>;
 };
 
+/** Methods a widget's SDK exposes to the host over penpal. */
+export type WidgetMethods = {
+  /** The heartbeat: answers at once while the widget's event loop is alive. */
+  ping(): 'pong';
+};
+
 /** Builds the fragment the host appends to a widget URL. */
 export function encodeFrameParams(params: FrameParams): string {
   const search = new URLSearchParams({ 'mc-nonce': params.nonce, 'mc-host': params.hostOrigin });

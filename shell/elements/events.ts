@@ -1,4 +1,4 @@
-import type { FrameStatus } from '../frames/frame-session.ts';
+import type { FrameStatus, SessionChange } from '../frames/frame-session.ts';
 
 /** Fired by `<mc-frame>` (bubbling, composed) whenever its widget's status changes. */
 export class McAppStatusEvent extends Event {
@@ -12,20 +12,42 @@ export class McAppStatusEvent extends Event {
   }
 }
 
-/** Fired by `<mc-frame>` (bubbling, composed) when its widget finished the handshake. */
-export class McAppConnectedEvent extends Event {
-  static readonly type = 'mc-app-connected';
+/** The lifecycle event names, one per {@link SessionChange}. */
+export const LIFECYCLE_EVENTS = {
+  connected: 'mc-app-connected',
+  reconnected: 'mc-app-reconnected',
+  disconnected: 'mc-app-disconnected',
+  unresponsive: 'mc-app-unresponsive',
+  responsive: 'mc-app-responsive',
+} as const satisfies Record<SessionChange, string>;
+
+/** A lifecycle event's name. */
+export type LifecycleEventType = (typeof LIFECYCLE_EVENTS)[SessionChange];
+
+/**
+ * Fired by `<mc-frame>` (bubbling, composed) on a lifecycle change: the first session
+ * (`mc-app-connected`), a new session after a reload or navigation (`mc-app-reconnected`),
+ * a session ending (`mc-app-disconnected`), missed heartbeats (`mc-app-unresponsive`, which
+ * covers a hung and a crashed renderer alike) and recovery (`mc-app-responsive`).
+ */
+export class McAppLifecycleEvent extends Event {
   constructor(
+    type: LifecycleEventType,
     readonly slotId: string,
     readonly appId: string,
+    readonly epoch: number,
   ) {
-    super(McAppConnectedEvent.type, { bubbles: true, composed: true });
+    super(type, { bubbles: true, composed: true });
   }
 }
 
 declare global {
   interface HTMLElementEventMap {
     'mc-app-status': McAppStatusEvent;
-    'mc-app-connected': McAppConnectedEvent;
+    'mc-app-connected': McAppLifecycleEvent;
+    'mc-app-reconnected': McAppLifecycleEvent;
+    'mc-app-disconnected': McAppLifecycleEvent;
+    'mc-app-unresponsive': McAppLifecycleEvent;
+    'mc-app-responsive': McAppLifecycleEvent;
   }
 }

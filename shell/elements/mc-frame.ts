@@ -1,10 +1,12 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 
-import { FrameSession, type FrameStatus } from '../frames/frame-session.ts';
+import { keyed } from 'lit/directives/keyed.js';
+
+import { FrameSession, type FrameStatus, type SessionChange } from '../frames/frame-session.ts';
 import { allowAttribute, sandboxAttribute } from '../frames/sandbox.ts';
 import type { Host } from '../host/host.ts';
 import { McSuspendedEvent } from '../host/host-events.ts';
-import { McAppConnectedEvent, McAppStatusEvent } from './events.ts';
+import { LIFECYCLE_EVENTS, McAppLifecycleEvent, McAppStatusEvent } from './events.ts';
 
 /**
  * One widget slot: a host-drawn label and status above a sandboxed iframe on the app's own
@@ -12,7 +14,11 @@ import { McAppConnectedEvent, McAppStatusEvent } from './events.ts';
  * the element; the mount logic lives in {@link FrameSession}.
  *
  * @fires mc-app-status - whenever the status changes
- * @fires mc-app-connected - when the widget finished its handshake
+ * @fires mc-app-connected - the first session started
+ * @fires mc-app-reconnected - a new session started after a reload or navigation
+ * @fires mc-app-disconnected - a session ended
+ * @fires mc-app-unresponsive - heartbeats were missed (hung or crashed)
+ * @fires mc-app-responsive - heartbeats are answered again
  */
 export class McFrame extends LitElement {
   static override properties = {
@@ -32,6 +38,8 @@ export class McFrame extends LitElement {
   declare status: FrameStatus;
 
   #session: FrameSession | undefined;
+  /** Bumped by `restart()`: a new iframe element, a new nonce, a new mount. */
+  #generation = 0;
 
   constructor() {
     super();
@@ -47,16 +55,38 @@ export class McFrame extends LitElement {
     this.#session = undefined;
   }
 
+  /** Remounts the widget in a fresh iframe (the reload button of a quarantined slot). */
+  async restart(): Promise<void> {
+    this.#session?.destroy();
+    this.#session = undefined;
+    this.#generation++;
+    this.status = { state: 'loading' };
+    await this.updateComplete;
+    this.#mount();
+  }
+
+  /** Current session number of this mount (0 before the first hello). */
+  get epoch(): number {
+    return this.#session?.epoch ?? 0;
+  }
+
   protected override firstUpdated(_changed: PropertyValues): void {
+    this.host?.addEventListener(McSuspendedEvent.type, this.#onSuspended);
+    this.#mount();
+  }
+
+  #mount(): void {
     const manifest = this.host?.manifest(this.app);
     const iframe = this.renderRoot.querySelector('iframe');
     if (!this.host || !manifest || !iframe) {
       this.#onStatus({ state: 'error', code: 'UNKNOWN_APP', message: `no app "${this.app}"` });
       return;
     }
-    this.host.addEventListener(McSuspendedEvent.type, this.#onSuspended);
-    this.#session = new FrameSession(this.host, manifest, this.slotId, (s) => this.#onStatus(s));
-    this.#session.start(iframe);
+    const session = new FrameSession(this.host, manifest, this.slotId, (s, change) => {
+      if (this.#session === session) this.#onStatus(s, change);
+    });
+    this.#session = session;
+    session.start(iframe, this);
   }
 
   protected override render() {
@@ -67,25 +97,35 @@ export class McFrame extends LitElement {
       <header part="header">
         <span class="name" title=${name}>${name}</span>
         <span class="status ${state}" part="status" role="status">${statusText(this.status)}</span>
+        ${state === 'quarantined' || state === 'error' || state === 'unresponsive'
+          ? html`<button part="restart" class="restart" @click=${() => void this.restart()}>
+              Reload
+            </button>`
+          : nothing}
       </header>
       ${manifest
-        ? html`<iframe
-            part="frame"
-            title=${name}
-            sandbox=${sandboxAttribute()}
-            allow=${allowAttribute(manifest.permissions)}
-            referrerpolicy="origin"
-            loading="eager"
-          ></iframe>`
+        ? keyed(
+            this.#generation,
+            html`<iframe
+              part="frame"
+              title=${name}
+              sandbox=${sandboxAttribute()}
+              allow=${allowAttribute(manifest.permissions)}
+              referrerpolicy="origin"
+              loading="eager"
+            ></iframe>`,
+          )
         : nothing}
     `;
   }
 
-  #onStatus(status: FrameStatus): void {
+  #onStatus(status: FrameStatus, change?: SessionChange): void {
     this.status = status;
     this.dispatchEvent(new McAppStatusEvent(this.slotId, this.app, status));
-    if (status.state === 'connected') {
-      this.dispatchEvent(new McAppConnectedEvent(this.slotId, this.app));
+    if (change) {
+      const epoch = this.#session?.epoch ?? 0;
+      this.dispatchEvent(new McAppLifecycleEvent(LIFECYCLE_EVENTS[change], this.slotId, this.app, epoch));
+      this.host?.announce(change, this.slotId, this.app, epoch);
     }
   }
 
@@ -133,7 +173,18 @@ export class McFrame extends LitElement {
       background: #ecfdf3;
       color: #027a48;
     }
+    .restart {
+      font: inherit;
+      font-size: 11px;
+      padding: 1px 8px;
+      border: 1px solid var(--mc-border, #d0d5dd);
+      border-radius: 6px;
+      background: #fff;
+      cursor: pointer;
+    }
     .status.error,
+    .status.unresponsive,
+    .status.quarantined,
     .status.suspended {
       background: #fef3f2;
       color: #b42318;
@@ -155,6 +206,10 @@ function statusText(status: FrameStatus): string {
       return 'connected';
     case 'suspended':
       return 'suspended';
+    case 'unresponsive':
+      return 'not responding';
+    case 'quarantined':
+      return `stopped: ${status.message}`;
     case 'error':
       return `error: ${status.message}`;
   }

@@ -1,4 +1,4 @@
-import { connect, Reply, WindowMessenger, type Connection } from 'penpal';
+import { CallOptions, connect, Reply, WindowMessenger, type Connection, type RemoteProxy } from 'penpal';
 
 import {
   encodeFrameParams,
@@ -7,78 +7,120 @@ import {
   type ErrorCode,
   type HelloReply,
   type Manifest,
+  type WidgetMethods,
 } from '../../sdk/protocol/index.ts';
 import type { Host } from '../host/host.ts';
+import { Heartbeat } from './heartbeat.ts';
 import { createNonce } from './nonce.ts';
 
-/** Where a widget slot stands. */
+/** Where a widget slot stands. `epoch` counts the sessions of this mount, from 1. */
 export type FrameStatus =
   | { state: 'loading' }
-  | { state: 'connected' }
+  | { state: 'connected'; epoch: number }
+  | { state: 'unresponsive'; epoch: number }
   | { state: 'suspended' }
+  | { state: 'quarantined'; message: string }
   | { state: 'error'; code: ErrorCode; message: string };
 
+/** What a mount reports besides its status. */
+export type SessionChange = 'connected' | 'reconnected' | 'disconnected' | 'unresponsive' | 'responsive';
+
+/** New sessions allowed per {@link RECONNECT_WINDOW_MS} before the slot is quarantined. */
+export const MAX_RECONNECTS = 3;
+export const RECONNECT_WINDOW_MS = 60_000;
+
 /**
- * One widget mount: points the (already sandboxed, already attached) iframe at the app URL
- * with a fresh nonce in the fragment, answers the penpal handshake from that iframe's window
- * only, checks `hello`, and hands the widget its private port to the broker. Plain class;
- * `<mc-frame>` is its view.
+ * One widget mount. Points the (already sandboxed, already attached) iframe at the app URL
+ * with a fresh nonce in the fragment, answers the penpal handshake from that iframe's
+ * window only, checks `hello`, and hands the widget a private port to the broker.
+ *
+ * Every accepted `hello` starts a new session: the broker connection is replaced, so grants
+ * come fresh from the manifest and nothing is inherited. A document that loads without
+ * saying hello (a reload, a self-navigation) ends the session it replaced. Reconnect storms
+ * are capped: past {@link MAX_RECONNECTS} a minute the slot is quarantined.
  */
 export class FrameSession {
   readonly nonce = createNonce();
   #status: FrameStatus = { state: 'loading' };
-  #connection: Connection | undefined;
+  #connection: Connection<WidgetMethods> | undefined;
+  #remote: RemoteProxy<WidgetMethods> | undefined;
+  #iframe: HTMLIFrameElement | undefined;
   #deadline: ReturnType<typeof setTimeout> | undefined;
+  #heartbeat: Heartbeat | undefined;
+  #epoch = 0;
+  #loads = 0;
+  #hellos = 0;
+  #reconnects: number[] = [];
+  /** A load already counted the reconnect that the next hello completes. */
+  #reloadCounted = false;
   #attached = false;
-  #destroyed = false;
+  #ended = false;
 
   constructor(
     readonly host: Host,
     readonly manifest: Manifest,
     readonly slotId: string,
-    readonly onStatus: (status: FrameStatus) => void,
+    readonly onStatus: (status: FrameStatus, change?: SessionChange) => void,
   ) {}
 
   get status(): FrameStatus {
     return this.#status;
   }
 
+  /** Sessions started so far. */
+  get epoch(): number {
+    return this.#epoch;
+  }
+
   /** Starts the mount: the iframe must already be in the document with its sandbox set. */
-  start(iframe: HTMLIFrameElement): void {
-    const hostOrigin = location.origin;
+  start(iframe: HTMLIFrameElement, watched: Element = iframe): void {
     const remoteWindow = iframe.contentWindow;
     if (!remoteWindow) throw new McError('INVALID_ARGUMENT', 'iframe is not in the document');
+    this.#iframe = iframe;
     // A null-prototype table: penpal looks methods up by name, and inherited names such as
     // `constructor` or `toString` must not resolve to anything.
     const methods = Object.create(null) as Record<string, (...args: unknown[]) => unknown>;
     methods.hello = (nonce: unknown, version: unknown) => this.#hello(nonce, version);
-    this.#connection = connect({ messenger: guardedMessenger(remoteWindow), methods });
-    this.#connection.promise.catch(() => undefined);
-    this.#deadline = setTimeout(() => {
-      this.#fail('HANDSHAKE_TIMEOUT', `no hello within ${this.host.connectTimeoutMs} ms`);
-    }, this.host.connectTimeoutMs);
-    iframe.src = this.manifest.url + encodeFrameParams({ nonce: this.nonce, hostOrigin });
+    this.#connection = connect<WidgetMethods>({ messenger: guardedMessenger(remoteWindow), methods });
+    this.#connection.promise.then(
+      (remote) => (this.#remote = remote),
+      () => undefined,
+    );
+    this.#heartbeat = new Heartbeat(
+      (timeout) => this.#ping(timeout),
+      (responsive) => this.#onLiveness(responsive),
+    );
+    this.#heartbeat.start(watched);
+    iframe.addEventListener('load', this.#onLoad);
+    this.#armDeadline();
+    iframe.src = this.manifest.url + encodeFrameParams({ nonce: this.nonce, hostOrigin: location.origin });
   }
 
   /** Marks the slot suspended (the broker stopped reading it for flooding). */
   suspend(): void {
+    this.#endSession();
     this.#setStatus({ state: 'suspended' });
   }
 
-  /** Ends the mount: closes the handshake and the broker channel. */
+  /** Ends the mount: closes the handshake, the heartbeat and the broker channel. */
   destroy(): void {
-    if (this.#destroyed) return;
-    this.#destroyed = true;
+    if (this.#ended) return;
+    const wasConnected = this.#attached;
+    this.#stop();
+    if (wasConnected) this.onStatus(this.#status, 'disconnected');
+  }
+
+  #stop(): void {
+    this.#ended = true;
     clearTimeout(this.#deadline);
+    this.#heartbeat?.stop();
+    this.#iframe?.removeEventListener('load', this.#onLoad);
     this.#connection?.destroy();
-    if (this.#attached) void this.host.detach(this.slotId);
+    this.#endSession();
   }
 
   async #hello(nonce: unknown, version: unknown): Promise<Reply<HelloReply>> {
-    if (this.#destroyed || this.#status.state === 'error') {
-      throw wireError('HANDSHAKE_REFUSED', 'this mount has ended');
-    }
-    if (this.#attached) throw wireError('HANDSHAKE_REFUSED', 'already connected');
+    if (this.#ended) throw wireError('HANDSHAKE_REFUSED', 'this mount has ended');
     if (typeof nonce !== 'string' || nonce !== this.nonce) {
       this.#fail('HANDSHAKE_REFUSED', 'wrong mount nonce');
       throw wireError('HANDSHAKE_REFUSED', 'wrong mount nonce');
@@ -88,30 +130,86 @@ export class FrameSession {
       this.#fail('PROTOCOL_MISMATCH', message);
       throw wireError('PROTOCOL_MISMATCH', message);
     }
-    this.#attached = true;
+    this.#hellos++;
+    const counted = this.#reloadCounted;
+    this.#reloadCounted = false;
+    if (this.#epoch > 0 && !counted && !this.#allowReconnect()) {
+      throw wireError('HANDSHAKE_REFUSED', 'too many reconnects');
+    }
+    this.#endSession();
+    const epoch = ++this.#epoch;
     const { port1, port2 } = new MessageChannel();
+    this.#attached = true;
     await this.host.attach(this.slotId, this.manifest.id, port1);
+    if (this.#ended || epoch !== this.#epoch) {
+      throw wireError('APP_DISCONNECTED', 'the session ended during the handshake');
+    }
     clearTimeout(this.#deadline);
-    this.#setStatus({ state: 'connected' });
-    const reply: HelloReply = {
-      port: port2,
-      context: this.host.contextFor(this.manifest.id, this.slotId),
-    };
+    this.#setStatus({ state: 'connected', epoch }, epoch === 1 ? 'connected' : 'reconnected');
+    const reply: HelloReply = { port: port2, context: this.host.contextFor(this.manifest.id, this.slotId) };
     return new Reply(reply, { transferables: [port2] });
   }
 
-  #fail(code: ErrorCode, message: string): void {
-    if (this.#destroyed || this.#status.state === 'error') return;
+  /**
+   * Every document in the frame fires one `load`; a well-behaved one says hello once. When
+   * loads outnumber hellos, the current session belongs to a document that is gone.
+   */
+  #onLoad = (): void => {
+    this.#loads++;
+    if (this.#ended || this.#loads <= this.#hellos || this.#loads === 1) return;
+    if (!this.#allowReconnect()) return;
+    this.#reloadCounted = true;
+    const wasConnected = this.#attached;
+    this.#endSession();
+    this.#armDeadline();
+    this.#setStatus({ state: 'loading' }, wasConnected ? 'disconnected' : undefined);
+  };
+
+  #allowReconnect(): boolean {
+    const now = performance.now();
+    this.#reconnects = this.#reconnects.filter((t) => now - t < RECONNECT_WINDOW_MS);
+    this.#reconnects.push(now);
+    if (this.#reconnects.length <= MAX_RECONNECTS) return true;
+    this.#stop();
+    // Stop the frame running at all: a reload loop must not keep costing the page.
+    if (this.#iframe) this.#iframe.src = 'about:blank';
+    this.#setStatus({ state: 'quarantined', message: 'reconnected too often' }, 'disconnected');
+    return false;
+  }
+
+  async #ping(timeout: number): Promise<unknown> {
+    if (!this.#remote || !this.#attached) return undefined;
+    return this.#remote.ping(new CallOptions({ timeout: timeout * 0.9 }));
+  }
+
+  #onLiveness(responsive: boolean): void {
+    if (!this.#attached || this.#ended) return;
+    if (responsive) this.#setStatus({ state: 'connected', epoch: this.#epoch }, 'responsive');
+    else this.#setStatus({ state: 'unresponsive', epoch: this.#epoch }, 'unresponsive');
+  }
+
+  #armDeadline(): void {
     clearTimeout(this.#deadline);
-    this.#connection?.destroy();
-    if (this.#attached) void this.host.detach(this.slotId);
+    this.#deadline = setTimeout(() => {
+      this.#fail('HANDSHAKE_TIMEOUT', `no hello within ${this.host.connectTimeoutMs} ms`);
+    }, this.host.connectTimeoutMs);
+  }
+
+  #endSession(): void {
+    if (!this.#attached) return;
     this.#attached = false;
+    void this.host.detach(this.slotId);
+  }
+
+  #fail(code: ErrorCode, message: string): void {
+    if (this.#ended || this.#status.state === 'error') return;
+    this.#stop();
     this.#setStatus({ state: 'error', code, message });
   }
 
-  #setStatus(status: FrameStatus): void {
+  #setStatus(status: FrameStatus, change?: SessionChange): void {
     this.#status = status;
-    this.onStatus(status);
+    this.onStatus(status, change);
   }
 }
 
@@ -128,7 +226,7 @@ function guardedMessenger(remoteWindow: Window): WindowMessenger {
     try {
       send(message, transferables);
     } catch {
-      // The link is gone; the session's deadline or status already covers it.
+      // The link is gone; the session's deadline or heartbeat already covers it.
     }
   };
   return messenger;

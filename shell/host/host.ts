@@ -107,6 +107,14 @@ export class Host extends EventTarget {
     return this.#broker.stats();
   }
 
+  /**
+   * Publishes a slot's lifecycle change as `host.app.<change>` so that apps whose manifest
+   * subscribes to `host.app.*` learn when a peer (re)connects or stops responding.
+   */
+  announce(change: string, slotId: string, appId: string, epoch: number): void {
+    if (!this.#destroyed) this.#client.publish(`host.app.${change}`, { slotId, appId, epoch });
+  }
+
   /** The context a widget of `appId` mounted in `slotId` receives. */
   contextFor(appId: string, slotId: string): AppContext {
     return { appId, slotId, theme: this.theme, locale: this.locale };

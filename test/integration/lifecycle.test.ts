@@ -1,0 +1,130 @@
+import { expect } from '@open-wc/testing';
+
+import type { McAppLifecycleEvent } from '../../shell/elements/events.ts';
+import {
+  cleanup,
+  command,
+  createCanvas,
+  fixtureUrl,
+  mountDriven,
+  nextEvent,
+  waitForStatus,
+} from '../helpers/canvas.ts';
+
+/** Polls the broker until `check` holds (the Worker answers asynchronously). */
+async function eventually(check: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const end = performance.now() + ms;
+  while (!(await check())) {
+    if (performance.now() > end) throw new Error('condition not reached');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('widget lifecycle', function () {
+  this.timeout(40_000);
+  afterEach(cleanup);
+
+  it('REL-2: a reload mid-stream is exactly one new session with a fresh snapshot and ordered versions', async () => {
+    const canvas = createCanvas();
+    const { host } = canvas;
+    const alpha = await mountDriven(canvas, 'alpha');
+    const beta = await mountDriven(canvas, 'beta', { reads: ['alpha'] });
+    const changes: string[] = [];
+    for (const type of ['mc-app-connected', 'mc-app-reconnected', 'mc-app-disconnected'] as const) {
+      canvas.addEventListener(type, (e: McAppLifecycleEvent) => {
+        if (e.slotId === beta) changes.push(`${e.type}:${e.epoch}`);
+      });
+    }
+    const topics: string[] = [];
+    host.subscribe('host.app.*', (e) => {
+      if ((e.data as { slotId: string }).slotId === beta) topics.push(e.topic);
+    });
+    for (let v = 1; v <= 3; v++) command(host, alpha, { cmd: 'set', value: v });
+    const ready = nextEvent(host, 'beta.echo.ready');
+    command(host, beta, { cmd: 'reload' });
+    await ready;
+    expect((await waitForStatus(canvas, beta, 'connected')).state).to.equal('connected');
+    expect(canvas.frame(beta)!.epoch).to.equal(2);
+    const versions: number[] = [];
+    const fifth = nextEvent<{ version: number }>(host, 'beta.echo.state', (e) => {
+      versions.push(e.data.version);
+      return e.data.version === 5;
+    });
+    command(host, beta, { cmd: 'watch', app: 'alpha' });
+    await nextEvent(host, 'beta.echo.state', (e) => (e.data as { version: number }).version === 3);
+    command(host, alpha, { cmd: 'set', value: 4 });
+    command(host, alpha, { cmd: 'set', value: 5 });
+    await fifth;
+    expect(versions[0]).to.equal(3);
+    expect(versions).to.deep.equal([...versions].sort((a, b) => a - b));
+    expect(new Set(versions).size).to.equal(versions.length);
+    expect(changes.filter((c) => c.startsWith('mc-app-reconnected'))).to.deep.equal(['mc-app-reconnected:2']);
+    expect(topics).to.include('host.app.reconnected');
+    expect((await host.stats()).connections).to.equal(3);
+  });
+
+  it('ESC-4: a self-navigation to its own URL is a new session with only the slot’s rights', async () => {
+    const canvas = createCanvas();
+    const { host } = canvas;
+    const alpha = await mountDriven(canvas, 'alpha');
+    const ready = nextEvent(host, 'alpha.echo.ready');
+    command(host, alpha, { cmd: 'navigate', url: 'self' });
+    await ready;
+    expect(canvas.frame(alpha)!.epoch).to.equal(2);
+    const denied = nextEvent<{ code: string }>(host, 'alpha.echo.error');
+    command(host, alpha, { cmd: 'publish', topic: 'beta.note.added' });
+    expect((await denied).data.code).to.equal('NOT_PERMITTED');
+    expect((await host.stats()).connections).to.equal(2);
+  });
+
+  it('ESC-4: navigating to another site closes the old port and never reconnects', async () => {
+    const canvas = createCanvas({ connectTimeoutMs: 3000 });
+    const { host } = canvas;
+    const alpha = await mountDriven(canvas, 'alpha');
+    const disconnected = new Promise((resolve) =>
+      canvas.addEventListener('mc-app-disconnected', resolve, { once: true }),
+    );
+    command(host, alpha, {
+      cmd: 'navigate',
+      url: `http://127.0.0.2:${location.port}/test/fixtures/silent.html`,
+    });
+    await disconnected;
+    await eventually(async () => (await host.stats()).connections === 1);
+    const status = await waitForStatus(canvas, alpha, 'error');
+    expect(status).to.include({ code: 'HANDSHAKE_TIMEOUT' });
+  });
+
+  it('RES-3: a reload loop is capped and the slot quarantined, with ports back to baseline', async () => {
+    const canvas = createCanvas();
+    const { host } = canvas;
+    host.register({ id: 'loop', name: 'Loop', url: fixtureUrl('reloader.html') });
+    const slotId = canvas.mount({ app: 'loop', x: 0, y: 0, width: 100, height: 100 });
+    const status = await waitForStatus(canvas, slotId, 'quarantined');
+    expect(status.state).to.equal('quarantined');
+    await eventually(async () => (await host.stats()).connections === 1);
+    const frame = canvas.frame(slotId)!;
+    expect(frame.renderRoot.querySelector('button.restart')).to.not.equal(null);
+    expect(frame.renderRoot.querySelector('iframe')!.src).to.equal('about:blank');
+  });
+
+  it('RES-5/REL-3: a busy-looping widget is marked unresponsive while the host stays responsive', async () => {
+    const canvas = createCanvas();
+    const { host } = canvas;
+    const alpha = await mountDriven(canvas, 'alpha');
+    const unresponsive = new Promise<McAppLifecycleEvent>((resolve) =>
+      canvas.addEventListener('mc-app-unresponsive', resolve, { once: true }),
+    );
+    const started = performance.now();
+    command(host, alpha, { cmd: 'hang' });
+    // The host's own event loop keeps turning: count timer ticks while the widget spins.
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 100);
+    const event = await unresponsive;
+    clearInterval(ticker);
+    const elapsed = performance.now() - started;
+    expect(event.slotId).to.equal(alpha);
+    expect(elapsed).to.be.below(8000);
+    expect(ticks).to.be.at.least(Math.floor(elapsed / 100) - 10);
+    expect(canvas.frame(alpha)!.status.state).to.equal('unresponsive');
+  });
+});
