@@ -176,6 +176,8 @@ export class Client {
     for (const op of ops as Op[]) {
       if (typeof op === 'object' && op !== null) this.#dispatch(op);
     }
+    // Flow control: tell the broker we kept up, so it keeps sending (see Connection).
+    if (ops.length > 0 && !this.#closed) this.#send({ op: 'ack', n: ops.length });
   }
 
   #dispatch(op: Op): void {
@@ -195,6 +197,11 @@ export class Client {
       }
       case 'ok':
         return this.#settle(id, this.#pending.get(id), null, op.value);
+      case 'gap':
+        for (const handler of this.#errorHandlers) {
+          call(handler, new McError('EVENTS_DROPPED', `${String(op.dropped)} events dropped`));
+        }
+        return;
       case 'err': {
         const error = toMcError(op);
         if (this.#pending.has(id)) return this.#settle(id, this.#pending.get(id), error);

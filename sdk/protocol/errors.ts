@@ -18,6 +18,7 @@ const CODES = [
   'NOT_EMBEDDED',
   'CALL_TIMEOUT',
   'APP_DISCONNECTED',
+  'EVENTS_DROPPED',
   'BROKER_UNAVAILABLE',
 ] as const;
 

@@ -42,6 +42,12 @@ export const WatchStateOpSchema = z.strictObject({
   app: AppIdField,
 });
 
+/** Flow control: the client processed `n` operations the broker sent it. */
+export const AckOpSchema = z.strictObject({
+  op: z.literal('ack'),
+  n: z.number().int().positive().max(1_000_000),
+});
+
 /** Everything a client may send to the broker. */
 export const ClientOpSchema = z.discriminatedUnion('op', [
   PublishOpSchema,
@@ -50,6 +56,7 @@ export const ClientOpSchema = z.discriminatedUnion('op', [
   SetStateOpSchema,
   GetStateOpSchema,
   WatchStateOpSchema,
+  AckOpSchema,
 ]);
 export type ClientOp = z.infer<typeof ClientOpSchema>;
 
@@ -66,4 +73,5 @@ export type BrokerOp =
   | { op: 'evt'; topic: string; source: string; data?: unknown }
   | { op: 'state'; id: number; app: string; version: number; value: unknown }
   | { op: 'ok'; id: number; value?: unknown }
-  | { op: 'err'; id?: number; code: string; message: string; topic?: string };
+  | { op: 'err'; id?: number; code: string; message: string; topic?: string }
+  | { op: 'gap'; dropped: number };

@@ -32,6 +32,8 @@ export interface BrokerStats {
   subscriptions: number;
   watches: number;
   delivered: number;
+  /** Events dropped for subscribers that fell behind (each told with a gap notice). */
+  dropped: number;
   rejected: number;
   violations: Record<string, number>;
 }
@@ -53,6 +55,8 @@ export class Broker {
   readonly #now: () => number;
   readonly #strikeStart = new Map<string, number>();
   #delivered = 0;
+  /** Drops of connections that have since closed. */
+  #dropped = 0;
 
   constructor(listener: BrokerListener = {}, now: () => number = () => performance.now()) {
     this.#listener = listener;
@@ -88,7 +92,9 @@ export class Broker {
 
   /** Closes a connection and forgets its subscriptions and watches. */
   detach(connectionId: string): void {
-    this.#connections.get(connectionId)?.close();
+    const connection = this.#connections.get(connectionId);
+    this.#dropped += connection?.dropped ?? 0;
+    connection?.close();
     this.#connections.delete(connectionId);
     this.#strikeStart.delete(connectionId);
   }
@@ -114,6 +120,7 @@ export class Broker {
       subscriptions,
       watches,
       delivered: this.#delivered,
+      dropped: this.#dropped + [...this.#connections.values()].reduce((n, c) => n + c.dropped, 0),
       rejected: this.#violations.total(),
       violations: this.#violations.counts(),
     };
@@ -137,7 +144,7 @@ export class Broker {
     for (const op of ops) {
       if (from.closed || from.suspended) return;
       // Every operation but `cancel` costs a token: requests can flood as well as events.
-      if (op.op !== 'cancel' && !from.events.take()) {
+      if (op.op !== 'cancel' && op.op !== 'ack' && !from.events.take()) {
         this.#rateLimited(from, op.op === 'pub' ? op.topic : undefined, 'id' in op ? op.id : undefined);
         continue;
       }
@@ -160,6 +167,8 @@ export class Broker {
         from.subscriptions.delete(op.id);
         from.watches.delete(op.id);
         return;
+      case 'ack':
+        return from.ack(op.n);
       case 'set':
         return this.#setState(from, op.value);
       case 'get':
@@ -182,8 +191,7 @@ export class Broker {
     for (const to of this.#connections.values()) {
       for (const pattern of to.subscriptions.values()) {
         if (matchTopic(pattern, topic)) {
-          to.send(part);
-          this.#delivered++;
+          if (to.sendEvent(part)) this.#delivered++;
           break;
         }
       }

@@ -3,14 +3,25 @@ import type { BrokerPort } from './broker-port.ts';
 import type { Grants } from './grants.ts';
 import { TokenBucket } from './token-bucket.ts';
 
+/** Operations sent to a client and not yet acknowledged before the broker holds further ones. */
+export const SUBSCRIBER_WINDOW = 1024;
+/** Operations held for a client that is behind; past this, events are dropped with a gap notice. */
+export const SUBSCRIBER_QUEUE = 4096;
+/** Bytes held for a client that is behind. */
+export const SUBSCRIBER_QUEUE_BYTES = 4 * 1024 * 1024;
+
 /** Asynchronous error replies a client gets per second at most; further refusals are only logged. */
 export const ERROR_REPLIES_PER_SECOND = 20;
 
 /**
  * One client's private port as the broker sees it: who it is (fixed at attach time), what
- * it may do, what it subscribed to, and its outbound batch. Everything queued in one turn
+ * it may do, what it subscribed to, and its outbound queue. Everything queued in one turn
  * leaves as one port message on a microtask; a newer state version for the same watch
  * replaces the queued one, so slow readers see the latest rather than every step.
+ *
+ * A client acknowledges what it processed. While {@link SUBSCRIBER_WINDOW} operations are
+ * unacknowledged the broker holds further ones (a slow consumer never delays the others),
+ * and past {@link SUBSCRIBER_QUEUE} it drops events and tells the client how many it missed.
  */
 export class Connection {
   readonly subscriptions = new Map<number, string>();
@@ -23,9 +34,14 @@ export class Connection {
   strikes = 0;
   suspended = false;
   #out: string[] = [];
+  #outBytes = 0;
   readonly #pendingState = new Map<number, number>();
   #scheduled = false;
   #closed = false;
+  #unacked = 0;
+  #dropped = 0;
+  /** Drops not yet reported to the client. */
+  #gap = 0;
 
   constructor(
     readonly id: string,
@@ -44,11 +60,34 @@ export class Connection {
     return this.#closed;
   }
 
-  /** Queues one serialized broker operation. */
+  /** Events dropped for this client so far because it fell behind. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** Queues one serialized broker operation (never dropped: replies and errors). */
   send(part: string): void {
     if (this.#closed) return;
     this.#out.push(part);
+    this.#outBytes += part.length;
     this.#schedule();
+  }
+
+  /** Queues an event, or drops it when this client is too far behind. */
+  sendEvent(part: string): boolean {
+    if (this.#out.length >= SUBSCRIBER_QUEUE || this.#outBytes + part.length > SUBSCRIBER_QUEUE_BYTES) {
+      this.#dropped++;
+      this.#gap++;
+      return false;
+    }
+    this.send(part);
+    return true;
+  }
+
+  /** The client processed `n` operations. */
+  ack(n: number): void {
+    this.#unacked = Math.max(0, this.#unacked - n);
+    if (this.#out.length > 0 || this.#gap > 0) this.#schedule();
   }
 
   /** Queues a state update for a watch, replacing one still waiting for the same watch. */
@@ -60,14 +99,14 @@ export class Connection {
       return;
     }
     this.#pendingState.set(watchId, this.#out.length);
-    this.#out.push(part);
-    this.#schedule();
+    this.send(part);
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#out = [];
+    this.#outBytes = 0;
     this.#pendingState.clear();
     this.port.onmessage = null;
     this.port.close();
@@ -81,9 +120,16 @@ export class Connection {
 
   #flush(): void {
     this.#scheduled = false;
-    if (this.#closed || this.#out.length === 0) return;
+    if (this.#closed || this.#unacked >= SUBSCRIBER_WINDOW) return;
+    if (this.#gap > 0) {
+      this.#out.unshift(`{"op":"gap","dropped":${this.#gap}}`);
+      this.#gap = 0;
+    }
+    if (this.#out.length === 0) return;
     const batch = `[${this.#out.join(',')}]`;
+    this.#unacked += this.#out.length;
     this.#out = [];
+    this.#outBytes = 0;
     this.#pendingState.clear();
     try {
       this.port.postMessage(batch);

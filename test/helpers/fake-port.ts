@@ -5,6 +5,8 @@ export class FakePort implements BrokerPort {
   onmessage: ((event: MessageEvent) => void) | null = null;
   peer: FakePort | undefined;
   closed = false;
+  /** Acknowledge every batch received, like the SDK does. */
+  autoAck = true;
   /** Every message sent to this end, parsed, for assertions. */
   readonly received: unknown[] = [];
 
@@ -13,8 +15,12 @@ export class FakePort implements BrokerPort {
     const target = this.peer;
     queueMicrotask(() => {
       if (!target || target.closed) return;
-      target.received.push(parseOrKeep(message));
+      const parsed = parseOrKeep(message);
+      target.received.push(parsed);
       target.onmessage?.(new MessageEvent('message', { data: message }));
+      if (target.autoAck && !target.onmessage && Array.isArray(parsed) && parsed.length > 0) {
+        target.postMessage(JSON.stringify([{ op: 'ack', n: parsed.length }]));
+      }
     });
   }
 
