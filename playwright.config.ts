@@ -2,12 +2,15 @@ import { defineConfig } from '@playwright/test';
 
 import { CHROMIUM_ARGS, chromiumPath } from './scripts/browsers.mjs';
 
-/** The e2e run's own port, apart from `npm start`'s 5173 so both can run at once. */
+/** The e2e run's own ports, apart from `npm start`'s 5173 so both can run at once. */
 const PORT = Number(process.env.MC_E2E_PORT) || 5180;
+const BUILD_PORT = PORT + 1;
 
 /**
- * End-to-end tests of the demo: the real dev server, the host page on `localhost` and the
- * sample apps on `127.0.0.1` (another site), in Debian's Chromium.
+ * End-to-end tests of the demo, the host page on `localhost` and the sample apps on
+ * `127.0.0.1` (another site), in Debian's Chromium. Twice: on the dev server (`npm start`)
+ * and on the production build (`npm run build:demo`, served by `vite preview`), which is
+ * bundled and tree-shaken and so can break where the dev server does not.
  */
 export default defineConfig({
   testDir: 'test/e2e',
@@ -18,8 +21,11 @@ export default defineConfig({
   workers: 1,
   reporter: [['list'], ['json', { outputFile: '.ci/results/playwright.json' }]],
   outputDir: 'test-results',
+  projects: [
+    { name: 'dev', use: { baseURL: `http://localhost:${PORT}` } },
+    { name: 'build', use: { baseURL: `http://localhost:${BUILD_PORT}` } },
+  ],
   use: {
-    baseURL: `http://localhost:${PORT}`,
     browserName: 'chromium',
     viewport: { width: 1280, height: 900 },
     launchOptions: { executablePath: chromiumPath(), args: CHROMIUM_ARGS },
@@ -27,13 +33,21 @@ export default defineConfig({
     trace: 'off',
     screenshot: 'only-on-failure',
   },
-  webServer: {
-    command: 'node scripts/start.mjs',
-    env: { MC_PORT: String(PORT) },
-    // The server listens on IPv4 loopback; probe it there, not through `localhost`.
-    url: `http://127.0.0.1:${PORT}/`,
-    reuseExistingServer: !process.env.CI,
-    timeout: 60_000,
-    stdout: 'pipe',
-  },
+  // The servers listen on IPv4 loopback; probe them there, not through `localhost`.
+  webServer: [
+    {
+      command: 'node scripts/start.mjs',
+      env: { MC_PORT: String(PORT) },
+      url: `http://127.0.0.1:${PORT}/`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+    },
+    {
+      command: 'npx vite build --logLevel warn && npx vite preview',
+      env: { MC_PORT: String(BUILD_PORT) },
+      url: `http://127.0.0.1:${BUILD_PORT}/`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 120_000,
+    },
+  ],
 });

@@ -1,4 +1,10 @@
-import { Host, McError, type McAppStatusEvent, type McViolationEvent } from 'microcanvas/shell';
+import {
+  Host,
+  McCanvas,
+  McError,
+  type McAppStatusEvent,
+  type McViolationEvent,
+} from 'microcanvas/shell';
 
 import { EventLog, StateView } from './host-panel.ts';
 import { gridLayout } from './layout.ts';
@@ -34,7 +40,12 @@ themeLink.textContent = theme === 'dark' ? 'Light theme' : 'Dark theme';
  */
 const CONNECT_TIMEOUT_MS = 30_000;
 
-const canvas = $<HTMLElementTagNameMap['mc-canvas']>('mc-canvas');
+const canvas = $<McCanvas>('mc-canvas');
+// Also keeps the element's module in a tree-shaken build: importing only `Host` from the
+// entry would let the bundler drop the module that defines <mc-canvas>.
+if (!(canvas instanceof McCanvas)) {
+  throw new McError('INVALID_ARGUMENT', '<mc-canvas> is not defined on this page');
+}
 // The canvas made a default host when it was created; swap it, before anything is mounted,
 // for one with the page's theme (widgets receive it at connect time) and deadline.
 canvas.host.destroy();

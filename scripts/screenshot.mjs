@@ -1,0 +1,64 @@
+// Screenshots of the demo, to look at it: `node scripts/screenshot.mjs [url]`.
+// Without a URL it starts its own dev server on a free port and stops it afterwards.
+// Writes screenshots/demo.png (as loaded), screenshots/demo-after.png (after picking
+// today, ticking a todo and sending a message) and screenshots/demo-dark.png.
+import { mkdirSync } from 'node:fs';
+
+import { chromium } from 'playwright-core';
+import { createServer } from 'vite';
+
+import { CHROMIUM_ARGS, chromiumPath, ensureBrowsers } from './browsers.mjs';
+
+const OUT = new URL('../screenshots/', import.meta.url);
+const LOAD_TIMEOUT_MS = 60_000;
+
+if (!ensureBrowsers()) process.exit(1);
+mkdirSync(OUT, { recursive: true });
+
+let server;
+let base = process.argv[2];
+if (!base) {
+  server = await createServer({
+    configFile: new URL('../vite.config.ts', import.meta.url).pathname,
+    server: { port: 0 },
+    logLevel: 'warn',
+  });
+  await server.listen();
+  base = `http://localhost:${server.httpServer.address().port}/`;
+}
+
+const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  const widget = (app) => page.frameLocator(`mc-canvas >> mc-frame[app="${app}"] >> iframe`);
+  const open = async (url) => {
+    await page.goto(url);
+    for (const app of ['calendar', 'todo', 'chat']) {
+      await widget(app).locator('body[data-ready]').waitFor({ timeout: LOAD_TIMEOUT_MS });
+    }
+  };
+  const shot = async (name) => {
+    const path = new URL(name, OUT).pathname;
+    await page.screenshot({ path, fullPage: true });
+    console.log(`wrote ${path}`);
+  };
+
+  await open(base);
+  await shot('demo.png');
+
+  await widget('calendar').locator('button.day[aria-current="date"]').click();
+  await widget('todo')
+    .getByRole('checkbox', { name: /Buy milk/ })
+    .check();
+  await widget('chat').getByRole('textbox', { name: 'Message' }).fill('Milk is in the fridge, plumber next');
+  await widget('chat').getByRole('button', { name: 'Send' }).click();
+  await widget('chat').getByText('completed: Buy milk').waitFor();
+  await page.locator('#event-log li', { hasText: 'chat.message.sent' }).waitFor();
+  await shot('demo-after.png');
+
+  await open(new URL('?theme=dark', base).href);
+  await shot('demo-dark.png');
+} finally {
+  await browser.close();
+  await server?.close();
+}
