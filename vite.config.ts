@@ -105,6 +105,10 @@ export default defineConfig({
     warmup: {
       clientFiles: ['./demo/main.ts', './sample-apps/*/main.ts', './shell/broker/broker-worker.ts'],
     },
+    // Test and screenshot output is written while the server runs; it is not source.
+    watch: {
+      ignored: ['**/test-results/**', '**/playwright-report/**', '**/screenshots/**', '**/.ci/**'],
+    },
     // Bound to IPv4 loopback so both `localhost` (the page) and `127.0.0.1` (the widgets)
     // reach it; `localhost` alone may bind ::1 only.
     host: '127.0.0.1',
