@@ -3,7 +3,7 @@
 // scripts/test.mjs can add them to the one summary line. It prints nothing: the default
 // reporter does the talking.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 
 /** Where the counts go, relative to the working directory (the repo root under npm). */
 export const WTR_RESULTS_FILE = '.ci/results/wtr.json';
@@ -45,7 +45,7 @@ export function countSessions(sessions) {
   const counts = { passed: 0, failed: 0, skipped: 0, failures: [] };
   for (const session of sessions) {
     const before = counts.failed;
-    const where = `${session.testFile} [${session.browser.name}]`;
+    const where = `${relative(process.cwd(), session.testFile)} [${session.browser.name}]`;
     if (session.testResults) countSuite(session.testResults, `${where} `, counts);
     const broken =
       session.errors.length > 0 ||
