@@ -18,7 +18,12 @@ const launchers = {
   chromium: () =>
     playwrightLauncher({
       product: 'chromium',
-      launchOptions: { executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS },
+      launchOptions: {
+        executablePath: chromiumPath(),
+        headless: true,
+        // gc() and unquantized performance.memory for the soak test's heap check.
+        args: [...CHROMIUM_ARGS, '--js-flags=--expose-gc', '--enable-precise-memory-info'],
+      },
     }),
   // Firefox ESR over WebDriver BiDi through puppeteer-core (no geckodriver, no download).
   firefox: () =>
@@ -43,7 +48,7 @@ export default {
   concurrency: 2,
   browserStartTimeout: 60000,
   testsStartTimeout: 60000,
-  testsFinishTimeout: 180000,
+  testsFinishTimeout: 600000,
   testFramework: { config: { timeout: 15000 } },
   // countsReporter writes .ci/results/wtr.json for the summary line of `npm test`.
   reporters: [defaultReporter(), countsReporter()],

@@ -46,9 +46,8 @@ const canvas = $<McCanvas>('mc-canvas');
 if (!(canvas instanceof McCanvas)) {
   throw new McError('INVALID_ARGUMENT', '<mc-canvas> is not defined on this page');
 }
-// The canvas made a default host when it was created; swap it, before anything is mounted,
-// for one with the page's theme (widgets receive it at connect time) and deadline.
-canvas.host.destroy();
+// Give the canvas a host with the page's theme (widgets receive it at connect time) and
+// deadline before anything is mounted.
 canvas.host = new Host({ theme, connectTimeoutMs: CONNECT_TIMEOUT_MS });
 const host = canvas.host;
 

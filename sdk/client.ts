@@ -29,7 +29,7 @@ export const REQUEST_TIMEOUT_MS = 5000;
 interface Pending {
   resolve(value: unknown): void;
   reject(error: McError): void;
-  timer: ReturnType<typeof setTimeout>;
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 type Op = Record<string, unknown> & { op: string };
@@ -49,6 +49,7 @@ export class Client {
   #out: string[] = [];
   #nextId = 1;
   #closed = false;
+  readonly #attached: Promise<unknown>;
 
   /** Public-state operations of this app and the apps its manifest lets it read. */
   readonly state = {
@@ -65,9 +66,14 @@ export class Client {
     },
   };
 
-  constructor(port: MessagePort, context: AppContext) {
+  /**
+   * @param attached settles once the broker has the other end of `port`; request deadlines
+   *   start only then, so a broker Worker that is still booting cannot time requests out.
+   */
+  constructor(port: MessagePort, context: AppContext, attached: Promise<unknown> = Promise.resolve()) {
     this.#port = port;
     this.context = context;
+    this.#attached = attached;
     port.onmessage = (event: MessageEvent) => this.#receive(event.data);
   }
 
@@ -83,6 +89,11 @@ export class Client {
     const id = this.#nextId++;
     this.#subs.set(id, [pattern, handler as (event: McEvent) => void]);
     return this.#subscription(id, this.#request({ op: 'sub', pattern }, id), this.#subs);
+  }
+
+  /** Requests waiting for the broker's answer. */
+  get pendingCalls(): number {
+    return this.#pending.size;
   }
 
   /** Errors the broker reports asynchronously (a refused publish, a rate limit). */
@@ -116,12 +127,16 @@ export class Client {
   #request(op: Op, id = this.#nextId++): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (this.#closed) return reject(new McError('APP_DISCONNECTED', 'closed'));
-      const timer = setTimeout(
-        () => this.#settle(id, this.#pending.get(id), new McError('CALL_TIMEOUT', op.op)),
-        REQUEST_TIMEOUT_MS,
-      );
-      this.#pending.set(id, { resolve, reject, timer });
+      const pending: Pending = { resolve, reject, timer: undefined };
+      this.#pending.set(id, pending);
       this.#send({ ...op, id });
+      void this.#attached.then(() => {
+        if (this.#pending.get(id) !== pending) return;
+        pending.timer = setTimeout(
+          () => this.#settle(id, pending, new McError('CALL_TIMEOUT', op.op)),
+          REQUEST_TIMEOUT_MS,
+        );
+      });
     });
   }
 

@@ -30,19 +30,32 @@ export type Slot = Required<Placement>;
  */
 export class McCanvas extends LitElement {
   static override properties = {
-    host: { attribute: false },
     layout: { attribute: false },
   };
 
-  /** The host: created on first use unless one is assigned first. */
-  declare host: Host;
   /** The slots on the canvas. Assign a new array to change it; prefer `mount`/`unmount`. */
   declare layout: readonly Slot[];
+  #host: Host | undefined;
 
   constructor() {
     super();
-    this.host = new Host();
     this.layout = [];
+  }
+
+  /**
+   * The host (manifests, broker Worker, host-side pub/sub). Created with default options on
+   * first use; assign one first (`canvas.host = new Host({ … })`) to choose options or to
+   * share one host between canvases.
+   */
+  get host(): Host {
+    this.#host ??= new Host();
+    return this.#host;
+  }
+
+  set host(host: Host) {
+    if (this.layout.length > 0) throw new McError('INVALID_ARGUMENT', 'unmount every slot before replacing the host');
+    this.#host = host;
+    this.requestUpdate();
   }
 
   /** Mounts a widget of a registered app; returns the new slot's id. */

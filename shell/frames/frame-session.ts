@@ -67,6 +67,11 @@ export class FrameSession {
     return this.#status;
   }
 
+  /** Calls to the widget waiting for an answer (heartbeats). */
+  get pendingCalls(): number {
+    return this.#heartbeat?.pendingCalls ?? 0;
+  }
+
   /** Sessions started so far. */
   get epoch(): number {
     return this.#epoch;
@@ -77,6 +82,7 @@ export class FrameSession {
     const remoteWindow = iframe.contentWindow;
     if (!remoteWindow) throw new McError('INVALID_ARGUMENT', 'iframe is not in the document');
     this.#iframe = iframe;
+    this.host.track(this, true);
     // A null-prototype table: penpal looks methods up by name, and inherited names such as
     // `constructor` or `toString` must not resolve to anything.
     const methods = Object.create(null) as Record<string, (...args: unknown[]) => unknown>;
@@ -112,6 +118,7 @@ export class FrameSession {
 
   #stop(): void {
     this.#ended = true;
+    this.host.track(this, false);
     clearTimeout(this.#deadline);
     this.#heartbeat?.stop();
     this.#iframe?.removeEventListener('load', this.#onLoad);

@@ -46,6 +46,11 @@ export class Heartbeat {
     this.#update();
   }
 
+  /** 1 while a beat waits for its answer, else 0. */
+  get pendingCalls(): number {
+    return this.#inFlight ? 1 : 0;
+  }
+
   /** True while beats are being sent (visible, on screen, started). */
   get active(): boolean {
     return this.#timer !== undefined;

@@ -19,7 +19,7 @@ export function sandboxAttribute(): string {
 export function allowAttribute(granted: readonly Permission[]): string {
   const wanted = new Set(granted);
   const features = Object.keys(PERMISSIONS) as Permission[];
-  const denied = ['fullscreen', 'payment', 'display-capture', 'usb', 'serial', 'hid', 'bluetooth'];
+  const denied = ['fullscreen', 'payment', 'display-capture', 'usb', 'serial', 'hid'];
   return [
     ...features.map((p) => `${PERMISSIONS[p]} ${wanted.has(p) ? "'src'" : "'none'"}`),
     ...denied.map((f) => `${f} 'none'`),

@@ -41,6 +41,7 @@ export class Host extends EventTarget {
   readonly #worker: Worker;
   readonly #broker: Comlink.Remote<BrokerControl>;
   readonly #client: Client;
+  readonly #sessions = new Set<{ readonly pendingCalls: number }>();
   #destroyed = false;
 
   constructor(options: HostOptions = {}) {
@@ -61,8 +62,8 @@ export class Host extends EventTarget {
       }),
     );
     const { port1, port2 } = new MessageChannel();
-    void this.#broker.attachHost('host', Comlink.transfer(port1, [port1]));
-    this.#client = new Client(port2, this.contextFor(HOST_APP_ID, 'host'));
+    const attached = this.#broker.attachHost('host', Comlink.transfer(port1, [port1]));
+    this.#client = new Client(port2, this.contextFor(HOST_APP_ID, 'host'), attached);
   }
 
   /** Registers an app manifest; throws `INVALID_MANIFEST` naming the bad field. */
@@ -113,6 +114,24 @@ export class Host extends EventTarget {
    */
   announce(change: string, slotId: string, appId: string, epoch: number): void {
     if (!this.#destroyed) this.#client.publish(`host.app.${change}`, { slotId, appId, epoch });
+  }
+
+  /** Counts a live mount (frame sessions call this on start and on stop). */
+  track(session: { readonly pendingCalls: number }, live: boolean): void {
+    if (live) this.#sessions.add(session);
+    else this.#sessions.delete(session);
+  }
+
+  /**
+   * Resource counters, for tests and devtools: open broker ports (the host's own included),
+   * live mounts, and calls waiting for an answer. After every unmount they return to
+   * `{ ports: 1, sessions: 0, pendingCalls: 0 }`.
+   */
+  async counters(): Promise<{ ports: number; sessions: number; pendingCalls: number }> {
+    const { connections } = await this.#broker.stats();
+    let pendingCalls = this.#client.pendingCalls;
+    for (const session of this.#sessions) pendingCalls += session.pendingCalls;
+    return { ports: connections, sessions: this.#sessions.size, pendingCalls };
   }
 
   /** The context a widget of `appId` mounted in `slotId` receives. */

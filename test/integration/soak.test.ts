@@ -1,0 +1,69 @@
+import { expect } from '@open-wc/testing';
+
+import type { McCanvas } from '../../shell/elements/mc-canvas.ts';
+import { cleanup, createCanvas, fixtureUrl } from '../helpers/canvas.ts';
+
+/**
+ * 1,000 cycles in Chromium (the figure THREATS.md sets). Firefox and WebKitGTK run 200: on
+ * two cores their frame loads are several times slower and 1,000 would take most of the
+ * suite's time budget. Stated here and in docs/engines.md, not skipped.
+ */
+const CYCLES = navigator.userAgent.includes('Chrome/') ? 1000 : 200;
+const PARALLEL = 25;
+
+/** Heap of the host page after a full collection, where the engine exposes both. */
+async function heap(): Promise<number | null> {
+  const { gc } = window as { gc?: () => void };
+  const memory = (performance as { memory?: { usedJSHeapSize: number } }).memory;
+  if (!gc || !memory) return null;
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return memory.usedJSHeapSize;
+}
+
+/** Mounts `count` widgets at once, waits until all are connected, unmounts them. */
+async function cycle(canvas: McCanvas, count: number): Promise<void> {
+  const slots = new Set<string>();
+  const connected = new Promise<void>((resolve) => {
+    const onConnected = (event: Event) => {
+      slots.delete((event as { slotId?: string }).slotId ?? '');
+      if (slots.size === 0) {
+        canvas.removeEventListener('mc-app-connected', onConnected);
+        resolve();
+      }
+    };
+    canvas.addEventListener('mc-app-connected', onConnected);
+  });
+  for (let i = 0; i < count; i++) {
+    slots.add(canvas.mount({ app: 'mini', x: (i % 5) * 60, y: Math.floor(i / 5) * 60, width: 50, height: 50 }));
+  }
+  const ids = [...slots];
+  await connected;
+  for (const id of ids) canvas.unmount(id);
+  await canvas.updateComplete;
+}
+
+describe('teardown soak', function () {
+  this.timeout(600_000);
+  afterEach(cleanup);
+
+  it(`returns ports, sessions and pending calls to baseline after ${CYCLES} mount/unmount cycles`, async () => {
+    const canvas = createCanvas();
+    canvas.host.register({ id: 'mini', name: 'Mini', url: fixtureUrl('minimal.html') });
+    for (let i = 0; i < 2; i++) await cycle(canvas, PARALLEL);
+    const baseline = await heap();
+    for (let done = 0; done < CYCLES; done += PARALLEL) await cycle(canvas, PARALLEL);
+    let counters = await canvas.host.counters();
+    for (let i = 0; i < 100 && counters.ports !== 1; i++) counters = await canvas.host.counters();
+    expect(counters).to.deep.equal({ ports: 1, sessions: 0, pendingCalls: 0 });
+    expect(canvas.renderRoot.querySelectorAll('mc-frame')).to.have.length(0);
+    const after = await heap();
+    // Only Chromium exposes gc() and performance.memory; elsewhere the counters above are
+    // the whole check (stated, not skipped).
+    if (baseline !== null && after !== null) {
+      expect(after / baseline, `heap ${baseline} → ${after}`).to.be.below(1.1);
+    }
+  });
+});
