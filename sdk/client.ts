@@ -1,7 +1,13 @@
-import { McError, toMcError, type ErrorCode } from './protocol/errors.ts';
+import { McError, type ErrorCode } from './protocol/errors.ts';
 import type { AppContext } from './protocol/handshake.ts';
 import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, MAX_OPS_PER_BATCH } from './protocol/limits.ts';
-import { isPattern, isTopic, matchTopic, type Topic, type TopicPattern } from './protocol/topics.ts';
+import {
+  isPattern,
+  isTopic,
+  matchTopic,
+  type Topic,
+  type TopicPattern,
+} from './protocol/topics.ts';
 
 /** An event as a subscriber receives it. `source` is stamped by the broker. */
 export interface McEvent<T = unknown> {
@@ -70,7 +76,11 @@ export class Client {
    * @param attached settles once the broker has the other end of `port`; request deadlines
    *   start only then, so a broker Worker that is still booting cannot time requests out.
    */
-  constructor(port: MessagePort, context: AppContext, attached: Promise<unknown> = Promise.resolve()) {
+  constructor(
+    port: MessagePort,
+    context: AppContext,
+    attached: Promise<unknown> = Promise.resolve(),
+  ) {
     this.#port = port;
     this.context = context;
     this.#attached = attached;
@@ -84,8 +94,12 @@ export class Client {
   }
 
   /** Calls `handler` for each event whose topic matches `pattern` (`*` = one segment). */
-  subscribe<T = unknown>(pattern: TopicPattern, handler: (event: McEvent<T>) => void): Subscription {
-    if (!isPattern(pattern)) throw new McError('TOPIC_INVALID', `not a pattern: ${String(pattern)}`);
+  subscribe<T = unknown>(
+    pattern: TopicPattern,
+    handler: (event: McEvent<T>) => void,
+  ): Subscription {
+    if (!isPattern(pattern))
+      throw new McError('TOPIC_INVALID', `not a pattern: ${String(pattern)}`);
     const id = this.#nextId++;
     this.#subs.set(id, [pattern, handler as (event: McEvent) => void]);
     return this.#subscription(id, this.#request({ op: 'sub', pattern }, id), this.#subs);
@@ -107,7 +121,8 @@ export class Client {
     if (this.#closed) return;
     this.#closed = true;
     this.#port.close();
-    for (const [id, p] of this.#pending) this.#settle(id, p, new McError('APP_DISCONNECTED', 'closed'));
+    for (const [id, p] of this.#pending)
+      this.#settle(id, p, new McError('APP_DISCONNECTED', 'closed'));
   }
 
   #subscription(id: number, ready: Promise<unknown>, table: Map<number, unknown>): Subscription {
@@ -207,7 +222,8 @@ export class Client {
       }
       case 'state': {
         const handler = this.#watches.get(id);
-        if (handler) call(handler, { app: op.app, version: op.version, value: op.value } as StateVersion);
+        if (handler)
+          call(handler, { app: op.app, version: op.version, value: op.value } as StateVersion);
         return;
       }
       case 'ok':
@@ -218,7 +234,8 @@ export class Client {
         }
         return;
       case 'err': {
-        const error = toMcError(op);
+        // The broker is the host's own: its codes are trusted as they come.
+        const error = new McError(op.code as ErrorCode, String(op.message));
         if (this.#pending.has(id)) return this.#settle(id, this.#pending.get(id), error);
         for (const handler of this.#errorHandlers) call(handler, error);
         return;

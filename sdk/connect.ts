@@ -1,7 +1,7 @@
 import { connect as penpalConnect, WindowMessenger, type RemoteProxy } from 'penpal';
 
 import { Client } from './client.ts';
-import { McError, toMcError } from './protocol/errors.ts';
+import { McError } from './protocol/errors.ts';
 import { decodeFrameParams, type HostMethods } from './protocol/handshake.ts';
 import { PROTOCOL_VERSION } from './protocol/version.ts';
 
@@ -39,10 +39,11 @@ export async function connect(options: ConnectOptions = {}): Promise<Client> {
     return new Client(reply.port, reply.context);
   } catch (error) {
     connection.destroy();
-    const code = (error as { code?: string }).code;
+    const { code, message } = error as { code?: string; message?: string };
     if (code === 'CONNECTION_TIMEOUT' || code === 'METHOD_CALL_TIMEOUT') {
       throw new McError('HANDSHAKE_TIMEOUT', `no answer from the host within ${timeout} ms`);
     }
-    throw toMcError(error, 'HANDSHAKE_REFUSED');
+    // The host refuses with { code, message }; only a version mismatch needs telling apart.
+    throw new McError(code === 'PROTOCOL_MISMATCH' ? code : 'HANDSHAKE_REFUSED', String(message));
   }
 }

@@ -2,33 +2,28 @@
  * Every error code microcanvas raises. Codes are API: renaming one is a breaking change.
  * `docs/errors.md` has one entry per code.
  */
-const CODES = [
-  'INVALID_ARGUMENT',
-  'INVALID_MANIFEST',
-  'UNKNOWN_APP',
-  'TOPIC_INVALID',
-  'NOT_PERMITTED',
-  'PAYLOAD_TOO_LARGE',
-  'MALFORMED_MESSAGE',
-  'RATE_LIMITED',
-  'SUSPENDED',
-  'HANDSHAKE_TIMEOUT',
-  'HANDSHAKE_REFUSED',
-  'PROTOCOL_MISMATCH',
-  'NOT_EMBEDDED',
-  'CALL_TIMEOUT',
-  'APP_DISCONNECTED',
-  'EVENTS_DROPPED',
-  'BROKER_UNAVAILABLE',
-] as const;
+export const ERROR_CODES = {
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  INVALID_MANIFEST: 'INVALID_MANIFEST',
+  UNKNOWN_APP: 'UNKNOWN_APP',
+  TOPIC_INVALID: 'TOPIC_INVALID',
+  NOT_PERMITTED: 'NOT_PERMITTED',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  MALFORMED_MESSAGE: 'MALFORMED_MESSAGE',
+  RATE_LIMITED: 'RATE_LIMITED',
+  SUSPENDED: 'SUSPENDED',
+  HANDSHAKE_TIMEOUT: 'HANDSHAKE_TIMEOUT',
+  HANDSHAKE_REFUSED: 'HANDSHAKE_REFUSED',
+  PROTOCOL_MISMATCH: 'PROTOCOL_MISMATCH',
+  NOT_EMBEDDED: 'NOT_EMBEDDED',
+  CALL_TIMEOUT: 'CALL_TIMEOUT',
+  APP_DISCONNECTED: 'APP_DISCONNECTED',
+  EVENTS_DROPPED: 'EVENTS_DROPPED',
+  BROKER_UNAVAILABLE: 'BROKER_UNAVAILABLE',
+} as const;
 
 /** One of {@link ERROR_CODES}. */
-export type ErrorCode = (typeof CODES)[number];
-
-/** Every code, keyed by itself, for `switch`-free comparisons: `ERROR_CODES.NOT_PERMITTED`. */
-export const ERROR_CODES = /* @__PURE__ */ Object.freeze(
-  Object.fromEntries(CODES.map((code) => [code, code])) as { [K in ErrorCode]: K },
-);
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 
 /** How an error crosses a frame or worker boundary: never with a stack trace. */
 export interface SerializedMcError {
@@ -37,7 +32,8 @@ export interface SerializedMcError {
   message: string;
 }
 
-const KNOWN_CODES = new Set<string>(CODES);
+// Built on first use, so bundles that never validate codes (the widget SDK) drop the list.
+let knownCodes: Set<string> | undefined;
 
 /** The one error class of microcanvas. Branch on `code`, never on `message`. */
 export class McError extends Error {
@@ -48,16 +44,17 @@ export class McError extends Error {
     super(message);
     this.code = code;
   }
+}
 
-  /** The wire form: name, code and message only. */
-  toJSON(): SerializedMcError {
-    return { name: 'McError', code: this.code, message: this.message };
-  }
+/** The wire form of an error: name, code and message only, never a stack. */
+export function serializeError(error: McError): SerializedMcError {
+  return { name: 'McError', code: error.code, message: error.message };
 }
 
 /** True when `value` is an error code this version knows. */
 export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && KNOWN_CODES.has(value);
+  knownCodes ??= new Set(Object.keys(ERROR_CODES));
+  return typeof value === 'string' && knownCodes.has(value);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { APP_ID_RE, HOST_APP_ID, PATTERN_RE } from './topics.ts';
 
@@ -16,12 +16,22 @@ export const PERMISSIONS = {
 export type Permission = keyof typeof PERMISSIONS;
 
 const LimitsSchema = z.strictObject({
-  maxMessageBytes: z.number().int().min(256).max(4 * 1024 * 1024).optional(),
+  maxMessageBytes: z
+    .number()
+    .int()
+    .min(256)
+    .max(4 * 1024 * 1024)
+    .optional(),
   maxDepth: z.number().int().min(1).max(256).optional(),
   maxNodes: z.number().int().min(1).max(1_000_000).optional(),
   eventsPerSecond: z.number().positive().max(100_000).optional(),
   burst: z.number().int().min(1).max(1_000_000).optional(),
-  bytesPerSecond: z.number().int().min(1024).max(256 * 1024 * 1024).optional(),
+  bytesPerSecond: z
+    .number()
+    .int()
+    .min(1024)
+    .max(256 * 1024 * 1024)
+    .optional(),
   maxSubscriptions: z.number().int().min(1).max(10_000).optional(),
 });
 
@@ -32,7 +42,10 @@ function isAllowedAppUrl(value: string): boolean {
   const url = new URL(value);
   if (url.hash !== '' || value.includes('#')) return false;
   if (url.protocol === 'https:') return true;
-  return url.protocol === 'http:' && (LOOPBACK_HOSTS.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname));
+  return (
+    url.protocol === 'http:' &&
+    (LOOPBACK_HOSTS.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname))
+  );
 }
 
 const PatternSchema = z.string().max(200).regex(PATTERN_RE, 'must be a topic pattern (a.b.c)');

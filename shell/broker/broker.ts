@@ -75,7 +75,9 @@ export class Broker {
     const manifest = this.#manifests.get(appId);
     if (!manifest) throw new Error(`unknown app ${appId}`);
     const limits: AppLimits = { ...DEFAULT_LIMITS, ...manifest.limits };
-    this.#add(new Connection(connectionId, appId, Grants.fromManifest(manifest), limits, port, this.#now));
+    this.#add(
+      new Connection(connectionId, appId, Grants.fromManifest(manifest), limits, port, this.#now),
+    );
   }
 
   /** Attaches the trusted host page's own client port. */
@@ -145,7 +147,11 @@ export class Broker {
       if (from.closed || from.suspended) return;
       // Every operation but `cancel` costs a token: requests can flood as well as events.
       if (op.op !== 'cancel' && op.op !== 'ack' && !from.events.take()) {
-        this.#rateLimited(from, op.op === 'pub' ? op.topic : undefined, 'id' in op ? op.id : undefined);
+        this.#rateLimited(
+          from,
+          op.op === 'pub' ? op.topic : undefined,
+          'id' in op ? op.id : undefined,
+        );
         continue;
       }
       try {
@@ -271,7 +277,13 @@ export class Broker {
     this.#listener.suspended?.(from.id, from.appId);
   }
 
-  #refuse(from: Connection, kind: ViolationKind, code: ErrorCode, detail: string, topic?: string): void {
+  #refuse(
+    from: Connection,
+    kind: ViolationKind,
+    code: ErrorCode,
+    detail: string,
+    topic?: string,
+  ): void {
     this.#violation(from, kind, detail, topic);
     if (!from.replies.take()) return;
     const message = code === 'NOT_PERMITTED' ? DENIED : detail;
@@ -279,7 +291,13 @@ export class Broker {
   }
 
   #violation(from: Connection, kind: ViolationKind, detail: string, topic?: string): void {
-    const entry: Violation = { app: from.appId, connection: from.id, kind, detail, time: Date.now() };
+    const entry: Violation = {
+      app: from.appId,
+      connection: from.id,
+      kind,
+      detail,
+      time: Date.now(),
+    };
     if (topic !== undefined) entry.topic = topic.slice(0, 200);
     this.#violations.record(entry);
   }

@@ -75,7 +75,10 @@ export class Connection {
 
   /** Queues an event, or drops it when this client is too far behind. */
   sendEvent(part: string): boolean {
-    if (this.#out.length >= SUBSCRIBER_QUEUE || this.#outBytes + part.length > SUBSCRIBER_QUEUE_BYTES) {
+    if (
+      this.#out.length >= SUBSCRIBER_QUEUE ||
+      this.#outBytes + part.length > SUBSCRIBER_QUEUE_BYTES
+    ) {
       this.#dropped++;
       this.#gap++;
       return false;

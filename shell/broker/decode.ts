@@ -26,7 +26,10 @@ export interface DecodedBatch {
  */
 export function decodeBatch(raw: unknown, limits: AppLimits): DecodedBatch {
   if (typeof raw !== 'string') {
-    return { ops: [], rejected: [{ kind: 'malformed', detail: `port message is ${describe(raw)}` }] };
+    return {
+      ops: [],
+      rejected: [{ kind: 'malformed', detail: `port message is ${describe(raw)}` }],
+    };
   }
   if (raw.length > MAX_BATCH_BYTES) {
     return { ops: [], rejected: [{ kind: 'too-large', detail: `${raw.length} bytes` }] };

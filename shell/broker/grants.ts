@@ -1,9 +1,4 @@
-import {
-  HOST_APP_ID,
-  matchTopic,
-  patternCovers,
-  type Manifest,
-} from '../../sdk/protocol/index.ts';
+import { HOST_APP_ID, matchTopic, patternCovers, type Manifest } from '../../sdk/protocol/index.ts';
 
 /**
  * What one connection may do, computed from the registered manifest when it attaches and
@@ -24,7 +19,12 @@ export class Grants {
 
   /** The rights a manifest declares. */
   static fromManifest(manifest: Manifest): Grants {
-    return new Grants([...manifest.publishes], [...manifest.subscribes], [...manifest.reads], false);
+    return new Grants(
+      [...manifest.publishes],
+      [...manifest.subscribes],
+      [...manifest.reads],
+      false,
+    );
   }
 
   /** The trusted host page's rights. */

@@ -17,7 +17,10 @@ export class TokenBucket {
   /** Takes `cost` tokens if there are enough; false (and nothing taken) otherwise. */
   take(cost = 1): boolean {
     const now = this.#now();
-    this.#tokens = Math.min(this.#capacity, this.#tokens + ((now - this.#last) / 1000) * this.#rate);
+    this.#tokens = Math.min(
+      this.#capacity,
+      this.#tokens + ((now - this.#last) / 1000) * this.#rate,
+    );
     this.#last = now;
     if (this.#tokens < cost) return false;
     this.#tokens -= cost;

@@ -1,12 +1,6 @@
 /** Why the broker refused something. */
 export type ViolationKind =
-  | 'malformed'
-  | 'too-large'
-  | 'bounds'
-  | 'not-permitted'
-  | 'rate-limited'
-  | 'suspended'
-  | 'quota';
+  'malformed' | 'too-large' | 'bounds' | 'not-permitted' | 'rate-limited' | 'suspended' | 'quota';
 
 /** One refusal, as devtools and host code see it. */
 export interface Violation {

@@ -53,7 +53,8 @@ export class McCanvas extends LitElement {
   }
 
   set host(host: Host) {
-    if (this.layout.length > 0) throw new McError('INVALID_ARGUMENT', 'unmount every slot before replacing the host');
+    if (this.layout.length > 0)
+      throw new McError('INVALID_ARGUMENT', 'unmount every slot before replacing the host');
     this.#host = host;
     this.requestUpdate();
   }

@@ -97,25 +97,29 @@ export class McFrame extends LitElement {
       <header part="header">
         <span class="name" title=${name}>${name}</span>
         <span class="status ${state}" part="status" role="status">${statusText(this.status)}</span>
-        ${state === 'quarantined' || state === 'error' || state === 'unresponsive'
-          ? html`<button part="restart" class="restart" @click=${() => void this.restart()}>
-              Reload
-            </button>`
-          : nothing}
+        ${
+          state === 'quarantined' || state === 'error' || state === 'unresponsive'
+            ? html`<button part="restart" class="restart" @click=${() => void this.restart()}>
+                Reload
+              </button>`
+            : nothing
+        }
       </header>
-      ${manifest
-        ? keyed(
-            this.#generation,
-            html`<iframe
-              part="frame"
-              title=${name}
-              sandbox=${sandboxAttribute()}
-              allow=${allowAttribute(manifest.permissions)}
-              referrerpolicy="origin"
-              loading="eager"
-            ></iframe>`,
-          )
-        : nothing}
+      ${
+        manifest
+          ? keyed(
+              this.#generation,
+              html`<iframe
+                part="frame"
+                title=${name}
+                sandbox=${sandboxAttribute()}
+                allow=${allowAttribute(manifest.permissions)}
+                referrerpolicy="origin"
+                loading="eager"
+              ></iframe>`,
+            )
+          : nothing
+      }
     `;
   }
 
@@ -124,7 +128,9 @@ export class McFrame extends LitElement {
     this.dispatchEvent(new McAppStatusEvent(this.slotId, this.app, status));
     if (change) {
       const epoch = this.#session?.epoch ?? 0;
-      this.dispatchEvent(new McAppLifecycleEvent(LIFECYCLE_EVENTS[change], this.slotId, this.app, epoch));
+      this.dispatchEvent(
+        new McAppLifecycleEvent(LIFECYCLE_EVENTS[change], this.slotId, this.app, epoch),
+      );
       this.host?.announce(change, this.slotId, this.app, epoch);
     }
   }
@@ -149,7 +155,9 @@ export class McFrame extends LitElement {
       align-items: center;
       gap: 8px;
       padding: 6px 10px;
-      font: 600 13px/1.4 system-ui, sans-serif;
+      font:
+        600 13px/1.4 system-ui,
+        sans-serif;
       color: var(--mc-text, #101828);
       background: var(--mc-header, #f9fafb);
       border-bottom: 1px solid var(--mc-border, #eaecf0);

@@ -1,10 +1,19 @@
-import { CallOptions, connect, Reply, WindowMessenger, type Connection, type RemoteProxy } from 'penpal';
+import {
+  CallOptions,
+  connect,
+  Reply,
+  WindowMessenger,
+  type Connection,
+  type RemoteProxy,
+} from 'penpal';
 
 import {
   encodeFrameParams,
   McError,
   PROTOCOL_VERSION,
+  serializeError,
   type ErrorCode,
+  type SerializedMcError,
   type HelloReply,
   type Manifest,
   type WidgetMethods,
@@ -23,7 +32,8 @@ export type FrameStatus =
   | { state: 'error'; code: ErrorCode; message: string };
 
 /** What a mount reports besides its status. */
-export type SessionChange = 'connected' | 'reconnected' | 'disconnected' | 'unresponsive' | 'responsive';
+export type SessionChange =
+  'connected' | 'reconnected' | 'disconnected' | 'unresponsive' | 'responsive';
 
 /** New sessions allowed per {@link RECONNECT_WINDOW_MS} before the slot is quarantined. */
 export const MAX_RECONNECTS = 3;
@@ -87,7 +97,10 @@ export class FrameSession {
     // `constructor` or `toString` must not resolve to anything.
     const methods = Object.create(null) as Record<string, (...args: unknown[]) => unknown>;
     methods.hello = (nonce: unknown, version: unknown) => this.#hello(nonce, version);
-    this.#connection = connect<WidgetMethods>({ messenger: guardedMessenger(remoteWindow), methods });
+    this.#connection = connect<WidgetMethods>({
+      messenger: guardedMessenger(remoteWindow),
+      methods,
+    });
     this.#connection.promise.then(
       (remote) => (this.#remote = remote),
       () => undefined,
@@ -99,7 +112,8 @@ export class FrameSession {
     this.#heartbeat.start(watched);
     iframe.addEventListener('load', this.#onLoad);
     this.#armDeadline();
-    iframe.src = this.manifest.url + encodeFrameParams({ nonce: this.nonce, hostOrigin: location.origin });
+    iframe.src =
+      this.manifest.url + encodeFrameParams({ nonce: this.nonce, hostOrigin: location.origin });
   }
 
   /** Marks the slot suspended (the broker stopped reading it for flooding). */
@@ -153,7 +167,10 @@ export class FrameSession {
     }
     clearTimeout(this.#deadline);
     this.#setStatus({ state: 'connected', epoch }, epoch === 1 ? 'connected' : 'reconnected');
-    const reply: HelloReply = { port: port2, context: this.host.contextFor(this.manifest.id, this.slotId) };
+    const reply: HelloReply = {
+      port: port2,
+      context: this.host.contextFor(this.manifest.id, this.slotId),
+    };
     return new Reply(reply, { transferables: [port2] });
   }
 
@@ -240,6 +257,6 @@ function guardedMessenger(remoteWindow: Window): WindowMessenger {
 }
 
 /** Errors cross to the widget as plain `{ name, code, message }`: never a host stack. */
-function wireError(code: ErrorCode, message: string): ReturnType<McError['toJSON']> {
-  return new McError(code, message).toJSON();
+function wireError(code: ErrorCode, message: string): SerializedMcError {
+  return serializeError(new McError(code, message));
 }

@@ -89,7 +89,10 @@ export class Host extends EventTarget {
   }
 
   /** Subscribes host code to every event matching `pattern`. */
-  subscribe<T = unknown>(pattern: TopicPattern, handler: (event: McEvent<T>) => void): Subscription {
+  subscribe<T = unknown>(
+    pattern: TopicPattern,
+    handler: (event: McEvent<T>) => void,
+  ): Subscription {
     return this.#client.subscribe(pattern, handler);
   }
 
@@ -163,6 +166,11 @@ export class Host extends EventTarget {
   override addEventListener<K extends keyof HostEventMap>(
     type: K,
     listener: (event: HostEventMap[K]) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
     options?: boolean | AddEventListenerOptions,
   ): void;
   override addEventListener(

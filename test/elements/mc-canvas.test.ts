@@ -1,7 +1,13 @@
 import { expect } from '@open-wc/testing';
 
 import { McError } from '../../sdk/protocol/index.ts';
-import { cleanup, createCanvas, drivenManifest, mountDriven, waitForStatus } from '../helpers/canvas.ts';
+import {
+  cleanup,
+  createCanvas,
+  drivenManifest,
+  mountDriven,
+  waitForStatus,
+} from '../helpers/canvas.ts';
 
 describe('<mc-canvas>', () => {
   afterEach(cleanup);
@@ -33,10 +39,12 @@ describe('<mc-canvas>', () => {
       }
       throw new Error('did not throw');
     };
-    expect(attempt(() => canvas.mount({ app: 'nope', x: 0, y: 0, width: 1, height: 1 })).code).to.equal(
-      'UNKNOWN_APP',
+    expect(
+      attempt(() => canvas.mount({ app: 'nope', x: 0, y: 0, width: 1, height: 1 })).code,
+    ).to.equal('UNKNOWN_APP');
+    const bad = attempt(() =>
+      canvas.mount({ app: 'alpha', x: Number.NaN, y: 0, width: 1, height: 1 }),
     );
-    const bad = attempt(() => canvas.mount({ app: 'alpha', x: Number.NaN, y: 0, width: 1, height: 1 }));
     expect(bad).to.be.instanceOf(McError);
     expect(bad.code).to.equal('INVALID_ARGUMENT');
     expect(canvas.layout).to.have.length(0);

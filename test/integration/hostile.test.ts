@@ -130,7 +130,11 @@ describe('hostile widgets', function () {
     const subscribed = nextEvent(host, 'alpha.echo.subscribed');
     command(host, alpha, { cmd: 'subscribe', pattern: 'host.demo.*' });
     await subscribed;
-    const last = nextEvent(host, 'alpha.echo.received', (e) => (e.data as { data: number }).data === 49);
+    const last = nextEvent(
+      host,
+      'alpha.echo.received',
+      (e) => (e.data as { data: number }).data === 49,
+    );
     for (let i = 0; i < 50; i++) host.publish('host.demo.tick', i);
     await last;
     const count = nextEvent<number>(host, 'alpha.echo.window-messages');
@@ -181,13 +185,21 @@ describe('hostile widgets', function () {
     expect(stats.rejected - before).to.be.at.least(report.messages);
     expect(report.polluted).to.equal(null);
     expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
-    expect(report.errorCodes).to.include.members(['MALFORMED_MESSAGE', 'NOT_PERMITTED', 'PAYLOAD_TOO_LARGE']);
+    expect(report.errorCodes).to.include.members([
+      'MALFORMED_MESSAGE',
+      'NOT_PERMITTED',
+      'PAYLOAD_TOO_LARGE',
+    ]);
     expect(report.deniedIds).to.include.members([11, 12, 14, 15].filter((id) => id !== 12));
     // The spoofed alpha event was never delivered; only evil's own, stamped with its source.
     expect(noted.events.filter((e) => e.data.source !== 'alpha')).to.deep.equal([]);
     expect(evilData.events.every((e) => e.source === 'evil')).to.equal(true);
     // A good widget is still served promptly afterwards.
-    const real = nextEvent(host, 'beta.echo.received', (e) => (e.data as { data: unknown }).data === 'after');
+    const real = nextEvent(
+      host,
+      'beta.echo.received',
+      (e) => (e.data as { data: unknown }).data === 'after',
+    );
     command(host, alpha, { cmd: 'publish', topic: 'alpha.note.added', data: 'after' });
     await real;
     expect(hostErrors).to.deep.equal([]);
@@ -216,7 +228,11 @@ describe('hostile widgets', function () {
     await waitForStatus(canvas, evil, 'suspended');
     const kinds = new Set((await host.violations()).map((v) => v.kind));
     expect([...kinds]).to.include.members(['rate-limited', 'suspended']);
-    const real = nextEvent(host, 'beta.echo.received', (e) => (e.data as { data: unknown }).data === 'still');
+    const real = nextEvent(
+      host,
+      'beta.echo.received',
+      (e) => (e.data as { data: unknown }).data === 'still',
+    );
     command(host, alpha, { cmd: 'publish', topic: 'alpha.note.added', data: 'still' });
     await real;
     expect((await host.stats()).connections).to.equal(3);

@@ -58,7 +58,9 @@ describe('widget lifecycle', function () {
     expect(versions[0]).to.equal(3);
     expect(versions).to.deep.equal([...versions].sort((a, b) => a - b));
     expect(new Set(versions).size).to.equal(versions.length);
-    expect(changes.filter((c) => c.startsWith('mc-app-reconnected'))).to.deep.equal(['mc-app-reconnected:2']);
+    expect(changes.filter((c) => c.startsWith('mc-app-reconnected'))).to.deep.equal([
+      'mc-app-reconnected:2',
+    ]);
     expect(topics).to.include('host.app.reconnected');
     expect((await host.stats()).connections).to.equal(3);
   });

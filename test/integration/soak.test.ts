@@ -37,7 +37,15 @@ async function cycle(canvas: McCanvas, count: number): Promise<void> {
     canvas.addEventListener('mc-app-connected', onConnected);
   });
   for (let i = 0; i < count; i++) {
-    slots.add(canvas.mount({ app: 'mini', x: (i % 5) * 60, y: Math.floor(i / 5) * 60, width: 50, height: 50 }));
+    slots.add(
+      canvas.mount({
+        app: 'mini',
+        x: (i % 5) * 60,
+        y: Math.floor(i / 5) * 60,
+        width: 50,
+        height: 50,
+      }),
+    );
   }
   const ids = [...slots];
   await connected;

@@ -31,7 +31,10 @@ describe('Broker', () => {
     broker = new Broker({}, () => clock);
     broker.register(manifest('cal', { publishes: ['cal.date.*'], reads: ['todo'] }));
     broker.register(
-      manifest('todo', { subscribes: ['cal.*.*', 'cal.date.selected'], publishes: ['todo.item.*'] }),
+      manifest('todo', {
+        subscribes: ['cal.*.*', 'cal.date.selected'],
+        publishes: ['todo.item.*'],
+      }),
     );
   });
 
@@ -98,7 +101,10 @@ describe('Broker', () => {
     await settle();
     send(cal, { op: 'pub', topic: 'cal.date.selected' }, { op: 'pub', topic: 'cal.date.cleared' });
     await settle();
-    const topics = all.ops().filter((o) => o.op === 'evt').map((o) => o.topic);
+    const topics = all
+      .ops()
+      .filter((o) => o.op === 'evt')
+      .map((o) => o.topic);
     expect(topics).to.deep.equal(['cal.date.selected', 'cal.date.cleared']);
   });
 
@@ -109,10 +115,16 @@ describe('Broker', () => {
     send(all, { op: 'sub', id: 1, pattern: 'cal.*.*' });
     await settle();
     const before = all.received.length;
-    send(cal, ...Array.from({ length: 100 }, (_, i) => ({ op: 'pub', topic: 'cal.date.set', data: i })));
+    send(
+      cal,
+      ...Array.from({ length: 100 }, (_, i) => ({ op: 'pub', topic: 'cal.date.set', data: i })),
+    );
     await settle();
     expect(all.received.length - before).to.equal(1);
-    const data = all.ops().filter((o) => o.op === 'evt').map((o) => o.data);
+    const data = all
+      .ops()
+      .filter((o) => o.op === 'evt')
+      .map((o) => o.data);
     expect(data).to.deep.equal(Array.from({ length: 100 }, (_, i) => i));
   });
 
@@ -123,7 +135,13 @@ describe('Broker', () => {
     await settle();
     send(cal, { op: 'watch', id: 7, app: 'todo' });
     await settle();
-    expect(cal.ops()).to.deep.include({ op: 'state', id: 7, app: 'todo', version: 1, value: { open: 3 } });
+    expect(cal.ops()).to.deep.include({
+      op: 'state',
+      id: 7,
+      app: 'todo',
+      version: 1,
+      value: { open: 3 },
+    });
     send(todo, { op: 'set', value: { open: 2 } }, { op: 'set', value: { open: 1 } });
     await settle();
     const states = cal.ops().filter((o) => o.op === 'state');
@@ -156,7 +174,14 @@ describe('Broker', () => {
     const cal = attach(broker, 's1', 'cal');
     const todo = attach(broker, 's2', 'todo');
     send(todo, { op: 'sub', id: 1, pattern: 'cal.*.*' });
-    const junk: unknown[] = [42, null, '{', '[{"op":"pub"}]', '{"__proto__":{"x":1}}', 'x'.repeat(2e6)];
+    const junk: unknown[] = [
+      42,
+      null,
+      '{',
+      '[{"op":"pub"}]',
+      '{"__proto__":{"x":1}}',
+      'x'.repeat(2e6),
+    ];
     for (const j of junk) cal.postMessage(j);
     cal.postMessage(new ArrayBuffer(8));
     await settle();
@@ -201,9 +226,18 @@ describe('Broker', () => {
     const todo = attach(broker, 's2', 'todo');
     send(todo, { op: 'sub', id: 1, pattern: 'cal.date.selected' }, { op: 'set', value: 5 });
     await settle();
-    send(host, { op: 'pub', topic: 'cal.date.selected', data: 1 }, { op: 'get', id: 2, app: 'todo' });
+    send(
+      host,
+      { op: 'pub', topic: 'cal.date.selected', data: 1 },
+      { op: 'get', id: 2, app: 'todo' },
+    );
     await settle();
-    expect(todo.ops()).to.deep.include({ op: 'evt', topic: 'cal.date.selected', source: 'host', data: 1 });
+    expect(todo.ops()).to.deep.include({
+      op: 'evt',
+      topic: 'cal.date.selected',
+      source: 'host',
+      data: 1,
+    });
     expect(host.ops().find((o) => o.id === 2)).to.deep.include({
       op: 'ok',
       value: { app: 'todo', version: 1, value: 5 },
@@ -212,7 +246,10 @@ describe('Broker', () => {
 
   it('never lets a slow subscriber hold up a fast one; the slow one gets a gap notice', async () => {
     broker.register(
-      manifest('fast', { publishes: ['fast.tick.*'], limits: { eventsPerSecond: 1e5, burst: 1e6 } }),
+      manifest('fast', {
+        publishes: ['fast.tick.*'],
+        limits: { eventsPerSecond: 1e5, burst: 1e6 },
+      }),
     );
     broker.register(manifest('watch', { subscribes: ['fast.*.*'] }));
     const publisher = attach(broker, 'p', 'fast');
@@ -224,7 +261,14 @@ describe('Broker', () => {
     await settle();
     const total = 10_000;
     for (let i = 0; i < total; i += 1000) {
-      send(publisher, ...Array.from({ length: 1000 }, (_, k) => ({ op: 'pub', topic: 'fast.tick.x', data: i + k })));
+      send(
+        publisher,
+        ...Array.from({ length: 1000 }, (_, k) => ({
+          op: 'pub',
+          topic: 'fast.tick.x',
+          data: i + k,
+        })),
+      );
       await settle();
     }
     const events = (port: FakePort) => port.ops().filter((o) => o.op === 'evt');

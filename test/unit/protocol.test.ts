@@ -7,6 +7,7 @@ import {
   matchTopic,
   McError,
   patternCovers,
+  serializeError,
   toMcError,
 } from '../../sdk/protocol/index.ts';
 import { ManifestRegistry } from '../../shell/host/manifest-registry.ts';
@@ -70,7 +71,7 @@ describe('bounds', () => {
 
 describe('McError', () => {
   it('crosses the wire as name, code and message only', () => {
-    const json = JSON.parse(JSON.stringify(new McError('NOT_PERMITTED', 'no')));
+    const json = JSON.parse(JSON.stringify(serializeError(new McError('NOT_PERMITTED', 'no'))));
     expect(json).to.deep.equal({ name: 'McError', code: 'NOT_PERMITTED', message: 'no' });
   });
 
