@@ -175,6 +175,16 @@ export function formatReport(r, meta) {
       rate(v.median),
       v.runs.map((x) => (x.msgPerSec ? Math.round(x.msgPerSec) : x.error)).join(', '),
     ]);
+    const big = r.burstBig;
+    if (big) {
+      burstRows.push([
+        `microcanvas, ${big.n.toLocaleString('en-US')} in one turn (past window + queue)`,
+        big.msgPerSec ? rate(big.msgPerSec) : 'no answer',
+        big.msgPerSec
+          ? `delivered ${big.delivered}, dropped by the broker ${big.dropped} (EVENTS_DROPPED), ${msStr(big.ms)}`
+          : `${big.error}`,
+      ]);
+    }
     out.push(table(['path', 'median', 'runs (msg/s)'], burstRows));
     out.push('');
   }
@@ -230,7 +240,9 @@ export function formatReport(r, meta) {
     out.push('');
   }
   if (r.profile) {
-    out.push('Where the time goes (this page, fake ports, no thread hops; ns per operation):');
+    out.push(
+      'Where the time goes (CPU per operation, fastest of 15 runs: real broker/SDK code on fake ports in this page, no thread hops):',
+    );
     out.push(
       table(
         ['operation', 'ns'],

@@ -62,7 +62,7 @@ try {
     date: new Date().toISOString(),
     seconds: (Date.now() - started) / 1000,
     options,
-    burstN: Math.max(20, Math.round(20_000 * options.scale)),
+    burstN: Math.max(20, Math.round(4000 * options.scale)),
     bundles,
     loadBefore,
     loadAfter: loadavg()[0].toFixed(1),

@@ -79,6 +79,9 @@ export async function startServer() {
   const server = await createServer({
     configFile: false,
     root: ROOT,
+    // Its own optimizer cache: another vite (the demo, the e2e run) rewriting the shared
+    // node_modules/.vite under us answers 504 "Outdated Optimize Dep".
+    cacheDir: join(BUILD_DIR, 'vite'),
     logLevel: 'warn',
     clearScreen: false,
     plugins: [benchPlugin()],

@@ -10,7 +10,7 @@ import type { McCanvas } from '../../shell/elements/mc-canvas.ts';
 import { FLOOD_ORIGIN, mountFixture, pairManifest, rawFrame, WIDGET_ORIGIN } from './frames.ts';
 import { command, take } from './inbox.ts';
 import { TRANSPORT_LABEL, wireRawPair, type RawTransport } from './raw-relays.ts';
-import { measureBurst } from './scenarios/burst.ts';
+import { burstOnce, measureBurst } from './scenarios/burst.ts';
 import { measureFlood } from './scenarios/flood.ts';
 import { measureMount } from './scenarios/mount.ts';
 import { measureRtt } from './scenarios/rtt.ts';
@@ -23,7 +23,9 @@ export interface BenchOptions {
   only?: string[];
 }
 
-const log = (line: string) => console.log(`[bench] ${line}`);
+const start = performance.now();
+const log = (line: string) =>
+  console.log(`[bench] ${((performance.now() - start) / 1000).toFixed(1)} s: ${line}`);
 
 function newCanvas(id: string): McCanvas {
   const canvas = document.createElement('mc-canvas');
@@ -58,7 +60,9 @@ async function runBench(options: BenchOptions = {}): Promise<Record<string, unkn
   const canvas = newCanvas('main');
   const host = canvas.host;
   await host.stats(); // the broker Worker is up before anything is timed
-  const burstN = count(20_000);
+  // Bursts fit the broker's per-subscriber window + queue (1024 + 4096 operations); a larger
+  // one-turn burst is run once below to show what happens past it.
+  const burstN = count(4000);
   host.register(pairManifest('bencha', 'benchb'));
   host.register(pairManifest('benchb', 'bencha'));
   host.register(pairManifest('benchg', 'benchh'));
@@ -79,7 +83,7 @@ async function runBench(options: BenchOptions = {}): Promise<Record<string, unkn
   const a = await mountFixture(canvas, 'bencha', { x: 0, y: 0 });
   const b = await mountFixture(canvas, 'benchb', { x: 170, y: 0 });
   frameCoi.microcanvasWidget = a.hello.coi;
-  await init(b.win, { role: 'echoer', peer: 'bencha', burst: burstN });
+  await init(b.win, { role: 'echoer', peer: 'bencha' });
   await init(a.win, { role: 'pinger', peer: 'benchb' });
 
   const rawBox = document.createElement('div');
@@ -90,7 +94,7 @@ async function runBench(options: BenchOptions = {}): Promise<Record<string, unkn
     const ra = await rawFrame(rawBox);
     const rb = await rawFrame(rawBox);
     frameCoi.rawFrame = ra.hello.coi;
-    await wireRawPair(t, ra.win, rb.win, burstN);
+    await wireRawPair(t, ra.win, rb.win);
     raw.set(t, ra.win);
   }
   log('set up');
@@ -119,15 +123,18 @@ async function runBench(options: BenchOptions = {}): Promise<Record<string, unkn
         { name: TRANSPORT_LABEL['port-host'], sender: raw.get('port-host')! },
         { name: TRANSPORT_LABEL['port-worker'], sender: raw.get('port-worker')! },
       ],
-      { n: burstN, repeats: 3, warmupN: count(2000) },
+      { n: burstN, repeats: 5, warmupN: count(2000) },
       log,
     );
+    const bigN = count(20_000);
+    results.burstBig = { n: bigN, ...(await burstOnce({ name: 'big', sender: a.win }, bigN)) };
+    log(`burst of ${bigN} in one turn: ${JSON.stringify(results.burstBig)}`);
   }
 
   if (wants('flood')) {
     const g = await mountFixture(canvas, 'benchg', { x: 340, y: 0 });
     const h = await mountFixture(canvas, 'benchh', { x: 510, y: 0 });
-    await init(h.win, { role: 'echoer', peer: 'benchg', burst: 1 });
+    await init(h.win, { role: 'echoer', peer: 'benchg' });
     await init(g.win, { role: 'pinger', peer: 'benchh' });
     const floodN = count(100_000);
     results.flood = await measureFlood(
@@ -137,6 +144,7 @@ async function runBench(options: BenchOptions = {}): Promise<Record<string, unkn
         { name: 'SDK, 100k publishes in one turn', app: 'benchf', n: floodN },
         { name: 'SDK, 100k publishes, 1000 per turn', app: 'benchf', n: floodN, perTurn: 1000 },
         { name: 'raw port, 100k single-op messages', app: 'benchx', n: floodN },
+        { name: 'raw port, 100k ack-only messages', app: 'benchx', n: floodN, op: 'ack' },
       ],
       { n: count(1000), warmup: count(300) },
       log,

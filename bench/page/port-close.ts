@@ -51,7 +51,7 @@ async function trial(
 }
 
 /** ms the holding thread is blocked by `close()` vs by transferring the port away. */
-export async function portCloseCost(n = 100_000): Promise<Record<string, number>> {
+export async function portCloseCost(n = 20_000): Promise<Record<string, number>> {
   const closed = await trial('close', n);
   const moved = await trial('transfer', n);
   return {

@@ -24,14 +24,9 @@ function worker(): Worker {
  * Wires two raw frames over `transport` (A pings, B echoes) and waits until both have
  * attached. The host-side relays forward `event.data` untouched, one message per message.
  */
-export async function wireRawPair(
-  transport: RawTransport,
-  a: Window,
-  b: Window,
-  burst: number,
-): Promise<void> {
+export async function wireRawPair(transport: RawTransport, a: Window, b: Window): Promise<void> {
   const attach = (win: Window, role: string, port?: MessagePort) =>
-    command(win, 'attach', { transport, role, burst }, port ? [port] : []);
+    command(win, 'attach', { transport, role }, port ? [port] : []);
   if (transport === 'window') {
     addEventListener('message', (event: MessageEvent) => {
       if (typeof event.data !== 'string') return;

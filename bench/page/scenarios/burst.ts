@@ -12,6 +12,9 @@ export interface BurstPath {
 /** One burst: msg/s from the sender's first publish to the receiver's "all arrived". */
 export interface BurstRun {
   msgPerSec?: number;
+  /** Events the receiver got, and events the broker dropped for it (microcanvas only). */
+  delivered?: number;
+  dropped?: number;
   ms?: number;
   postedMs?: number;
   error?: string;
@@ -24,7 +27,15 @@ export async function burstOnce(path: BurstPath, n: number): Promise<BurstRun> {
   if (typeof r.ms !== 'number') {
     return { error: String(r.error), errors: r.errors as string[], postedMs: r.posted as number };
   }
-  return { msgPerSec: (n / r.ms) * 1000, ms: r.ms, postedMs: r.posted as number };
+  const delivered = typeof r.delivered === 'number' ? r.delivered : n;
+  const dropped = typeof r.dropped === 'number' ? r.dropped : 0;
+  return {
+    msgPerSec: (delivered / r.ms) * 1000,
+    ms: r.ms,
+    postedMs: r.posted as number,
+    delivered,
+    dropped,
+  };
 }
 
 /**

@@ -13,6 +13,8 @@ export interface FloodVariant {
   n: number;
   /** SDK flooder: publishes per macrotask turn; omitted = all in one turn. */
   perTurn?: number;
+  /** Raw-port flooder: what each message carries (`pub` by default, or `ack`). */
+  op?: 'pub' | 'ack';
 }
 
 export interface FloodResult {
@@ -103,7 +105,7 @@ async function floodOnce(
   const frames = watchFrames();
   const probe = probeBroker(canvas);
   const t0 = performance.now();
-  command(flooder.win, 'flood', { n: variant.n, perTurn: variant.perTurn });
+  command(flooder.win, 'flood', { n: variant.n, perTurn: variant.perTurn, op: variant.op });
   const { rtt } = await ping(g, n);
   const t1 = performance.now();
   const raf = frames();
