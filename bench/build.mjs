@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 import { BUILD_DIR, ROOT } from './server.mjs';
 
-const FIXTURES = ['pair', 'ready', 'flood', 'hostile', 'raw'];
+const FIXTURES = ['pair', 'sdk-direct', 'ready', 'flood', 'hostile', 'raw'];
 
 /** Builds `bench/.build/fixtures/*.js`; returns their sizes in bytes. */
 export async function buildFixtures() {

@@ -5,7 +5,8 @@ const LABEL = {
   hostPorts: 'raw relay A → host → B, MessagePorts',
   workerPorts: 'raw relay A → Worker → B, MessagePorts',
   window: 'raw relay A → host → B, window.postMessage',
-  direct: 'raw MessageChannel A ⇄ B (no relay)',
+  channel: 'raw MessageChannel A ⇄ B (no relay)',
+  direct: 'SDK + Broker in a plain Worker (no host, penpal, comlink)',
 };
 
 const us = (ms) => `${Math.round(ms * 1000).toLocaleString('en-US')} µs`;
@@ -43,6 +44,19 @@ export function ratioRows(r) {
           us(mc[q]),
           us(w[q]),
           mc[q] / w[q],
+          '(info)',
+          null,
+        ),
+      );
+    }
+    const direct = r.rtt[LABEL.direct];
+    if (direct) {
+      rows.push(
+        row(
+          `1. (isolation) ${LABEL.direct} vs ${LABEL.workerPorts}, median`,
+          us(direct.median),
+          us(w.median),
+          direct.median / w.median,
           '(info)',
           null,
         ),
@@ -150,6 +164,19 @@ export function formatReport(r, meta) {
   );
   out.push('');
   if (r.rtt) {
+    // Each round runs every path back to back, so a ratio within a round is the least
+    // exposed to the machine's drift; their spread says how much to trust the pooled one.
+    const mcRounds = r.rtt.microcanvas.roundMedians;
+    const spread = (base) => {
+      const ratios = mcRounds.map((m, i) => m / base.roundMedians[i]).sort((a, b) => a - b);
+      const mid = ratios[Math.floor((ratios.length - 1) / 2)];
+      return `${mid.toFixed(2)}× (rounds ${ratios[0].toFixed(2)}–${ratios.at(-1).toFixed(2)}×)`;
+    };
+    out.push('Round-trip median ratio per round, microcanvas vs …: median of rounds (range):');
+    for (const [name, s] of Object.entries(r.rtt)) {
+      if (name !== 'microcanvas' && s.roundMedians) out.push(`  ${name}: ${spread(s)}`);
+    }
+    out.push('');
     out.push('Round trip A → B → A (sequential ping/pong, timed in A):');
     out.push(
       table(

@@ -64,8 +64,9 @@ export function createRawFrame(parent: HTMLElement, file = 'raw.html'): HTMLIFra
 /** Creates a raw frame and waits for its `hello`. */
 export async function rawFrame(
   parent: HTMLElement,
+  file = 'raw.html',
 ): Promise<{ win: Window; hello: Record<string, unknown> }> {
-  const iframe = createRawFrame(parent);
+  const iframe = createRawFrame(parent, file);
   const win = iframe.contentWindow!;
   return { win, hello: await take(win, 'hello') };
 }

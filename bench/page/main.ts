@@ -40,6 +40,39 @@ async function init(win: Window, args: Record<string, unknown>): Promise<void> {
   await take(win, 'init-done');
 }
 
+/** The isolation path's label: SDK clients on ports straight to the real Broker class. */
+export const DIRECT_LABEL = 'SDK + Broker in a plain Worker (no host, penpal, comlink)';
+
+/**
+ * Two SDK clients in raw frames, on ports straight to the shell's `Broker` in a Worker the
+ * bench made; returns the pinger's window.
+ */
+async function directPair(box: HTMLElement): Promise<Window> {
+  const worker = new Worker(new URL('./broker-clone-worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'broker-clone',
+  });
+  const call = (message: Record<string, unknown>, transfer: Transferable[] = []) =>
+    new Promise<void>((resolve) => {
+      worker.addEventListener('message', () => resolve(), { once: true });
+      worker.postMessage(message, transfer);
+    });
+  await call({ cmd: 'register', manifest: pairManifest('clonea', 'cloneb') });
+  await call({ cmd: 'register', manifest: pairManifest('cloneb', 'clonea') });
+  const wins: Window[] = [];
+  for (const appId of ['clonea', 'cloneb']) {
+    const { win } = await rawFrame(box, 'sdk-direct.html');
+    const { port1, port2 } = new MessageChannel();
+    await call({ cmd: 'attach', id: appId, app: appId }, [port1]);
+    command(win, 'connect', { appId }, [port2]);
+    await take(win, 'connected');
+    wins.push(win);
+  }
+  await init(wins[1]!, { role: 'echoer', peer: 'clonea' });
+  await init(wins[0]!, { role: 'pinger', peer: 'cloneb' });
+  return wins[0]!;
+}
+
 async function runBench(options: BenchOptions = {}): Promise<Record<string, unknown>> {
   const scale = options.scale ?? 1;
   const wants = (name: string) => !options.only || options.only.includes(name);
@@ -88,7 +121,13 @@ async function runBench(options: BenchOptions = {}): Promise<Record<string, unkn
 
   const rawBox = document.createElement('div');
   document.body.append(rawBox);
-  const transports: RawTransport[] = ['port-host', 'port-worker', 'window', 'direct'];
+  const transports: RawTransport[] = [
+    'port-host',
+    'port-worker',
+    'window',
+    'direct',
+    'worker-json',
+  ];
   const raw = new Map<RawTransport, Window>();
   for (const t of transports) {
     const ra = await rawFrame(rawBox);
@@ -97,6 +136,7 @@ async function runBench(options: BenchOptions = {}): Promise<Record<string, unkn
     await wireRawPair(t, ra.win, rb.win);
     raw.set(t, ra.win);
   }
+  const direct = await directPair(rawBox);
   log('set up');
 
   if (wants('profile')) {
@@ -109,6 +149,7 @@ async function runBench(options: BenchOptions = {}): Promise<Record<string, unkn
       [
         { name: 'microcanvas', pinger: a.win },
         ...transports.map((t) => ({ name: TRANSPORT_LABEL[t], pinger: raw.get(t)! })),
+        { name: DIRECT_LABEL, pinger: direct },
       ],
       { rounds: 12, n: count(250), warmup: count(300) },
       log,

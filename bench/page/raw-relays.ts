@@ -1,12 +1,13 @@
 import { command, take } from './inbox.ts';
 
 /** The raw paths measured beside microcanvas. */
-export type RawTransport = 'window' | 'port-host' | 'port-worker' | 'direct';
+export type RawTransport = 'window' | 'port-host' | 'port-worker' | 'worker-json' | 'direct';
 
 export const TRANSPORT_LABEL: Record<RawTransport, string> = {
   window: 'raw relay A → host → B, window.postMessage',
   'port-host': 'raw relay A → host → B, MessagePorts',
   'port-worker': 'raw relay A → Worker → B, MessagePorts',
+  'worker-json': 'raw Worker relay + JSON re-encode + microtask post',
   direct: 'raw MessageChannel A ⇄ B (no relay)',
 };
 
@@ -46,7 +47,10 @@ export async function wireRawPair(transport: RawTransport, a: Window, b: Window)
       ca.port1.onmessage = (e) => cb.port1.postMessage(e.data);
       cb.port1.onmessage = (e) => ca.port1.postMessage(e.data);
     } else {
-      worker().postMessage(null, [ca.port1, cb.port1]);
+      worker().postMessage(transport === 'worker-json' ? 'json-microtask' : null, [
+        ca.port1,
+        cb.port1,
+      ]);
     }
     attach(a, 'pinger', ca.port2);
     attach(b, 'echoer', cb.port2);

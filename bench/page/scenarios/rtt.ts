@@ -1,5 +1,5 @@
 import { command, take } from '../inbox.ts';
-import { sleep, summarize, type Summary } from '../stats.ts';
+import { median, sleep, summarize, type Summary } from '../stats.ts';
 
 /** A round-trip path: the frame that pings, and a label. */
 export interface PingPath {
@@ -22,17 +22,24 @@ export async function measureRtt(
   paths: readonly PingPath[],
   { rounds, n, warmup }: { rounds: number; n: number; warmup: number },
   log: (line: string) => void,
-): Promise<Record<string, Summary>> {
+): Promise<Record<string, Summary & { roundMedians: number[] }>> {
   const samples = new Map<string, number[]>(paths.map((p) => [p.name, []]));
+  const roundMedians = new Map<string, number[]>(paths.map((p) => [p.name, []]));
   for (const path of paths) await ping(path.pinger, warmup);
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < paths.length; k++) {
       const path = paths[(k + round) % paths.length]!;
       const { rtt } = await ping(path.pinger, n);
       samples.get(path.name)!.push(...rtt);
+      roundMedians.get(path.name)!.push(median(rtt));
       await sleep(20);
     }
     log(`rtt round ${round + 1}/${rounds}`);
   }
-  return Object.fromEntries([...samples].map(([name, s]) => [name, summarize(s)]));
+  return Object.fromEntries(
+    [...samples].map(([name, s]) => [
+      name,
+      { ...summarize(s), roundMedians: roundMedians.get(name)! },
+    ]),
+  );
 }
