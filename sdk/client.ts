@@ -136,6 +136,8 @@ export class Client {
         throw error;
       },
     );
+    // Observing `ready` is optional: an ignored refusal must not surface as unhandled.
+    settled.catch(() => undefined);
     return Object.assign(stop, { ready: settled });
   }
 

@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
 
+import type { StateSnapshot } from '../../sdk/protocol/index.ts';
 import { Broker, type BrokerListener } from './broker.ts';
 
 /**
@@ -23,6 +24,7 @@ export const brokerControl = {
   stats: () => broker.stats(),
   violations: () => broker.violations(),
   states: () => broker.states(),
+  restore: (states: StateSnapshot[]) => broker.restore(states),
   listen: (next: BrokerListener) => {
     listener = next;
   },

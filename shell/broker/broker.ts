@@ -101,6 +101,11 @@ export class Broker {
     this.#strikeStart.delete(connectionId);
   }
 
+  /** Loads public states kept by the host, after a restart. Only newer versions win. */
+  restore(states: readonly StateSnapshot[]): void {
+    for (const state of states) this.#state.restore(state);
+  }
+
   /** Every app's public state (the host's view). */
   states(): StateSnapshot[] {
     return this.#state.all();

@@ -19,6 +19,13 @@ export class StateStore {
     return { app: appId, version, value };
   }
 
+  /** Puts back a snapshot the host kept (after a broker restart), unless ours is newer. */
+  restore(snapshot: StateSnapshot): void {
+    const current = this.#entries.get(snapshot.app);
+    if (current && current.version >= snapshot.version) return;
+    this.#entries.set(snapshot.app, { version: snapshot.version, value: snapshot.value });
+  }
+
   get(appId: string): StateSnapshot {
     const entry = this.#entries.get(appId);
     return { app: appId, version: entry?.version ?? 0, value: entry?.value ?? null };

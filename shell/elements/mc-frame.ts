@@ -5,7 +5,7 @@ import { keyed } from 'lit/directives/keyed.js';
 import { FrameSession, type FrameStatus, type SessionChange } from '../frames/frame-session.ts';
 import { allowAttribute, sandboxAttribute } from '../frames/sandbox.ts';
 import type { Host } from '../host/host.ts';
-import { McSuspendedEvent } from '../host/host-events.ts';
+import { McBrokerRestartedEvent, McSuspendedEvent } from '../host/host-events.ts';
 import { LIFECYCLE_EVENTS, McAppLifecycleEvent, McAppStatusEvent } from './events.ts';
 
 /**
@@ -51,6 +51,7 @@ export class McFrame extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.host?.removeEventListener(McSuspendedEvent.type, this.#onSuspended);
+    this.host?.removeEventListener(McBrokerRestartedEvent.type, this.#onBrokerRestarted);
     this.#session?.destroy();
     this.#session = undefined;
   }
@@ -72,6 +73,7 @@ export class McFrame extends LitElement {
 
   protected override firstUpdated(_changed: PropertyValues): void {
     this.host?.addEventListener(McSuspendedEvent.type, this.#onSuspended);
+    this.host?.addEventListener(McBrokerRestartedEvent.type, this.#onBrokerRestarted);
     this.#mount();
   }
 
@@ -134,6 +136,11 @@ export class McFrame extends LitElement {
       this.host?.announce(change, this.slotId, this.app, epoch);
     }
   }
+
+  /** The widget's port died with the old broker: remount it into a new session. */
+  #onBrokerRestarted = (): void => {
+    if (this.status.state !== 'quarantined') void this.restart();
+  };
 
   #onSuspended = (event: Event): void => {
     if ((event as McSuspendedEvent).slotId === this.slotId) this.#session?.suspend();

@@ -19,8 +19,17 @@ export class McSuspendedEvent extends Event {
   }
 }
 
+/** Fired on a {@link Host} after its broker Worker died or hung and was replaced. */
+export class McBrokerRestartedEvent extends Event {
+  static readonly type = 'mc-broker-restarted';
+  constructor(readonly restarts: number) {
+    super(McBrokerRestartedEvent.type);
+  }
+}
+
 /** The events a Host dispatches. */
 export interface HostEventMap {
   'mc-violation': McViolationEvent;
   'mc-suspended': McSuspendedEvent;
+  'mc-broker-restarted': McBrokerRestartedEvent;
 }

@@ -1,19 +1,26 @@
 import * as Comlink from 'comlink';
 
-import { Client, type McEvent, type Subscription } from '../../sdk/client.ts';
+import type { McEvent, StateVersion, Subscription } from '../../sdk/client.ts';
 import {
   HOST_APP_ID,
   McError,
   type AppContext,
   type Manifest,
   type ManifestInput,
+  type StateSnapshot,
   type Topic,
   type TopicPattern,
 } from '../../sdk/protocol/index.ts';
 import type { BrokerStats } from '../broker/broker.ts';
-import type { BrokerControl } from '../broker/broker-worker.ts';
 import type { Violation } from '../broker/violations.ts';
-import { McSuspendedEvent, McViolationEvent, type HostEventMap } from './host-events.ts';
+import { BrokerLink } from './broker-link.ts';
+import { HostClient } from './host-client.ts';
+import {
+  McBrokerRestartedEvent,
+  McSuspendedEvent,
+  McViolationEvent,
+  type HostEventMap,
+} from './host-events.ts';
 import { ManifestRegistry } from './manifest-registry.ts';
 
 /** Options of a {@link Host}. */
@@ -38,10 +45,12 @@ export class Host extends EventTarget {
   readonly theme: 'light' | 'dark';
   readonly locale: string;
   readonly #registry = new ManifestRegistry();
-  readonly #worker: Worker;
-  readonly #broker: Comlink.Remote<BrokerControl>;
-  readonly #client: Client;
+  readonly #link: BrokerLink;
+  readonly #client: HostClient;
   readonly #sessions = new Set<{ readonly pendingCalls: number }>();
+  /** Every app's latest public state: the host's copy, replayed into a restarted broker. */
+  readonly #states = new Map<string, StateSnapshot>();
+  #restarts = 0;
   #destroyed = false;
 
   constructor(options: HostOptions = {}) {
@@ -49,28 +58,64 @@ export class Host extends EventTarget {
     this.connectTimeoutMs = options.connectTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
     this.theme = options.theme ?? 'light';
     this.locale = options.locale ?? navigator.language;
-    this.#worker = new Worker(new URL('../broker/broker-worker.ts', import.meta.url), {
-      type: 'module',
-      name: 'microcanvas-broker',
-    });
-    this.#broker = Comlink.wrap<BrokerControl>(this.#worker);
-    void this.#broker.listen(
-      Comlink.proxy({
+    this.#link = new BrokerLink(
+      {
         violation: (v: Violation) => this.dispatchEvent(new McViolationEvent(v)),
         suspended: (slotId: string, appId: string) =>
           this.dispatchEvent(new McSuspendedEvent(slotId, appId)),
-      }),
+      },
+      () => this.#recover(),
     );
-    const { port1, port2 } = new MessageChannel();
-    const attached = this.#broker.attachHost('host', Comlink.transfer(port1, [port1]));
-    this.#client = new Client(port2, this.contextFor(HOST_APP_ID, 'host'), attached);
+    const [port, attached] = this.#hostPort();
+    this.#client = new HostClient(this.contextFor(HOST_APP_ID, 'host'), port, attached);
   }
 
   /** Registers an app manifest; throws `INVALID_MANIFEST` naming the bad field. */
   register(manifest: ManifestInput): Manifest {
+    const known = this.#registry.get(manifest.id);
     const parsed = this.#registry.register(manifest);
     void this.#broker.register(parsed);
+    if (!known) {
+      this.#client.watch(parsed.id, (state: StateVersion) => {
+        if (state.version > 0) this.#states.set(parsed.id, state);
+      });
+    }
     return parsed;
+  }
+
+  /** Broker restarts so far (after a Worker crash or hang). */
+  get brokerRestarts(): number {
+    return this.#restarts;
+  }
+
+  /** Terminates the broker Worker as a crash would: for fault-injection tests. */
+  killBrokerForTesting(): void {
+    this.#link.killForTesting();
+  }
+
+  get #broker() {
+    return this.#link.remote;
+  }
+
+  #hostPort(): [MessagePort, Promise<unknown>] {
+    const { port1, port2 } = new MessageChannel();
+    return [port2, this.#broker.attachHost('host', Comlink.transfer(port1, [port1]))];
+  }
+
+  /**
+   * The broker Worker died or hung: start a new one and rebuild it from the host's source
+   * of truth (manifests, the last public states), move the host's own client over, then
+   * tell every slot, which remounts its widget into a new session on the new broker.
+   */
+  #recover(): void {
+    if (this.#destroyed) return;
+    this.#restarts++;
+    this.#link.respawn();
+    for (const manifest of this.#registry.all()) void this.#broker.register(manifest);
+    void this.#broker.restore([...this.#states.values()]);
+    const [port, attached] = this.#hostPort();
+    this.#client.replace(port, attached);
+    this.dispatchEvent(new McBrokerRestartedEvent(this.#restarts));
   }
 
   /** The registered manifest of `appId`, if any. */
@@ -96,10 +141,13 @@ export class Host extends EventTarget {
     return this.#client.subscribe(pattern, handler);
   }
 
-  /** Reads or watches any app's public state. */
-  get state(): Pick<Client['state'], 'get' | 'watch'> {
-    return this.#client.state;
-  }
+  /** Reads or watches any app's public state (watches survive broker restarts). */
+  readonly state = {
+    get: <T = unknown>(app: string): Promise<StateVersion<T>> =>
+      this.#client.get(app) as Promise<StateVersion<T>>,
+    watch: <T = unknown>(app: string, handler: (state: StateVersion<T>) => void): Subscription =>
+      this.#client.watch(app, handler),
+  };
 
   /** The broker's bounded log of refusals. */
   violations(): Promise<Violation[]> {
@@ -159,8 +207,7 @@ export class Host extends EventTarget {
     if (this.#destroyed) return;
     this.#destroyed = true;
     this.#client.close();
-    this.#broker[Comlink.releaseProxy]();
-    this.#worker.terminate();
+    this.#link.destroy();
   }
 
   override addEventListener<K extends keyof HostEventMap>(

@@ -1,0 +1,55 @@
+import { expect } from '@open-wc/testing';
+
+import type { McBrokerRestartedEvent } from '../../shell/host/host-events.ts';
+import { cleanup, command, createCanvas, mountDriven, nextEvent } from '../helpers/canvas.ts';
+
+describe('broker Worker failure', function () {
+  this.timeout(60_000);
+  afterEach(cleanup);
+
+  it('detects a killed broker, restarts it from the host’s state, and widgets reconnect', async () => {
+    const canvas = createCanvas();
+    const { host } = canvas;
+    const alpha = await mountDriven(canvas, 'alpha', { publishes: ['alpha.note.*'] });
+    await mountDriven(canvas, 'beta', { subscribes: ['alpha.note.*'], reads: ['alpha'] });
+    command(host, alpha, { cmd: 'set', value: { open: 7 } });
+    let state = await host.state.get('alpha');
+    while (state.version === 0) state = await host.state.get('alpha');
+    const hostSeen: unknown[] = [];
+    await host.subscribe('alpha.note.*', (e) => hostSeen.push(e.data)).ready;
+
+    const restarted = new Promise<McBrokerRestartedEvent>((resolve) =>
+      host.addEventListener('mc-broker-restarted', resolve, { once: true }),
+    );
+    const reconnected = new Set<string>();
+    const bothBack = new Promise<void>((resolve) =>
+      canvas.addEventListener('mc-app-connected', (e) => {
+        reconnected.add(e.appId);
+        if (reconnected.size === 2) resolve();
+      }),
+    );
+    const readyAgain = nextEvent(host, 'beta.echo.ready', () => true, 30_000);
+    host.killBrokerForTesting();
+    expect((await restarted).restarts).to.equal(1);
+    await bothBack;
+    const beta = (await readyAgain).data as string;
+
+    // Public state was rebuilt from the host's copy.
+    expect(await host.state.get('alpha')).to.deep.equal({
+      app: 'alpha',
+      version: 1,
+      value: { open: 7 },
+    });
+    // Pub/sub works on the new broker, and the host's own subscription was replayed.
+    const newAlpha = canvas.layout.find((s) => s.app === 'alpha')!.slotId;
+    expect(newAlpha).to.equal(alpha);
+    const subscribed = nextEvent(host, 'beta.echo.subscribed');
+    command(host, beta, { cmd: 'subscribe', pattern: 'alpha.note.*' });
+    await subscribed;
+    const received = nextEvent(host, 'beta.echo.received');
+    command(host, alpha, { cmd: 'publish', topic: 'alpha.note.added', data: 'after' });
+    expect(((await received).data as { data: unknown }).data).to.equal('after');
+    expect(hostSeen).to.deep.equal(['after']);
+    expect((await host.counters()).ports).to.equal(3);
+  });
+});
