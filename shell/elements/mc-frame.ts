@@ -8,6 +8,11 @@ import type { Host } from '../host/host.ts';
 import { McBrokerRestartedEvent, McSuspendedEvent } from '../host/host-events.ts';
 import { LIFECYCLE_EVENTS, McAppLifecycleEvent, McAppStatusEvent } from './events.ts';
 
+/** Automatic remounts of an unresponsive widget before the slot waits for a person. */
+export const AUTO_RESTARTS = 3;
+/** The first automatic remount's delay; each next one doubles it. */
+export const AUTO_RESTART_BASE_MS = 2000;
+
 /**
  * One widget slot: a host-drawn label and status above a sandboxed iframe on the app's own
  * site. The iframe is created once with its sandbox already set and never re-pointed by
@@ -38,6 +43,8 @@ export class McFrame extends LitElement {
   declare status: FrameStatus;
 
   #session: FrameSession | undefined;
+  #autoRestarts = 0;
+  #restartTimer: ReturnType<typeof setTimeout> | undefined;
   /** Bumped by `restart()`: a new iframe element, a new nonce, a new mount. */
   #generation = 0;
 
@@ -52,12 +59,14 @@ export class McFrame extends LitElement {
     super.disconnectedCallback();
     this.host?.removeEventListener(McSuspendedEvent.type, this.#onSuspended);
     this.host?.removeEventListener(McBrokerRestartedEvent.type, this.#onBrokerRestarted);
+    clearTimeout(this.#restartTimer);
     this.#session?.destroy();
     this.#session = undefined;
   }
 
   /** Remounts the widget in a fresh iframe (the reload button of a quarantined slot). */
   async restart(): Promise<void> {
+    clearTimeout(this.#restartTimer);
     this.#session?.destroy();
     this.#session = undefined;
     this.#generation++;
@@ -127,6 +136,9 @@ export class McFrame extends LitElement {
 
   #onStatus(status: FrameStatus, change?: SessionChange): void {
     this.status = status;
+    if (change === 'responsive' || change === 'connected') clearTimeout(this.#restartTimer);
+    if (change === 'responsive') this.#autoRestarts = 0;
+    if (change === 'unresponsive') this.#scheduleRestart();
     this.dispatchEvent(new McAppStatusEvent(this.slotId, this.app, status));
     if (change) {
       const epoch = this.#session?.epoch ?? 0;
@@ -135,6 +147,17 @@ export class McFrame extends LitElement {
       );
       this.host?.announce(change, this.slotId, this.app, epoch);
     }
+  }
+
+  /**
+   * A widget that stopped answering (a crashed renderer, or a hang) is remounted after a
+   * backoff of 2, 4, then 8 s; after that the slot stays unresponsive with its Reload button.
+   */
+  #scheduleRestart(): void {
+    if (this.#autoRestarts >= AUTO_RESTARTS) return;
+    const delay = AUTO_RESTART_BASE_MS * 2 ** this.#autoRestarts++;
+    clearTimeout(this.#restartTimer);
+    this.#restartTimer = setTimeout(() => void this.restart(), delay);
   }
 
   /** The widget's port died with the old broker: remount it into a new session. */

@@ -18,7 +18,8 @@ export function drivenManifest(id: string, extra: Partial<ManifestInput> = {}): 
   return {
     id,
     name: `Driven ${id}`,
-    url: fixtureUrl('driven.html'),
+    // A query per app so that each widget's frame has its own URL (the crash test finds it).
+    url: fixtureUrl(`driven.html?app=${id}`),
     ...extra,
     publishes: [`${id}.echo.*`, ...(extra.publishes ?? [])],
     subscribes: ['host.test.cmd', ...(extra.subscribes ?? [])],
