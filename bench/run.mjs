@@ -4,7 +4,7 @@
 // --trace (writes a Chromium trace with CPU samples to bench/results/trace.json; read it with
 // `node bench/analyze-trace.mjs` or in Perfetto; best with --only, traces are large).
 import { mkdir, writeFile } from 'node:fs/promises';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 
 import { chromium } from 'playwright-core';
@@ -65,6 +65,7 @@ try {
     burstN: Math.max(20, Math.round(4000 * options.scale)),
     bundles,
     loadBefore,
+    cpus: availableParallelism(),
     loadAfter: loadavg()[0].toFixed(1),
   };
   const { text, rows } = formatReport(results, meta);

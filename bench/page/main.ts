@@ -139,12 +139,25 @@ async function runBench(options: BenchOptions = {}): Promise<Record<string, unkn
   const direct = await directPair(rawBox);
   log('set up');
 
-  if (wants('profile')) {
+  // A scenario that fails is reported as such; the others still run.
+  const errors: Record<string, string> = {};
+  results.errors = errors;
+  const section = async (name: string, body: () => Promise<void>) => {
+    if (!wants(name)) return;
+    try {
+      await body();
+    } catch (error) {
+      errors[name] = String(error);
+      log(`${name} failed: ${String(error)}`);
+    }
+  };
+
+  await section('profile', async () => {
     results.profile = await profileCosts();
     results.portClose = await portCloseCost();
-  }
+  });
 
-  if (wants('rtt')) {
+  await section('rtt', async () => {
     results.rtt = await measureRtt(
       [
         { name: 'microcanvas', pinger: a.win },
@@ -154,9 +167,9 @@ async function runBench(options: BenchOptions = {}): Promise<Record<string, unkn
       { rounds: 12, n: count(250), warmup: count(300) },
       log,
     );
-  }
+  });
 
-  if (wants('burst')) {
+  await section('burst', async () => {
     // All N published in one turn: the SDK splits its batch at the broker's bounds (1024 ops).
     results.burst = await measureBurst(
       [
@@ -170,9 +183,9 @@ async function runBench(options: BenchOptions = {}): Promise<Record<string, unkn
     const bigN = count(20_000);
     results.burstBig = { n: bigN, ...(await burstOnce({ name: 'big', sender: a.win }, bigN)) };
     log(`burst of ${bigN} in one turn: ${JSON.stringify(results.burstBig)}`);
-  }
+  });
 
-  if (wants('flood')) {
+  await section('flood', async () => {
     const g = await mountFixture(canvas, 'benchg', { x: 340, y: 0 });
     const h = await mountFixture(canvas, 'benchh', { x: 510, y: 0 });
     await init(h.win, { role: 'echoer', peer: 'benchg' });
@@ -191,9 +204,9 @@ async function runBench(options: BenchOptions = {}): Promise<Record<string, unkn
       log,
     );
     results.floodStats = await host.stats();
-  }
+  });
 
-  if (wants('mount')) {
+  await section('mount', async () => {
     const mountCanvas = newCanvas('mount');
     await mountCanvas.host.stats();
     mountCanvas.host.register({
@@ -204,7 +217,7 @@ async function runBench(options: BenchOptions = {}): Promise<Record<string, unkn
     const box = document.createElement('div');
     document.body.append(box);
     results.mount = await measureMount(mountCanvas, box, 'benchready', scale < 1 ? 2 : 5, log);
-  }
+  });
   return results;
 }
 

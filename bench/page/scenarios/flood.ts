@@ -31,6 +31,8 @@ export interface FloodResult {
   flooderPostMs: number | null;
   flooderSaw: unknown;
   windowMs: number;
+  /** G's pings that got no pong within 10 s. */
+  lost: number;
 }
 
 const longTasks: PerformanceEntry[] = [];
@@ -106,7 +108,7 @@ async function floodOnce(
   const probe = probeBroker(canvas);
   const t0 = performance.now();
   command(flooder.win, 'flood', { n: variant.n, perTurn: variant.perTurn, op: variant.op });
-  const { rtt } = await ping(g, n);
+  const { rtt, lost } = await ping(g, n);
   const t1 = performance.now();
   const raf = frames();
   const brokerProbe = await probe();
@@ -129,6 +131,7 @@ async function floodOnce(
     flooderPostMs: typeof flooded?.ms === 'number' ? flooded.ms : null,
     flooderSaw: errors ?? received ?? null,
     windowMs: t1 - t0,
+    lost,
   };
 }
 

@@ -8,10 +8,13 @@ export interface PingPath {
 }
 
 /** Runs `n` sequential round trips on one path; the samples in ms. */
-export async function ping(pinger: Window, n: number): Promise<{ rtt: number[]; at: number[] }> {
+export async function ping(
+  pinger: Window,
+  n: number,
+): Promise<{ rtt: number[]; at: number[]; lost: number }> {
   command(pinger, 'ping', { n });
-  const report = await take(pinger, 'rtt', 120_000);
-  return { rtt: report.rtt as number[], at: report.at as number[] };
+  const report = await take(pinger, 'rtt', 300_000);
+  return { rtt: report.rtt as number[], at: report.at as number[], lost: Number(report.lost ?? 0) };
 }
 
 /**
