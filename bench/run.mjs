@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 
-import { chromium } from 'playwright-core';
+import { chromium } from 'playwright';
 
 import { CHROMIUM_ARGS, chromiumPath, ensureBrowsers } from '../scripts/browsers.mjs';
 import { buildFixtures } from './build.mjs';
