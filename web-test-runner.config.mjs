@@ -1,11 +1,10 @@
 // @ts-check
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { defaultReporter } from '@web/test-runner';
-import { chromeLauncher } from '@web/test-runner-chrome';
 import { playwrightLauncher } from '@web/test-runner-playwright';
-import puppeteerCore from 'puppeteer-core';
 
-import { CHROMIUM_ARGS, chromiumPath, firefoxPath, requestedEngines } from './scripts/browsers.mjs';
+import { CHROMIUM_ARGS, chromiumPath, requestedEngines } from './scripts/browsers.mjs';
+import { firefoxLauncher } from './scripts/firefox-launcher.mjs';
 import { webkitGtkLauncher } from './scripts/webkitgtk-launcher.mjs';
 import { countsReporter } from './scripts/wtr-summary-reporter.mjs';
 
@@ -25,12 +24,9 @@ const launchers = {
         args: [...CHROMIUM_ARGS, '--js-flags=--expose-gc', '--enable-precise-memory-info'],
       },
     }),
-  // Firefox ESR over WebDriver BiDi through puppeteer-core (no geckodriver, no download).
-  firefox: () =>
-    chromeLauncher({
-      puppeteer: /** @type {any} */ (puppeteerCore),
-      launchOptions: { browser: 'firefox', executablePath: firefoxPath(), headless: true },
-    }),
+  // Firefox ESR over WebDriver BiDi through puppeteer-core (no geckodriver, no download),
+  // with Firefox's own site isolation kept on (puppeteer turns it off).
+  firefox: () => firefoxLauncher(),
   // MiniBrowser via WebKitWebDriver on a private Xvfb; forces concurrency 1 for itself so
   // every test page is top-level.
   webkit: () => webkitGtkLauncher(),

@@ -97,6 +97,10 @@ export class WebKitGtkLauncher extends WebdriverLauncher {
       port: 0,
       path: '/',
       logLevel: 'warn',
+      // A page frozen by a busy cross-site frame (WebKitGTK runs frames in the page's
+      // process) never answers; fail such a command after 60 s instead of 3 x 120 s.
+      connectionRetryTimeout: 60000,
+      connectionRetryCount: 0,
       capabilities: /** @type {any} */ ({
         browserName: 'MiniBrowser',
         'webkitgtk:browserOptions': { binary, args: ['--automation', ...args] },
@@ -127,6 +131,9 @@ export class WebKitGtkLauncher extends WebdriverLauncher {
       this.xvfb = await startXvfb();
       env.DISPLAY = this.xvfb.display;
     }
+    // If the runner dies without stop() (a signal, a crash), do not leave the X server and
+    // the driver behind.
+    process.once('exit', this.#killChildren);
     const port = await freePort();
     // WebKitWebDriver starts MiniBrowser with its own environment: DISPLAY must be in it,
     // or POST /session hangs for ever.
@@ -143,13 +150,18 @@ export class WebKitGtkLauncher extends WebdriverLauncher {
     try {
       await super.stop();
     } finally {
-      this.driverProc?.kill();
-      this.driverProc = undefined;
-      this.xvfb?.proc.removeAllListeners('exit');
-      this.xvfb?.proc.kill();
-      this.xvfb = undefined;
+      process.off('exit', this.#killChildren);
+      this.#killChildren();
     }
   }
+
+  #killChildren = () => {
+    this.driverProc?.kill();
+    this.driverProc = undefined;
+    this.xvfb?.proc.removeAllListeners('exit');
+    this.xvfb?.proc.kill();
+    this.xvfb = undefined;
+  };
 }
 
 /**
