@@ -2,16 +2,53 @@
 import * as Comlink from 'comlink';
 
 import type { StateSnapshot } from '../../sdk/protocol/index.ts';
-import { Broker, type BrokerListener } from './broker.ts';
+import { Broker } from './broker.ts';
+import { VIOLATION_LOG_SIZE, type Violation } from './violations.ts';
+
+/** What the host page listens to: violations arrive batched. */
+export interface HostListener {
+  violations?(batch: Violation[]): void;
+  suspended?(connectionId: string, appId: string): void;
+}
 
 /**
  * The broker's Worker entry. The host page drives it with comlink; widgets never see
  * comlink: their traffic arrives on the MessagePorts passed to `attach`.
  */
-let listener: BrokerListener = {};
+let listener: HostListener = {};
+
+/**
+ * Violations reach the host page in batches, at most every {@link VIOLATION_FLUSH_MS}: one
+ * comlink call per refusal would make a flooder cost the page a call per message.
+ */
+const VIOLATION_FLUSH_MS = 100;
+let pending: Violation[] = [];
+let flushTimer: ReturnType<typeof setTimeout> | undefined;
+function queueViolation(violation: Violation): void {
+  if (pending.length < VIOLATION_LOG_SIZE) pending.push(violation);
+  flushTimer ??= setTimeout(() => {
+    flushTimer = undefined;
+    const batch = pending;
+    pending = [];
+    listener.violations?.(batch);
+  }, VIOLATION_FLUSH_MS);
+}
+
+let reaper: Worker | undefined;
 const broker = new Broker({
-  violation: (v) => listener.violation?.(v),
+  violation: queueViolation,
   suspended: (id, app) => listener.suspended?.(id, app),
+  // A flooder's port may hold tens of thousands of unread messages; closing it here would
+  // stall every other delivery. Transferring it away is cheap; the reaper closes it.
+  discard: (port) => {
+    reaper ??= new Worker(new URL('./port-reaper.ts', import.meta.url), {
+      type: 'module',
+      name: 'microcanvas-port-reaper',
+    });
+    const real = port as unknown as MessagePort;
+    real.onmessage = null;
+    reaper.postMessage(null, [real]);
+  },
 });
 
 /** The control surface of the broker Worker, as the host page sees it through comlink. */
@@ -25,7 +62,7 @@ export const brokerControl = {
   violations: () => broker.violations(),
   states: () => broker.states(),
   restore: (states: StateSnapshot[]) => broker.restore(states),
-  listen: (next: BrokerListener) => {
+  listen: (next: HostListener) => {
     listener = next;
   },
   ping: () => 'pong' as const,

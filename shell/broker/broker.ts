@@ -24,6 +24,12 @@ const STRIKE_WINDOW_MS = 2000;
 export interface BrokerListener {
   violation?(violation: Violation): void;
   suspended?(connectionId: string, appId: string): void;
+  /**
+   * Disposes of a closed connection's port. Closing a port with a large backlog blocks the
+   * closing thread for hundreds of milliseconds, so the Worker hands it to a helper
+   * instead; the default closes it in place.
+   */
+  discard?(port: BrokerPort): void;
 }
 
 /** Counters for tests, devtools and the benchmark. */
@@ -76,7 +82,15 @@ export class Broker {
     if (!manifest) throw new Error(`unknown app ${appId}`);
     const limits: AppLimits = { ...DEFAULT_LIMITS, ...manifest.limits };
     this.#add(
-      new Connection(connectionId, appId, Grants.fromManifest(manifest), limits, port, this.#now),
+      new Connection(
+        connectionId,
+        appId,
+        Grants.fromManifest(manifest),
+        limits,
+        port,
+        this.#now,
+        this.#listener.discard,
+      ),
     );
   }
 
@@ -89,7 +103,17 @@ export class Broker {
       bytesPerSecond: Number.POSITIVE_INFINITY,
       maxSubscriptions: 10_000,
     };
-    this.#add(new Connection(connectionId, HOST_APP_ID, Grants.host(), limits, port, this.#now));
+    this.#add(
+      new Connection(
+        connectionId,
+        HOST_APP_ID,
+        Grants.host(),
+        limits,
+        port,
+        this.#now,
+        this.#listener.discard,
+      ),
+    );
   }
 
   /** Closes a connection and forgets its subscriptions and watches. */
@@ -179,7 +203,10 @@ export class Broker {
         from.watches.delete(op.id);
         return;
       case 'ack':
-        return from.ack(op.n);
+        // An ack for more than was sent is junk, and junk costs tokens: an ack flood ends
+        // in suspension like any other.
+        if (!from.ack(op.n) && !from.events.take()) this.#rateLimited(from);
+        return;
       case 'set':
         return this.#setState(from, op.value);
       case 'get':

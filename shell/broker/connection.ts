@@ -5,10 +5,21 @@ import { TokenBucket } from './token-bucket.ts';
 
 /** Operations sent to a client and not yet acknowledged before the broker holds further ones. */
 export const SUBSCRIBER_WINDOW = 1024;
-/** Operations held for a client that is behind; past this, events are dropped with a gap notice. */
+/**
+ * Operations held for a client that has stopped acknowledging for {@link SLOW_CONSUMER_MS}:
+ * past this, events are dropped with a gap notice.
+ */
 export const SUBSCRIBER_QUEUE = 4096;
 /** Bytes held for a client that is behind. */
 export const SUBSCRIBER_QUEUE_BYTES = 4 * 1024 * 1024;
+/**
+ * A client whose last acknowledgement is this recent is keeping up, only briefly behind a
+ * burst (its ack may sit in the broker's own queue behind the publisher's batches): it may
+ * be held up to {@link BURST_QUEUE} operations before anything is dropped.
+ */
+export const SLOW_CONSUMER_MS = 1000;
+/** The hard bound on operations held for any client, slow or not. */
+export const BURST_QUEUE = 65_536;
 
 /** Asynchronous error replies a client gets per second at most; further refusals are only logged. */
 export const ERROR_REPLIES_PER_SECOND = 20;
@@ -39,6 +50,9 @@ export class Connection {
   #scheduled = false;
   #closed = false;
   #unacked = 0;
+  /** When the client last caught up (an ack, or nothing outstanding). */
+  #progressAt: number;
+  readonly #now: () => number;
   #dropped = 0;
   /** Drops not yet reported to the client. */
   #gap = 0;
@@ -50,7 +64,10 @@ export class Connection {
     readonly limits: AppLimits,
     readonly port: BrokerPort,
     now: () => number,
+    readonly discard: (port: BrokerPort) => void = (p) => p.close(),
   ) {
+    this.#now = now;
+    this.#progressAt = now();
     this.events = new TokenBucket(limits.eventsPerSecond, limits.burst, now);
     this.bytes = new TokenBucket(limits.bytesPerSecond, limits.bytesPerSecond, now);
     this.replies = new TokenBucket(ERROR_REPLIES_PER_SECOND, ERROR_REPLIES_PER_SECOND, now);
@@ -75,10 +92,11 @@ export class Connection {
 
   /** Queues an event, or drops it when this client is too far behind. */
   sendEvent(part: string): boolean {
-    if (
-      this.#out.length >= SUBSCRIBER_QUEUE ||
-      this.#outBytes + part.length > SUBSCRIBER_QUEUE_BYTES
-    ) {
+    const keepingUp = this.#now() - this.#progressAt < SLOW_CONSUMER_MS;
+    const [maxOps, maxBytes] = keepingUp
+      ? [BURST_QUEUE, SUBSCRIBER_QUEUE_BYTES * 4]
+      : [SUBSCRIBER_QUEUE, SUBSCRIBER_QUEUE_BYTES];
+    if (this.#out.length >= maxOps || this.#outBytes + part.length > maxBytes) {
       this.#dropped++;
       this.#gap++;
       return false;
@@ -87,10 +105,16 @@ export class Connection {
     return true;
   }
 
-  /** The client processed `n` operations. */
-  ack(n: number): void {
-    this.#unacked = Math.max(0, this.#unacked - n);
+  /**
+   * The client processed `n` operations. False when it claims more than it was sent: a
+   * real client never does, so the broker treats it like any other refused input.
+   */
+  ack(n: number): boolean {
+    if (n > this.#unacked) return false;
+    this.#unacked -= n;
+    this.#progressAt = this.#now();
     if (this.#out.length > 0 || this.#gap > 0) this.#schedule();
+    return true;
   }
 
   /** Queues a state update for a watch, replacing one still waiting for the same watch. */
@@ -112,7 +136,7 @@ export class Connection {
     this.#outBytes = 0;
     this.#pendingState.clear();
     this.port.onmessage = null;
-    this.port.close();
+    this.discard(this.port);
   }
 
   #schedule(): void {
@@ -130,6 +154,7 @@ export class Connection {
     }
     if (this.#out.length === 0) return;
     const batch = `[${this.#out.join(',')}]`;
+    if (this.#unacked === 0) this.#progressAt = this.#now();
     this.#unacked += this.#out.length;
     this.#out = [];
     this.#outBytes = 0;

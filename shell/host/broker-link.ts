@@ -1,7 +1,6 @@
 import * as Comlink from 'comlink';
 
-import type { BrokerListener } from '../broker/broker.ts';
-import type { BrokerControl } from '../broker/broker-worker.ts';
+import type { BrokerControl, HostListener } from '../broker/broker-worker.ts';
 
 /** How often the host checks that the broker Worker still answers. */
 export const BROKER_PING_INTERVAL_MS = 2000;
@@ -21,7 +20,7 @@ export class BrokerLink {
   #pinging = false;
 
   constructor(
-    readonly listener: BrokerListener,
+    readonly listener: HostListener,
     readonly onFailure: () => void,
   ) {
     this.#spawn();

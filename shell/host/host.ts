@@ -60,7 +60,9 @@ export class Host extends EventTarget {
     this.locale = options.locale ?? navigator.language;
     this.#link = new BrokerLink(
       {
-        violation: (v: Violation) => this.dispatchEvent(new McViolationEvent(v)),
+        violations: (batch: Violation[]) => {
+          for (const v of batch) this.dispatchEvent(new McViolationEvent(v));
+        },
         suspended: (slotId: string, appId: string) =>
           this.dispatchEvent(new McSuspendedEvent(slotId, appId)),
       },
