@@ -45,7 +45,7 @@ export default {
   browserStartTimeout: 60000,
   testsStartTimeout: 60000,
   testsFinishTimeout: 600000,
-  testFramework: { config: { timeout: 15000 } },
+  testFramework: { config: { timeout: 60000 } },
   // countsReporter writes .ci/results/wtr.json for the summary line of `npm test`.
   reporters: [defaultReporter(), countsReporter()],
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' })],

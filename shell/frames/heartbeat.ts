@@ -13,7 +13,8 @@ export class Heartbeat {
   #misses = 0;
   #inFlight = false;
   #visible = true;
-  #onScreen = true;
+  /** Unknown until the observer's first report; no beats (and no verdicts) before it. */
+  #onScreen = false;
   #running = false;
   #observer: IntersectionObserver | undefined;
 

@@ -50,7 +50,8 @@ export function nextEvent<T = unknown>(
   host: Host,
   pattern: `${string}.${string}.${string}`,
   accept: (event: McEvent<T>) => boolean = () => true,
-  ms = 8000,
+  // Generous: a loaded 2-core machine running three engines can take seconds per frame.
+  ms = 20_000,
 ): Promise<McEvent<T>> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
