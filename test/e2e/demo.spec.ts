@@ -23,6 +23,16 @@ async function openDemo(page: Page): Promise<void> {
 }
 
 test.describe('microcanvas demo', () => {
+  test('the host page protects itself from embedders (THREATS guarantee 10)', async ({ page }) => {
+    const response = await page.goto('/');
+    const headers = response!.headers();
+    expect(headers['content-security-policy']).toContain("frame-ancestors 'self'");
+    expect(headers['cross-origin-opener-policy']).toBe('same-origin');
+    for (const feature of ['camera', 'microphone', 'geolocation', 'payment']) {
+      expect(headers['permissions-policy']).toContain(`${feature}=()`);
+    }
+  });
+
   test('mounts the three sample apps cross-site, sandboxed, and connects them', async ({
     page,
   }) => {

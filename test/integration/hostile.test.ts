@@ -20,7 +20,9 @@ function hostile(attack: string, extra: Partial<ManifestInput> = {}): ManifestIn
   return {
     id: 'evil',
     name: 'Evil',
-    url: fixtureUrl(`hostile/attacks.html?attack=${attack}`),
+    // A site of its own (as the README tells integrators): the attacker's busy process is
+    // then not the one its victims run in.
+    url: fixtureUrl(`hostile/attacks.html?attack=${attack}`).replace('127.0.0.1', '127.0.0.2'),
     publishes: ['evil.*.*'],
     ...extra,
   };
@@ -29,7 +31,8 @@ function hostile(attack: string, extra: Partial<ManifestInput> = {}): ManifestIn
 /** Mounts the hostile widget and resolves with what it reports. */
 async function attack<T>(canvas: McCanvas, name: string, extra: Partial<ManifestInput> = {}) {
   canvas.host.register(hostile(name, extra));
-  const report = nextEvent<T>(canvas.host, 'evil.report.result', () => true, 30_000);
+  // The fuzz attack posts 64 MiB and 80 MB messages; slower engines take a while.
+  const report = nextEvent<T>(canvas.host, 'evil.report.result', () => true, 90_000);
   const slotId = canvas.mount({ app: 'evil', x: 0, y: 200, width: 200, height: 100 });
   return { slotId, report: (await report).data };
 }
@@ -40,7 +43,7 @@ const onError = (event: ErrorEvent | PromiseRejectionEvent) =>
   hostErrors.push('reason' in event ? event.reason : event.error);
 
 describe('hostile widgets', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   const href = location.href;
 
   beforeEach(() => {
@@ -57,13 +60,36 @@ describe('hostile widgets', function () {
 
   it('ESC-1/2/6, UI-6: cannot navigate the top page, open popups, submit forms or show dialogs', async () => {
     const canvas = createCanvas();
-    const { report } = await attack<Record<string, unknown>>(canvas, 'escape');
+    const steps = collect<string>(canvas.host, 'evil.report.step');
+    const popups = collect<string>(canvas.host, 'evil.report.popups');
+    await Promise.all([steps.ready, popups.ready]);
+    const { slotId, report } = await attack<Record<string, unknown>>(canvas, 'escape').catch(
+      (error: Error) => {
+        throw new Error(
+          `${error.message}; steps reached: ${steps.events.map((e) => e.data).join(', ')}`,
+        );
+      },
+    );
     expect((report.topLocation as Outcome).ok).to.equal(false);
     expect((report.topLocationReplace as Outcome).ok).to.equal(false);
-    expect(report.windowOpen).to.equal('all null');
     // Dialogs return at once in a frame without allow-modals; 15 blocking dialogs would hang.
     expect(report.dialogsBlockedMs).to.be.below(1000);
+    // Then it clicks a `_top` link, submits a `_top` form and a download. Wait until its
+    // session ends (an engine may navigate the frame itself) or two heartbeats pass.
+    await Promise.race([
+      new Promise((resolve) => canvas.addEventListener('mc-app-disconnected', resolve)),
+      new Promise((resolve) => setTimeout(resolve, 2000)),
+    ]);
+    expect(canvas.frame(slotId)).to.not.equal(null);
     expect(location.href).to.equal(href);
+    expect(steps.events.map((e) => e.data)).to.include('window.open');
+    if (navigator.userAgent.includes('Firefox/')) {
+      // Firefox blocks the frame's own script inside window.open and never opens anything;
+      // the page's URL (above) and its single window are what hold. docs/engines.md.
+      expect(popups.events.map((e) => e.data)).to.deep.equal([]);
+    } else {
+      expect(popups.events.map((e) => e.data)).to.deep.equal(['all null']);
+    }
     expect(hostErrors).to.deep.equal([]);
   });
 
@@ -106,9 +132,12 @@ describe('hostile widgets', function () {
     const received = collect<{ data: unknown }>(host, 'beta.echo.received');
     await received.ready;
     const { slotId, report } = await attack<{ posted: number; frames: number }>(canvas, 'forge');
-    // Slots live in shadow roots, so `parent.frames` lists none of them: no sibling window
-    // is reachable to post into (MSG-5).
-    expect(report.frames).to.equal(0);
+    // Slots live in shadow roots. Chromium and WebKit leave them out of `parent.frames`, so
+    // no sibling window is even reachable; Firefox lists all three slots, so there the
+    // forgeries really land in the siblings' windows and the assertions below test that
+    // their SDKs ignore them (MSG-5). docs/engines.md.
+    if (navigator.userAgent.includes('Firefox/')) expect(report.frames).to.equal(3);
+    else expect(report.frames).to.equal(0);
     expect(report.posted).to.equal(8);
     // Its own forged wrong-nonce hello gets the forger refused; nobody else is touched.
     expect(await waitForStatus(canvas, slotId, 'error')).to.include({ code: 'HANDSHAKE_REFUSED' });
@@ -171,6 +200,8 @@ describe('hostile widgets', function () {
     await Promise.all([noted.ready, evilData.ready]);
     const before = (await host.stats()).rejected;
     const started = performance.now();
+    const steps = collect<string>(host, 'evil.report.step');
+    await steps.ready;
     const { report } = await attack<{
       messages: number;
       polluted: unknown;
@@ -178,6 +209,8 @@ describe('hostile widgets', function () {
       deniedIds: number[];
     }>(canvas, 'raw-port&fuzz=10000', {
       limits: { eventsPerSecond: 100_000, burst: 1_000_000, bytesPerSecond: 256 * 1024 * 1024 },
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}; steps: ${steps.events.map((e) => e.data).join(', ')}`);
     });
     const elapsed = performance.now() - started;
     const stats = await host.stats();

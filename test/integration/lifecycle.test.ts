@@ -112,7 +112,10 @@ describe('widget lifecycle', function () {
   it('RES-5/REL-3: a busy-looping widget is marked unresponsive while the host stays responsive', async () => {
     const canvas = createCanvas();
     const { host } = canvas;
-    const alpha = await mountDriven(canvas, 'alpha');
+    // On a site of its own, so the spinning process stalls no other test's widgets.
+    const alpha = await mountDriven(canvas, 'alpha', {
+      url: fixtureUrl('driven.html?app=alpha').replace('127.0.0.1', '127.0.0.2'),
+    });
     const unresponsive = new Promise<McAppLifecycleEvent>((resolve) =>
       canvas.addEventListener('mc-app-unresponsive', resolve, { once: true }),
     );
