@@ -50,7 +50,9 @@ try {
   await widget('todo')
     .getByRole('checkbox', { name: /Buy milk/ })
     .check();
-  await widget('chat').getByRole('textbox', { name: 'Message' }).fill('Milk is in the fridge, plumber next');
+  await widget('chat')
+    .getByRole('textbox', { name: 'Message' })
+    .fill('Milk is in the fridge, plumber next');
   await widget('chat').getByRole('button', { name: 'Send' }).click();
   await widget('chat').getByText('completed: Buy milk').waitFor();
   await page.locator('#event-log li', { hasText: 'chat.message.sent' }).waitFor();
