@@ -49,15 +49,10 @@ export function matchTopic(pattern: string, topic: string): boolean {
 }
 
 /**
- * True when every topic matched by `requested` is also matched by `granted`:
- * how a runtime subscription is checked against the manifest's `subscribes`.
+ * True when every topic matched by `requested` is also matched by `granted`: how a runtime
+ * subscription is checked against the manifest's `subscribes`. It is the matching rule
+ * itself: a `*` in the request can only be matched by a `*` in the grant.
  */
 export function patternCovers(granted: string, requested: string): boolean {
-  const g = granted.split('.');
-  const r = requested.split('.');
-  if (g.length !== r.length) return false;
-  for (let i = 0; i < g.length; i++) {
-    if (g[i] !== '*' && g[i] !== r[i]) return false;
-  }
-  return true;
+  return matchTopic(granted, requested);
 }
