@@ -11,7 +11,7 @@ import { LIFECYCLE_EVENTS, McAppLifecycleEvent, McAppStatusEvent } from './event
 /** Automatic remounts of an unresponsive widget before the slot waits for a person. */
 export const AUTO_RESTARTS = 3;
 /** The first automatic remount's delay; each next one doubles it. */
-export const AUTO_RESTART_BASE_MS = 5000;
+export const AUTO_RESTART_BASE_MS = 15_000;
 
 /**
  * One widget slot: a host-drawn label and status above a sandboxed iframe on the app's own
@@ -151,7 +151,7 @@ export class McFrame extends LitElement {
 
   /**
    * A widget that stopped answering (a crashed renderer, or a hang) is remounted after a
-   * backoff of 5, 10, then 20 s (a widget that is only busy for a while recovers first); after that the slot stays unresponsive with its Reload button.
+   * backoff of 15, 30, then 60 s (a widget that is only busy for a while, or a loaded machine, recovers first); after that the slot stays unresponsive with its Reload button.
    */
   #scheduleRestart(): void {
     if (this.#autoRestarts >= AUTO_RESTARTS) return;
