@@ -4,8 +4,13 @@ import type { BrokerControl, HostListener } from '../broker/broker-worker.ts';
 
 /** How often the host checks that the broker Worker still answers. */
 export const BROKER_PING_INTERVAL_MS = 2000;
-/** How long a broker ping may take before the Worker is declared dead. */
-export const BROKER_PING_TIMEOUT_MS = 4000;
+/**
+ * How long a broker ping may take before the Worker is declared dead. Generous on purpose:
+ * a hostile widget can keep the broker busy for seconds with one huge structured-clone
+ * message (the engine deserializes it before any check can refuse it), and restarting a
+ * merely busy broker would remount every widget, the attacker included, again and again.
+ */
+export const BROKER_PING_TIMEOUT_MS = 15_000;
 
 /**
  * The host page's handle on the broker Worker: spawns it, drives it with comlink, and
