@@ -8,7 +8,10 @@
 // mouse-input dispatch, which our tests do not use). Firefox as shipped isolates sites
 // (Fission), so a busy-looping cross-site widget cannot freeze the host page. With puppeteer's
 // value it can, and the suite would test a Firefox nobody runs. We drop that one preference,
-// so Firefox's own default applies. See docs/engines.md.
+// so Firefox's own default applies.
+//
+// And one correction to how pages are opened: in windows, not tabs (see createPage below).
+// See docs/engines.md.
 import { chromeLauncher } from '@web/test-runner-chrome';
 import puppeteerCore from 'puppeteer-core';
 import { FirefoxLauncher } from 'puppeteer-core/internal/node/FirefoxLauncher.js';
@@ -50,6 +53,11 @@ export function firefoxLauncher({ concurrency, extraPrefsFirefox = {} } = {}) {
   return chromeLauncher({
     puppeteer: /** @type {any} */ (puppeteerCore),
     concurrency,
+    // Each test page in a window of its own, not a tab: with concurrency > 1, every tab but
+    // the selected one is a background tab (visibilityState 'hidden'), where Firefox
+    // throttles timers and the shell's heartbeat pauses by design, so liveness tests never
+    // get a verdict and frame loads crawl.
+    createPage: ({ context }) => /** @type {any} */ (context).newPage({ type: 'window' }),
     launchOptions: {
       browser: 'firefox',
       executablePath: firefoxPath(),
