@@ -62,6 +62,7 @@ export const brokerControl = {
   violations: () => broker.violations(),
   states: () => broker.states(),
   restore: (states: StateSnapshot[]) => broker.restore(states),
+  adopt: (appId: string, json: string) => broker.adopt(appId, json),
   listen: (next: HostListener) => {
     listener = next;
   },

@@ -1,4 +1,5 @@
 import {
+  checkBounds,
   DEFAULT_LIMITS,
   HOST_APP_ID,
   ManifestSchema,
@@ -128,6 +129,27 @@ export class Broker {
   /** Loads public states kept by the host, after a restart. Only newer versions win. */
   restore(states: readonly StateSnapshot[]): void {
     for (const state of states) this.#state.restore(state);
+  }
+
+  /**
+   * Sets an app's public state on the host's behalf (a copy from another tab of the same
+   * canvas) as the next local version, and tells its watchers. `json` is size- and
+   * bounds-checked like a widget's own `state.set`; returns false when refused.
+   */
+  adopt(appId: string, json: string): boolean {
+    const manifest = this.#manifests.get(appId);
+    if (!manifest || typeof json !== 'string') return false;
+    const limits: AppLimits = { ...DEFAULT_LIMITS, ...manifest.limits };
+    if (json.length > limits.maxMessageBytes) return false;
+    let value: unknown;
+    try {
+      value = JSON.parse(json);
+    } catch {
+      return false;
+    }
+    if (checkBounds(value, limits.maxDepth, limits.maxNodes)) return false;
+    this.#notifyState(this.#state.set(appId, value ?? null));
+    return true;
   }
 
   /** Every app's public state (the host's view). */
@@ -265,10 +287,13 @@ export class Broker {
       return this.#refuse(from, 'too-large', 'PAYLOAD_TOO_LARGE', `state is ${size} bytes`);
     }
     if (!from.bytes.take(size)) return this.#rateLimited(from);
-    const snapshot = this.#state.set(from.appId, value ?? null);
+    this.#notifyState(this.#state.set(from.appId, value ?? null));
+  }
+
+  #notifyState(snapshot: StateSnapshot): void {
     for (const to of this.#connections.values()) {
       for (const [id, app] of to.watches) {
-        if (app === from.appId) to.sendState(id, json({ op: 'state', id, ...snapshot }));
+        if (app === snapshot.app) to.sendState(id, json({ op: 'state', id, ...snapshot }));
       }
     }
   }

@@ -151,6 +151,17 @@ export class Host extends EventTarget {
       this.#client.watch(app, handler),
   };
 
+  /**
+   * Puts a public state value for `appId` into the broker on the host's behalf, as the next
+   * version, and tells its watchers: how another tab's copy of the state reaches this tab.
+   * `json` is the value serialized; the broker size- and bounds-checks it like a widget's
+   * own `state.set` and resolves false when it refuses.
+   */
+  adoptState(appId: string, json: string): Promise<boolean> {
+    if (this.#destroyed) return Promise.resolve(false);
+    return this.#broker.adopt(appId, json);
+  }
+
   /** The broker's bounded log of refusals. */
   violations(): Promise<Violation[]> {
     return this.#broker.violations();
