@@ -6,3 +6,4 @@ export * from './bounds.ts';
 export * from './wire.ts';
 export * from './manifest.ts';
 export * from './handshake.ts';
+export * from './services.ts';

@@ -1,5 +1,12 @@
 import * as z from 'zod';
 
+import {
+  SERVICE_NAMES,
+  ShortcutSchema,
+  SizeSchema,
+  StoragePolicySchema,
+  type ServiceName,
+} from './services.ts';
 import { APP_ID_RE, HOST_APP_ID, PATTERN_RE } from './topics.ts';
 
 /**
@@ -71,6 +78,20 @@ export const ManifestSchema = z
       .max(8)
       .default([]),
     limits: LimitsSchema.default({}),
+    /** Host services the app may call (deny by default); see docs/services.md. */
+    services: z
+      .array(z.enum(SERVICE_NAMES as unknown as [ServiceName, ...ServiceName[]]))
+      .max(SERVICE_NAMES.length)
+      .default([]),
+    /** Per-axis sizing: `content` axes follow the widget's `resize` requests. */
+    size: SizeSchema.default({
+      width: { mode: 'fixed', min: 0 },
+      height: { mode: 'fixed', min: 0 },
+    }),
+    /** Keyboard shortcuts a focused widget may forward to the host (`shortcuts` service). */
+    shortcuts: z.array(ShortcutSchema).max(16).default([]),
+    /** Per-app storage quota (`storage` service). */
+    storage: StoragePolicySchema.optional(),
   })
   .superRefine((m, ctx) => {
     m.publishes.forEach((pattern, i) => {
