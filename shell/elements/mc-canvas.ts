@@ -1,9 +1,23 @@
-import { css, html, LitElement } from 'lit';
+import { css, html, LitElement, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
 
 import { McError } from '../../sdk/protocol/index.ts';
 import { Host } from '../host/host.ts';
+import {
+  contentHeight,
+  findFreeSpot,
+  GRID_SIZE_PX,
+  moveRect,
+  NEW_SLOT_HEIGHT_PX,
+  NEW_SLOT_WIDTH_PX,
+  resizeRect,
+  type Rect,
+} from '../layout/geometry.ts';
+import { keyAction } from '../layout/keyboard.ts';
+import { followPointer, type GestureMode } from '../layout/pointer-gesture.ts';
+import { McLayoutChangeEvent, type LayoutChangeReason } from './canvas-events.ts';
+import { canvasStyles } from './mc-canvas.styles.ts';
 import './mc-frame.ts';
 
 /** Where a widget sits on the canvas, in CSS pixels. */
@@ -16,30 +30,55 @@ export interface Placement {
   y: number;
   width: number;
   height: number;
+  /** Per-widget configuration kept with the layout (JSON); persisted with the canvas. */
+  config?: unknown;
 }
 
 /** A placement with its slot id decided. */
-export type Slot = Required<Placement>;
+export type Slot = Placement & { slotId: string };
+
+interface Gesture {
+  slotId: string;
+  mode: GestureMode;
+  rect: Rect;
+  cancel: () => void;
+}
 
 /**
  * A canvas of widgets. Owns (or shares) a {@link Host}; renders one `<mc-frame>` per slot
- * at its position and size.
+ * at its position and size. With `editable`, a person can move (drag the header or grip,
+ * or arrow keys), resize (the corner handle, or Shift+arrows) and remove widgets, all on a
+ * grid of `grid-size` pixels; every iframe is shielded from the pointer during a gesture.
  *
  * @fires mc-app-status - bubbled from each slot
  * @fires mc-app-connected - bubbled from each slot
+ * @fires mc-layout-change - after `mount`, `unmount`, `add`, `removeSlot`, `updateSlot` or an edit
  */
 export class McCanvas extends LitElement {
   static override properties = {
     layout: { attribute: false },
+    editable: { type: Boolean, reflect: true },
+    gridSize: { type: Number, attribute: 'grid-size' },
+    gesture: { state: true },
+    announcement: { state: true },
   };
 
-  /** The slots on the canvas. Assign a new array to change it; prefer `mount`/`unmount`. */
+  /** The slots on the canvas. Assign a new array to replace it (no `mc-layout-change`). */
   declare layout: readonly Slot[];
+  /** Whether a person may move, resize and remove widgets. */
+  declare editable: boolean;
+  /** The grid step of edits, in CSS pixels. */
+  declare gridSize: number;
+  declare protected gesture: Gesture | undefined;
+  declare protected announcement: string;
   #host: Host | undefined;
 
   constructor() {
     super();
     this.layout = [];
+    this.editable = false;
+    this.gridSize = GRID_SIZE_PX;
+    this.announcement = '';
   }
 
   /**
@@ -61,6 +100,80 @@ export class McCanvas extends LitElement {
 
   /** Mounts a widget of a registered app; returns the new slot's id. */
   mount(placement: Placement): string {
+    const slot = this.#check(placement);
+    this.#change([...this.layout, slot], 'mount', slot.slotId);
+    return slot.slotId;
+  }
+
+  /** Removes a slot; its frame, port and subscriptions are released. */
+  unmount(slotId: string): void {
+    this.#change(
+      this.layout.filter((s) => s.slotId !== slotId),
+      'unmount',
+      slotId,
+    );
+  }
+
+  /**
+   * Adds a widget of a registered app at the first free spot of the grid (or at `at`), as
+   * the catalog does; returns the new slot's id.
+   */
+  add(app: string, at: Partial<Omit<Placement, 'app'>> = {}): string {
+    const width = at.width ?? NEW_SLOT_WIDTH_PX;
+    const height = at.height ?? NEW_SLOT_HEIGHT_PX;
+    const spot = findFreeSpot(this.layout, width, height, this.clientWidth || width, this.gridSize);
+    const slot = this.#check({ ...spot, ...at, app });
+    this.#change([...this.layout, slot], 'add', slot.slotId);
+    this.#announce(`${this.#name(slot)} added`);
+    return slot.slotId;
+  }
+
+  /** Removes a widget as a person's remove button does (focus moves to the next slot). */
+  removeSlot(slotId: string): void {
+    const index = this.layout.findIndex((s) => s.slotId === slotId);
+    if (index < 0) return;
+    const slot = this.layout[index]!;
+    this.#change(
+      this.layout.filter((s) => s.slotId !== slotId),
+      'remove',
+      slotId,
+    );
+    this.#announce(`${this.#name(slot)} removed`);
+    const next = this.layout[Math.min(index, this.layout.length - 1)];
+    void this.updateComplete.then(() => {
+      if (next) this.#wrapper(next.slotId)?.focus();
+    });
+  }
+
+  /** Moves, resizes or reconfigures one slot; unknown slots are ignored. */
+  updateSlot(slotId: string, patch: Partial<Omit<Slot, 'slotId' | 'app'>>): void {
+    const current = this.layout.find((s) => s.slotId === slotId);
+    if (!current) return;
+    const next = this.#check({ ...current, ...patch });
+    const reason: LayoutChangeReason =
+      patch.width !== undefined || patch.height !== undefined
+        ? 'resize'
+        : patch.x !== undefined || patch.y !== undefined
+          ? 'move'
+          : 'configure';
+    this.#change(
+      this.layout.map((s) => (s.slotId === slotId ? next : s)),
+      reason,
+      slotId,
+    );
+  }
+
+  /** The `<mc-frame>` of a slot, once rendered. */
+  frame(slotId: string): HTMLElementTagNameMap['mc-frame'] | null {
+    return this.renderRoot.querySelector(`mc-frame[slot-id="${CSS.escape(slotId)}"]`);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.gesture?.cancel();
+  }
+
+  #check(placement: Placement): Slot {
     if (!this.host.manifest(placement.app)) {
       throw new McError('UNKNOWN_APP', `no registered app "${placement.app}"`);
     }
@@ -70,52 +183,176 @@ export class McCanvas extends LitElement {
       }
     }
     const slotId = placement.slotId ?? `slot-${crypto.randomUUID().slice(0, 8)}`;
-    if (this.layout.some((s) => s.slotId === slotId)) {
+    return { ...placement, slotId };
+  }
+
+  #change(layout: Slot[], reason: LayoutChangeReason, slotId: string): void {
+    if ((reason === 'mount' || reason === 'add') && this.layout.some((s) => s.slotId === slotId)) {
       throw new McError('INVALID_ARGUMENT', `slot "${slotId}" already exists`);
     }
-    this.layout = [...this.layout, { ...placement, slotId }];
-    return slotId;
+    this.layout = layout;
+    this.dispatchEvent(new McLayoutChangeEvent(layout, reason, slotId));
   }
 
-  /** Removes a slot; its frame, port and subscriptions are released. */
-  unmount(slotId: string): void {
-    this.layout = this.layout.filter((s) => s.slotId !== slotId);
+  #name(slot: Slot): string {
+    return this.host.manifest(slot.app)?.name ?? slot.app;
   }
 
-  /** The `<mc-frame>` of a slot, once rendered. */
-  frame(slotId: string): HTMLElementTagNameMap['mc-frame'] | null {
-    return this.renderRoot.querySelector(`mc-frame[slot-id="${CSS.escape(slotId)}"]`);
+  #announce(text: string): void {
+    this.announcement = text;
+  }
+
+  #wrapper(slotId: string): HTMLElement | null {
+    return this.renderRoot.querySelector(`.slot[data-slot-id="${CSS.escape(slotId)}"]`);
+  }
+
+  #startGesture(event: PointerEvent, slot: Slot, mode: GestureMode): void {
+    if (!this.editable || event.button !== 0 || this.gesture) return;
+    event.preventDefault();
+    const handle = event.currentTarget as Element;
+    const origin: Rect = { x: slot.x, y: slot.y, width: slot.width, height: slot.height };
+    const maxWidth = this.clientWidth || Infinity;
+    this.#wrapper(slot.slotId)?.focus({ preventScroll: true });
+    const cancel = followPointer(event, handle, {
+      move: (dx, dy) => {
+        if (!this.gesture) return;
+        const rect =
+          mode === 'move'
+            ? moveRect(origin, dx, dy, this.gridSize, maxWidth)
+            : resizeRect(origin, dx, dy, this.gridSize, maxWidth);
+        this.gesture = { ...this.gesture, rect };
+      },
+      end: (commit) => {
+        const rect = this.gesture?.rect;
+        this.gesture = undefined;
+        if (!commit || !rect) return;
+        if (rect.x === origin.x && rect.y === origin.y && rect.width === origin.width) {
+          if (rect.height === origin.height) return;
+        }
+        this.updateSlot(slot.slotId, rect);
+        this.#announce(`${this.#name(slot)} ${describe(rect, mode)}`);
+      },
+    });
+    this.gesture = { slotId: slot.slotId, mode, rect: origin, cancel };
+  }
+
+  #onHeaderDown(event: PointerEvent, slot: Slot): void {
+    // The frame's header (drawn by the host, never by the widget) doubles as a drag handle.
+    const path = event.composedPath();
+    const onHeader = path.some((el) => el instanceof Element && el.part?.contains('header'));
+    const onButton = path.some((el) => el instanceof HTMLButtonElement);
+    if (onHeader && !onButton) this.#startGesture(event, slot, 'move');
+  }
+
+  #onKey(event: KeyboardEvent, slot: Slot): void {
+    if (!this.editable) return;
+    const target = event.composedPath()[0];
+    const on =
+      target === event.currentTarget
+        ? 'slot'
+        : target instanceof Element && target.classList.contains('grip')
+          ? 'move-handle'
+          : target instanceof Element && target.classList.contains('resize')
+            ? 'resize-handle'
+            : 'other';
+    const action = keyAction(event, this.gridSize, on);
+    if (!action) return;
+    event.preventDefault();
+    if (action.kind === 'remove') return this.removeSlot(slot.slotId);
+    const maxWidth = this.clientWidth || Infinity;
+    const rect =
+      action.kind === 'move'
+        ? moveRect(slot, action.dx, action.dy, this.gridSize, maxWidth)
+        : resizeRect(slot, action.dw, action.dh, this.gridSize, maxWidth);
+    this.updateSlot(slot.slotId, rect);
+    this.#announce(`${this.#name(slot)} ${describe(rect, action.kind)}`);
   }
 
   protected override render() {
+    const gesture = this.gesture;
+    const rects = this.layout.map((s) => (gesture?.slotId === s.slotId ? gesture.rect : s));
     return html`${repeat(
-      this.layout,
-      (slot) => slot.slotId,
-      (slot) =>
-        html`<mc-frame
-          .host=${this.host}
-          app=${slot.app}
-          slot-id=${slot.slotId}
-          style=${styleMap({
-            left: `${slot.x}px`,
-            top: `${slot.y}px`,
-            width: `${slot.width}px`,
-            height: `${slot.height}px`,
-          })}
-        ></mc-frame>`,
-    )}`;
+        this.layout,
+        (slot) => slot.slotId,
+        (slot, i) => this.#renderSlot(slot, rects[i]!),
+      )}
+      <div class="extent" style=${styleMap({ height: `${contentHeight(rects)}px` })}></div>
+      ${
+        gesture
+          ? html`<div class="shield ${gesture.mode}" data-testid="pointer-shield"></div>`
+          : nothing
+      }
+      <div class="sr-only" role="status" aria-live="polite">${this.announcement}</div>`;
   }
 
-  static override styles = css`
-    :host {
-      display: block;
-      position: relative;
-      min-height: 200px;
-    }
-    mc-frame {
-      position: absolute;
-    }
-  `;
+  #renderSlot(slot: Slot, rect: Rect) {
+    const name = this.#name(slot);
+    const active = this.gesture?.slotId === slot.slotId;
+    return html`<div
+      class="slot ${active ? 'active' : ''}"
+      data-slot-id=${slot.slotId}
+      role="group"
+      aria-roledescription="widget"
+      aria-label=${name}
+      aria-keyshortcuts=${this.editable ? 'ArrowUp ArrowDown ArrowLeft ArrowRight Delete' : nothing}
+      tabindex=${this.editable ? 0 : nothing}
+      style=${styleMap({
+        left: `${rect.x}px`,
+        top: `${rect.y}px`,
+        width: `${rect.width}px`,
+        height: `${rect.height}px`,
+      })}
+      @keydown=${(e: KeyboardEvent) => this.#onKey(e, slot)}
+      @pointerdown=${(e: PointerEvent) => this.#onHeaderDown(e, slot)}
+    >
+      <mc-frame .host=${this.host} app=${slot.app} slot-id=${slot.slotId}></mc-frame>
+      ${
+        this.editable
+          ? html`<div class="tools">
+                <button
+                  class="grip"
+                  aria-label="Move ${name}"
+                  title="Drag, or use the arrow keys, to move ${name}"
+                  @pointerdown=${(e: PointerEvent) => this.#startGesture(e, slot, 'move')}
+                >
+                  ⠿
+                </button>
+                <button
+                  class="remove"
+                  aria-label="Remove ${name}"
+                  title="Remove ${name}"
+                  @click=${() => this.removeSlot(slot.slotId)}
+                >
+                  ×
+                </button>
+              </div>
+              <button
+                class="resize"
+                aria-label="Resize ${name}"
+                title="Drag, or use Shift+arrow keys, to resize ${name}"
+                @pointerdown=${(e: PointerEvent) => this.#startGesture(e, slot, 'resize')}
+              ></button>`
+          : nothing
+      }
+    </div>`;
+  }
+
+  static override styles = [
+    css`
+      :host {
+        display: block;
+        position: relative;
+        min-height: 200px;
+      }
+    `,
+    canvasStyles,
+  ];
+}
+
+function describe(rect: Rect, kind: GestureMode): string {
+  return kind === 'move'
+    ? `moved to ${rect.x}, ${rect.y}`
+    : `resized to ${rect.width} by ${rect.height}`;
 }
 
 customElements.define('mc-canvas', McCanvas);

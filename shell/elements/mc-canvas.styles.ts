@@ -1,0 +1,104 @@
+import { css } from 'lit';
+
+/** The slot chrome of `<mc-canvas>`: positions, edit tools, focus ring, pointer shield. */
+export const canvasStyles = css`
+  .slot {
+    position: absolute;
+    box-sizing: border-box;
+    border-radius: 10px;
+  }
+  .slot mc-frame {
+    position: absolute;
+    inset: 0;
+  }
+  .slot:focus-visible,
+  .slot button:focus-visible {
+    outline: 3px solid var(--mc-focus, #2e90fa);
+    outline-offset: 2px;
+  }
+  .slot.active {
+    z-index: 2;
+    box-shadow: 0 12px 28px rgb(16 24 40 / 22%);
+  }
+  :host([editable]) .slot mc-frame::part(header) {
+    /* Room for the edit tools, and a cue that the header is a drag handle. */
+    padding-right: 64px;
+    cursor: grab;
+  }
+  .tools {
+    position: absolute;
+    top: 4px;
+    right: 6px;
+    display: flex;
+    gap: 2px;
+    z-index: 1;
+  }
+  .tools button {
+    width: 26px;
+    height: 24px;
+    padding: 0;
+    border: 1px solid transparent;
+    border-radius: 6px;
+    background: transparent;
+    color: var(--mc-text, #475467);
+    font:
+      600 15px/1 system-ui,
+      sans-serif;
+    cursor: pointer;
+  }
+  .tools button:hover {
+    background: var(--mc-hover, rgb(16 24 40 / 8%));
+  }
+  .tools .grip {
+    cursor: grab;
+    touch-action: none;
+  }
+  .tools .remove:hover {
+    color: #b42318;
+  }
+  .resize {
+    position: absolute;
+    right: 0;
+    bottom: 0;
+    width: 18px;
+    height: 18px;
+    padding: 0;
+    border: 0;
+    border-radius: 0 0 10px 0;
+    background: linear-gradient(
+      135deg,
+      transparent 50%,
+      var(--mc-handle, #98a2b3) 50%,
+      var(--mc-handle, #98a2b3) 60%,
+      transparent 60%,
+      transparent 70%,
+      var(--mc-handle, #98a2b3) 70%,
+      var(--mc-handle, #98a2b3) 80%,
+      transparent 80%
+    );
+    cursor: nwse-resize;
+    touch-action: none;
+    z-index: 1;
+  }
+  .extent {
+    pointer-events: none;
+  }
+  .shield {
+    /* Over every frame while a gesture runs, so no iframe swallows the pointer. */
+    position: fixed;
+    inset: 0;
+    z-index: 10;
+    cursor: grabbing;
+  }
+  .shield.resize {
+    cursor: nwse-resize;
+  }
+  .sr-only {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
+`;
