@@ -19,6 +19,8 @@ import {
   type WidgetMethods,
 } from '../../sdk/protocol/index.ts';
 import type { Host } from '../host/host.ts';
+import type { ServiceSurface } from '../services/service-surface.ts';
+import type { SessionServices } from '../services/session-services.ts';
 import { Heartbeat } from './heartbeat.ts';
 import { createNonce } from './nonce.ts';
 
@@ -57,6 +59,7 @@ export class FrameSession {
   #iframe: HTMLIFrameElement | undefined;
   #deadline: ReturnType<typeof setTimeout> | undefined;
   #heartbeat: Heartbeat | undefined;
+  #services: SessionServices | undefined;
   #epoch = 0;
   #loads = 0;
   #hellos = 0;
@@ -71,6 +74,8 @@ export class FrameSession {
     readonly manifest: Manifest,
     readonly slotId: string,
     readonly onStatus: (status: FrameStatus, change?: SessionChange) => void,
+    /** The slot's element, for host services that draw or size (resize, modal, shortcuts). */
+    readonly surface?: ServiceSurface,
   ) {}
 
   get status(): FrameStatus {
@@ -97,6 +102,16 @@ export class FrameSession {
     // `constructor` or `toString` must not resolve to anything.
     const methods = Object.create(null) as Record<string, (...args: unknown[]) => unknown>;
     methods.hello = (nonce: unknown, version: unknown) => this.#hello(nonce, version);
+    // Host services: only those the manifest grants are added (docs/services.md).
+    this.#services = this.host.services.bind({
+      manifest: this.manifest,
+      slotId: this.slotId,
+      surface: this.surface,
+      live: () => this.#attached && !this.#ended,
+      pushContext: (context) =>
+        void this.#remote?.context(context, new CallOptions({ timeout: 5000 })).catch(() => {}),
+    });
+    Object.assign(methods, this.#services.methods);
     this.#connection = connect<WidgetMethods>({
       messenger: guardedMessenger(remoteWindow),
       methods,
@@ -138,6 +153,7 @@ export class FrameSession {
     this.#iframe?.removeEventListener('load', this.#onLoad);
     this.#connection?.destroy();
     this.#endSession();
+    this.#services?.destroy();
   }
 
   async #hello(nonce: unknown, version: unknown): Promise<Reply<HelloReply>> {
@@ -222,6 +238,7 @@ export class FrameSession {
   #endSession(): void {
     if (!this.#attached) return;
     this.#attached = false;
+    this.#services?.endSession();
     void this.host.detach(this.slotId);
   }
 

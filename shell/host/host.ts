@@ -5,6 +5,7 @@ import {
   HOST_APP_ID,
   McError,
   type AppContext,
+  type HostContextPatch,
   type Manifest,
   type ManifestInput,
   type StateSnapshot,
@@ -22,14 +23,19 @@ import {
   type HostEventMap,
 } from './host-events.ts';
 import { ManifestRegistry } from './manifest-registry.ts';
+import { HostServices, type HostServicesOptions } from '../services/host-services.ts';
 
 /** Options of a {@link Host}. */
-export interface HostOptions {
+export interface HostOptions extends Omit<HostServicesOptions, 'context'> {
   /** Deadline for a widget to finish its handshake (`HANDSHAKE_TIMEOUT` after it). */
   connectTimeoutMs?: number;
   /** Theme and locale handed to every widget at connect time. */
   theme?: 'light' | 'dark';
   locale?: string;
+  /** The signed-in user shared with widgets (`context.user`). */
+  user?: { id: string; name: string };
+  /** Design tokens (`--mc-*` CSS custom properties) laid over the theme's defaults. */
+  tokens?: Record<string, string>;
 }
 
 /** Default deadline for a widget's handshake. */
@@ -42,8 +48,8 @@ export const HANDSHAKE_TIMEOUT_MS = 10_000;
  */
 export class Host extends EventTarget {
   readonly connectTimeoutMs: number;
-  readonly theme: 'light' | 'dark';
-  readonly locale: string;
+  /** Host services for widgets: context, toasts, dialogs, storage, resize, shortcuts. */
+  readonly services: HostServices;
   readonly #registry = new ManifestRegistry();
   readonly #link: BrokerLink;
   readonly #client: HostClient;
@@ -56,8 +62,8 @@ export class Host extends EventTarget {
   constructor(options: HostOptions = {}) {
     super();
     this.connectTimeoutMs = options.connectTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
-    this.theme = options.theme ?? 'light';
-    this.locale = options.locale ?? navigator.language;
+    const { theme, locale, user, tokens } = options;
+    this.services = new HostServices({ ...options, context: { theme, locale, user, tokens } });
     this.#link = new BrokerLink(
       {
         violations: (batch: Violation[]) => {
@@ -198,9 +204,27 @@ export class Host extends EventTarget {
     return { ports: connections, sessions: this.#sessions.size, pendingCalls };
   }
 
+  /** The current theme. */
+  get theme(): 'light' | 'dark' {
+    return this.services.context.current.theme;
+  }
+
+  /** The current locale. */
+  get locale(): string {
+    return this.services.context.current.locale;
+  }
+
+  /**
+   * Changes theme, locale, user or tokens; every connected widget gets the new context.
+   * Throws `INVALID_ARGUMENT` (and changes nothing) on a bad field.
+   */
+  setContext(patch: HostContextPatch): void {
+    this.services.context.update(patch);
+  }
+
   /** The context a widget of `appId` mounted in `slotId` receives. */
   contextFor(appId: string, slotId: string): AppContext {
-    return { appId, slotId, theme: this.theme, locale: this.locale };
+    return this.services.context.contextFor(appId, slotId);
   }
 
   /** Hands one end of a widget's private channel to the broker. Used by frame sessions. */
@@ -219,6 +243,7 @@ export class Host extends EventTarget {
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
+    this.services.destroy();
     this.#client.close();
     this.#link.destroy();
   }

@@ -1,0 +1,80 @@
+import {
+  HostContextPatchSchema,
+  McError,
+  type AppContext,
+  type HostContextPatch,
+} from '../../sdk/protocol/index.ts';
+import { THEME_TOKENS } from './theme-tokens.ts';
+
+/** The host-wide part of every widget's context. */
+export interface HostContext {
+  theme: 'light' | 'dark';
+  locale: string;
+  user: { id: string; name: string } | undefined;
+  /** The host's own tokens, laid over the theme's defaults. */
+  tokens: Readonly<Record<string, string>>;
+}
+
+/**
+ * Theme, locale, user and design tokens, shared by every widget of a host. Changes are
+ * validated like anything else that reaches a widget, then announced to listeners (each
+ * live session forwards them to its widget's `context` method).
+ */
+export class ContextService {
+  #context: HostContext;
+  readonly #listeners = new Set<() => void>();
+
+  constructor(initial: HostContextPatch = {}) {
+    this.#context = { theme: 'light', locale: navigator.language, user: undefined, tokens: {} };
+    this.#context = this.#merge(initial);
+  }
+
+  /** The current host-wide context. */
+  get current(): Readonly<HostContext> {
+    return this.#context;
+  }
+
+  /** What a widget of `appId` in `slotId` receives: ids, theme, locale, user, all tokens. */
+  contextFor(appId: string, slotId: string): AppContext {
+    const { theme, locale, user, tokens } = this.#context;
+    const context: AppContext = {
+      appId,
+      slotId,
+      theme,
+      locale,
+      tokens: { ...THEME_TOKENS[theme], ...tokens },
+    };
+    if (user) context.user = { ...user };
+    return context;
+  }
+
+  /** Changes part of the context; throws `INVALID_ARGUMENT` (nothing changed) on a bad field. */
+  update(patch: HostContextPatch): void {
+    this.#context = this.#merge(patch);
+    for (const listener of this.#listeners) listener();
+  }
+
+  /** Calls `listener` after every change; returns the function that stops it. */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #merge(patch: HostContextPatch): HostContext {
+    const parsed = HostContextPatchSchema.safeParse(patch);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new McError(
+        'INVALID_ARGUMENT',
+        `context field "${issue.path.join('.')}": ${issue.message}`,
+      );
+    }
+    const { theme, locale, user, tokens } = parsed.data;
+    const next = { ...this.#context };
+    if (theme) next.theme = theme;
+    if (locale) next.locale = locale;
+    if (user !== undefined) next.user = user ?? undefined;
+    if (tokens) next.tokens = Object.freeze({ ...tokens });
+    return next;
+  }
+}

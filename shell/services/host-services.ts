@@ -1,0 +1,59 @@
+import { McError, type HostContextPatch, type ToastRequest } from '../../sdk/protocol/index.ts';
+import { ContextService } from './context-service.ts';
+import type { ServiceCaller } from './service-surface.ts';
+import { ServiceLimiter } from './service-limiter.ts';
+import { SessionServices } from './session-services.ts';
+import { MemoryStorageBackend, type StorageBackend } from './storage-backend.ts';
+import { StorageService } from './storage-service.ts';
+import { ToastStack } from './toast-stack.ts';
+
+/** Options of {@link HostServices} (passed through `new Host({ … })`). */
+export interface HostServicesOptions {
+  /** Where widgets' stored values live: memory by default, or `IndexedDbStorageBackend`. */
+  storage?: StorageBackend;
+  /** The initial theme, locale, user and tokens. */
+  context?: HostContextPatch;
+  /** How long a toast stays up (tests shorten it). */
+  toastLifetimeMs?: number;
+}
+
+/**
+ * The host's services for widgets: context (theme, locale, user, tokens), toasts, modal
+ * dialogs, storage, resize and shortcuts. One per {@link Host}; each mount binds its own
+ * {@link SessionServices}, which its frame session adds to the penpal methods table.
+ */
+export class HostServices {
+  readonly context: ContextService;
+  readonly storage: StorageService;
+  readonly toasts: ToastStack;
+  readonly limiter = new ServiceLimiter();
+  readonly #modals = new Set<string>();
+
+  constructor(options: HostServicesOptions = {}) {
+    this.context = new ContextService(options.context);
+    this.storage = new StorageService(options.storage ?? new MemoryStorageBackend());
+    this.toasts = new ToastStack(options.toastLifetimeMs);
+  }
+
+  /** The services of one mount, bound to it. */
+  bind(caller: ServiceCaller): SessionServices {
+    return new SessionServices(this, caller);
+  }
+
+  /** Shows a toast labelled with the app's name. */
+  showToast(appId: string, appName: string, request: ToastRequest): void {
+    this.toasts.show(appId, appName, request);
+  }
+
+  /** One dialog at a time per app: `SERVICE_BUSY` while one is open; returns the release. */
+  claimModal(appId: string): () => void {
+    if (this.#modals.has(appId)) throw new McError('SERVICE_BUSY', 'a dialog is already open');
+    this.#modals.add(appId);
+    return () => this.#modals.delete(appId);
+  }
+
+  /** Stops the toasts' timers and removes an automatically placed toast view. */
+  destroy(): void {
+    this.toasts.destroy();
+  }
+}

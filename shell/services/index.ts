@@ -1,0 +1,17 @@
+export { HostServices, type HostServicesOptions } from './host-services.ts';
+export { SessionServices } from './session-services.ts';
+export type { ServiceCaller, ServiceSurface } from './service-surface.ts';
+export { ContextService, type HostContext } from './context-service.ts';
+export { THEME_TOKENS } from './theme-tokens.ts';
+export { StorageService } from './storage-service.ts';
+export { MemoryStorageBackend, type StorageBackend } from './storage-backend.ts';
+export { IndexedDbStorageBackend } from './idb-storage-backend.ts';
+export { ResizeGovernor, OSCILLATION_WINDOW_MS, type Bounds } from './resize-governor.ts';
+export {
+  ToastStack,
+  TOAST_LIFETIME_MS,
+  MAX_TOASTS,
+  MAX_TOASTS_PER_APP,
+  type Toast,
+} from './toast-stack.ts';
+export { ServiceLimiter, SERVICE_RATES, type LimitedService } from './service-limiter.ts';

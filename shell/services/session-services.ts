@@ -1,0 +1,137 @@
+import {
+  McError,
+  ModalRequestSchema,
+  ResizeRequestSchema,
+  serializeError,
+  ToastRequestSchema,
+  isShortcut,
+  SERVICE_METHODS,
+  type ServiceMethods,
+} from '../../sdk/protocol/index.ts';
+import type { HostServices } from './host-services.ts';
+import { ResizeGovernor } from './resize-governor.ts';
+import type { ServiceCaller } from './service-surface.ts';
+
+type Method = (...args: unknown[]) => Promise<unknown>;
+
+/**
+ * The host services of one mount: the penpal methods its manifest grants (and only those:
+ * a denied service is absent, like an unknown one), bound to the caller's identity. Every
+ * argument is untrusted: checked with zod, refused with an `McError` that crosses as
+ * `{ name, code, message }`, never a host stack and never an uncaught error in the page.
+ */
+export class SessionServices {
+  /** The methods to add to the mount's penpal table (a null-prototype object). */
+  readonly methods: Record<string, Method> = Object.create(null) as Record<string, Method>;
+  readonly #services: HostServices;
+  readonly #caller: ServiceCaller;
+  #governor: ResizeGovernor;
+  #modal: AbortController | undefined;
+  readonly #stopContext: () => void;
+
+  constructor(services: HostServices, caller: ServiceCaller) {
+    this.#services = services;
+    this.#caller = caller;
+    this.#governor = new ResizeGovernor(caller.manifest.size);
+    const impl: Record<keyof ServiceMethods, Method> = {
+      resize: (request) => this.#resize(request),
+      notify: (request) => this.#notify(request),
+      modal: (request) => this.#openModal(request),
+      storageGet: (key) => services.storage.get(this.#appId, key),
+      storageSet: (key, value) =>
+        services.storage.set(this.#appId, key, value, caller.manifest.storage?.quotaBytes),
+      storageRemove: (key) => services.storage.remove(this.#appId, key),
+      storageKeys: () => services.storage.keys(this.#appId),
+      shortcuts: () => Promise.resolve([...caller.manifest.shortcuts]),
+      shortcut: (combo) => this.#shortcut(combo),
+    };
+    for (const service of caller.manifest.services) {
+      const limited = service === 'shortcuts' ? 'shortcuts' : service;
+      for (const name of SERVICE_METHODS[service]) {
+        const fn = impl[name];
+        this.methods[name] = async (...args: unknown[]) => {
+          try {
+            if (!caller.live()) throw new McError('APP_DISCONNECTED', 'no live session');
+            services.limiter.take(this.#appId, limited);
+            return await fn(...args);
+          } catch (error) {
+            throw serializeError(
+              error instanceof McError ? error : new McError('INVALID_ARGUMENT', 'refused'),
+            );
+          }
+        };
+      }
+    }
+    this.#stopContext = services.context.onChange(() => {
+      if (caller.live())
+        caller.pushContext(services.context.contextFor(this.#appId, caller.slotId));
+    });
+  }
+
+  get #appId(): string {
+    return this.#caller.manifest.id;
+  }
+
+  /** The session ended (reload, navigation, unmount): close its dialog, forget its sizes. */
+  endSession(): void {
+    this.#modal?.abort();
+    this.#modal = undefined;
+    this.#governor = new ResizeGovernor(this.#caller.manifest.size);
+  }
+
+  /** The mount ended for good. */
+  destroy(): void {
+    this.endSession();
+    this.#stopContext();
+  }
+
+  async #resize(request: unknown): Promise<unknown> {
+    const surface = this.#caller.surface;
+    const parsed = ResizeRequestSchema.safeParse(request);
+    if (!parsed.success)
+      throw new McError('INVALID_ARGUMENT', 'resize wants { width?, height? } in px');
+    if (!surface) return { frozen: this.#governor.frozen };
+    const wasFrozen = this.#governor.frozen;
+    const result = this.#governor.decide(parsed.data, surface.bounds());
+    if (!wasFrozen && (result.width !== undefined || result.height !== undefined)) {
+      surface.applySize({ width: result.width, height: result.height }, result.frozen);
+    }
+    return result;
+  }
+
+  async #notify(request: unknown): Promise<void> {
+    const parsed = ToastRequestSchema.safeParse(request);
+    if (!parsed.success) {
+      throw new McError('INVALID_ARGUMENT', 'notify wants { text (1–300 chars), kind? }');
+    }
+    this.#services.showToast(this.#appId, this.#caller.manifest.name, parsed.data);
+  }
+
+  async #openModal(request: unknown): Promise<boolean> {
+    const parsed = ModalRequestSchema.safeParse(request);
+    if (!parsed.success) {
+      throw new McError('INVALID_ARGUMENT', 'modal wants { kind?, title?, text, …Label? }');
+    }
+    const surface = this.#caller.surface;
+    if (!surface) throw new McError('NOT_PERMITTED', 'this mount has no slot to draw in');
+    const release = this.#services.claimModal(this.#appId);
+    const controller = new AbortController();
+    this.#modal = controller;
+    try {
+      return await surface.showModal(parsed.data, controller.signal);
+    } finally {
+      if (this.#modal === controller) this.#modal = undefined;
+      release();
+    }
+  }
+
+  async #shortcut(combo: unknown): Promise<void> {
+    const declared = isShortcut(combo) && this.#caller.manifest.shortcuts.includes(combo);
+    const surface = this.#caller.surface;
+    // Undeclared and unfocused look alike: the widget learns nothing about other apps.
+    if (!declared || !surface?.hasFocus()) {
+      throw new McError('NOT_PERMITTED', 'not a declared shortcut of a focused widget');
+    }
+    surface.shortcut(combo);
+  }
+}
