@@ -1,5 +1,39 @@
 export { McCanvas, type Placement, type Slot } from './elements/mc-canvas.ts';
 export { McFrame } from './elements/mc-frame.ts';
+export { McCatalog } from './elements/mc-catalog.ts';
+export { McLayoutChangeEvent, type LayoutChangeReason } from './elements/canvas-events.ts';
+export {
+  GRID_SIZE_PX,
+  MIN_SLOT_HEIGHT_PX,
+  MIN_SLOT_WIDTH_PX,
+  findFreeSpot,
+  type Rect,
+} from './layout/geometry.ts';
+export {
+  CanvasStateSchema,
+  isNewer,
+  parseCanvasState,
+  type CanvasState,
+} from './store/canvas-state.ts';
+export type { CanvasStore } from './store/canvas-store.ts';
+export { MemoryBacking, MemoryStore } from './store/memory-store.ts';
+export {
+  CANVAS_TTL_MS,
+  IndexedDbStore,
+  type IndexedDbStoreOptions,
+} from './store/indexeddb-store.ts';
+export {
+  CanvasPersistence,
+  SAVE_DELAY_MS,
+  type CanvasPersistenceOptions,
+} from './store/canvas-persistence.ts';
+export { StateSync, type StateSyncOptions } from './store/state-sync.ts';
+export {
+  WINDOW_EVENT_PREFIX,
+  WindowBridge,
+  type MicroappEventDetail,
+} from './bridge/window-bridge.ts';
+export { PageStore, type PageState } from './bridge/page-store.ts';
 export {
   LIFECYCLE_EVENTS,
   McAppLifecycleEvent,

@@ -2,13 +2,12 @@ import type { Slot } from './mc-canvas.ts';
 
 /** Why a canvas's layout changed. */
 export type LayoutChangeReason =
-  'mount' | 'unmount' | 'add' | 'remove' | 'move' | 'resize' | 'configure';
+  'replace' | 'mount' | 'unmount' | 'add' | 'remove' | 'move' | 'resize' | 'configure';
 
 /**
- * Fired by `<mc-canvas>` (bubbling, composed) after its layout changed through `mount`,
- * `unmount`, `add`, `removeSlot`, `updateSlot` or a person's edit (drag, resize, keys). Not
- * fired when `layout` is assigned as a whole (that is how a restore or another tab's
- * layout is applied, so persistence does not echo it back).
+ * Fired by `<mc-canvas>` (bubbling, composed), synchronously, after every layout change:
+ * `mount`, `unmount`, `add`, `removeSlot`, `updateSlot`, a person's edit (drag, resize,
+ * keys), or an assignment of `layout` as a whole (reason `replace`).
  */
 export class McLayoutChangeEvent extends Event {
   static readonly type = 'mc-layout-change';

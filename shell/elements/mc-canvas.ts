@@ -56,15 +56,14 @@ interface Gesture {
  */
 export class McCanvas extends LitElement {
   static override properties = {
-    layout: { attribute: false },
+    layout: { attribute: false, noAccessor: true },
     editable: { type: Boolean, reflect: true },
     gridSize: { type: Number, attribute: 'grid-size' },
     gesture: { state: true },
     announcement: { state: true },
   };
 
-  /** The slots on the canvas. Assign a new array to replace it (no `mc-layout-change`). */
-  declare layout: readonly Slot[];
+  #layout: readonly Slot[] = [];
   /** Whether a person may move, resize and remove widgets. */
   declare editable: boolean;
   /** The grid step of edits, in CSS pixels. */
@@ -75,10 +74,19 @@ export class McCanvas extends LitElement {
 
   constructor() {
     super();
-    this.layout = [];
     this.editable = false;
     this.gridSize = GRID_SIZE_PX;
     this.announcement = '';
+  }
+
+  /** The slots on the canvas. Prefer `mount`/`add`/`updateSlot`/`removeSlot` to edit it. */
+  get layout(): readonly Slot[] {
+    return this.#layout;
+  }
+
+  /** Replaces every slot (slots that keep their id keep their frame); fires `mc-layout-change` with reason `replace`. */
+  set layout(layout: readonly Slot[]) {
+    this.#set(layout, 'replace', '');
   }
 
   /**
@@ -190,7 +198,13 @@ export class McCanvas extends LitElement {
     if ((reason === 'mount' || reason === 'add') && this.layout.some((s) => s.slotId === slotId)) {
       throw new McError('INVALID_ARGUMENT', `slot "${slotId}" already exists`);
     }
-    this.layout = layout;
+    this.#set(layout, reason, slotId);
+  }
+
+  #set(layout: readonly Slot[], reason: LayoutChangeReason, slotId: string): void {
+    const old = this.#layout;
+    this.#layout = layout;
+    this.requestUpdate('layout', old);
     this.dispatchEvent(new McLayoutChangeEvent(layout, reason, slotId));
   }
 

@@ -1,0 +1,107 @@
+import { parseCanvasState, type CanvasState } from './canvas-state.ts';
+import type { CanvasStore } from './canvas-store.ts';
+
+/** How long a saved canvas lives without being saved again. */
+export const CANVAS_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** Options of an {@link IndexedDbStore}. */
+export interface IndexedDbStoreOptions {
+  /** The database name (one object store inside); default `microcanvas`. */
+  dbName?: string;
+  /** Lifetime of a save; an older one loads as nothing and is deleted. Default 30 days. */
+  ttlMs?: number;
+  /** The clock, for tests. */
+  now?: () => number;
+}
+
+interface Row {
+  id: string;
+  state: CanvasState;
+  expiresAt: number;
+}
+
+const OBJECT_STORE = 'canvases';
+
+/**
+ * The default {@link CanvasStore}: IndexedDB in this origin, each save with an expiry, and
+ * a BroadcastChannel that tells the other tabs of this origin about each save (so one
+ * canvas open in two tabs stays in sync without a server). Plain IndexedDB: the four calls
+ * needed do not justify a dependency.
+ */
+export class IndexedDbStore implements CanvasStore {
+  readonly #dbName: string;
+  readonly #ttlMs: number;
+  readonly #now: () => number;
+  #db: Promise<IDBDatabase> | undefined;
+  readonly #channel: BroadcastChannel | undefined;
+
+  constructor(options: IndexedDbStoreOptions = {}) {
+    this.#dbName = options.dbName ?? 'microcanvas';
+    this.#ttlMs = options.ttlMs ?? CANVAS_TTL_MS;
+    this.#now = options.now ?? Date.now;
+    this.#channel =
+      typeof BroadcastChannel === 'function'
+        ? new BroadcastChannel(`microcanvas-store:${this.#dbName}`)
+        : undefined;
+  }
+
+  async load(id: string): Promise<CanvasState | undefined> {
+    const row = await this.#request<Row | undefined>('readonly', (s) => s.get(id));
+    if (!row) return undefined;
+    if (typeof row.expiresAt !== 'number' || row.expiresAt <= this.#now()) {
+      await this.#request('readwrite', (s) => s.delete(id));
+      return undefined;
+    }
+    return parseCanvasState(row.state);
+  }
+
+  async save(id: string, state: CanvasState): Promise<void> {
+    const row: Row = { id, state, expiresAt: this.#now() + this.#ttlMs };
+    await this.#request('readwrite', (s) => s.put(row));
+    this.#channel?.postMessage({ id, state });
+  }
+
+  subscribe(id: string, listener: (state: CanvasState) => void): () => void {
+    const channel = this.#channel;
+    if (!channel) return () => {};
+    const onMessage = (event: MessageEvent) => {
+      const data = event.data as { id?: unknown; state?: unknown } | null;
+      if (typeof data !== 'object' || data === null || data.id !== id) return;
+      // Same-origin code sent it, but it is checked like anything read back from storage.
+      const state = parseCanvasState(data.state);
+      if (state) listener(state);
+    };
+    channel.addEventListener('message', onMessage);
+    return () => channel.removeEventListener('message', onMessage);
+  }
+
+  /** Closes the database and the channel. */
+  close(): void {
+    this.#channel?.close();
+    void this.#db?.then((db) => db.close());
+    this.#db = undefined;
+  }
+
+  #open(): Promise<IDBDatabase> {
+    this.#db ??= new Promise((resolve, reject) => {
+      const request = indexedDB.open(this.#dbName, 1);
+      request.onupgradeneeded = () => {
+        request.result.createObjectStore(OBJECT_STORE, { keyPath: 'id' });
+      };
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error ?? new Error('indexedDB.open failed'));
+    });
+    return this.#db;
+  }
+
+  async #request<T>(mode: IDBTransactionMode, run: (s: IDBObjectStore) => IDBRequest): Promise<T> {
+    const db = await this.#open();
+    return new Promise<T>((resolve, reject) => {
+      const tx = db.transaction(OBJECT_STORE, mode);
+      const request = run(tx.objectStore(OBJECT_STORE));
+      tx.oncomplete = () => resolve(request.result as T);
+      tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
+      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
+    });
+  }
+}
