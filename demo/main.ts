@@ -1,7 +1,10 @@
 import {
+  CanvasPersistence,
   Host,
   McCanvas,
+  McCatalog,
   McError,
+  WindowBridge,
   type McAppStatusEvent,
   type McViolationEvent,
 } from 'microcanvas/shell';
@@ -11,8 +14,9 @@ import { gridLayout } from './layout.ts';
 import { demoManifests, widgetOrigin } from './manifests.ts';
 
 /**
- * The demo host page: registers the three sample apps, lays them out on an `<mc-canvas>`,
- * and shows what the host itself sees (events, public state, refusals).
+ * The demo host page: registers the three sample apps, lays them out on an editable
+ * `<mc-canvas>` (saved in IndexedDB, synced across tabs), offers the app catalog, and shows
+ * what the host itself sees (events, public state, refusals, the page bridge).
  */
 
 const $ = <T extends HTMLElement>(selector: string): T => {
@@ -21,7 +25,7 @@ const $ = <T extends HTMLElement>(selector: string): T => {
   return found;
 };
 
-/** The slots of the demo, left to right. */
+/** The slots of the default layout, left to right. */
 const APPS = [
   { app: 'calendar', slotId: 'calendar-1' },
   { app: 'todo', slotId: 'todo-1' },
@@ -82,22 +86,41 @@ host.addEventListener('mc-violation', (event: McViolationEvent) => {
     `${refusals} (last: ${v.app} ${v.kind}${v.topic ? ` on ${v.topic}` : ''})`;
 });
 
-const statuses = new Map<string, string>();
-canvas.addEventListener('mc-app-status', (event: McAppStatusEvent) => {
-  statuses.set(event.appId, event.status.state);
-  const connected = [...statuses.values()].filter((s) => s === 'connected').length;
-  $('#connected').textContent = `${connected} of ${APPS.length} connected`;
+// The seed's "browser events" pattern: page code hears completed todos on `window`.
+const bridge = new WindowBridge(host);
+let heard = 0;
+addEventListener('microapp:todo.item.completed', () => {
+  $('#bridge-count').textContent = String(++heard);
 });
+await bridge.mirror(['todo.item.completed']);
+
+const statuses = new Map<string, string>();
+const showConnected = () => {
+  const live = new Set(canvas.layout.map((s) => s.slotId));
+  for (const slotId of statuses.keys()) if (!live.has(slotId)) statuses.delete(slotId);
+  const connected = [...statuses.values()].filter((s) => s === 'connected').length;
+  $('#connected').textContent = `${connected} of ${canvas.layout.length} connected`;
+};
+canvas.addEventListener('mc-app-status', (event: McAppStatusEvent) => {
+  statuses.set(event.slotId, event.status.state);
+  showConnected();
+});
+canvas.addEventListener('mc-layout-change', showConnected);
 
 await everything.ready;
 
-/** Fits the slots to the available width; slots keep their ids, so frames stay alive. */
-function layout(): void {
-  const stage = $('#stage');
-  const { slots, width, height } = gridLayout(APPS, stage.clientWidth);
-  canvas.style.width = `${width}px`;
-  canvas.style.height = `${height}px`;
-  canvas.layout = slots;
-}
-layout();
-new ResizeObserver(layout).observe($('#stage'));
+/** The default arrangement: the three apps side by side, as many per row as fit. */
+const defaults = () => gridLayout(APPS, $('#stage').clientWidth).slots;
+
+// Restore the saved layout (IndexedDB), or start from the defaults; other tabs of this
+// demo follow every change.
+const persistence = new CanvasPersistence(canvas, { id: 'demo' });
+await persistence.start(defaults());
+addEventListener('pagehide', () => void persistence.flush());
+
+$('#reset-layout').addEventListener('click', () => {
+  canvas.layout = defaults();
+});
+
+const catalog = $<McCatalog>('mc-catalog');
+catalog.refresh();

@@ -290,7 +290,10 @@ export class McCanvas extends LitElement {
         (slot) => slot.slotId,
         (slot, i) => this.#renderSlot(slot, rects[i]!),
       )}
-      <div class="extent" style=${styleMap({ height: `${contentHeight(rects)}px` })}></div>
+      <div
+        class="extent"
+        style=${styleMap({ height: `${contentHeight(rects, 2 * this.gridSize)}px` })}
+      ></div>
       ${
         gesture
           ? html`<div class="shield ${gesture.mode}" data-testid="pointer-shield"></div>`

@@ -43,10 +43,10 @@ export class McCatalog extends LitElement {
     const canvas = this.#target();
     const manifests = canvas?.host.manifests() ?? [];
     if (manifests.length === 0) return html`<p class="empty">No apps registered.</p>`;
-    return html`<ul role="list">
+    return html`<ul role="list" part="list">
       ${manifests.map(
         (m) =>
-          html`<li>
+          html`<li part="item">
             <div class="text">
               <span class="name">${m.name}</span>
               ${m.description ? html`<span class="description">${m.description}</span>` : nothing}
@@ -97,6 +97,12 @@ export class McCatalog extends LitElement {
     }
     .name {
       font-weight: 600;
+    }
+    .name,
+    .description {
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
     }
     .description {
       font-size: 12px;
