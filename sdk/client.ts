@@ -31,6 +31,39 @@ export type Subscription = (() => void) & { readonly ready: Promise<void> };
 
 /** Default deadline for a request to the broker. */
 export const REQUEST_TIMEOUT_MS = 5000;
+/** Default deadline for a call to a host service ({@link Client.call}). */
+export const CALL_TIMEOUT_MS = 5000;
+/**
+ * Operations a client keeps while it waits for the handshake; one more throws `QUEUE_FULL`.
+ * Below the default burst (500), so a full queue is not refused by the rate limit on arrival.
+ */
+export const MAX_QUEUED_OPS = 256;
+
+/** Whether the host is answering: `away` after its heartbeats stopped while this page was visible. */
+export type HostStatus = 'connected' | 'away';
+
+/** What a link reports to its client after the handshake. */
+export interface LinkSink {
+  context(context: AppContext): void;
+  host(status: HostStatus): void;
+}
+
+/**
+ * What a {@link Client} runs over: a port to the broker and, for widgets, the penpal link to
+ * the host. `connect()` builds one per frame; the host page builds its own.
+ */
+export interface ClientLink {
+  port: MessagePort;
+  context: AppContext;
+  /** Settles once the broker holds the other end of `port`: request deadlines start then. */
+  attached?: Promise<unknown>;
+  /** Calls a host service method; rejects with whatever the transport throws. */
+  call?(method: string, args: unknown[], timeoutMs: number): Promise<unknown>;
+  /** Receives context changes and host liveness. */
+  bind?(sink: LinkSink): void;
+  /** Releases the link (the penpal connection). */
+  close?(): void;
+}
 
 interface Pending {
   resolve(value: unknown): void;
@@ -46,16 +79,25 @@ type Op = Record<string, unknown> & { op: string };
  * port message; the broker answers likewise.
  */
 export class Client {
-  readonly context: AppContext;
-  readonly #port: MessagePort;
+  /**
+   * Settles when the client is connected: at once for the host page, after the handshake
+   * for a widget. Rejects with the handshake's `McError`; everything queued is then dropped.
+   */
+  readonly ready: Promise<void>;
+  #link: ClientLink | undefined;
+  #context: AppContext | undefined;
+  #port: MessagePort | undefined;
   readonly #subs = new Map<number, [string, (event: McEvent) => void]>();
   readonly #watches = new Map<number, (state: StateVersion) => void>();
   readonly #pending = new Map<number, Pending>();
   readonly #errorHandlers = new Set<(error: McError) => void>();
+  readonly #contextHandlers = new Set<(context: AppContext) => void>();
+  readonly #hostHandlers = new Set<(status: HostStatus) => void>();
   #out: string[] = [];
   #nextId = 1;
-  #closed = false;
-  readonly #attached: Promise<unknown>;
+  #calls = 0;
+  #closed: McError | undefined;
+  #attached: Promise<unknown> = Promise.resolve();
 
   /** Public-state operations of this app and the apps its manifest lets it read. */
   readonly state = {
@@ -73,18 +115,30 @@ export class Client {
   };
 
   /**
-   * @param attached settles once the broker has the other end of `port`; request deadlines
-   *   start only then, so a broker Worker that is still booting cannot time requests out.
+   * @param link the transport, or a promise of it: until it settles, operations queue (in
+   *   order, at most {@link MAX_QUEUED_OPS}) and request deadlines do not run.
    */
-  constructor(
-    port: MessagePort,
-    context: AppContext,
-    attached: Promise<unknown> = Promise.resolve(),
-  ) {
-    this.#port = port;
-    this.context = context;
-    this.#attached = attached;
-    port.onmessage = (event: MessageEvent) => this.#receive(event.data);
+  constructor(link: ClientLink | Promise<ClientLink>) {
+    if ('port' in link) {
+      this.#attach(link);
+      this.ready = Promise.resolve();
+    } else {
+      this.ready = link.then(
+        (l) => this.#attach(l),
+        (error: unknown) => {
+          const failure =
+            error instanceof McError ? error : new McError('APP_DISCONNECTED', `${error}`);
+          this.#close(failure);
+          throw failure;
+        },
+      );
+    }
+  }
+
+  /** The app's context (ids, theme, locale, user); throws `NOT_READY` before {@link ready}. */
+  get context(): AppContext {
+    if (!this.#context) throw new McError('NOT_READY', 'not connected yet: await client.ready');
+    return this.#context;
   }
 
   /** Publishes `data` (JSON) on `topic`, which must be in this app's namespace. */
@@ -105,24 +159,87 @@ export class Client {
     return this.#subscription(id, this.#request({ op: 'sub', pattern }, id), this.#subs);
   }
 
-  /** Requests waiting for the broker's answer. */
+  /**
+   * Calls a host service method over the widget's link to the host. Waits for
+   * {@link ready}; rejects with `McError`: the host's own code when it refuses,
+   * `CALL_TIMEOUT` after `timeoutMs` (default {@link CALL_TIMEOUT_MS}), `APP_DISCONNECTED`.
+   */
+  async call<T = unknown>(
+    method: string,
+    args: readonly unknown[] = [],
+    options: { timeoutMs?: number } = {},
+  ): Promise<T> {
+    await this.ready;
+    const link = this.#link!;
+    if (this.#closed) throw this.#closed;
+    if (!link.call) throw new McError('NOT_PERMITTED', method);
+    this.#calls++;
+    try {
+      return (await link.call(method, [...args], options.timeoutMs ?? CALL_TIMEOUT_MS)) as T;
+    } catch (error) {
+      // The host refuses with { code, message }; penpal's own failures mean timeout or gone.
+      const { code, message } = (error ?? {}) as { code?: string; message?: string };
+      const mapped = code && (Object.hasOwn(PENPAL_CODES, code) ? PENPAL_CODES[code] : code);
+      throw new McError((mapped || 'APP_DISCONNECTED') as ErrorCode, `${method}: ${message}`);
+    } finally {
+      this.#calls--;
+    }
+  }
+
+  /** Requests waiting for the broker's answer, and host calls waiting for the host's. */
   get pendingCalls(): number {
-    return this.#pending.size;
+    return this.#pending.size + this.#calls;
   }
 
-  /** Errors the broker reports asynchronously (a refused publish, a rate limit). */
+  /** Errors reported asynchronously (a refused publish, a rate limit, dropped events). */
   onError(handler: (error: McError) => void): () => void {
-    this.#errorHandlers.add(handler);
-    return () => this.#errorHandlers.delete(handler);
+    return on(this.#errorHandlers, handler);
   }
 
-  /** Closes the port; pending requests reject with `APP_DISCONNECTED`. */
+  /** Called with the new context when the host changes theme, locale or user. */
+  onContext(handler: (context: AppContext) => void): () => void {
+    return on(this.#contextHandlers, handler);
+  }
+
+  /**
+   * Called with `away` when the host stops answering (its heartbeats stopped while this page
+   * was visible) and with `connected` when it is back.
+   */
+  onHostStatus(handler: (status: HostStatus) => void): () => void {
+    return on(this.#hostHandlers, handler);
+  }
+
+  /** Closes the port and the link; pending requests reject with `APP_DISCONNECTED`. */
   close(): void {
+    this.#close(new McError('APP_DISCONNECTED', 'closed'));
+  }
+
+  #close(reason: McError): void {
     if (this.#closed) return;
-    this.#closed = true;
-    this.#port.close();
-    for (const [id, p] of this.#pending)
-      this.#settle(id, p, new McError('APP_DISCONNECTED', 'closed'));
+    this.#closed = reason;
+    this.#out = [];
+    this.#port?.close();
+    this.#link?.close?.();
+    for (const [id, p] of this.#pending) this.#settle(id, p, reason);
+  }
+
+  #attach(link: ClientLink): void {
+    if (this.#closed) return link.close?.();
+    this.#link = link;
+    this.#context = link.context;
+    this.#port = link.port;
+    this.#attached = link.attached ?? this.#attached;
+    link.port.onmessage = (event: MessageEvent) => this.#receive(event.data);
+    link.bind?.({
+      context: (context) => {
+        this.#context = context;
+        for (const handler of this.#contextHandlers) call(handler, context);
+      },
+      host: (status) => {
+        for (const handler of this.#hostHandlers) call(handler, status);
+      },
+    });
+    if (this.#out.length > 0) this.#flush();
   }
 
   #subscription(id: number, ready: Promise<unknown>, table: Map<number, unknown>): Subscription {
@@ -143,17 +260,20 @@ export class Client {
 
   #request(op: Op, id = this.#nextId++): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      if (this.#closed) return reject(new McError('APP_DISCONNECTED', 'closed'));
+      if (this.#closed) return reject(this.#closed);
       const pending: Pending = { resolve, reject, timer: undefined };
       this.#pending.set(id, pending);
       this.#send({ ...op, id });
-      void this.#attached.then(() => {
-        if (this.#pending.get(id) !== pending) return;
-        pending.timer = setTimeout(
-          () => this.#settle(id, pending, new McError('CALL_TIMEOUT', op.op)),
-          REQUEST_TIMEOUT_MS,
-        );
-      });
+      // Deadlines run from when the broker can answer, not while the handshake is pending.
+      void this.ready
+        .then(() => this.#attached)
+        .then(() => {
+          if (this.#pending.get(id) !== pending) return;
+          pending.timer = setTimeout(
+            () => this.#settle(id, pending, new McError('CALL_TIMEOUT', op.op)),
+            REQUEST_TIMEOUT_MS,
+          );
+        });
     });
   }
 
@@ -166,7 +286,10 @@ export class Client {
   }
 
   #send(op: Op): void {
-    if (this.#closed) throw new McError('APP_DISCONNECTED', 'client is closed');
+    if (this.#closed) throw this.#closed;
+    if (!this.#port && this.#out.length >= MAX_QUEUED_OPS) {
+      throw new McError('QUEUE_FULL', `${MAX_QUEUED_OPS} operations wait for the handshake`);
+    }
     let part: string;
     try {
       part = JSON.stringify(op);
@@ -180,16 +303,18 @@ export class Client {
   }
 
   #flush(): void {
+    const port = this.#port;
+    // Before the handshake the queue stays; #attach flushes it in order.
+    if (!port || this.#closed) return;
     const out = this.#out;
     this.#out = [];
-    if (this.#closed) return;
     // Split at the broker's batch bounds, which it checks before parsing anything.
     let start = 0;
     let bytes = 0;
     for (let i = 0; i <= out.length; i++) {
       const size = i < out.length ? out[i]!.length + 1 : 0;
       if (i === out.length || i - start === MAX_OPS_PER_BATCH || bytes + size > MAX_BATCH_BYTES) {
-        if (i > start) this.#port.postMessage(`[${out.slice(start, i).join(',')}]`);
+        if (i > start) port.postMessage(`[${out.slice(start, i).join(',')}]`);
         start = i;
         bytes = 0;
       }
@@ -244,6 +369,19 @@ export class Client {
       }
     }
   }
+}
+
+/** penpal's own failure codes, as microcanvas codes: a missing method is a denial. */
+const PENPAL_CODES: Record<string, ErrorCode> = {
+  METHOD_CALL_TIMEOUT: 'CALL_TIMEOUT',
+  METHOD_NOT_FOUND: 'NOT_PERMITTED',
+  CONNECTION_DESTROYED: 'APP_DISCONNECTED',
+  TRANSMISSION_FAILED: 'APP_DISCONNECTED',
+};
+
+function on<T>(handlers: Set<T>, handler: T): () => void {
+  handlers.add(handler);
+  return () => handlers.delete(handler);
 }
 
 /** Calls app code so that one throwing handler cannot stop delivery to the others. */

@@ -1,13 +1,13 @@
-import { connect as penpalConnect, WindowMessenger, type RemoteProxy } from 'penpal';
+import { CallOptions, connect as penpalConnect, WindowMessenger } from 'penpal';
 
-import { Client } from './client.ts';
+import { Client, type ClientLink, type HostStatus, type LinkSink } from './client.ts';
 import { McError } from './protocol/errors.ts';
-import { decodeFrameParams, type HostMethods } from './protocol/handshake.ts';
+import { decodeFrameParams, type AppContext, type HostMethods } from './protocol/handshake.ts';
 import { PROTOCOL_VERSION } from './protocol/version.ts';
 
 /** Options of {@link connect}. */
 export interface ConnectOptions {
-  /** How long to wait for the host before rejecting with `HANDSHAKE_TIMEOUT`. */
+  /** How long to wait for the host before `ready` rejects with `HANDSHAKE_TIMEOUT`. */
   timeoutMs?: number;
 }
 
@@ -15,11 +15,15 @@ export interface ConnectOptions {
 export const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
- * Connects this widget to the microcanvas host that framed it: a penpal handshake with the
- * parent window (only at the host origin given in the URL fragment), then `hello` with the
- * mount nonce, which hands back a private port to the broker.
+ * Connects this widget to the microcanvas host that framed it and returns its client at
+ * once: a penpal handshake with the parent window (only at the host origin given in the URL
+ * fragment), then `hello` with the mount nonce, which hands back a private port to the
+ * broker. What the widget publishes or subscribes before that is kept in order and sent
+ * then; `await client.ready` to know the outcome.
+ *
+ * @throws McError `NOT_EMBEDDED` when the page was not framed by a host.
  */
-export async function connect(options: ConnectOptions = {}): Promise<Client> {
+export function connect(options: ConnectOptions = {}): Client {
   const params = decodeFrameParams(location.hash);
   if (window.parent === window || !params) {
     throw new McError('NOT_EMBEDDED', 'not framed by a microcanvas host');
@@ -29,21 +33,79 @@ export async function connect(options: ConnectOptions = {}): Promise<Client> {
     remoteWindow: window.parent,
     allowedOrigins: [params.hostOrigin],
   });
+  let sink: LinkSink | undefined;
+  const beat = hostLiveness((status) => sink?.host(status));
   // A null-prototype table: inherited names such as `constructor` are not callable.
-  const methods = Object.create(null) as Record<string, () => string>;
-  methods.ping = () => 'pong';
+  const methods = Object.create(null) as Record<string, (value: never) => unknown>;
+  methods.ping = (nextWithinMs: number) => (beat(nextWithinMs), 'pong');
+  methods.context = (context: AppContext) => {
+    applyContext(context);
+    sink?.context(context);
+  };
   const connection = penpalConnect<HostMethods>({ messenger, methods, timeout });
-  try {
-    const remote: RemoteProxy<HostMethods> = await connection.promise;
-    const reply = await remote.hello(params.nonce, PROTOCOL_VERSION);
-    return new Client(reply.port, reply.context);
-  } catch (error) {
-    connection.destroy();
-    const { code, message } = error as { code?: string; message?: string };
-    if (code === 'CONNECTION_TIMEOUT' || code === 'METHOD_CALL_TIMEOUT') {
-      throw new McError('HANDSHAKE_TIMEOUT', `no answer from the host within ${timeout} ms`);
+  const link = (async (): Promise<ClientLink> => {
+    try {
+      const remote = await connection.promise;
+      const reply = await remote.hello(params.nonce, PROTOCOL_VERSION);
+      applyContext(reply.context);
+      return {
+        port: reply.port,
+        context: reply.context,
+        call: (method, args, timeoutMs) =>
+          (remote as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]!(
+            ...args,
+            new CallOptions({ timeout: timeoutMs }),
+          ),
+        bind: (s) => (sink = s),
+        close: () => {
+          beat(0);
+          connection.destroy();
+        },
+      };
+    } catch (error) {
+      connection.destroy();
+      const { code, message } = error as { code?: string; message?: string };
+      if (code === 'CONNECTION_TIMEOUT' || code === 'METHOD_CALL_TIMEOUT') {
+        throw new McError('HANDSHAKE_TIMEOUT', `no answer from the host within ${timeout} ms`);
+      }
+      // The host refuses with { code, message }; only a version mismatch needs telling apart.
+      throw new McError(code === 'PROTOCOL_MISMATCH' ? code : 'HANDSHAKE_REFUSED', String(message));
     }
-    // The host refuses with { code, message }; only a version mismatch needs telling apart.
-    throw new McError(code === 'PROTOCOL_MISMATCH' ? code : 'HANDSHAKE_REFUSED', String(message));
-  }
+  })();
+  return new Client(link);
+}
+
+/**
+ * The widget's view of the host's heartbeat. Each beat says when the next one is due at the
+ * latest (0: beats pause, the slot is hidden or off-screen). A beat that does not come while
+ * this page is visible means the host went away; the next one means it is back.
+ */
+function hostLiveness(report: (status: HostStatus) => void) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let away = false;
+  const arm = (ms: number): void => {
+    timer = setTimeout(() => {
+      // Hidden pages throttle both sides' timers: no verdict until this page is visible.
+      if (document.hidden) return arm(ms);
+      away = true;
+      report('away');
+    }, ms);
+  };
+  return (nextWithinMs: unknown): void => {
+    clearTimeout(timer);
+    if (away) report('connected');
+    away = false;
+    if (typeof nextWithinMs === 'number' && nextWithinMs > 0) arm(nextWithinMs);
+  };
+}
+
+let applied: string[] = [];
+
+/** Applies the host's theme: `color-scheme` and its `--mc-*` custom properties. */
+function applyContext(context: AppContext): void {
+  const style = document.documentElement.style;
+  for (const name of applied) style.removeProperty(name);
+  applied = Object.keys(context.tokens ?? {}).filter((name) => name.startsWith('--mc-'));
+  for (const name of applied) style.setProperty(name, String(context.tokens![name]));
+  style.colorScheme = context.theme;
 }

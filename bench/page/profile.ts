@@ -151,11 +151,9 @@ export async function profileCosts(): Promise<Record<string, number>> {
 
   // The SDK's share: one publish (validate, stringify, batch, post) and one delivery.
   const port = new FakePort();
-  const client = new Client(port as unknown as MessagePort, {
-    appId: 'benchb',
-    slotId: 's',
-    theme: 'light',
-    locale: 'en',
+  const client = new Client({
+    port: port as unknown as MessagePort,
+    context: { appId: 'benchb', slotId: 's', theme: 'light', locale: 'en' },
   });
   out['SDK: publish one event (incl. flush)'] = await timeTurns((i) =>
     client.publish('benchb.pong.sent', i),

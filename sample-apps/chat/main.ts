@@ -103,7 +103,8 @@ function markReady(subscriptions: Subscription[]): void {
 async function main(): Promise<void> {
   let client: Client;
   try {
-    client = await connect();
+    client = connect();
+    await client.ready;
   } catch (error) {
     document.querySelector('.app')?.remove();
     $('notice').hidden = false;

@@ -115,7 +115,8 @@ function onEnterOrClick(input: HTMLElement, button: HTMLElement, action: () => v
 async function main(): Promise<void> {
   let client: Client;
   try {
-    client = await connect();
+    client = connect();
+    await client.ready;
   } catch (error) {
     document.querySelector('.app')?.remove();
     $('notice').hidden = false;

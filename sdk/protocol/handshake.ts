@@ -13,6 +13,13 @@ export interface AppContext {
   slotId: string;
   theme: 'light' | 'dark';
   locale: string;
+  /** The signed-in user, when the host shares one. */
+  user?: { id: string; name: string };
+  /**
+   * Design tokens as CSS custom properties (`--mc-*`); the SDK sets them on the widget's
+   * root element, with `color-scheme` from `theme`.
+   */
+  tokens?: Record<string, string>;
 }
 
 /** The value `hello` resolves to in the widget. */
@@ -28,8 +35,14 @@ export type HostMethods = {
 
 /** Methods a widget's SDK exposes to the host over penpal. */
 export type WidgetMethods = {
-  /** The heartbeat: answers at once while the widget's event loop is alive. */
-  ping(): 'pong';
+  /**
+   * The heartbeat: answers at once while the widget's event loop is alive. `nextWithinMs`
+   * says when the next beat is due at the latest (0: beats pause), so the widget can tell
+   * when the host went away.
+   */
+  ping(nextWithinMs: number): 'pong';
+  /** The host's context changed (theme, locale, user). */
+  context(context: AppContext): void;
 };
 
 /** Builds the fragment the host appends to a widget URL. */

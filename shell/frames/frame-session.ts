@@ -121,7 +121,7 @@ export class FrameSession {
       () => undefined,
     );
     this.#heartbeat = new Heartbeat(
-      (timeout) => this.#ping(timeout),
+      (timeout, nextWithinMs) => this.#ping(timeout, nextWithinMs),
       (responsive) => this.#onLiveness(responsive),
     );
     this.#heartbeat.start(watched);
@@ -217,9 +217,9 @@ export class FrameSession {
     return false;
   }
 
-  async #ping(timeout: number): Promise<unknown> {
+  async #ping(timeout: number, nextWithinMs: number): Promise<unknown> {
     if (!this.#remote || !this.#attached) return undefined;
-    return this.#remote.ping(new CallOptions({ timeout: timeout * 0.9 }));
+    return this.#remote.ping(nextWithinMs, new CallOptions({ timeout: timeout * 0.9 }));
   }
 
   #onLiveness(responsive: boolean): void {

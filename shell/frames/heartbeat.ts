@@ -18,8 +18,12 @@ export class Heartbeat {
   #running = false;
   #observer: IntersectionObserver | undefined;
 
+  /**
+   * @param beat sends one beat; `nextWithinMs` is when the next is due at the latest, 0 when
+   *   beats pause (the widget uses it to tell that the host went away).
+   */
   constructor(
-    readonly beat: (timeoutMs: number) => Promise<unknown>,
+    readonly beat: (timeoutMs: number, nextWithinMs: number) => Promise<unknown>,
     readonly onChange: (responsive: boolean) => void,
     readonly intervalMs = HEARTBEAT_INTERVAL_MS,
     readonly misses = HEARTBEAT_MISSES,
@@ -70,13 +74,15 @@ export class Heartbeat {
     } else if (!wanted && this.#timer !== undefined) {
       clearInterval(this.#timer);
       this.#timer = undefined;
+      // Tell the widget that silence from now on is a pause, not the host going away.
+      if (this.#running) this.beat(this.intervalMs, 0).catch(() => undefined);
     }
   }
 
   #tick(): void {
     if (this.#inFlight) return;
     this.#inFlight = true;
-    this.beat(this.intervalMs).then(
+    this.beat(this.intervalMs, this.intervalMs * (this.misses + 2)).then(
       () => {
         this.#inFlight = false;
         if (this.#misses >= this.misses) this.onChange(true);

@@ -19,7 +19,7 @@ export class HostClient {
     port: MessagePort,
     attached: Promise<unknown>,
   ) {
-    this.#client = new Client(port, context, attached);
+    this.#client = new Client({ port, context, attached });
   }
 
   /** Requests waiting for the broker. */
@@ -30,7 +30,7 @@ export class HostClient {
   /** Moves to a new port after a broker restart and replays every live subscription. */
   replace(port: MessagePort, attached: Promise<unknown>): void {
     this.#client.close();
-    this.#client = new Client(port, this.context, attached);
+    this.#client = new Client({ port, context: this.context, attached });
     for (const entry of this.#tracked) entry.current = entry.start(this.#client);
   }
 

@@ -20,13 +20,21 @@ type Equal<A, B> =
 const assertType = <T extends true>(): T => true as T;
 
 export async function connectTypes(): Promise<void> {
-  const client = await connect();
+  const client = connect();
   assertType<Equal<typeof client, Client>>();
-  await connect({ timeoutMs: 500 });
+  assertType<Equal<typeof client.ready, Promise<void>>>();
+  await client.ready;
+  connect({ timeoutMs: 500 });
   // @ts-expect-error timeoutMs is a number of milliseconds
-  await connect({ timeoutMs: '500' });
+  connect({ timeoutMs: '500' });
   // @ts-expect-error unknown option
-  await connect({ timeout: 500 });
+  connect({ timeout: 500 });
+  client.onHostStatus((status) => assertType<Equal<typeof status, 'connected' | 'away'>>());
+  client.onContext((context) => assertType<Equal<typeof context.theme, 'light' | 'dark'>>());
+  const answer = await client.call<number>('storage.get', ['k'], { timeoutMs: 100 });
+  assertType<Equal<typeof answer, number>>();
+  // @ts-expect-error call options take timeoutMs
+  void client.call('x', [], { timeout: 1 });
 }
 
 export function publishTypes(client: Client): void {
