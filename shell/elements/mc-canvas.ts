@@ -159,9 +159,9 @@ export class McCanvas extends LitElement {
     if (!current) return;
     const next = this.#check({ ...current, ...patch });
     const reason: LayoutChangeReason =
-      patch.width !== undefined || patch.height !== undefined
+      next.width !== current.width || next.height !== current.height
         ? 'resize'
-        : patch.x !== undefined || patch.y !== undefined
+        : next.x !== current.x || next.y !== current.y
           ? 'move'
           : 'configure';
     this.#change(
@@ -258,8 +258,10 @@ export class McCanvas extends LitElement {
     if (onHeader && !onButton) this.#startGesture(event, slot, 'move');
   }
 
-  #onKey(event: KeyboardEvent, slot: Slot): void {
-    if (!this.editable) return;
+  #onKey(event: KeyboardEvent, slotId: string): void {
+    // Looked up now: keys can arrive faster than the canvas re-renders.
+    const slot = this.layout.find((s) => s.slotId === slotId);
+    if (!this.editable || !slot) return;
     const target = event.composedPath()[0];
     const on =
       target === event.currentTarget
@@ -319,7 +321,7 @@ export class McCanvas extends LitElement {
         width: `${rect.width}px`,
         height: `${rect.height}px`,
       })}
-      @keydown=${(e: KeyboardEvent) => this.#onKey(e, slot)}
+      @keydown=${(e: KeyboardEvent) => this.#onKey(e, slot.slotId)}
       @pointerdown=${(e: PointerEvent) => this.#onHeaderDown(e, slot)}
     >
       <mc-frame .host=${this.host} app=${slot.app} slot-id=${slot.slotId}></mc-frame>
