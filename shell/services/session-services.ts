@@ -11,6 +11,8 @@ import {
 import type { HostServices } from './host-services.ts';
 import { ResizeGovernor } from './resize-governor.ts';
 import type { ServiceCaller } from './service-surface.ts';
+import type { LimitedService } from './service-limiter.ts';
+import { parseStorageKey } from './storage-service.ts';
 
 type Method = (...args: unknown[]) => Promise<unknown>;
 
@@ -37,22 +39,34 @@ export class SessionServices {
       resize: (request) => this.#resize(request),
       notify: (request) => this.#notify(request),
       modal: (request) => this.#openModal(request),
-      storageGet: (key) => services.storage.get(this.#appId, key),
-      storageSet: (key, value) =>
-        services.storage.set(this.#appId, key, value, caller.manifest.storage?.quotaBytes),
-      storageRemove: (key) => services.storage.remove(this.#appId, key),
-      storageKeys: () => services.storage.keys(this.#appId),
-      shortcuts: () => Promise.resolve([...caller.manifest.shortcuts]),
+      storageGet: async (key) => {
+        const k = parseStorageKey(key);
+        this.#take('storage');
+        return services.storage.get(this.#appId, k);
+      },
+      storageSet: async (key, value) => {
+        const k = parseStorageKey(key);
+        this.#take('storage');
+        return services.storage.set(this.#appId, k, value, caller.manifest.storage?.quotaBytes);
+      },
+      storageRemove: async (key) => {
+        const k = parseStorageKey(key);
+        this.#take('storage');
+        return services.storage.remove(this.#appId, k);
+      },
+      storageKeys: async () => {
+        this.#take('storage');
+        return services.storage.keys(this.#appId);
+      },
+      shortcuts: async () => [...caller.manifest.shortcuts],
       shortcut: (combo) => this.#shortcut(combo),
     };
     for (const service of caller.manifest.services) {
-      const limited = service === 'shortcuts' ? 'shortcuts' : service;
       for (const name of SERVICE_METHODS[service]) {
         const fn = impl[name];
         this.methods[name] = async (...args: unknown[]) => {
           try {
             if (!caller.live()) throw new McError('APP_DISCONNECTED', 'no live session');
-            services.limiter.take(this.#appId, limited);
             return await fn(...args);
           } catch (error) {
             throw serializeError(
@@ -66,6 +80,14 @@ export class SessionServices {
       if (caller.live())
         caller.pushContext(services.context.contextFor(this.#appId, caller.slotId));
     });
+  }
+
+  /**
+   * Rate limits count well-formed calls: malformed ones are refused before they cost the
+   * host anything, so a widget's junk never eats its own allowance for real requests.
+   */
+  #take(service: LimitedService): void {
+    this.#services.limiter.take(this.#appId, service);
   }
 
   get #appId(): string {
@@ -90,6 +112,7 @@ export class SessionServices {
     const parsed = ResizeRequestSchema.safeParse(request);
     if (!parsed.success)
       throw new McError('INVALID_ARGUMENT', 'resize wants { width?, height? } in px');
+    this.#take('resize');
     if (!surface) return { frozen: this.#governor.frozen };
     const wasFrozen = this.#governor.frozen;
     const result = this.#governor.decide(parsed.data, surface.bounds());
@@ -104,6 +127,7 @@ export class SessionServices {
     if (!parsed.success) {
       throw new McError('INVALID_ARGUMENT', 'notify wants { text (1–300 chars), kind? }');
     }
+    this.#take('notify');
     this.#services.showToast(this.#appId, this.#caller.manifest.name, parsed.data);
   }
 
@@ -112,6 +136,7 @@ export class SessionServices {
     if (!parsed.success) {
       throw new McError('INVALID_ARGUMENT', 'modal wants { kind?, title?, text, …Label? }');
     }
+    this.#take('modal');
     const surface = this.#caller.surface;
     if (!surface) throw new McError('NOT_PERMITTED', 'this mount has no slot to draw in');
     const release = this.#services.claimModal(this.#appId);
@@ -126,7 +151,9 @@ export class SessionServices {
   }
 
   async #shortcut(combo: unknown): Promise<void> {
-    const declared = isShortcut(combo) && this.#caller.manifest.shortcuts.includes(combo);
+    if (!isShortcut(combo)) throw new McError('INVALID_ARGUMENT', 'not a shortcut');
+    this.#take('shortcuts');
+    const declared = this.#caller.manifest.shortcuts.includes(combo);
     const surface = this.#caller.surface;
     // Undeclared and unfocused look alike: the widget learns nothing about other apps.
     if (!declared || !surface?.hasFocus()) {

@@ -33,7 +33,7 @@ export class StorageService {
 
   /** The stored value of `key`, or `null` when there is none. */
   get(appId: string, key: unknown): Promise<unknown> {
-    const k = checkKey(key);
+    const k = parseStorageKey(key);
     return this.#run(appId, async () => {
       const json = await this.#backend.get(appId, k);
       return json === undefined ? null : (JSON.parse(json) as unknown);
@@ -42,7 +42,7 @@ export class StorageService {
 
   /** Stores `value` (JSON) under `key`; `QUOTA_EXCEEDED` when the app would go over `quota`. */
   set(appId: string, key: unknown, value: unknown, quota = DEFAULT_STORAGE_QUOTA_BYTES) {
-    const k = checkKey(key);
+    const k = parseStorageKey(key);
     if (value === undefined || checkBounds(value, MAX_VALUE_DEPTH, MAX_VALUE_NODES) !== null) {
       throw new McError('INVALID_ARGUMENT', 'value must be bounded JSON');
     }
@@ -61,7 +61,7 @@ export class StorageService {
 
   /** Removes `key` (no error when absent). */
   remove(appId: string, key: unknown): Promise<void> {
-    const k = checkKey(key);
+    const k = parseStorageKey(key);
     return this.#run(appId, async () => {
       const store = await this.#store(appId);
       await this.#backend.remove(appId, k);
@@ -108,7 +108,8 @@ export class StorageService {
   }
 }
 
-function checkKey(key: unknown): string {
+/** A storage key, or `INVALID_ARGUMENT`. */
+export function parseStorageKey(key: unknown): string {
   const parsed = StorageKeySchema.safeParse(key);
   if (!parsed.success) throw new McError('INVALID_ARGUMENT', 'key must be 1–128 printable ASCII');
   return parsed.data;
