@@ -1,0 +1,198 @@
+import { expect } from '@open-wc/testing';
+
+import type { McCanvas } from '../../shell/elements/mc-canvas.ts';
+import type { CanvasState } from '../../shell/store/canvas-state.ts';
+import { CanvasPersistence } from '../../shell/store/canvas-persistence.ts';
+import { IndexedDbStore } from '../../shell/store/indexeddb-store.ts';
+import { MemoryBacking, MemoryStore } from '../../shell/store/memory-store.ts';
+import { cleanup, createCanvas, drivenManifest } from '../helpers/canvas.ts';
+
+const DEFAULTS = [
+  { slotId: 'a-1', app: 'alpha', x: 0, y: 0, width: 300, height: 200 },
+  { slotId: 'b-1', app: 'beta', x: 320, y: 0, width: 300, height: 200 },
+];
+
+/** A canvas (its own host, like a tab of its own) with alpha and beta registered. */
+function tab(): McCanvas {
+  const canvas = createCanvas();
+  canvas.host.register(drivenManifest('alpha'));
+  canvas.host.register(drivenManifest('beta'));
+  return canvas;
+}
+
+function nextChange(canvas: McCanvas): Promise<void> {
+  return new Promise((resolve) =>
+    canvas.addEventListener('mc-layout-change', () => resolve(), { once: true }),
+  );
+}
+
+const persistences: CanvasPersistence[] = [];
+function persist(canvas: McCanvas, store: MemoryStore | IndexedDbStore): CanvasPersistence {
+  const p = new CanvasPersistence(canvas, { store, id: 'test', saveDelayMs: 10 });
+  persistences.push(p);
+  return p;
+}
+
+describe('CanvasPersistence', () => {
+  afterEach(() => {
+    for (const p of persistences.splice(0)) p.stop();
+    cleanup();
+  });
+
+  it('mounts the defaults when nothing is saved, and restores an edited layout on reload', async () => {
+    const backing = new MemoryBacking();
+    const first = tab();
+    expect(await persist(first, new MemoryStore(backing)).start(DEFAULTS)).to.equal(false);
+    expect(first.layout.map((s) => s.slotId)).to.deep.equal(['a-1', 'b-1']);
+    first.updateSlot('a-1', { x: 40, y: 260, config: { view: 'week' } });
+    first.removeSlot('b-1');
+    const added = first.add('beta');
+    await persistences[0]!.flush();
+    first.remove();
+
+    // "Reload": a new canvas and host on the same storage.
+    const second = tab();
+    expect(await persist(second, new MemoryStore(backing)).start(DEFAULTS)).to.equal(true);
+    expect(second.layout.map((s) => [s.slotId, s.x, s.y])).to.deep.equal([
+      ['a-1', 40, 260],
+      [added, first.layout[1]!.x, first.layout[1]!.y],
+    ]);
+    expect(second.layout[0]!.config).to.deep.equal({ view: 'week' });
+  });
+
+  it('coalesces a burst of edits into one save', async () => {
+    const backing = new MemoryBacking();
+    const canvas = tab();
+    const store = new MemoryStore(backing);
+    let saves = 0;
+    const save = store.save.bind(store);
+    store.save = (id, state) => (saves++, save(id, state));
+    const p = persist(canvas, store);
+    await p.start(DEFAULTS);
+    await p.flush();
+    saves = 0;
+    for (let x = 20; x <= 200; x += 20) canvas.updateSlot('a-1', { x });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(saves).to.equal(1);
+    expect(backing.data.get('test')!.slots[0]!.x).to.equal(200);
+  });
+
+  it('shows one tab’s edit in the other tab, without echoing it back', async () => {
+    const backing = new MemoryBacking();
+    const a = tab();
+    const b = tab();
+    const storeB = new MemoryStore(backing);
+    let savesB = 0;
+    const save = storeB.save.bind(storeB);
+    storeB.save = (id, state) => (savesB++, save(id, state));
+    await persist(a, new MemoryStore(backing)).start(DEFAULTS);
+    await persistences[0]!.flush();
+    await persist(b, storeB).start(DEFAULTS);
+    expect(b.layout.map((s) => s.slotId)).to.deep.equal(['a-1', 'b-1']);
+
+    const seen = nextChange(b);
+    a.updateSlot('b-1', { x: 0, y: 240 });
+    await seen;
+    expect(b.layout.find((s) => s.slotId === 'b-1')).to.include({ x: 0, y: 240 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(savesB).to.equal(0);
+  });
+
+  it('keeps the latest save when two tabs edit at once (savedAt, then tab id)', async () => {
+    const backing = new MemoryBacking();
+    const canvas = tab();
+    const p = persist(canvas, new MemoryStore(backing));
+    await p.start(DEFAULTS);
+    canvas.updateSlot('a-1', { x: 100 });
+    await p.flush();
+    const mine = backing.data.get('test')!;
+    const other = new MemoryStore(backing);
+    const stale: CanvasState = {
+      ...mine,
+      slots: [{ ...mine.slots[0]!, x: 500 }],
+      savedAt: mine.savedAt - 1,
+      tab: 'zzz',
+    };
+    await other.save('test', stale);
+    await Promise.resolve();
+    expect(canvas.layout[0]).to.include({ x: 100 }, 'an older concurrent save loses');
+    const seen = nextChange(canvas);
+    await other.save('test', { ...stale, savedAt: mine.savedAt + 1 });
+    await seen;
+    expect(canvas.layout).to.have.length(1, 'a newer save wins, removals included');
+    expect(canvas.layout[0]).to.include({ x: 500 });
+  });
+
+  it('leaves out slots of apps that are no longer registered', async () => {
+    const backing = new MemoryBacking();
+    await new MemoryStore(backing).save('test', {
+      v: 1,
+      slots: [
+        { slotId: 'a-1', app: 'alpha', x: 0, y: 0, width: 200, height: 200 },
+        { slotId: 'g-1', app: 'gone', x: 0, y: 0, width: 200, height: 200 },
+      ],
+      states: {},
+      savedAt: 1,
+      tab: 't',
+    });
+    const canvas = tab();
+    await persist(canvas, new MemoryStore(backing)).start();
+    expect(canvas.layout.map((s) => s.slotId)).to.deep.equal(['a-1']);
+  });
+});
+
+describe('IndexedDbStore', () => {
+  const state = (x: number): CanvasState => ({
+    v: 1,
+    slots: [{ slotId: 's', app: 'alpha', x, y: 0, width: 200, height: 200 }],
+    states: { alpha: '{"n":1}' },
+    savedAt: x,
+    tab: 't',
+  });
+  const stores: IndexedDbStore[] = [];
+  const open = (options: ConstructorParameters<typeof IndexedDbStore>[0] = {}) => {
+    const store = new IndexedDbStore({ dbName: 'mc-test-store', ...options });
+    stores.push(store);
+    return store;
+  };
+  afterEach(() => {
+    for (const s of stores.splice(0)) s.close();
+  });
+
+  it('saves and loads a canvas', async () => {
+    const store = open();
+    await store.save('one', state(5));
+    expect(await open().load('one')).to.deep.equal(state(5));
+    expect(await store.load('missing')).to.equal(undefined);
+  });
+
+  it('forgets a save after its expiry', async () => {
+    let now = 1_000;
+    const store = open({ ttlMs: 500, now: () => now });
+    await store.save('expiring', state(1));
+    now = 1_499;
+    expect(await store.load('expiring')).to.deep.equal(state(1));
+    now = 1_500;
+    expect(await store.load('expiring')).to.equal(undefined);
+    now = 0;
+    expect(await store.load('expiring')).to.equal(undefined, 'deleted, not just hidden');
+  });
+
+  it('loads a corrupt or foreign record as nothing', async () => {
+    const store = open();
+    await store.save('bad', { ...state(1), slots: [{ nope: true }] } as unknown as CanvasState);
+    expect(await store.load('bad')).to.equal(undefined);
+  });
+
+  it('tells other instances (other tabs) about a save, never the saving one', async () => {
+    const writer = open();
+    const reader = open();
+    const heardByWriter: CanvasState[] = [];
+    writer.subscribe('shared', (s) => heardByWriter.push(s));
+    const heard = new Promise<CanvasState>((resolve) => reader.subscribe('shared', resolve));
+    reader.subscribe('other-id', () => expect.fail('wrong canvas id'));
+    await writer.save('shared', state(9));
+    expect(await heard).to.deep.equal(state(9));
+    expect(heardByWriter).to.have.length(0);
+  });
+});
