@@ -6,6 +6,7 @@ import { playwrightLauncher } from '@web/test-runner-playwright';
 import { CHROMIUM_ARGS, chromiumPath, requestedEngines } from './scripts/browsers.mjs';
 import { firefoxLauncher } from './scripts/firefox-launcher.mjs';
 import { webkitGtkLauncher } from './scripts/webkitgtk-launcher.mjs';
+import { crashPlugin } from './scripts/wtr-crash-plugin.mjs';
 import { countsReporter } from './scripts/wtr-summary-reporter.mjs';
 
 /**
@@ -50,7 +51,11 @@ export default {
   testFramework: { config: { timeout: 60000 } },
   // countsReporter writes .ci/results/wtr.json for the summary line of `npm test`.
   reporters: [defaultReporter(), countsReporter()],
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' })],
+  plugins: [
+    esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
+    // Real renderer crashes of a widget frame, for test/integration/crash.test.ts.
+    crashPlugin(),
+  ],
   middleware: [
     // Module scripts in sandboxed (opaque-origin) frames are CORS fetches with `Origin: null`.
     async (ctx, next) => {
