@@ -90,7 +90,7 @@ export const canvasStyles = css`
     z-index: 10;
     cursor: grabbing;
   }
-  .shield.resize {
+  .shield.mode-resize {
     cursor: nwse-resize;
   }
   .sr-only {

@@ -296,11 +296,7 @@ export class McCanvas extends LitElement {
         class="extent"
         style=${styleMap({ height: `${contentHeight(rects, 2 * this.gridSize)}px` })}
       ></div>
-      ${
-        gesture
-          ? html`<div class="shield ${gesture.mode}" data-testid="pointer-shield"></div>`
-          : nothing
-      }
+      ${gesture ? html`<div class="shield mode-${gesture.mode}"></div>` : nothing}
       <div class="sr-only" role="status" aria-live="polite">${this.announcement}</div>`;
   }
 

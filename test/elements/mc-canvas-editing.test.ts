@@ -96,6 +96,16 @@ describe('<mc-canvas editable>', () => {
     const handle = part(canvas, slotId, '.resize');
     pointer(handle, 'pointerdown', 300, 200);
     pointer(handle, 'pointermove', 365, 150);
+    await canvas.updateComplete;
+    // The shield covers the whole viewport (pointer capture alone loses the pointer over
+    // out-of-process frames in Chromium: measured in the e2e test).
+    const shield = canvas.renderRoot.querySelector('.shield')!.getBoundingClientRect();
+    expect([shield.left, shield.top, shield.width, shield.height]).to.deep.equal([
+      0,
+      0,
+      document.documentElement.clientWidth,
+      document.documentElement.clientHeight,
+    ]);
     pointer(handle, 'pointerup', 365, 150);
     expect(canvas.layout[0]).to.include({ x: 0, y: 0, width: 360, height: 160 });
     pointer(handle, 'pointerdown', 360, 160);
