@@ -27,8 +27,11 @@ async function heap(): Promise<number | null> {
   return least;
 }
 
-/** Mounts `count` widgets at once, waits until all are connected, unmounts them. */
-async function cycle(canvas: McCanvas, count: number): Promise<void> {
+/**
+ * Mounts `count` widgets at once, waits until all are connected, unmounts them. With
+ * `refs`, keeps weak references to each slot's element and iframe, to prove they are freed.
+ */
+async function cycle(canvas: McCanvas, count: number, refs?: WeakRef<object>[]): Promise<void> {
   const slots = new Set<string>();
   const connected = new Promise<void>((resolve) => {
     const onConnected = (event: Event) => {
@@ -53,6 +56,11 @@ async function cycle(canvas: McCanvas, count: number): Promise<void> {
   }
   const ids = [...slots];
   await connected;
+  for (const id of ids) {
+    const frame = canvas.frame(id);
+    const iframe = frame?.renderRoot.querySelector('iframe');
+    if (refs && frame && iframe) refs.push(new WeakRef(frame), new WeakRef(iframe));
+  }
   for (const id of ids) canvas.unmount(id);
   await canvas.updateComplete;
 }
@@ -64,21 +72,32 @@ describe('teardown soak', function () {
   it(`returns ports, sessions and pending calls to baseline after ${CYCLES} mount/unmount cycles`, async () => {
     const canvas = createCanvas();
     canvas.host.register({ id: 'mini', name: 'Mini', url: fixtureUrl('minimal.html') });
-    for (let i = 0; i < 2; i++) await cycle(canvas, PARALLEL);
+    // Warm up until code and caches are settled: the baseline is the steady state.
+    for (let i = 0; i < 4; i++) await cycle(canvas, PARALLEL);
     const baseline = await heap();
-    for (let done = 0; done < CYCLES; done += PARALLEL) await cycle(canvas, PARALLEL);
+    const refs: WeakRef<object>[] = [];
+    for (let done = 0; done < CYCLES; done += PARALLEL) {
+      await cycle(canvas, PARALLEL, done === PARALLEL * 4 ? refs : undefined);
+    }
     let counters = await canvas.host.counters();
     for (let i = 0; i < 100 && counters.ports !== 1; i++) counters = await canvas.host.counters();
     expect(counters).to.deep.equal({ ports: 1, sessions: 0, pendingCalls: 0 });
     expect(canvas.renderRoot.querySelectorAll('mc-frame')).to.have.length(0);
-    const after = await heap();
-    // Only Chromium exposes gc() and performance.memory; elsewhere the counters above are
-    // the whole check (stated, not skipped).
+    expect(refs).to.have.length(PARALLEL * 2);
+    let after = await heap();
+    // Only Chromium exposes gc() and performance.memory; elsewhere the counters above and the
+    // freed slots below are the whole check (stated, not skipped).
     if (baseline !== null && after !== null) {
-      // OPEN (issue 4): run alone the heap stays within +10 %; run beside other files under
-      // CI load it doubled over 1,000 cycles. Until that is understood the ratio is logged,
-      // not asserted, so the counters above stay the gate. See the closing note of session 1.
+      // Calls that were in flight at the last unmount (heartbeats, handshakes of frames that
+      // were removed while loading) hold their closures until their own deadlines pass.
+      for (let i = 0; i < 3 && after > baseline * 1.1; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 5000));
+        after = (await heap()) ?? after;
+      }
       console.log(`soak heap ${baseline} → ${after} (${(after / baseline).toFixed(2)}×)`);
+      expect(after / baseline, `heap ${baseline} → ${after}`).to.be.at.most(1.1);
+      // Every slot element and iframe of a cycle mid-run was collected: nothing keeps them.
+      expect(refs.filter((ref) => ref.deref() !== undefined)).to.have.length(0);
     }
   });
 });
