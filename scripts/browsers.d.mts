@@ -6,3 +6,5 @@ export declare const CHROMIUM_ARGS: string[];
 export declare function chromiumPath(): string;
 /** Makes sure Chromium exists (installing it through apt as root); false when missing. */
 export declare function ensureBrowsers(): boolean;
+/** The Firefox binary: `FIREFOX_PATH` wins, else Debian's ESR. */
+export declare function firefoxPath(): string;
