@@ -31,8 +31,10 @@ export function autoResize(
   const measure = () => {
     frame = 0;
     const size: { width?: number; height?: number } = {};
-    if (options.width === 'content') size.width = root.scrollWidth;
-    if (options.height === 'content') size.height = Math.ceil(root.getBoundingClientRect().height);
+    // The host refuses more than 100,000 px (MAX_REQUESTED_PX) and clamps to the slot anyway.
+    if (options.width === 'content') size.width = Math.min(root.scrollWidth, 1e5);
+    if (options.height === 'content')
+      size.height = Math.min(Math.ceil(root.getBoundingClientRect().height), 1e5);
     const key = `${size.width}x${size.height}`;
     if (key === last) return;
     last = key;
