@@ -90,7 +90,7 @@ test.describe('canvas editing', () => {
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('Shift+ArrowLeft');
     expect(await placement(todo)).toEqual([400, 40, 340, 420]);
-    await expect(page.locator('mc-canvas [role="status"]')).toHaveText(
+    await expect(page.locator('mc-canvas .sr-only[role="status"]')).toHaveText(
       'Todo resized to 340 by 420',
     );
 
