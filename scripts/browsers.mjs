@@ -26,15 +26,14 @@ export const CHROMIUM_ARGS = [
 export const ENGINES = /** @type {const} */ (['chromium', 'firefox', 'webkit']);
 
 /**
- * The engines run when `BROWSERS` is unset. Only Chromium for now: the Firefox and WebKitGTK
- * runs still have open failures (docs/engines.md), and a default that cannot pass would
- * keep every change from landing. `BROWSERS=all` runs the three.
+ * The engines run when `BROWSERS` is unset: all three, so `npm test` and CI test every
+ * engine. A subset is for fast local runs (`BROWSERS=chromium`).
  */
-export const DEFAULT_ENGINES = /** @type {const} */ (['chromium']);
+export const DEFAULT_ENGINES = ENGINES;
 
 /**
  * The engines picked by `BROWSERS` (a comma list such as `firefox,webkit`, or `all`;
- * {@link DEFAULT_ENGINES} when unset or empty). Throws on an unknown name, so that a typo
+ * {@link DEFAULT_ENGINES}, all three, when unset or empty). Throws on an unknown name, so that a typo
  * never silently runs fewer.
  * @param {string | undefined} [value]
  * @returns {Engine[]}

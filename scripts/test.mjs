@@ -3,14 +3,17 @@
 //
 // Steps, in order: make sure the browsers exist (scripts/browsers.mjs: apt as root), the
 // static checks (type check, lint, format, size budgets, library build), the browser tests
-// (@web/test-runner, engines from BROWSERS) and the end-to-end tests (Playwright, Chromium). Every step runs even when an earlier one failed; output streams as it
-// comes. Each static check counts as one test; the runners' own counts are read from the
-// JSON files their reporters write under .ci/results/. The last line printed is the
-// summary, `N passed, N failed` (`, N skipped` when any were), and the exit code is 1 when
-// anything failed.
+// (@web/test-runner, one run per engine in BROWSERS, all three by default) and the
+// end-to-end tests (Playwright, in Chromium and Firefox as far as BROWSERS includes them).
+// Every step runs even when an earlier one failed; output streams as it comes. Each static
+// check counts as one test; the runners' own counts are read from the JSON files their
+// reporters write under .ci/results/. The last line printed is the summary,
+// `N passed, N failed` (`, N skipped` when any were), and the exit code is 1 when anything
+// failed.
 //
-//   npm test                 everything
-//   npm test -- --quick      no end-to-end tests
+//   npm test                         everything, all three engines
+//   BROWSERS=chromium npm test       one engine (a comma list picks several)
+//   npm test -- --quick              no end-to-end tests
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +28,9 @@ const PLAYWRIGHT_RESULTS = join(RESULTS_DIR, 'playwright.json');
 const PLAYWRIGHT_CONFIG = join(ROOT, 'playwright.config.ts');
 
 const quick = process.argv.includes('--quick');
+
+/** The engines the Playwright e2e tests run in (Playwright cannot drive Debian's WebKit). */
+const E2E_ENGINES = ['chromium', 'firefox'];
 
 /** @typedef {{ passed: number, failed: number, skipped: number }} Counts */
 /** @typedef {Counts & { name: string, seconds: number, note?: string }} StepResult */
@@ -139,10 +145,18 @@ function tryEnsure(engines) {
     return false;
   }
 }
-// Every engine BROWSERS asks for (the browser tests), then Chromium alone (the e2e tests),
-// so that a missing WebKit does not also cost the end-to-end run.
+// The engines BROWSERS asks for (all three by default). The e2e tests run in those of them
+// that Playwright drives here (Chromium, Firefox); a missing WebKit must not also cost them.
+/** @type {import('./browsers.mjs').Engine[]} */
+let engines = [];
+try {
+  engines = requestedEngines();
+} catch {
+  // An unknown name in BROWSERS: tryEnsure below says which and counts it as a failure.
+}
+const e2eEngines = engines.filter((engine) => E2E_ENGINES.includes(engine));
 const browsersReady = tryEnsure(undefined);
-const chromiumReady = browsersReady || tryEnsure(['chromium']);
+const e2eReady = browsersReady || tryEnsure(e2eEngines);
 if (browsersReady) console.log('Browsers are available.');
 else record({ name: 'browsers', passed: 0, failed: 1, skipped: 0, seconds: 0, note: 'missing' });
 
@@ -155,7 +169,7 @@ await check('build', process.execPath, ['scripts/build.mjs', '--fast']);
 if (browsersReady) {
   // One engine at a time: three browsers at once on a 2-core machine starve each other's
   // frames and turn deadlines into flakes, for little gain in wall time.
-  for (const engine of requestedEngines()) {
+  for (const engine of engines) {
     await runner({
       name: `browser tests (wtr, ${engine})`,
       command: bin('wtr'),
@@ -171,11 +185,14 @@ if (quick) {
   console.log('\n(--quick: end-to-end tests skipped)');
 } else if (!existsSync(PLAYWRIGHT_CONFIG)) {
   console.log('\n(no playwright.config.ts yet: end-to-end tests skipped, not counted)');
-} else if (chromiumReady) {
+} else if (e2eEngines.length === 0) {
+  console.log(`\n(BROWSERS=${engines.join(',')}: no engine the end-to-end tests run in)`);
+} else if (e2eReady) {
   await runner({
-    name: 'end-to-end tests (playwright)',
+    name: `end-to-end tests (playwright, ${e2eEngines.join(', ')})`,
     command: bin('playwright'),
-    args: ['test'],
+    // Projects are named <engine>-<server> (playwright.config.ts).
+    args: ['test', ...e2eEngines.map((engine) => `--project=${engine}-*`)],
     file: PLAYWRIGHT_RESULTS,
     // The JSON reporter in playwright.config.ts writes here; the variable makes sure of it.
     env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_FILE: PLAYWRIGHT_RESULTS },
