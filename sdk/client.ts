@@ -1,4 +1,5 @@
 import { McError, type ErrorCode } from './protocol/errors.ts';
+import { linkError, type ClientLink, type HostStatus } from './link.ts';
 import type { AppContext } from './protocol/handshake.ts';
 import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, MAX_OPS_PER_BATCH } from './protocol/limits.ts';
 import {
@@ -38,32 +39,6 @@ export const CALL_TIMEOUT_MS = 5000;
  * Below the default burst (500), so a full queue is not refused by the rate limit on arrival.
  */
 export const MAX_QUEUED_OPS = 256;
-
-/** Whether the host is answering: `away` after its heartbeats stopped while this page was visible. */
-export type HostStatus = 'connected' | 'away';
-
-/** What a link reports to its client after the handshake. */
-export interface LinkSink {
-  context(context: AppContext): void;
-  host(status: HostStatus): void;
-}
-
-/**
- * What a {@link Client} runs over: a port to the broker and, for widgets, the penpal link to
- * the host. `connect()` builds one per frame; the host page builds its own.
- */
-export interface ClientLink {
-  port: MessagePort;
-  context: AppContext;
-  /** Settles once the broker holds the other end of `port`: request deadlines start then. */
-  attached?: Promise<unknown>;
-  /** Calls a host service method; rejects with whatever the transport throws. */
-  call?(method: string, args: unknown[], timeoutMs: number): Promise<unknown>;
-  /** Receives context changes and host liveness. */
-  bind?(sink: LinkSink): void;
-  /** Releases the link (the penpal connection). */
-  close?(): void;
-}
 
 interface Pending {
   resolve(value: unknown): void;
@@ -177,10 +152,7 @@ export class Client {
     try {
       return (await link.call(method, [...args], options.timeoutMs ?? CALL_TIMEOUT_MS)) as T;
     } catch (error) {
-      // The host refuses with { code, message }; penpal's own failures mean timeout or gone.
-      const { code, message } = (error ?? {}) as { code?: string; message?: string };
-      const mapped = code && (Object.hasOwn(PENPAL_CODES, code) ? PENPAL_CODES[code] : code);
-      throw new McError((mapped || 'APP_DISCONNECTED') as ErrorCode, `${method}: ${message}`);
+      throw linkError(error, method);
     } finally {
       this.#calls--;
     }
@@ -371,14 +343,6 @@ export class Client {
   }
 }
 
-/** penpal's own failure codes, as microcanvas codes: a missing method is a denial. */
-const PENPAL_CODES: Record<string, ErrorCode> = {
-  METHOD_CALL_TIMEOUT: 'CALL_TIMEOUT',
-  METHOD_NOT_FOUND: 'NOT_PERMITTED',
-  CONNECTION_DESTROYED: 'APP_DISCONNECTED',
-  TRANSMISSION_FAILED: 'APP_DISCONNECTED',
-};
-
 function on<T>(handlers: Set<T>, handler: T): () => void {
   handlers.add(handler);
   return () => handlers.delete(handler);
@@ -396,3 +360,4 @@ function call<T>(handler: (value: T) => void, value: T): void {
 }
 
 export type { ErrorCode };
+export type { ClientLink, HostStatus, LinkSink } from './link.ts';

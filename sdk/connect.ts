@@ -1,6 +1,7 @@
 import { CallOptions, connect as penpalConnect, WindowMessenger } from 'penpal';
 
-import { Client, type ClientLink, type HostStatus, type LinkSink } from './client.ts';
+import { Client } from './client.ts';
+import type { ClientLink, HostStatus, LinkSink } from './link.ts';
 import { McError } from './protocol/errors.ts';
 import { decodeFrameParams, type AppContext, type HostMethods } from './protocol/handshake.ts';
 import { PROTOCOL_VERSION } from './protocol/version.ts';

@@ -32,9 +32,12 @@ describe('renderer crash', function () {
     const reports: Report[] = [];
     const channel = new BroadcastChannel('mc-crash-test');
     channel.onmessage = (event: MessageEvent<Report>) => reports.push(event.data);
-    const opened = await executeServerCommand<{ supported: boolean }>('crash-host-open', {
-      url: '/test/fixtures/crash-host.html',
-    });
+    const opened = await executeServerCommand<{ supported: boolean }, { url: string }>(
+      'crash-host-open',
+      {
+        url: '/test/fixtures/crash-host.html',
+      },
+    );
     // Only Chromium lets a test crash one frame's renderer (the DevTools protocol's
     // Page.crash on the frame's target); the runner drives Firefox and WebKitGTK without it.
     if (!opened?.supported) {
@@ -43,10 +46,10 @@ describe('renderer crash', function () {
     }
     try {
       await next(reports, (r) => r.type === 'mc-app-connected', 20_000);
-      const crash = await executeServerCommand<{ crashed?: string; error?: string }>(
-        'crash-frame',
-        { match: '127.0.0.3' },
-      );
+      const crash = await executeServerCommand<
+        { crashed?: string; error?: string },
+        { match: string }
+      >('crash-frame', { match: '127.0.0.3' });
       expect(crash?.error).to.equal(undefined);
       expect(crash?.crashed).to.contain('driven.html');
       const crashedAt = performance.now();

@@ -1,0 +1,46 @@
+import { McError, type ErrorCode } from './protocol/errors.ts';
+import type { AppContext } from './protocol/handshake.ts';
+
+/** Whether the host is answering: `away` after its heartbeats stopped while this page was visible. */
+export type HostStatus = 'connected' | 'away';
+
+/** What a link reports to its client after the handshake. */
+export interface LinkSink {
+  context(context: AppContext): void;
+  host(status: HostStatus): void;
+}
+
+/**
+ * What a {@link Client} runs over: a port to the broker and, for widgets, the penpal link to
+ * the host. `connect()` builds one per frame; the host page builds its own.
+ */
+export interface ClientLink {
+  port: MessagePort;
+  context: AppContext;
+  /** Settles once the broker holds the other end of `port`: request deadlines start then. */
+  attached?: Promise<unknown>;
+  /** Calls a host service method; rejects with whatever the transport throws. */
+  call?(method: string, args: unknown[], timeoutMs: number): Promise<unknown>;
+  /** Receives context changes and host liveness. */
+  bind?(sink: LinkSink): void;
+  /** Releases the link (the penpal connection). */
+  close?(): void;
+}
+
+/** penpal's own failure codes, as microcanvas codes: a missing method is a denial. */
+const PENPAL_CODES: Record<string, ErrorCode> = {
+  METHOD_CALL_TIMEOUT: 'CALL_TIMEOUT',
+  METHOD_NOT_FOUND: 'NOT_PERMITTED',
+  CONNECTION_DESTROYED: 'APP_DISCONNECTED',
+  TRANSMISSION_FAILED: 'APP_DISCONNECTED',
+};
+
+/**
+ * The `McError` for a failed host call: the host refuses with `{ code, message }`; penpal's
+ * own failures mean a timeout, a denial or a link that is gone.
+ */
+export function linkError(error: unknown, method: string): McError {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  const mapped = code && (Object.hasOwn(PENPAL_CODES, code) ? PENPAL_CODES[code] : code);
+  return new McError((mapped || 'APP_DISCONNECTED') as ErrorCode, `${method}: ${message}`);
+}
