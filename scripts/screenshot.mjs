@@ -1,7 +1,9 @@
 // Screenshots of the demo, to look at it: `node scripts/screenshot.mjs [url]`.
 // Without a URL it starts its own dev server on a free port and stops it afterwards.
 // Writes screenshots/demo.png (as loaded), screenshots/demo-after.png (after picking
-// today, ticking a todo and sending a message) and screenshots/demo-dark.png.
+// today, ticking a todo and sending a message), screenshots/demo-edit.png (the canvas
+// rearranged with the keyboard and the catalog, focus ring showing), demo-drag.png (mid-drag,
+// the shield over the frames) and screenshots/demo-dark.png.
 import { mkdirSync } from 'node:fs';
 
 import { chromium } from 'playwright-core';
@@ -57,6 +59,24 @@ try {
   await widget('chat').getByText('completed: Buy milk').waitFor();
   await page.locator('#event-log li', { hasText: 'chat.message.sent' }).waitFor();
   await shot('demo-after.png');
+
+  // Rearrange: chat moved down and narrowed with the keyboard, a second todo from the catalog.
+  await page.locator('mc-catalog').getByRole('button', { name: 'Add Todo' }).click();
+  await page.locator('mc-frame[app="todo"] .status').nth(1).getByText('connected').waitFor();
+  const chat = page.locator('mc-canvas .slot[data-slot-id="chat-1"]');
+  await chat.focus();
+  for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Shift+ArrowLeft');
+  await shot('demo-edit.png');
+
+  const grip = await page.locator('mc-canvas .slot[data-slot-id="todo-1"] .grip').boundingBox();
+  await page.mouse.move(grip.x + 8, grip.y + 8);
+  await page.mouse.down();
+  await page.mouse.move(grip.x + 48, grip.y + 488, { steps: 8 });
+  await shot('demo-drag.png');
+  await page.mouse.up();
+  // The layout is saved: put the default back before the next load.
+  await page.getByRole('button', { name: 'Reset layout' }).click();
 
   await open(new URL('?theme=dark', base).href);
   await shot('demo-dark.png');

@@ -78,6 +78,8 @@ test.describe('microcanvas demo', () => {
     await expect(chat.locator('#log .system')).toContainText(['✔ Alice completed: Buy milk']);
     await expect(calendar.locator('#open-count')).toHaveText('6 open todos');
     await expect(page.locator('#event-log')).toContainText('todo.item.completed');
+    // The page bridge re-dispatched it on window for in-page code.
+    await expect(page.locator('#bridge-count')).toHaveText('1');
   });
 
   test('a chat message reaches the broker and is shown once, as text', async ({ page }) => {
