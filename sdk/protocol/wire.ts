@@ -19,6 +19,7 @@ export const PublishOpSchema = z.strictObject({
   topic: TopicField,
   data: z.unknown().optional(),
 });
+export type PublishOp = z.infer<typeof PublishOpSchema>;
 /** Subscribe to a pattern; answered by `ok` or `err` with the same id. */
 export const SubscribeOpSchema = z.strictObject({
   op: z.literal('sub'),
@@ -47,6 +48,7 @@ export const AckOpSchema = z.strictObject({
   op: z.literal('ack'),
   n: z.number().int().positive().max(1_000_000),
 });
+export type AckOp = z.infer<typeof AckOpSchema>;
 
 /** Everything a client may send to the broker. */
 export const ClientOpSchema = z.discriminatedUnion('op', [

@@ -3,7 +3,6 @@ import {
   DEFAULT_LIMITS,
   HOST_APP_ID,
   ManifestSchema,
-  matchTopic,
   type AppLimits,
   type ClientOp,
   type ErrorCode,
@@ -15,6 +14,7 @@ import { Connection } from './connection.ts';
 import { decodeBatch } from './decode.ts';
 import { Grants } from './grants.ts';
 import { StateStore } from './state-store.ts';
+import { SubscriberIndex } from './subscriber-index.ts';
 import { ViolationLog, type Violation, type ViolationKind } from './violations.ts';
 
 /** Refused events within {@link STRIKE_WINDOW_MS} after which a flooder is suspended. */
@@ -56,6 +56,7 @@ const DENIED = 'not permitted or does not exist';
 export class Broker {
   readonly #manifests = new Map<string, Manifest>();
   readonly #connections = new Map<string, Connection>();
+  readonly #index = new SubscriberIndex(this.#connections);
   readonly #state = new StateStore();
   readonly #violations: ViolationLog;
   readonly #listener: BrokerListener;
@@ -123,6 +124,7 @@ export class Broker {
     this.#dropped += connection?.dropped ?? 0;
     connection?.close();
     this.#connections.delete(connectionId);
+    this.#index.invalidate();
     this.#strikeStart.delete(connectionId);
   }
 
@@ -182,22 +184,25 @@ export class Broker {
   #add(connection: Connection): void {
     this.detach(connection.id);
     this.#connections.set(connection.id, connection);
+    this.#index.invalidate();
     connection.port.onmessage = (event) => this.#receive(connection, event.data);
   }
 
   #receive(from: Connection, raw: unknown): void {
     if (from.closed || from.suspended) return;
     const { ops, rejected } = decodeBatch(raw, from.limits);
+    // One clock read for the whole batch: its operations arrived at the same moment.
+    const now = this.#now();
     for (const r of rejected) {
       // Refused input costs the sender tokens like an event: a junk flood gets suspended too.
-      if (!from.events.take()) this.#rateLimited(from);
+      if (!from.events.take(1, now)) this.#rateLimited(from);
       else this.#refuse(from, r.kind, codeFor(r.kind), r.detail);
       if (from.suspended) return;
     }
     for (const op of ops) {
       if (from.closed || from.suspended) return;
       // Every operation but `cancel` costs a token: requests can flood as well as events.
-      if (op.op !== 'cancel' && op.op !== 'ack' && !from.events.take()) {
+      if (op.op !== 'cancel' && op.op !== 'ack' && !from.events.take(1, now)) {
         this.#rateLimited(
           from,
           op.op === 'pub' ? op.topic : undefined,
@@ -206,7 +211,7 @@ export class Broker {
         continue;
       }
       try {
-        this.#apply(from, op);
+        this.#apply(from, op, now);
       } catch (error) {
         // A bug in one operation must not take the broker down for everyone else.
         this.#refuse(from, 'malformed', 'MALFORMED_MESSAGE', String(error).slice(0, 200));
@@ -214,20 +219,20 @@ export class Broker {
     }
   }
 
-  #apply(from: Connection, op: ClientOp): void {
+  #apply(from: Connection, op: ClientOp, now: number): void {
     switch (op.op) {
       case 'pub':
-        return this.#publish(from, op.topic, op.data);
+        return this.#publish(from, op.topic, op.data, now);
       case 'sub':
         return this.#subscribe(from, op.id, op.pattern);
       case 'cancel':
-        from.subscriptions.delete(op.id);
+        if (from.subscriptions.delete(op.id)) this.#index.invalidate();
         from.watches.delete(op.id);
         return;
       case 'ack':
         // An ack for more than was sent is junk, and junk costs tokens: an ack flood ends
         // in suspension like any other.
-        if (!from.ack(op.n) && !from.events.take()) this.#rateLimited(from);
+        if (!from.ack(op.n) && !from.events.take(1, now)) this.#rateLimited(from);
         return;
       case 'set':
         return this.#setState(from, op.value);
@@ -239,22 +244,17 @@ export class Broker {
     }
   }
 
-  #publish(from: Connection, topic: string, data: unknown): void {
+  #publish(from: Connection, topic: string, data: unknown, now: number): void {
     if (!from.grants.canPublish(from.appId, topic)) {
       return this.#refuse(from, 'not-permitted', 'NOT_PERMITTED', DENIED, topic);
     }
-    const part = json({ op: 'evt', topic, source: from.appId, data });
+    const part = eventPart(topic, from.appId, data);
     if (part.length > from.limits.maxMessageBytes) {
       return this.#refuse(from, 'too-large', 'PAYLOAD_TOO_LARGE', `${part.length} bytes`, topic);
     }
-    if (!from.bytes.take(part.length)) return this.#rateLimited(from, topic);
-    for (const to of this.#connections.values()) {
-      for (const pattern of to.subscriptions.values()) {
-        if (matchTopic(pattern, topic)) {
-          if (to.sendEvent(part)) this.#delivered++;
-          break;
-        }
-      }
+    if (!from.bytes.take(part.length, now)) return this.#rateLimited(from, topic);
+    for (const to of this.#index.lookup(topic)) {
+      if (to.sendEvent(part, now)) this.#delivered++;
     }
   }
 
@@ -265,6 +265,7 @@ export class Broker {
       return from.send(json({ op: 'err', id, code: 'RATE_LIMITED', message: 'subscription cap' }));
     }
     from.subscriptions.set(id, pattern);
+    this.#index.invalidate();
     from.send(json({ op: 'ok', id }));
   }
 
@@ -366,4 +367,15 @@ function codeFor(kind: ViolationKind): ErrorCode {
 
 function json(value: unknown): string {
   return JSON.stringify(value);
+}
+
+/**
+ * `json({ op: 'evt', topic, source, data })`, byte for byte, without building the object:
+ * the topic and app id are in the topic grammar (lowercase ASCII, digits, `.`, `_`, `-`),
+ * so they need no escaping; only the payload is serialized.
+ */
+function eventPart(topic: string, source: string, data: unknown): string {
+  const head = `{"op":"evt","topic":"${topic}","source":"${source}"`;
+  const body = data === undefined ? undefined : JSON.stringify(data);
+  return body === undefined ? `${head}}` : `${head},"data":${body}}`;
 }

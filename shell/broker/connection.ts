@@ -90,9 +90,12 @@ export class Connection {
     this.#schedule();
   }
 
-  /** Queues an event, or drops it when this client is too far behind. */
-  sendEvent(part: string): boolean {
-    const keepingUp = this.#now() - this.#progressAt < SLOW_CONSUMER_MS;
+  /**
+   * Queues an event, or drops it when this client is too far behind. `now` is the time the
+   * publisher's batch arrived, read once for all the events it delivers.
+   */
+  sendEvent(part: string, now: number = this.#now()): boolean {
+    const keepingUp = now - this.#progressAt < SLOW_CONSUMER_MS;
     const [maxOps, maxBytes] = keepingUp
       ? [BURST_QUEUE, SUBSCRIBER_QUEUE_BYTES * 4]
       : [SUBSCRIBER_QUEUE, SUBSCRIBER_QUEUE_BYTES];

@@ -3,9 +3,12 @@ import {
   ClientOpSchema,
   MAX_BATCH_BYTES,
   MAX_OPS_PER_BATCH,
+  type AckOp,
   type AppLimits,
   type ClientOp,
+  type PublishOp,
 } from '../../sdk/protocol/index.ts';
+import { guardHotOp } from '../../sdk/protocol/guard-hot-op.ts';
 import type { ViolationKind } from './violations.ts';
 
 /** A refused message or operation. */
@@ -22,7 +25,9 @@ export interface DecodedBatch {
 
 /**
  * Reads one port message from an untrusted client: type and size before parsing, then
- * bounds, then the schema, one operation at a time. Never throws.
+ * bounds, then the schema, one operation at a time. Never throws. `pub` and `ack` (nearly
+ * all traffic) are checked by a hand-written guard first; anything it does not accept goes
+ * the general way, so verdicts and refusal messages are those of the schema.
  */
 export function decodeBatch(raw: unknown, limits: AppLimits): DecodedBatch {
   if (typeof raw !== 'string') {
@@ -46,6 +51,13 @@ export function decodeBatch(raw: unknown, limits: AppLimits): DecodedBatch {
   const ops: ClientOp[] = [];
   const rejected: Rejection[] = [];
   for (const item of parsed as unknown[]) {
+    const hot = guardHotOp(item);
+    if (hot) {
+      const broken = hotBounds(hot, limits);
+      if (broken) rejected.push({ kind: 'bounds', detail: `payload exceeds ${broken} bound` });
+      else ops.push(hot);
+      continue;
+    }
     // The op envelope adds one level above the payload.
     const broken = checkBounds(item, limits.maxDepth + 1, limits.maxNodes);
     if (broken) {
@@ -57,6 +69,24 @@ export function decodeBatch(raw: unknown, limits: AppLimits): DecodedBatch {
     else rejected.push({ kind: 'malformed', detail: result.error.issues[0]?.message ?? 'invalid' });
   }
   return { ops, rejected };
+}
+
+/**
+ * {@link checkBounds} of a valid `pub` or `ack` envelope, with the verdict the walk of the
+ * whole operation would give, but walking the payload alone: the envelope's fields are
+ * known to be a string and a finite number, its keys count as nodes, and the payload sits
+ * one level below it. A scalar payload is not walked at all.
+ */
+function hotBounds(op: PublishOp | AckOp, limits: AppLimits): ReturnType<typeof checkBounds> {
+  if (limits.maxDepth + 1 <= 0) return 'depth';
+  const hasData = op.op === 'pub' && Object.hasOwn(op, 'data');
+  const keys = hasData ? 3 : 2;
+  if (keys > limits.maxNodes) return 'nodes';
+  if (!hasData) return null;
+  const data = (op as PublishOp).data;
+  if (data === null || typeof data === 'string' || typeof data === 'boolean') return null;
+  if (typeof data === 'number') return Number.isFinite(data) ? null : 'type';
+  return checkBounds(data, limits.maxDepth, limits.maxNodes - keys);
 }
 
 function describe(value: unknown): string {

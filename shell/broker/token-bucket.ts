@@ -14,9 +14,13 @@ export class TokenBucket {
     this.#last = now();
   }
 
-  /** Takes `cost` tokens if there are enough; false (and nothing taken) otherwise. */
-  take(cost = 1): boolean {
-    const now = this.#now();
+  /**
+   * Takes `cost` tokens if there are enough; false (and nothing taken) otherwise. `now` lets
+   * a caller that takes many times in one turn read the clock once for all of them.
+   */
+  take(cost = 1, now: number = this.#now()): boolean {
+    // A caller's `now` may be older than the last refill (it was read before another take).
+    if (now < this.#last) now = this.#last;
     this.#tokens = Math.min(
       this.#capacity,
       this.#tokens + ((now - this.#last) / 1000) * this.#rate,
