@@ -10,3 +10,14 @@ export { McError, type ErrorCode } from './protocol/errors.ts';
 export type { AppContext } from './protocol/handshake.ts';
 export type { Topic, TopicPattern } from './protocol/topics.ts';
 export { PROTOCOL_VERSION } from './protocol/version.ts';
+export {
+  alert,
+  autoResize,
+  confirm,
+  MODAL_TIMEOUT_MS,
+  notify,
+  shortcuts,
+  storage,
+  type AppStorage,
+  type AutoResizeOptions,
+} from './services.ts';
