@@ -1,5 +1,7 @@
 import { HOST_APP_ID, matchTopic, patternCovers, type Manifest } from '../../sdk/protocol/index.ts';
 
+const MAX_CACHED_TOPICS = 256;
+
 /**
  * What one connection may do, computed from the registered manifest when it attaches and
  * never from anything the widget sends. The host connection may do everything.
@@ -9,6 +11,8 @@ export class Grants {
   readonly #subscribes: readonly string[];
   readonly #reads: ReadonlySet<string>;
   readonly #all: boolean;
+  /** Whether a topic matches `publishes`, by topic: a burst asks about the same one each time. */
+  readonly #published = new Map<string, boolean>();
 
   private constructor(publishes: string[], subscribes: string[], reads: string[], all: boolean) {
     this.#publishes = publishes;
@@ -36,8 +40,17 @@ export class Grants {
     if (this.#all) return true;
     // The namespace rule is also enforced at registration; checked again so a bug there
     // cannot let one app speak for another.
-    if (topic.split('.')[0] !== appId || appId === HOST_APP_ID) return false;
-    return this.#publishes.some((pattern) => matchTopic(pattern, topic));
+    if (appId === HOST_APP_ID || !topic.startsWith(appId) || topic[appId.length] !== '.') {
+      return false;
+    }
+    let allowed = this.#published.get(topic);
+    if (allowed === undefined) {
+      allowed = this.#publishes.some((pattern) => matchTopic(pattern, topic));
+      // Topics come from the widget: cycling through many must not grow this without bound.
+      if (this.#published.size >= MAX_CACHED_TOPICS) this.#published.clear();
+      this.#published.set(topic, allowed);
+    }
+    return allowed;
   }
 
   canSubscribe(pattern: string): boolean {

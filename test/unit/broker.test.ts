@@ -308,4 +308,108 @@ describe('Broker', () => {
     broker.detach('s3');
     expect(broker.stats()).to.include({ connections: 1, subscriptions: 0 });
   });
+
+  it('delivers once per connection however many of its patterns match, in order', async () => {
+    broker.register(manifest('all', { subscribes: ['*.*.*'] }));
+    const cal = attach(broker, 's1', 'cal');
+    const todo = attach(broker, 's2', 'todo');
+    const all = attach(broker, 's3', 'all');
+    send(
+      todo,
+      { op: 'sub', id: 1, pattern: 'cal.*.*' },
+      { op: 'sub', id: 2, pattern: 'cal.date.selected' },
+    );
+    send(all, { op: 'sub', id: 1, pattern: '*.*.*' }, { op: 'sub', id: 2, pattern: 'cal.date.*' });
+    await settle();
+    const topics = ['cal.date.selected', 'cal.date.cleared', 'cal.date.selected'];
+    send(cal, ...topics.map((topic, i) => ({ op: 'pub', topic, data: i })));
+    await settle();
+    const got = (port: FakePort) =>
+      port
+        .ops()
+        .filter((o) => o.op === 'evt')
+        .map((o) => `${String(o.topic)}:${String(o.data)}`);
+    const expected = topics.map((topic, i) => `${topic}:${i}`);
+    expect(got(todo)).to.deep.equal(expected);
+    expect(got(all)).to.deep.equal(expected);
+    expect(broker.stats().delivered).to.equal(6);
+  });
+
+  it('routes a topic afresh after every subscribe, cancel, attach and detach', async () => {
+    const cal = attach(broker, 's1', 'cal');
+    const todo = attach(broker, 's2', 'todo');
+    const evts = (port: FakePort) => port.ops().filter((o) => o.op === 'evt').length;
+    const publish = async () => {
+      send(cal, { op: 'pub', topic: 'cal.date.selected' });
+      await settle();
+    };
+    await publish(); // routes the topic to nobody
+    send(todo, { op: 'sub', id: 1, pattern: 'cal.*.*' });
+    await settle();
+    await publish();
+    expect(evts(todo)).to.equal(1);
+    const late = attach(broker, 's3', 'todo');
+    send(late, { op: 'sub', id: 7, pattern: 'cal.date.selected' });
+    await settle();
+    await publish();
+    expect([evts(todo), evts(late)]).to.deep.equal([2, 1]);
+    send(todo, { op: 'cancel', id: 1 });
+    await settle();
+    await publish();
+    expect([evts(todo), evts(late)]).to.deep.equal([2, 2]);
+    broker.detach('s3');
+    await publish();
+    expect(evts(late)).to.equal(2);
+    // Re-attaching under the same id starts with no subscriptions.
+    const again = attach(broker, 's3', 'todo');
+    await publish();
+    expect(evts(again)).to.equal(0);
+    expect(broker.stats().delivered).to.equal(4);
+  });
+
+  it('keeps routing right when a publisher cycles through more topics than are cached', async () => {
+    broker.register(
+      manifest('cal', { publishes: ['cal.date.*'], limits: { burst: 10_000, eventsPerSecond: 1 } }),
+    );
+    const cal = attach(broker, 's1', 'cal');
+    const todo = attach(broker, 's2', 'todo');
+    send(todo, { op: 'sub', id: 1, pattern: 'cal.date.selected' });
+    await settle();
+    for (let round = 0; round < 3; round++) {
+      send(
+        cal,
+        { op: 'pub', topic: 'cal.date.selected', data: round },
+        ...Array.from({ length: 1000 }, (_, i) => ({ op: 'pub', topic: `cal.date.t${i}` })),
+      );
+      await settle();
+    }
+    const data = todo
+      .ops()
+      .filter((o) => o.op === 'evt')
+      .map((o) => o.data);
+    expect(data).to.deep.equal([0, 1, 2]);
+  });
+
+  it('reads the clock once per batch, not once per event', async () => {
+    let reads = 0;
+    broker = new Broker({}, () => {
+      reads++;
+      return clock;
+    });
+    broker.register(manifest('cal', { publishes: ['cal.date.*'], limits: { burst: 1000 } }));
+    broker.register(manifest('todo', { subscribes: ['cal.*.*'] }));
+    const cal = attach(broker, 's1', 'cal');
+    const todo = attach(broker, 's2', 'todo');
+    send(todo, { op: 'sub', id: 1, pattern: 'cal.*.*' });
+    await settle();
+    reads = 0;
+    send(
+      cal,
+      ...Array.from({ length: 200 }, (_, i) => ({ op: 'pub', topic: 'cal.date.x', data: i })),
+    );
+    await settle();
+    expect(todo.ops().filter((o) => o.op === 'evt')).to.have.length(200);
+    // One for the batch, one for each side's flush and acknowledgement, whatever the count.
+    expect(reads).to.be.below(10);
+  });
 });

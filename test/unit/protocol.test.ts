@@ -2,6 +2,8 @@ import { expect } from '@open-wc/testing';
 
 import {
   checkBounds,
+  ClientOpSchema,
+  DEFAULT_LIMITS,
   isPattern,
   isTopic,
   matchTopic,
@@ -9,7 +11,10 @@ import {
   patternCovers,
   serializeError,
   toMcError,
+  type AppLimits,
 } from '../../sdk/protocol/index.ts';
+import { guardHotOp } from '../../sdk/protocol/guard-hot-op.ts';
+import { decodeBatch } from '../../shell/broker/decode.ts';
 import { ManifestRegistry } from '../../shell/host/manifest-registry.ts';
 import { allowAttribute, sandboxAttribute } from '../../shell/frames/sandbox.ts';
 
@@ -134,5 +139,163 @@ describe('sandbox policy', () => {
     expect(none).not.to.contain("'src'");
     expect(allowAttribute(['camera'])).to.contain("camera 'src'");
     expect(allowAttribute(['camera'])).to.contain("geolocation 'none'");
+  });
+});
+
+describe('guardHotOp', () => {
+  const long = `app.${'a'.repeat(30)}.${Array.from({ length: 4 }, () => 'b'.repeat(32)).join('.')}`;
+  /** Operations as a widget could send them (JSON text), good and hostile. */
+  const table: string[] = [
+    '{"op":"pub","topic":"cal.date.selected"}',
+    '{"op":"pub","topic":"cal.date.selected","data":{"date":"2026-11-24"}}',
+    '{"op":"pub","topic":"cal.date.selected","data":null}',
+    '{"op":"pub","topic":"cal.date.selected","data":[1,2,{"a":"b"}]}',
+    '{"data":1,"topic":"cal.a-b.c_d.e.f.g","op":"pub"}',
+    '{"op":"pub","topic":"cal.date.selected","data":1,"source":"todo"}',
+    '{"op":"pub","topic":"cal.date.selected","__proto__":{"source":"todo"}}',
+    '{"op":"pub","topic":"cal.date.selected","constructor":1}',
+    '{"op":"pub","topic":"cal.date.selected","data":1,"id":1}',
+    '{"op":"pub"}',
+    '{"op":"pub","data":1}',
+    '{"op":"pub","topic":null}',
+    '{"op":"pub","topic":1}',
+    '{"op":"pub","topic":["cal.date.selected"]}',
+    '{"op":"pub","topic":"cal.date"}',
+    '{"op":"pub","topic":"Cal.date.selected"}',
+    '{"op":"pub","topic":"cal.*.selected"}',
+    '{"op":"pub","topic":"cal..selected"}',
+    '{"op":"pub","topic":"cal.date.selected.a.b.c.d"}',
+    '{"op":"pub","topic":" cal.date.selected"}',
+    '{"op":"pub","topic":"cal.date.selected\\n"}',
+    `{"op":"pub","topic":"${long}"}`,
+    `{"op":"pub","topic":"${long}x"}`,
+    `{"op":"pub","topic":"a.b.${'c'.repeat(200)}"}`,
+    '{"op":"PUB","topic":"cal.date.selected"}',
+    '{"op":["pub"],"topic":"cal.date.selected"}',
+    '{"topic":"cal.date.selected"}',
+    '{"op":"ack","n":1}',
+    '{"op":"ack","n":1000000}',
+    '{"n":5,"op":"ack"}',
+    '{"op":"ack","n":1000001}',
+    '{"op":"ack","n":0}',
+    '{"op":"ack","n":-1}',
+    '{"op":"ack","n":1.5}',
+    '{"op":"ack","n":1e400}',
+    '{"op":"ack","n":"1"}',
+    '{"op":"ack","n":null}',
+    '{"op":"ack"}',
+    '{"op":"ack","n":1,"extra":true}',
+    '{"op":"ack","n":1,"__proto__":null}',
+    '{"op":"ack","n":1,"data":1}',
+    '[{"op":"ack","n":1}]',
+    '"pub"',
+    'null',
+    '1',
+    '[]',
+    '{}',
+  ];
+
+  it('accepts exactly the pub and ack operations the schema accepts', () => {
+    for (const text of table) {
+      const item = JSON.parse(text) as unknown;
+      const guard = guardHotOp(item);
+      const zod = ClientOpSchema.safeParse(item);
+      const hot = zod.success && (zod.data.op === 'pub' || zod.data.op === 'ack');
+      expect(guard !== null, text).to.equal(hot);
+      if (guard) expect(guard, text).to.deep.equal(zod.data);
+    }
+  });
+
+  it('leaves every other operation to the schema', () => {
+    for (const op of [
+      { op: 'sub', id: 1, pattern: 'cal.*.*' },
+      { op: 'cancel', id: 1 },
+      { op: 'set', value: 1 },
+      { op: 'get', id: 1, app: 'cal' },
+      { op: 'watch', id: 1, app: 'cal' },
+    ]) {
+      expect(ClientOpSchema.safeParse(op).success).to.equal(true);
+      expect(guardHotOp(op)).to.equal(null);
+    }
+  });
+
+  it('never accepts what JSON cannot make and the schema or the bounds refuse', () => {
+    class Envelope {
+      op = 'pub';
+      topic = 'cal.date.selected';
+    }
+    const inherited = Object.create({ source: 'todo' }) as Record<string, unknown>;
+    Object.assign(inherited, { op: 'pub', topic: 'cal.date.selected' });
+    const nullProto = Object.assign(Object.create(null) as object, {
+      op: 'pub',
+      topic: 'cal.date.selected',
+    });
+    expect(guardHotOp(new Envelope())).to.equal(null);
+    expect(guardHotOp(inherited)).to.equal(null);
+    expect(guardHotOp(Object.assign(['x'], { op: 'pub', topic: 'cal.date.selected' }))).to.equal(
+      null,
+    );
+    // A null prototype is what a JSON-like object without Object.prototype looks like; the
+    // schema takes it, and so does the guard.
+    expect(ClientOpSchema.safeParse(nullProto).success).to.equal(true);
+    expect(guardHotOp(nullProto)).to.not.equal(null);
+  });
+});
+
+describe('decodeBatch', () => {
+  const limits = (extra: Partial<AppLimits> = {}): AppLimits => ({ ...DEFAULT_LIMITS, ...extra });
+  /** The decoder before the guard: bounds over the whole operation, then the schema. */
+  function reference(item: unknown, l: AppLimits): string {
+    const broken = checkBounds(item, l.maxDepth + 1, l.maxNodes);
+    if (broken) return `bounds:${broken}`;
+    const result = ClientOpSchema.safeParse(item);
+    return result.success ? `ok:${JSON.stringify(result.data)}` : 'malformed';
+  }
+  function decoded(item: unknown, l: AppLimits): string {
+    const { ops, rejected } = decodeBatch(JSON.stringify([item]), l);
+    if (ops[0]) return `ok:${JSON.stringify(ops[0])}`;
+    return rejected[0]!.kind === 'bounds'
+      ? `bounds:${/exceeds (\w+)/.exec(rejected[0]!.detail)![1]}`
+      : 'malformed';
+  }
+  const nest = (depth: number): unknown => (depth === 0 ? 1 : { a: nest(depth - 1) });
+
+  it('gives the verdict of bounds-then-schema for pub and ack at every limit', () => {
+    const items: unknown[] = [
+      { op: 'pub', topic: 'cal.date.selected' },
+      { op: 'pub', topic: 'cal.date.selected', data: 1 },
+      { op: 'pub', topic: 'cal.date.selected', data: 'x' },
+      { op: 'pub', topic: 'cal.date.selected', data: [] },
+      { op: 'pub', topic: 'cal.date.selected', data: {} },
+      { op: 'pub', topic: 'cal.date.selected', data: [1, 2, 3, 4] },
+      { op: 'pub', topic: 'cal.date.selected', data: nest(1) },
+      { op: 'pub', topic: 'cal.date.selected', data: nest(2) },
+      { op: 'pub', topic: 'cal.date.selected', data: nest(3) },
+      { op: 'pub', topic: 'cal.date.selected', data: Array.from({ length: 20 }, () => [1]) },
+      { op: 'pub', topic: 'cal.date.selected', data: nest(40), source: 'x' },
+      { op: 'pub', topic: 'cal.nope', data: nest(40) },
+      { op: 'ack', n: 3 },
+      { op: 'ack', n: 0 },
+      { op: 'sub', id: 1, pattern: 'cal.*.*' },
+    ];
+    for (const maxDepth of [1, 2, 3, 32]) {
+      for (const maxNodes of [1, 2, 3, 4, 5, 20, 21, 22, 10_000]) {
+        const l = limits({ maxDepth, maxNodes });
+        for (const item of items) {
+          const label = `${JSON.stringify(item).slice(0, 80)} depth ${maxDepth} nodes ${maxNodes}`;
+          expect(decoded(item, l), label).to.equal(reference(item, l));
+        }
+      }
+    }
+  });
+
+  it('refuses a 100,000-deep payload in a pub without recursion', () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const { ops, rejected } = decodeBatch(
+      `[{"op":"pub","topic":"cal.date.selected","data":${deep}}]`,
+      limits(),
+    );
+    expect(ops).to.have.length(0);
+    expect(rejected[0]).to.include({ kind: 'bounds' });
   });
 });
