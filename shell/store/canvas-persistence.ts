@@ -13,7 +13,7 @@ export interface CanvasPersistenceOptions {
   id?: string;
   /** Apps whose public state is saved with the layout and put back into the broker on restore. */
   persistStates?: readonly string[];
-  /** Coalesces bursts of changes (a drag, a flurry of state updates) into one save. */
+  /** Coalesces bursts of public state updates into one save (layout edits save at once). */
   saveDelayMs?: number;
   /** Told about a failed load or save (storage full, blocked, private mode). */
   onError?: (error: unknown) => void;
@@ -98,13 +98,16 @@ export class CanvasPersistence {
   /** Stops saving and following other tabs (the canvas is left as it is). */
   stop(): void {
     clearTimeout(this.#timer);
+    this.#timer = undefined;
     this.#canvas.removeEventListener('mc-layout-change', this.#onLayout);
     for (const stop of this.#watches.splice(0)) stop();
     this.#unsubscribe?.();
   }
 
   #onLayout = (_event: McLayoutChangeEvent): void => {
-    if (!this.#applying) this.#schedule();
+    // Layout edits are few and deliberate (a gesture commits once, at its end): save them
+    // at the end of this task, so a reload right after an edit does not lose it.
+    if (!this.#applying) this.#schedule(0);
   };
 
   #onState = (state: StateVersion): void => {
@@ -115,9 +118,10 @@ export class CanvasPersistence {
     if (!this.#applying) this.#schedule();
   };
 
-  #schedule(): void {
+  #schedule(delay = this.#delay): void {
+    if (this.#timer !== undefined && delay >= this.#delay) return;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.flush(), this.#delay);
+    this.#timer = setTimeout(() => void this.flush(), delay);
   }
 
   /** Another tab saved: apply it when it is newer than what this tab last saved or applied. */
@@ -125,6 +129,7 @@ export class CanvasPersistence {
     if (!isNewer(state, this.#last)) return;
     // A pending local save of an older edit would otherwise overwrite the newer remote one.
     clearTimeout(this.#timer);
+    this.#timer = undefined;
     await this.#apply(state);
   }
 

@@ -15,6 +15,31 @@ async function placement(locator: Locator): Promise<number[]> {
   });
 }
 
+/** Resolves once the demo's saved layout (IndexedDB) places `slotId` at (x, y). */
+async function saved(page: Page, slotId: string, x: number, y: number): Promise<void> {
+  await expect
+    .poll(() =>
+      page.evaluate(
+        (id) =>
+          new Promise<number[] | null>((resolve) => {
+            const open = indexedDB.open('microcanvas');
+            open.onsuccess = () => {
+              const get = open.result.transaction('canvases').objectStore('canvases').get('demo');
+              get.onsuccess = () => {
+                const slot = (get.result?.state?.slots ?? []).find(
+                  (s: { slotId: string }) => s.slotId === id,
+                );
+                open.result.close();
+                resolve(slot ? [slot.x, slot.y] : null);
+              };
+            };
+          }),
+        slotId,
+      ),
+    )
+    .toEqual([x, y]);
+}
+
 async function openDemo(page: Page, apps = ['calendar', 'todo', 'chat']): Promise<void> {
   await page.goto('/');
   for (const app of apps) {
@@ -57,6 +82,7 @@ test.describe('canvas editing', () => {
     });
     await expect(page.locator('mc-canvas .shield')).toHaveCount(0);
     expect(await placement(calendar)).toEqual([400, 480, 360, 420]);
+    await saved(page, 'calendar-1', 400, 480);
 
     await page.reload();
     await openDemo(page);
