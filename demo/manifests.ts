@@ -28,6 +28,9 @@ export function demoManifests(origin: string): ManifestInput[] {
       description: 'A month grid; selecting a day tells the other apps.',
       publishes: ['calendar.date.selected'],
       reads: ['todo'],
+      services: ['resize', 'shortcuts'],
+      size: { height: { mode: 'content', min: 160 } },
+      shortcuts: ['Alt+T'],
     },
     {
       id: 'todo',
@@ -36,6 +39,8 @@ export function demoManifests(origin: string): ManifestInput[] {
       description: 'Dated todos, filtered by the selected day.',
       publishes: ['todo.item.completed'],
       subscribes: ['calendar.date.selected'],
+      services: ['storage', 'modal', 'notify', 'shortcuts'],
+      shortcuts: ['Alt+N'],
     },
     {
       id: 'chat',
@@ -44,6 +49,8 @@ export function demoManifests(origin: string): ManifestInput[] {
       description: 'A message log that also announces completed todos.',
       publishes: ['chat.message.sent'],
       subscribes: ['todo.item.completed', 'chat.message.sent'],
+      services: ['notify', 'shortcuts'],
+      shortcuts: ['Alt+M'],
     },
   ];
 }

@@ -1,4 +1,4 @@
-import { connect, type Client, type Subscription } from 'microcanvas/sdk';
+import { autoResize, connect, shortcuts, type Client, type Subscription } from 'microcanvas/sdk';
 
 import { addMonths, isIsoDate, isoDate, monthGrid } from './dates.ts';
 
@@ -131,6 +131,8 @@ async function main(): Promise<void> {
   }
   document.documentElement.dataset.theme = client.context.theme;
   document.documentElement.lang = client.context.locale;
+  // The SDK applies the host's tokens (--mc-*); the app's own palette follows the theme.
+  client.onContext((context) => (document.documentElement.dataset.theme = context.theme));
   renderWeekdays(client.context.locale);
   $('prev').addEventListener('click', () => {
     view = addMonths(view, -1);
@@ -145,6 +147,14 @@ async function main(): Promise<void> {
     render(client);
   });
   render(client);
+  // The slot's height follows the month grid (the manifest makes height content-driven).
+  autoResize(client, { height: 'content' });
+  // Alt+T (declared in the manifest) jumps back to this month, and the host hears of it.
+  shortcuts(client, (combo) => {
+    if (combo !== 'Alt+T') return;
+    view = addMonths(new Date(), 0);
+    render(client);
+  });
   markReady([watch]);
 }
 

@@ -1,4 +1,4 @@
-import { connect, type Client, type Subscription } from 'microcanvas/sdk';
+import { connect, notify, shortcuts, type Client, type Subscription } from 'microcanvas/sdk';
 
 /**
  * Chat: a message log and an input. Sending publishes `chat.message.sent`; messages from
@@ -62,7 +62,10 @@ function onEnterOrClick(input: HTMLElement, button: HTMLElement, action: () => v
 function wire(client: Client): Subscription[] {
   const completed = client.subscribe('todo.item.completed', (event) => {
     const title = textField(event.data, 'title', 120);
-    if (title) append({ kind: 'system', text: `✔ ${ME} completed: ${title}` });
+    if (!title) return;
+    append({ kind: 'system', text: `✔ ${ME} completed: ${title}` });
+    // A host-drawn toast, labelled "Chat" by the host; the host rate-limits it.
+    void notify(client, `${ME} completed: ${title}`, { kind: 'success' }).catch(() => {});
   });
   const messages = client.subscribe('chat.message.sent', (event) => {
     // Our own messages come back too; they are already in the log. `slot` is what the
@@ -114,6 +117,12 @@ async function main(): Promise<void> {
   }
   document.documentElement.dataset.theme = client.context.theme;
   document.documentElement.lang = client.context.locale;
+  // The SDK applies the host's tokens (--mc-*); the app's own palette follows the theme.
+  client.onContext((context) => (document.documentElement.dataset.theme = context.theme));
+  // Alt+M (declared in the manifest) jumps to the message field.
+  shortcuts(client, (combo) => {
+    if (combo === 'Alt+M') $('message').focus();
+  });
   $('who').textContent = `signed in as ${ME}`;
   append({
     kind: 'message',

@@ -1,4 +1,13 @@
-import { connect, type Client, type Subscription } from 'microcanvas/sdk';
+import {
+  confirm,
+  connect,
+  notify,
+  shortcuts,
+  storage,
+  type AppStorage,
+  type Client,
+  type Subscription,
+} from 'microcanvas/sdk';
 
 import { isIsoDate, isoDate, seedTodos, type Todo } from './seed.ts';
 
@@ -10,7 +19,9 @@ import { isIsoDate, isoDate, seedTodos, type Todo } from './seed.ts';
 
 const $ = (id: string): HTMLElement => document.getElementById(id) as HTMLElement;
 
-const todos: Todo[] = seedTodos();
+let todos: Todo[] = seedTodos();
+/** The host keeps the items (a sandboxed frame has no storage of its own). */
+let store: AppStorage | undefined;
 let filter: string | null = null;
 let nextId = todos.length + 1;
 
@@ -20,6 +31,48 @@ function formatter(locale: string, options: Intl.DateTimeFormatOptions): Intl.Da
   } catch {
     return new Intl.DateTimeFormat('en', options);
   }
+}
+
+/** Our own items, read back from the host: still checked, item by item. */
+function readSaved(value: unknown): Todo[] | null {
+  if (!Array.isArray(value)) return null;
+  const items = value.filter(
+    (t): t is Todo =>
+      typeof t === 'object' &&
+      t !== null &&
+      typeof t.id === 'string' &&
+      typeof t.title === 'string' &&
+      isIsoDate(t.date) &&
+      typeof t.done === 'boolean',
+  );
+  return items.length === value.length
+    ? items.map((t) => ({ ...t, title: t.title.slice(0, 120) }))
+    : null;
+}
+
+/** Saves the items with the host; a full quota is shown, not thrown. */
+function save(client: Client): void {
+  store?.set('todos', todos).catch((error: unknown) => {
+    void notify(client, `Could not save: ${String(error)}`, { kind: 'error' }).catch(() => {});
+  });
+}
+
+/** Asks (in a host-drawn dialog) before removing the completed items. */
+async function clearDone(client: Client): Promise<void> {
+  const done = todos.filter((t) => t.done).length;
+  if (done === 0) return;
+  const sure = await confirm(client, `Remove ${done} completed todo${done === 1 ? '' : 's'}?`, {
+    title: 'Clear completed',
+    confirmLabel: 'Remove',
+  }).catch(() => false);
+  if (!sure) return;
+  todos = todos.filter((t) => !t.done);
+  publishState(client);
+  render(client);
+  save(client);
+  void notify(client, `Removed ${done} completed todo${done === 1 ? '' : 's'}`, {
+    kind: 'success',
+  }).catch(() => {});
 }
 
 /** Publishes what other apps may read: counts only, no titles. */
@@ -46,6 +99,7 @@ function render(client: Client): void {
   $('filter-label').textContent = filter ? label(filter) : 'All todos';
   $('summary').textContent = `${open} open · ${todos.length - open} done`;
   $('show-all').hidden = filter === null;
+  ($('clear-done') as HTMLButtonElement).disabled = !todos.some((t) => t.done);
   ($('new-title') as HTMLInputElement).placeholder =
     `Add a todo for ${filter ? label(filter) : 'today'}…`;
 
@@ -80,12 +134,14 @@ function toggle(client: Client, todo: Todo, done: boolean): void {
     client.publish('todo.item.completed', { id: todo.id, title: todo.title, date: todo.date });
   publishState(client);
   render(client);
+  save(client);
 }
 
 function add(client: Client, title: string): void {
   todos.push({ id: `t${nextId++}`, title, date: filter ?? isoDate(new Date()), done: false });
   publishState(client);
   render(client);
+  save(client);
 }
 
 /**
@@ -126,6 +182,15 @@ async function main(): Promise<void> {
   }
   document.documentElement.dataset.theme = client.context.theme;
   document.documentElement.lang = client.context.locale;
+  // The SDK applies the host's tokens (--mc-*); the app's own palette follows the theme.
+  client.onContext((context) => (document.documentElement.dataset.theme = context.theme));
+  store = storage(client);
+  const saved = readSaved(await store.get('todos').catch(() => null));
+  if (saved) {
+    todos = saved;
+    nextId = todos.length + 1;
+    while (todos.some((t) => t.id === `t${nextId}`)) nextId++;
+  }
 
   // Events come from other apps: take only a well-formed date and nothing else.
   const selected = client.subscribe('calendar.date.selected', (event) => {
@@ -144,6 +209,11 @@ async function main(): Promise<void> {
     if (!title) return;
     input.value = '';
     add(client, title);
+  });
+  $('clear-done').addEventListener('click', () => void clearDone(client));
+  // Alt+N (declared in the manifest) jumps to the new-todo field.
+  shortcuts(client, (combo) => {
+    if (combo === 'Alt+N') input.focus();
   });
   publishState(client);
   render(client);
