@@ -5,7 +5,14 @@ import type { CanvasState } from '../../shell/store/canvas-state.ts';
 import { CanvasPersistence } from '../../shell/store/canvas-persistence.ts';
 import { IndexedDbStore } from '../../shell/store/indexeddb-store.ts';
 import { MemoryBacking, MemoryStore } from '../../shell/store/memory-store.ts';
-import { cleanup, createCanvas, drivenManifest } from '../helpers/canvas.ts';
+import {
+  cleanup,
+  command,
+  createCanvas,
+  drivenManifest,
+  mountDriven,
+  nextEvent,
+} from '../helpers/canvas.ts';
 
 const DEFAULTS = [
   { slotId: 'a-1', app: 'alpha', x: 0, y: 0, width: 300, height: 200 },
@@ -27,8 +34,12 @@ function nextChange(canvas: McCanvas): Promise<void> {
 }
 
 const persistences: CanvasPersistence[] = [];
-function persist(canvas: McCanvas, store: MemoryStore | IndexedDbStore): CanvasPersistence {
-  const p = new CanvasPersistence(canvas, { store, id: 'test', saveDelayMs: 10 });
+function persist(
+  canvas: McCanvas,
+  store: MemoryStore | IndexedDbStore,
+  options: { id?: string; persistStates?: string[] } = {},
+): CanvasPersistence {
+  const p = new CanvasPersistence(canvas, { store, id: 'test', saveDelayMs: 10, ...options });
   persistences.push(p);
   return p;
 }
@@ -121,6 +132,46 @@ describe('CanvasPersistence', () => {
     await seen;
     expect(canvas.layout).to.have.length(1, 'a newer save wins, removals included');
     expect(canvas.layout[0]).to.include({ x: 500 });
+  });
+
+  it('saves the chosen public states and puts them back into the broker before widgets connect', async () => {
+    const backing = new MemoryBacking();
+    const first = createCanvas();
+    const alpha = await mountDriven(first, 'alpha');
+    first.host.register(drivenManifest('beta'));
+    const p = new CanvasPersistence(first, {
+      store: new MemoryStore(backing),
+      id: 'states',
+      persistStates: ['alpha'],
+      saveDelayMs: 10,
+    });
+    persistences.push(p);
+    await p.start();
+    command(first.host, alpha, { cmd: 'set', value: { n: 5 } });
+    await new Promise<void>((resolve) => {
+      const stop = first.host.state.watch('alpha', (s) => s.version > 0 && (stop(), resolve()));
+    });
+    await p.flush();
+    expect(backing.data.get('states')!.states).to.deep.equal({ alpha: '{"n":5}' });
+
+    const second = createCanvas();
+    second.host.register(drivenManifest('alpha'));
+    await persist(second, new MemoryStore(backing), { id: 'states' }).start();
+    expect((await second.host.state.get('alpha')).version).to.equal(0, 'not chosen: not restored');
+    persistences.pop()!.stop();
+    const third = createCanvas();
+    third.host.register(drivenManifest('alpha'));
+    third.host.register(drivenManifest('beta', { reads: ['alpha'] }));
+    await persist(third, new MemoryStore(backing), {
+      id: 'states',
+      persistStates: ['alpha'],
+    }).start();
+    expect((await third.host.state.get('alpha')).value).to.deep.equal({ n: 5 });
+    // A reader mounted after the restore finds the state.
+    const beta = await mountDriven(third, 'beta');
+    const seen = nextEvent<{ value: unknown }>(third.host, 'beta.echo.state');
+    command(third.host, beta, { cmd: 'get', app: 'alpha' });
+    expect((await seen).data.value).to.deep.equal({ n: 5 });
   });
 
   it('leaves out slots of apps that are no longer registered', async () => {
