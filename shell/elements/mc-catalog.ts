@@ -7,6 +7,9 @@ import type { McCanvas } from './mc-canvas.ts';
  * that puts a new widget of that app on the canvas at the first free spot. Names and
  * descriptions come from manifests the host registered, and are rendered as text.
  *
+ * Styling: `--mc-accent`, `--mc-on-accent`, `--mc-border`, `--mc-surface`, `--mc-text`,
+ * `--mc-muted`, and the parts `list`, `item`, `add`.
+ *
  * Point it at a canvas with the `for` attribute (the canvas's id) or the `canvas` property;
  * call `refresh()` after registering more manifests.
  */
@@ -115,7 +118,7 @@ export class McCatalog extends LitElement {
       border: 1px solid var(--mc-accent, #444ce7);
       border-radius: 6px;
       background: var(--mc-accent, #444ce7);
-      color: #fff;
+      color: var(--mc-on-accent, #fff);
       cursor: pointer;
     }
     button:focus-visible {
