@@ -1,6 +1,7 @@
 // `npm run bench`: one headless Chromium run, microcanvas beside raw baselines in the same
 // page; prints a table of same-run ratios and writes bench/results/latest.json.
 // Options: --quick (smaller counts, a smoke run), --only=profile,rtt,burst,flood,mount,
+// --repeats=N (burst repeats, default 5),
 // --trace (writes a Chromium trace with CPU samples to bench/results/trace.json; read it with
 // `node bench/analyze-trace.mjs` or in Perfetto; best with --only, traces are large).
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -21,7 +22,12 @@ const only = args
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
   .split(',');
-const options = { scale: quick ? 0.2 : 1, ...(only ? { only } : {}) };
+const repeats = Number(args.find((a) => a.startsWith('--repeats='))?.slice(10));
+const options = {
+  scale: quick ? 0.2 : 1,
+  ...(only ? { only } : {}),
+  ...(repeats > 0 ? { repeats } : {}),
+};
 
 // The bench runs in Chromium only (its timers and process model are what ANCHORS.md measured).
 if (!ensureBrowsers(['chromium'])) process.exit(1);

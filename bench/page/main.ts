@@ -21,6 +21,8 @@ import { profileCosts } from './profile.ts';
 export interface BenchOptions {
   scale?: number;
   only?: string[];
+  /** Burst repeats (default 5): more give a steadier median on a loaded machine. */
+  repeats?: number;
 }
 
 const start = performance.now();
@@ -177,7 +179,7 @@ async function runBench(options: BenchOptions = {}): Promise<Record<string, unkn
         { name: TRANSPORT_LABEL['port-host'], sender: raw.get('port-host')! },
         { name: TRANSPORT_LABEL['port-worker'], sender: raw.get('port-worker')! },
       ],
-      { n: burstN, repeats: 5, warmupN: count(2000) },
+      { n: burstN, repeats: options.repeats ?? 5, warmupN: count(2000) },
       log,
     );
     const bigN = count(20_000);

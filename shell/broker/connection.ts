@@ -3,8 +3,13 @@ import type { BrokerPort } from './broker-port.ts';
 import type { Grants } from './grants.ts';
 import { TokenBucket } from './token-bucket.ts';
 
-/** Operations sent to a client and not yet acknowledged before the broker holds further ones. */
-export const SUBSCRIBER_WINDOW = 1024;
+/**
+ * Operations sent to a client and not yet acknowledged before the broker holds further ones.
+ * The SDK acknowledges each batch once it has handled it, and a batch holds up to 1,024
+ * operations: a window of one batch left the pipe idle for a whole round trip after every
+ * batch of a burst, so it is four batches deep (see docs/decisions/0005-broker-hot-path.md).
+ */
+export const SUBSCRIBER_WINDOW = 4096;
 /**
  * Operations held for a client that has stopped acknowledging for {@link SLOW_CONSUMER_MS}:
  * past this, events are dropped with a gap notice.
