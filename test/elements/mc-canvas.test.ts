@@ -63,6 +63,22 @@ describe('<mc-canvas>', () => {
     expect(stats).to.include({ connections: 1 });
   });
 
+  it('fires mc-layout-change synchronously for every kind of change, frames kept by slot id', async () => {
+    const canvas = createCanvas();
+    canvas.host.register(drivenManifest('alpha'));
+    const seen: string[] = [];
+    canvas.addEventListener('mc-layout-change', (e) => seen.push(`${e.reason}:${e.layout.length}`));
+    const slotId = canvas.mount({ app: 'alpha', x: 0, y: 0, width: 200, height: 120 });
+    await canvas.updateComplete;
+    const frame = canvas.frame(slotId);
+    canvas.layout = [{ ...canvas.layout[0]!, x: 40 }];
+    await canvas.updateComplete;
+    expect(canvas.frame(slotId)).to.equal(frame, 'same slot id, same frame');
+    canvas.updateSlot(slotId, { config: { a: 1 } });
+    canvas.unmount(slotId);
+    expect(seen).to.deep.equal(['mount:1', 'replace:1', 'configure:1', 'unmount:0']);
+  });
+
   it('fires mc-app-status and mc-app-connected from the slot', async () => {
     const canvas = createCanvas();
     canvas.host.register(drivenManifest('alpha'));
