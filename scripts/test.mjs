@@ -131,6 +131,26 @@ async function runner({ name, command, args, file, pick, env }) {
   record({ name, ...counts, seconds, note: notes.join('; ') || undefined });
 }
 
+/**
+ * Keeps one engine's wtr results as `.ci/results/wtr-<engine>.json` (the next engine's run
+ * overwrites wtr.json) and prints its slowest tests, to see where an engine's time goes.
+ * @param {string} engine
+ */
+function keepEngineResults(engine) {
+  if (!existsSync(WTR_RESULTS)) return;
+  const text = readFileSync(WTR_RESULTS, 'utf8');
+  writeFileSync(join(RESULTS_DIR, `wtr-${engine}.json`), text);
+  try {
+    /** @type {{ slowest?: Array<{ test: string, ms: number }> }} */
+    const { slowest = [] } = JSON.parse(text);
+    for (const { test, ms } of slowest.slice(0, 3)) {
+      console.log(`  slow: ${(ms / 1000).toFixed(1).padStart(5)} s  ${test}`);
+    }
+  } catch {
+    // An unreadable file is already counted as a failure by runner().
+  }
+}
+
 const started = performance.now();
 mkdirSync(RESULTS_DIR, { recursive: true });
 rmSync(join(RESULTS_DIR, 'summary.json'), { force: true });
@@ -178,6 +198,7 @@ if (browsersReady) {
       env: { ...process.env, BROWSERS: engine },
       pick: ({ passed, failed, skipped }) => ({ passed, failed, skipped }),
     });
+    keepEngineResults(engine);
   }
 }
 

@@ -11,8 +11,13 @@ export const WTR_RESULTS_FILE = '.ci/results/wtr.json';
 /**
  * @typedef {import('@web/test-runner').TestSession} TestSession
  * @typedef {import('@web/test-runner').TestSuiteResult} TestSuiteResult
- * @typedef {{ passed: number, failed: number, skipped: number, failures: string[] }} Counts
+ * @typedef {{ test: string, ms: number }} Timing
+ * @typedef {{ passed: number, failed: number, skipped: number, failures: string[],
+ *   slowest: Timing[] }} Counts
  */
+
+/** How many of the slowest tests the results file lists (to find what makes a run slow). */
+const SLOWEST = 8;
 
 /**
  * Counts one suite's tests, nested suites included.
@@ -23,6 +28,8 @@ export const WTR_RESULTS_FILE = '.ci/results/wtr.json';
 function countSuite(suite, prefix, counts) {
   const path = suite.name ? `${prefix}${suite.name} > ` : prefix;
   for (const test of suite.tests) {
+    if (test.duration !== undefined)
+      counts.slowest.push({ test: `${path}${test.name}`, ms: test.duration });
     if (test.skipped) counts.skipped++;
     else if (test.passed) counts.passed++;
     else {
@@ -42,7 +49,7 @@ function countSuite(suite, prefix, counts) {
  */
 export function countSessions(sessions) {
   /** @type {Counts} */
-  const counts = { passed: 0, failed: 0, skipped: 0, failures: [] };
+  const counts = { passed: 0, failed: 0, skipped: 0, failures: [], slowest: [] };
   for (const session of sessions) {
     const before = counts.failed;
     const where = `${relative(process.cwd(), session.testFile)} [${session.browser.name}]`;
@@ -57,6 +64,7 @@ export function countSessions(sessions) {
       counts.failures.push(`${where}: ${reason}`);
     }
   }
+  counts.slowest = counts.slowest.sort((a, b) => b.ms - a.ms).slice(0, SLOWEST);
   return counts;
 }
 
