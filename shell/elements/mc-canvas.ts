@@ -8,14 +8,11 @@ import {
   contentHeight,
   findFreeSpot,
   GRID_SIZE_PX,
-  moveRect,
   NEW_SLOT_HEIGHT_PX,
   NEW_SLOT_WIDTH_PX,
-  resizeRect,
   type Rect,
 } from '../layout/geometry.ts';
-import { keyAction } from '../layout/keyboard.ts';
-import { followPointer, type GestureMode } from '../layout/pointer-gesture.ts';
+import { LayoutEditor } from '../layout/layout-editor.ts';
 import { McLayoutChangeEvent, type LayoutChangeReason } from './canvas-events.ts';
 import { canvasStyles } from './mc-canvas.styles.ts';
 import './mc-frame.ts';
@@ -37,13 +34,6 @@ export interface Placement {
 /** A placement with its slot id decided. */
 export type Slot = Placement & { slotId: string };
 
-interface Gesture {
-  slotId: string;
-  mode: GestureMode;
-  rect: Rect;
-  cancel: () => void;
-}
-
 /**
  * A canvas of widgets. Owns (or shares) a {@link Host}; renders one `<mc-frame>` per slot
  * at its position and size. With `editable`, a person can move (drag the header or grip,
@@ -59,7 +49,6 @@ export class McCanvas extends LitElement {
     layout: { attribute: false, noAccessor: true },
     editable: { type: Boolean, reflect: true },
     gridSize: { type: Number, attribute: 'grid-size' },
-    gesture: { state: true },
     announcement: { state: true },
   };
 
@@ -68,9 +57,9 @@ export class McCanvas extends LitElement {
   declare editable: boolean;
   /** The grid step of edits, in CSS pixels. */
   declare gridSize: number;
-  declare protected gesture: Gesture | undefined;
   declare protected announcement: string;
   #host: Host | undefined;
+  readonly #editor = new LayoutEditor(this);
 
   constructor() {
     super();
@@ -132,7 +121,7 @@ export class McCanvas extends LitElement {
     const spot = findFreeSpot(this.layout, width, height, this.clientWidth || width, this.gridSize);
     const slot = this.#check({ ...spot, ...at, app });
     this.#change([...this.layout, slot], 'add', slot.slotId);
-    this.#announce(`${this.#name(slot)} added`);
+    this.announce(`${this.#name(slot)} added`);
     return slot.slotId;
   }
 
@@ -146,7 +135,7 @@ export class McCanvas extends LitElement {
       'remove',
       slotId,
     );
-    this.#announce(`${this.#name(slot)} removed`);
+    this.announce(`${this.#name(slot)} removed`);
     const next = this.layout[Math.min(index, this.layout.length - 1)];
     void this.updateComplete.then(() => {
       if (next) this.#wrapper(next.slotId)?.focus();
@@ -174,11 +163,6 @@ export class McCanvas extends LitElement {
   /** The `<mc-frame>` of a slot, once rendered. */
   frame(slotId: string): HTMLElementTagNameMap['mc-frame'] | null {
     return this.renderRoot.querySelector(`mc-frame[slot-id="${CSS.escape(slotId)}"]`);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.gesture?.cancel();
   }
 
   #check(placement: Placement): Slot {
@@ -212,80 +196,28 @@ export class McCanvas extends LitElement {
     return this.host.manifest(slot.app)?.name ?? slot.app;
   }
 
-  #announce(text: string): void {
+  /** Says `text` in the canvas's polite live region (used by the editor). */
+  announce(text: string): void {
     this.announcement = text;
+  }
+
+  /** The app name shown for a slot. */
+  nameOf(slotId: string): string {
+    const slot = this.layout.find((s) => s.slotId === slotId);
+    return slot ? this.#name(slot) : slotId;
+  }
+
+  /** Moves keyboard focus to a slot. */
+  focusSlot(slotId: string): void {
+    this.#wrapper(slotId)?.focus({ preventScroll: true });
   }
 
   #wrapper(slotId: string): HTMLElement | null {
     return this.renderRoot.querySelector(`.slot[data-slot-id="${CSS.escape(slotId)}"]`);
   }
 
-  #startGesture(event: PointerEvent, slot: Slot, mode: GestureMode): void {
-    if (!this.editable || event.button !== 0 || this.gesture) return;
-    event.preventDefault();
-    const handle = event.currentTarget as Element;
-    const origin: Rect = { x: slot.x, y: slot.y, width: slot.width, height: slot.height };
-    const maxWidth = this.clientWidth || Infinity;
-    this.#wrapper(slot.slotId)?.focus({ preventScroll: true });
-    const cancel = followPointer(event, handle, {
-      move: (dx, dy) => {
-        if (!this.gesture) return;
-        const rect =
-          mode === 'move'
-            ? moveRect(origin, dx, dy, this.gridSize, maxWidth)
-            : resizeRect(origin, dx, dy, this.gridSize, maxWidth);
-        this.gesture = { ...this.gesture, rect };
-      },
-      end: (commit) => {
-        const rect = this.gesture?.rect;
-        this.gesture = undefined;
-        if (!commit || !rect) return;
-        if (rect.x === origin.x && rect.y === origin.y && rect.width === origin.width) {
-          if (rect.height === origin.height) return;
-        }
-        this.updateSlot(slot.slotId, rect);
-        this.#announce(`${this.#name(slot)} ${describe(rect, mode)}`);
-      },
-    });
-    this.gesture = { slotId: slot.slotId, mode, rect: origin, cancel };
-  }
-
-  #onHeaderDown(event: PointerEvent, slot: Slot): void {
-    // The frame's header (drawn by the host, never by the widget) doubles as a drag handle.
-    const path = event.composedPath();
-    const onHeader = path.some((el) => el instanceof Element && el.part?.contains('header'));
-    const onButton = path.some((el) => el instanceof HTMLButtonElement);
-    if (onHeader && !onButton) this.#startGesture(event, slot, 'move');
-  }
-
-  #onKey(event: KeyboardEvent, slotId: string): void {
-    // Looked up now: keys can arrive faster than the canvas re-renders.
-    const slot = this.layout.find((s) => s.slotId === slotId);
-    if (!this.editable || !slot) return;
-    const target = event.composedPath()[0];
-    const on =
-      target === event.currentTarget
-        ? 'slot'
-        : target instanceof Element && target.classList.contains('grip')
-          ? 'move-handle'
-          : target instanceof Element && target.classList.contains('resize')
-            ? 'resize-handle'
-            : 'other';
-    const action = keyAction(event, this.gridSize, on);
-    if (!action) return;
-    event.preventDefault();
-    if (action.kind === 'remove') return this.removeSlot(slot.slotId);
-    const maxWidth = this.clientWidth || Infinity;
-    const rect =
-      action.kind === 'move'
-        ? moveRect(slot, action.dx, action.dy, this.gridSize, maxWidth)
-        : resizeRect(slot, action.dw, action.dh, this.gridSize, maxWidth);
-    this.updateSlot(slot.slotId, rect);
-    this.#announce(`${this.#name(slot)} ${describe(rect, action.kind)}`);
-  }
-
   protected override render() {
-    const gesture = this.gesture;
+    const gesture = this.#editor.gesture;
     const rects = this.layout.map((s) => (gesture?.slotId === s.slotId ? gesture.rect : s));
     return html`${repeat(
         this.layout,
@@ -302,7 +234,7 @@ export class McCanvas extends LitElement {
 
   #renderSlot(slot: Slot, rect: Rect) {
     const name = this.#name(slot);
-    const active = this.gesture?.slotId === slot.slotId;
+    const active = this.#editor.gesture?.slotId === slot.slotId;
     return html`<div
       class="slot ${active ? 'active' : ''}"
       data-slot-id=${slot.slotId}
@@ -317,8 +249,8 @@ export class McCanvas extends LitElement {
         width: `${rect.width}px`,
         height: `${rect.height}px`,
       })}
-      @keydown=${(e: KeyboardEvent) => this.#onKey(e, slot.slotId)}
-      @pointerdown=${(e: PointerEvent) => this.#onHeaderDown(e, slot)}
+      @keydown=${(e: KeyboardEvent) => this.#editor.keyDownOnSlot(e, slot.slotId)}
+      @pointerdown=${(e: PointerEvent) => this.#editor.pointerDownOnSlot(e, slot.slotId)}
     >
       <mc-frame .host=${this.host} app=${slot.app} slot-id=${slot.slotId}></mc-frame>
       ${
@@ -328,7 +260,7 @@ export class McCanvas extends LitElement {
                   class="grip"
                   aria-label="Move ${name}"
                   title="Drag, or use the arrow keys, to move ${name}"
-                  @pointerdown=${(e: PointerEvent) => this.#startGesture(e, slot, 'move')}
+                  @pointerdown=${(e: PointerEvent) => this.#editor.startGesture(e, slot.slotId, 'move')}
                 >
                   ⠿
                 </button>
@@ -345,7 +277,7 @@ export class McCanvas extends LitElement {
                 class="resize"
                 aria-label="Resize ${name}"
                 title="Drag, or use Shift+arrow keys, to resize ${name}"
-                @pointerdown=${(e: PointerEvent) => this.#startGesture(e, slot, 'resize')}
+                @pointerdown=${(e: PointerEvent) => this.#editor.startGesture(e, slot.slotId, 'resize')}
               ></button>`
           : nothing
       }
@@ -362,12 +294,6 @@ export class McCanvas extends LitElement {
     `,
     canvasStyles,
   ];
-}
-
-function describe(rect: Rect, kind: GestureMode): string {
-  return kind === 'move'
-    ? `moved to ${rect.x}, ${rect.y}`
-    : `resized to ${rect.width} by ${rect.height}`;
 }
 
 customElements.define('mc-canvas', McCanvas);
