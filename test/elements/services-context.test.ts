@@ -1,6 +1,7 @@
 import { expect } from '@open-wc/testing';
 
 import { McError, type AppContext } from '../../sdk/protocol/index.ts';
+import type { Host } from '../../shell/host/host.ts';
 import { THEME_TOKENS } from '../../shell/services/index.ts';
 import { mountServices } from '../fixtures/services-harness.ts';
 import { cleanup, command, createCanvas, nextEvent } from '../helpers/canvas.ts';
@@ -10,6 +11,17 @@ interface View {
   /** `--mc-accent` as the widget's own document computes it. */
   accent: string;
   scheme: string;
+}
+
+/** The next context view an app echoes, with the subscription's `ready`. */
+function nextContext(host: Host, app: string): { view: Promise<View>; ready: Promise<void> } {
+  let resolve: (view: View) => void;
+  const view = new Promise<View>((r) => (resolve = r));
+  const off = host.subscribe<View>(`${app}.echo.context`, (event) => {
+    off();
+    resolve(event.data);
+  });
+  return { view, ready: off.ready };
 }
 
 describe('Host services: context', () => {
@@ -31,8 +43,10 @@ describe('Host services: context', () => {
     const canvas = createCanvas();
     const a = await mountServices(canvas, 'alpha');
     const b = await mountServices(canvas, 'beta');
-    const seenA = nextEvent<View>(canvas.host, 'alpha.echo.context');
-    const seenB = nextEvent<View>(canvas.host, 'beta.echo.context');
+    const seenA = nextContext(canvas.host, 'alpha');
+    const seenB = nextContext(canvas.host, 'beta');
+    // The push races nothing: the host's subscriptions are in the broker before it starts.
+    await Promise.all([seenA.ready, seenB.ready]);
     canvas.host.setContext({
       theme: 'dark',
       locale: 'de-DE',
@@ -43,7 +57,7 @@ describe('Host services: context', () => {
       [seenA, a],
       [seenB, b],
     ] as const) {
-      const { data } = await seen;
+      const data = await seen.view;
       expect(data.context).to.include({ slotId: slot, theme: 'dark', locale: 'de-DE' });
       expect(data.context.user).to.deep.equal({ id: 'u1', name: 'Ada' });
       expect(data.context.tokens!['--mc-bg']).to.equal(THEME_TOKENS.dark['--mc-bg']);

@@ -46,15 +46,26 @@ describe('Host services: shortcuts', () => {
     expect(seen.map((e) => e.combo)).to.deep.equal(['Ctrl+K']);
   });
 
-  it('forwards real key presses from the focused frame', async () => {
+  it('forwards real key presses from the focused frame', async function () {
+    // The runner drives Firefox over WebDriver BiDi (puppeteer), whose key input does not
+    // reach out-of-process cross-site frames in ESR 153 (as for clicks: docs/engines.md);
+    // the synthetic-key test above covers the same path there.
+    if (navigator.userAgent.includes('Firefox/')) this.skip();
     const canvas = createCanvas();
     await focusedWidget(canvas);
     const seen = shortcutEvents(canvas);
     const raised = new Promise<McShortcutEvent>((resolve) =>
       canvas.addEventListener('mc-shortcut', resolve, { once: true }),
     );
-    await sendKeys({ press: 'Control+j' });
-    await sendKeys({ press: 'Alt+Shift+KeyN' });
+    // down/press/up: the one form both Playwright and puppeteer's BiDi keyboard understand.
+    await sendKeys({ down: 'Control' });
+    await sendKeys({ press: 'KeyJ' });
+    await sendKeys({ up: 'Control' });
+    await sendKeys({ down: 'Alt' });
+    await sendKeys({ down: 'Shift' });
+    await sendKeys({ press: 'KeyN' });
+    await sendKeys({ up: 'Shift' });
+    await sendKeys({ up: 'Alt' });
     expect((await raised).combo).to.equal('Alt+Shift+N');
     expect(seen.map((e) => e.combo)).to.deep.equal(['Alt+Shift+N']);
   });
