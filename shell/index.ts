@@ -53,3 +53,11 @@ export { sandboxAttribute, allowAttribute } from './frames/sandbox.ts';
 export type { Violation, ViolationKind } from './broker/violations.ts';
 export type { BrokerStats } from './broker/broker.ts';
 export * from '../sdk/protocol/index.ts';
+export { McToasts, ensureToastView } from './elements/mc-toasts.ts';
+export { McDialog, McDialogCloseEvent } from './elements/mc-dialog.ts';
+export {
+  McAppResizedEvent,
+  McResizeFrozenEvent,
+  McShortcutEvent,
+} from './elements/service-events.ts';
+export * from './services/index.ts';
