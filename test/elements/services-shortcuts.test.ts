@@ -26,6 +26,29 @@ function shortcutEvents(canvas: McCanvas): McShortcutEvent[] {
   return seen;
 }
 
+/** WebDriver's codes for modifier keys: pressed once they stay down, pressed again released. */
+const WEBDRIVER_KEYS: Record<string, string> = {
+  Control: '\uE009',
+  Alt: '\uE00A',
+  Shift: '\uE008',
+};
+
+/**
+ * Presses `key` with `modifiers` held, in the form the engine's driver understands:
+ * Playwright takes down/press/up; classic WebDriver (WebKitGTK) only a key sequence.
+ */
+async function pressCombo(modifiers: string[], key: string): Promise<void> {
+  const webdriver = !navigator.userAgent.includes('Chrome/');
+  if (webdriver) {
+    const mods = modifiers.map((m) => WEBDRIVER_KEYS[m]!).join('');
+    await sendKeys({ type: `${mods}${key}${[...mods].reverse().join('')}` });
+    return;
+  }
+  for (const m of modifiers) await sendKeys({ down: m });
+  await sendKeys({ press: `Key${key.toUpperCase()}` });
+  for (const m of [...modifiers].reverse()) await sendKeys({ up: m });
+}
+
 describe('Host services: shortcuts', () => {
   afterEach(cleanup);
 
@@ -57,15 +80,8 @@ describe('Host services: shortcuts', () => {
     const raised = new Promise<McShortcutEvent>((resolve) =>
       canvas.addEventListener('mc-shortcut', resolve, { once: true }),
     );
-    // down/press/up: the one form both Playwright and puppeteer's BiDi keyboard understand.
-    await sendKeys({ down: 'Control' });
-    await sendKeys({ press: 'KeyJ' });
-    await sendKeys({ up: 'Control' });
-    await sendKeys({ down: 'Alt' });
-    await sendKeys({ down: 'Shift' });
-    await sendKeys({ press: 'KeyN' });
-    await sendKeys({ up: 'Shift' });
-    await sendKeys({ up: 'Alt' });
+    await pressCombo(['Control'], 'j');
+    await pressCombo(['Alt', 'Shift'], 'n');
     expect((await raised).combo).to.equal('Alt+Shift+N');
     expect(seen.map((e) => e.combo)).to.deep.equal(['Alt+Shift+N']);
   });
