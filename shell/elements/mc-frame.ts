@@ -3,18 +3,14 @@ import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
 import { styleMap } from 'lit/directives/style-map.js';
 
-import type { ModalRequest } from '../../sdk/protocol/index.ts';
-
 import { FrameSession, type FrameStatus, type SessionChange } from '../frames/frame-session.ts';
 import { allowAttribute, sandboxAttribute } from '../frames/sandbox.ts';
 import type { Host } from '../host/host.ts';
 import { McBrokerRestartedEvent, McSuspendedEvent } from '../host/host-events.ts';
-import type { Bounds } from '../services/resize-governor.ts';
-import type { ServiceSurface } from '../services/service-surface.ts';
 import { LIFECYCLE_EVENTS, McAppLifecycleEvent, McAppStatusEvent } from './events.ts';
 import { McDialogCloseEvent } from './mc-dialog.ts';
 import { ensureToastView } from './mc-toasts.ts';
-import { McAppResizedEvent, McResizeFrozenEvent, McShortcutEvent } from './service-events.ts';
+import { FrameSurface } from './frame-surface.ts';
 
 /** Automatic remounts of an unresponsive widget before the slot waits for a person. */
 export const AUTO_RESTARTS = 3;
@@ -36,14 +32,12 @@ export const AUTO_RESTART_BASE_MS = 15_000;
  * @fires mc-resize-frozen - the widget's size oscillated; resizing stops for the session
  * @fires mc-shortcut - the focused widget forwarded a shortcut its manifest declares
  */
-export class McFrame extends LitElement implements ServiceSurface {
+export class McFrame extends LitElement {
   static override properties = {
     host: { attribute: false },
     app: {},
     slotId: { attribute: 'slot-id' },
     status: { state: true },
-    contentSize: { state: true },
-    dialog: { state: true },
   };
 
   /** The host whose broker and manifests this slot uses. */
@@ -54,26 +48,20 @@ export class McFrame extends LitElement implements ServiceSurface {
   declare slotId: string;
   /** The current status (read-only for users). */
   declare status: FrameStatus;
-  /** The widget-requested content size applied to the frame (host services: resize). */
-  declare contentSize: { width?: number; height?: number };
-  /** The open host-drawn dialog, if any (host services: modal). */
-  declare dialog: { request: ModalRequest; answer: (confirmed: boolean) => void } | undefined;
+  /** What host services do to this slot: size, dialog, focus, shortcuts. */
+  readonly surface = new FrameSurface(this);
 
   #session: FrameSession | undefined;
   #autoRestarts = 0;
   #restartTimer: ReturnType<typeof setTimeout> | undefined;
   /** Bumped by `restart()`: a new iframe element, a new nonce, a new mount. */
   #generation = 0;
-  #pendingSize: { size: { width?: number; height?: number }; frozen: boolean } | undefined;
-  #sizeFrame = 0;
 
   constructor() {
     super();
     this.app = '';
     this.slotId = '';
     this.status = { state: 'loading' };
-    this.contentSize = {};
-    this.dialog = undefined;
   }
 
   override disconnectedCallback(): void {
@@ -81,58 +69,8 @@ export class McFrame extends LitElement implements ServiceSurface {
     this.host?.removeEventListener(McSuspendedEvent.type, this.#onSuspended);
     this.host?.removeEventListener(McBrokerRestartedEvent.type, this.#onBrokerRestarted);
     clearTimeout(this.#restartTimer);
-    cancelAnimationFrame(this.#sizeFrame);
     this.#session?.destroy();
     this.#session = undefined;
-  }
-
-  /** The slot's box below the header: the most a content-sized widget may take. */
-  bounds(): Bounds {
-    const header = this.renderRoot.querySelector('header');
-    return {
-      width: this.clientWidth,
-      height: Math.max(0, this.clientHeight - (header?.offsetHeight ?? 0)),
-    };
-  }
-
-  /** Applies a size on the next animation frame; later requests in the same frame win. */
-  applySize(size: { width?: number; height?: number }, frozen: boolean): void {
-    const first = this.#pendingSize === undefined;
-    this.#pendingSize = { size, frozen: frozen || (this.#pendingSize?.frozen ?? false) };
-    if (!first) return;
-    this.#sizeFrame = requestAnimationFrame(() => {
-      const pending = this.#pendingSize!;
-      this.#pendingSize = undefined;
-      this.contentSize = { ...this.contentSize, ...pending.size };
-      const { width, height } = pending.size;
-      this.dispatchEvent(new McAppResizedEvent(this.slotId, this.app, width, height));
-      if (pending.frozen) this.dispatchEvent(new McResizeFrozenEvent(this.slotId, this.app));
-    });
-  }
-
-  /** Opens the host-drawn dialog over the slot; resolves false when `signal` aborts. */
-  showModal(request: ModalRequest, signal: AbortSignal): Promise<boolean> {
-    return new Promise((resolve) => {
-      const answer = (confirmed: boolean) => {
-        signal.removeEventListener('abort', onAbort);
-        if (this.dialog?.answer === answer) this.dialog = undefined;
-        resolve(confirmed);
-      };
-      const onAbort = () => answer(false);
-      signal.addEventListener('abort', onAbort);
-      this.dialog = { request, answer };
-    });
-  }
-
-  /** True while focus is inside this slot's frame. */
-  hasFocus(): boolean {
-    const iframe = this.renderRoot.querySelector('iframe');
-    return iframe !== null && (this.renderRoot as ShadowRoot).activeElement === iframe;
-  }
-
-  /** Raises `mc-shortcut` for a declared, focused shortcut. */
-  shortcut(combo: string): void {
-    this.dispatchEvent(new McShortcutEvent(this.slotId, this.app, combo));
   }
 
   /** Remounts the widget in a fresh iframe (the reload button of a quarantined slot). */
@@ -142,7 +80,7 @@ export class McFrame extends LitElement implements ServiceSurface {
     this.#session = undefined;
     this.#generation++;
     this.status = { state: 'loading' };
-    this.contentSize = {};
+    this.surface.reset();
     await this.updateComplete;
     this.#mount();
   }
@@ -173,7 +111,7 @@ export class McFrame extends LitElement implements ServiceSurface {
       (s, change) => {
         if (this.#session === session) this.#onStatus(s, change);
       },
-      this,
+      this.surface,
     );
     this.#session = session;
     session.start(iframe, this);
@@ -206,18 +144,19 @@ export class McFrame extends LitElement implements ServiceSurface {
                 allow=${allowAttribute(manifest.permissions)}
                 referrerpolicy="origin"
                 loading="eager"
-                ?inert=${this.dialog !== undefined}
-                style=${styleMap(sizeStyle(this.contentSize))}
+                ?inert=${this.surface.dialog !== undefined}
+                style=${styleMap(this.surface.sizeStyle())}
               ></iframe>`,
             )
           : nothing
       }
       ${
-        this.dialog
+        this.surface.dialog
           ? html`<mc-dialog
               .appName=${name}
-              .request=${this.dialog.request}
-              @mc-dialog-close=${(e: McDialogCloseEvent) => this.dialog?.answer(e.confirmed)}
+              .request=${this.surface.dialog.request}
+              @mc-dialog-close=${(e: McDialogCloseEvent) =>
+                this.surface.dialog?.answer(e.confirmed)}
             ></mc-dialog>`
           : nothing
       }
@@ -325,17 +264,6 @@ export class McFrame extends LitElement implements ServiceSurface {
       display: block;
     }
   `;
-}
-
-/** Content-driven axes get a fixed size; the others keep filling the slot. */
-function sizeStyle(size: { width?: number; height?: number }): Record<string, string> {
-  const style: Record<string, string> = {};
-  if (size.width !== undefined) style.width = `${size.width}px`;
-  if (size.height !== undefined) {
-    style.height = `${size.height}px`;
-    style.flex = 'none';
-  }
-  return style;
 }
 
 function statusText(status: FrameStatus): string {

@@ -49,7 +49,7 @@ describe('Host services: resize', () => {
     const slot = await mountServices(canvas, 'alpha', { size: CONTENT_HEIGHT });
     const frame = canvas.frame(slot)!;
     const resizes = recordResizes(canvas, slot);
-    const maxHeight = frame.bounds().height;
+    const maxHeight = frame.surface.bounds().height;
     command(canvas.host, slot, { cmd: 'auto-resize', height: 'content' });
     const first = await resizes.until(() => true);
     expect(first).to.be.below(150);
@@ -76,7 +76,7 @@ describe('Host services: resize', () => {
   it('ignores requests on a fixed axis and refuses junk sizes', async () => {
     const canvas = createCanvas();
     const slot = await mountServices(canvas, 'alpha', { size: CONTENT_HEIGHT });
-    const max = canvas.frame(slot)!.bounds().height;
+    const max = canvas.frame(slot)!.surface.bounds().height;
     expect(
       await callOnce(canvas, 'alpha', slot, 'resize', [{ width: 10, height: 99_999 }]),
     ).to.deep.equal({

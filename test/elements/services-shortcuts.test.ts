@@ -16,7 +16,7 @@ async function focusedWidget(canvas: McCanvas): Promise<string> {
   command(canvas.host, slot, { cmd: 'shortcuts' });
   expect((await armed).data).to.deep.equal(DECLARED.shortcuts);
   canvas.frame(slot)!.renderRoot.querySelector('iframe')!.focus();
-  expect(canvas.frame(slot)!.hasFocus()).to.equal(true);
+  expect(canvas.frame(slot)!.surface.hasFocus()).to.equal(true);
   return slot;
 }
 
@@ -95,7 +95,7 @@ describe('Host services: shortcuts', () => {
     const button = document.createElement('button');
     document.body.append(button);
     button.focus();
-    expect(canvas.frame(slot)!.hasFocus()).to.equal(false);
+    expect(canvas.frame(slot)!.surface.hasFocus()).to.equal(false);
     const unfocused = await callOnce(canvas, 'alpha', slot, 'shortcut', ['Ctrl+K']);
     expect(unfocused).to.deep.equal(undeclared);
     button.remove();
