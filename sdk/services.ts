@@ -92,8 +92,12 @@ export interface AppStorage {
 /** The app's storage (sandboxed frames have none of their own). */
 export function storage(client: Client): AppStorage {
   return {
-    get: (key) => client.call('storageGet', [key]),
-    set: (key, value) => client.call('storageSet', [key, value]),
+    // Values travel as JSON text: the host checks the length before parsing anything.
+    get: async (key) => {
+      const json = await client.call<string | null>('storageGet', [key]);
+      return json === null ? null : JSON.parse(json);
+    },
+    set: async (key, value) => client.call('storageSet', [key, JSON.stringify(value)]),
     remove: (key) => client.call('storageRemove', [key]),
     keys: () => client.call('storageKeys'),
   };

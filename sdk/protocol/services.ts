@@ -141,8 +141,10 @@ export type ServiceMethods = {
   resize(request: ResizeRequest): Promise<ResizeResult>;
   notify(request: ToastRequestInput): Promise<void>;
   modal(request: ModalRequestInput): Promise<boolean>;
-  storageGet(key: string): Promise<unknown>;
-  storageSet(key: string, value: unknown): Promise<void>;
+  /** The stored value as JSON text, or null. */
+  storageGet(key: string): Promise<string | null>;
+  /** Stores a value sent as JSON text (its length is checked before it is parsed). */
+  storageSet(key: string, json: string): Promise<void>;
   storageRemove(key: string): Promise<void>;
   storageKeys(): Promise<string[]>;
   shortcuts(): Promise<string[]>;

@@ -42,12 +42,13 @@ export class SessionServices {
       storageGet: async (key) => {
         const k = parseStorageKey(key);
         this.#take('storage');
-        return services.storage.get(this.#appId, k);
+        return services.storage.getJson(this.#appId, k);
       },
       storageSet: async (key, value) => {
         const k = parseStorageKey(key);
         this.#take('storage');
-        return services.storage.set(this.#appId, k, value, caller.manifest.storage?.quotaBytes);
+        const quota = caller.manifest.storage?.quotaBytes;
+        return services.storage.setJson(this.#appId, k, value, quota);
       },
       storageRemove: async (key) => {
         const k = parseStorageKey(key);

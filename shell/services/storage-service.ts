@@ -40,6 +40,31 @@ export class StorageService {
     });
   }
 
+  /** The stored JSON text of `key`, or `null` (what widgets receive; they parse it). */
+  getJson(appId: string, key: unknown): Promise<string | null> {
+    const k = parseStorageKey(key);
+    return this.#run(appId, async () => (await this.#backend.get(appId, k)) ?? null);
+  }
+
+  /**
+   * Stores a value a widget sent as JSON text. The text's length is checked against the quota
+   * before anything is parsed, so an oversized value costs the host a length read.
+   */
+  setJson(appId: string, key: unknown, json: unknown, quota = DEFAULT_STORAGE_QUOTA_BYTES) {
+    const k = parseStorageKey(key);
+    if (typeof json !== 'string') throw new McError('INVALID_ARGUMENT', 'value must be JSON text');
+    if (k.length + json.length > quota) {
+      throw new McError('QUOTA_EXCEEDED', `${k.length + json.length} > ${quota} bytes`);
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(json);
+    } catch {
+      throw new McError('INVALID_ARGUMENT', 'value must be JSON text');
+    }
+    return this.set(appId, k, value, quota);
+  }
+
   /** Stores `value` (JSON) under `key`; `QUOTA_EXCEEDED` when the app would go over `quota`. */
   set(appId: string, key: unknown, value: unknown, quota = DEFAULT_STORAGE_QUOTA_BYTES) {
     const k = parseStorageKey(key);

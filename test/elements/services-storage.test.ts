@@ -18,15 +18,16 @@ describe('Host services: storage', () => {
     const slot = await mountServices(canvas, 'alpha');
     const items = [{ id: 1, title: 'Buy milk', done: false }];
     expect(
-      await callOnce(canvas, 'alpha', slot, 'storageSet', ['items', items]),
+      await callOnce(canvas, 'alpha', slot, 'storageSet', ['items', JSON.stringify(items)]),
     ).not.to.have.property('error');
     expect(
-      await callOnce(canvas, 'alpha', slot, 'storageSet', ['theme', 'dark']),
+      await callOnce(canvas, 'alpha', slot, 'storageSet', ['theme', '"dark"']),
     ).not.to.have.property('error');
     canvas.unmount(slot);
     const again = await mountServices(canvas, 'alpha');
+    // Values come back as the JSON text they were stored as; the SDK parses it.
     expect(await callOnce(canvas, 'alpha', again, 'storageGet', ['items'])).to.deep.equal({
-      value: items,
+      value: JSON.stringify(items),
     });
     const keys = await callOnce(canvas, 'alpha', again, 'storageKeys');
     expect((keys as { value: string[] }).value.sort()).to.deep.equal(['items', 'theme']);
@@ -40,7 +41,7 @@ describe('Host services: storage', () => {
     const canvas = createCanvas();
     const a = await mountServices(canvas, 'alpha');
     const b = await mountServices(canvas, 'beta');
-    await callOnce(canvas, 'alpha', a, 'storageSet', ['secret', 'alpha only']);
+    await callOnce(canvas, 'alpha', a, 'storageSet', ['secret', '"alpha only"']);
     expect(await callOnce(canvas, 'beta', b, 'storageGet', ['secret'])).to.deep.equal({
       value: null,
     });
@@ -50,7 +51,7 @@ describe('Host services: storage', () => {
       expect(await callOnce(canvas, 'beta', b, 'storageGet', [key])).to.deep.equal({ value: null });
     }
     expect(
-      await callOnce(canvas, 'beta', b, 'storageSet', ['__proto__', { polluted: true }]),
+      await callOnce(canvas, 'beta', b, 'storageSet', ['__proto__', '{"polluted":true}']),
     ).not.to.have.property('error');
     expect(({} as { polluted?: boolean }).polluted).to.equal(undefined);
   });
@@ -59,19 +60,22 @@ describe('Host services: storage', () => {
     const canvas = createCanvas();
     const slot = await mountServices(canvas, 'alpha', { storage: { quotaBytes: 1000 } });
     expect(
-      await callOnce(canvas, 'alpha', slot, 'storageSet', ['a', 'x'.repeat(600)]),
+      await callOnce(canvas, 'alpha', slot, 'storageSet', ['a', JSON.stringify('x'.repeat(600))]),
     ).not.to.have.property('error');
     // 1 + 602 bytes used; another 600-char value does not fit.
-    const over = await callOnce(canvas, 'alpha', slot, 'storageSet', ['b', 'y'.repeat(600)]);
+    const over = await callOnce(canvas, 'alpha', slot, 'storageSet', [
+      'b',
+      JSON.stringify('y'.repeat(600)),
+    ]);
     expect(over).to.have.nested.property('error.code', 'QUOTA_EXCEEDED');
     expect(await callOnce(canvas, 'alpha', slot, 'storageGet', ['b'])).to.deep.equal({
       value: null,
     });
     // Replacing a key counts its new size, not both.
     expect(
-      await callOnce(canvas, 'alpha', slot, 'storageSet', ['a', 'z'.repeat(900)]),
+      await callOnce(canvas, 'alpha', slot, 'storageSet', ['a', JSON.stringify('z'.repeat(900))]),
     ).not.to.have.property('error');
-    // One value bigger than the whole quota.
+    // One value bigger than the whole quota: refused on its length, before any parsing.
     const huge = await callOnce(canvas, 'alpha', slot, 'storageSet', [
       'c',
       { $repeat: ['h', 100_000] },
@@ -106,6 +110,10 @@ describe('Host services: storage', () => {
       ['storageGet', ['tab\tkey']],
       ['storageSet', ['k']],
       ['storageSet', ['k', { $deep: 100 }]],
+      ['storageSet', ['k', '{"a":']],
+      ['storageSet', ['k', 'undefined']],
+      ['storageSet', ['k', `${'['.repeat(100)}${']'.repeat(100)}`]],
+      ['storageSet', ['k', { value: 1 }]],
       ['storageSet', ['k', { $cyclic: 1 }]],
       ['storageSet', ['k', { $nan: 1 }]],
       ['storageSet', ['k', { $date: 1 }]],
