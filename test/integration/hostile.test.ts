@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
 
+import type { McEvent } from '../../sdk/index.ts';
 import type { ManifestInput } from '../../sdk/protocol/index.ts';
 import type { McCanvas } from '../../shell/elements/mc-canvas.ts';
 import { McSuspendedEvent, McViolationEvent } from '../../shell/host/host-events.ts';
@@ -28,13 +29,30 @@ function hostile(attack: string, extra: Partial<ManifestInput> = {}): ManifestIn
   };
 }
 
-/** Mounts the hostile widget and resolves with what it reports. */
+/**
+ * The host's handshake deadline in these tests. The default 10 s covers loading the frame;
+ * the first widget from the attackers' site in a fresh test page starts a new process and
+ * compiles the fixture, which on a two-core machine under other load took longer (ESC-1
+ * then waited for a report that could never come).
+ */
+const SLOW_LOADS = { connectTimeoutMs: 30_000 };
+
+/**
+ * Mounts the hostile widget and resolves with what it reports; fails at once, saying why,
+ * when the slot ends in error before a report.
+ */
 async function attack<T>(canvas: McCanvas, name: string, extra: Partial<ManifestInput> = {}) {
   canvas.host.register(hostile(name, extra));
   // The fuzz attack posts 64 MiB and 80 MB messages; slower engines take a while.
   const report = nextEvent<T>(canvas.host, 'evil.report.result', () => true, 90_000);
   const slotId = canvas.mount({ app: 'evil', x: 0, y: 200, width: 200, height: 100 });
-  return { slotId, report: (await report).data };
+  // Some attacks get their slot refused on purpose after reporting: only an earlier end counts.
+  const ended = waitForStatus(canvas, slotId, 'error', 90_000).catch(() => new Promise(() => {}));
+  const first = await Promise.race([report, ended.then((status) => ({ status }))]);
+  if ('status' in first) {
+    throw new Error(`the attacker's slot ended before reporting: ${JSON.stringify(first.status)}`);
+  }
+  return { slotId, report: (first as McEvent<T>).data };
 }
 
 /**
@@ -67,7 +85,7 @@ describe('hostile widgets', function () {
   });
 
   it('ESC-1/2/6, UI-6: cannot navigate the top page, open popups, submit forms or show dialogs', async () => {
-    const canvas = createCanvas();
+    const canvas = createCanvas(SLOW_LOADS);
     const steps = collect<string>(canvas.host, 'evil.report.step');
     const popups = collect<string>(canvas.host, 'evil.report.popups');
     await Promise.all([steps.ready, popups.ready]);
@@ -101,7 +119,7 @@ describe('hostile widgets', function () {
   });
 
   it('ESC-3, DOM-1/2/4/5, UI-4: has an opaque origin and no ambient authority', async () => {
-    const canvas = createCanvas();
+    const canvas = createCanvas(SLOW_LOADS);
     const { report } = await attack<Record<string, Outcome | string>>(canvas, 'ambient');
     expect(report.origin).to.equal('null');
     expect(report.frameElement).to.equal('null');
@@ -129,7 +147,7 @@ describe('hostile widgets', function () {
   });
 
   it('MSG-1/2/5: forged handshakes and envelopes from siblings and grandchildren have no effect', async () => {
-    const canvas = createCanvas();
+    const canvas = createCanvas(SLOW_LOADS);
     const { host } = canvas;
     const alpha = await mountDriven(canvas, 'alpha', { publishes: ['alpha.note.*'] });
     const beta = await mountDriven(canvas, 'beta', { subscribes: ['alpha.note.*'] });
@@ -160,7 +178,7 @@ describe('hostile widgets', function () {
   });
 
   it('MSG-8: after the handshake no application data reaches a widget as a window message', async () => {
-    const canvas = createCanvas();
+    const canvas = createCanvas(SLOW_LOADS);
     const { host } = canvas;
     const alpha = await mountDriven(canvas, 'alpha', { subscribes: ['host.demo.*'] });
     const subscribed = nextEvent(host, 'alpha.echo.subscribed');
@@ -179,7 +197,7 @@ describe('hostile widgets', function () {
   });
 
   it('CAP-3/6: only `hello` is callable; a manifest smuggled into hello grants nothing', async () => {
-    const canvas = createCanvas();
+    const canvas = createCanvas(SLOW_LOADS);
     await mountDriven(canvas, 'alpha');
     const { report } = await attack<Record<string, unknown>>(canvas, 'methods');
     expect(report).to.deep.include({
@@ -193,7 +211,7 @@ describe('hostile widgets', function () {
   });
 
   it('MSG-4, CAP-1, VAL-1/2/3/5: 10,000 malformed messages are refused and counted; good traffic flows', async () => {
-    const canvas = createCanvas();
+    const canvas = createCanvas(SLOW_LOADS);
     const { host } = canvas;
     const violations: McViolationEvent[] = [];
     host.addEventListener('mc-violation', (e) => violations.push(e));
@@ -251,7 +269,7 @@ describe('hostile widgets', function () {
   });
 
   it('RES-1: a flooder is rate-limited, then suspended, while two good widgets keep talking', async () => {
-    const canvas = createCanvas();
+    const canvas = createCanvas(SLOW_LOADS);
     const { host } = canvas;
     const alpha = await mountDriven(canvas, 'alpha', { publishes: ['alpha.note.*'] });
     const beta = await mountDriven(canvas, 'beta', { subscribes: ['alpha.note.*'] });
