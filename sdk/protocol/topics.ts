@@ -39,6 +39,9 @@ export function isAppId(value: unknown): value is string {
 
 /** True when `topic` matches `pattern` (`*` stands for exactly one segment). */
 export function matchTopic(pattern: string, topic: string): boolean {
+  // Most subscriptions name one topic: compare without splitting (no garbage per event).
+  if (pattern === topic) return true;
+  if (!pattern.includes('*')) return false;
   const p = pattern.split('.');
   const t = topic.split('.');
   if (p.length !== t.length) return false;
