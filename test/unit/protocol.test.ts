@@ -51,6 +51,14 @@ describe('topic grammar', () => {
     expect(matchTopic('*.*.*', 'a.b.c.d')).to.equal(false);
   });
 
+  it('matches a pattern without `*` only to the same topic', () => {
+    expect(matchTopic('calendar.date.selected', 'calendar.date.selected')).to.equal(true);
+    expect(matchTopic('calendar.date.selected', 'calendar.date.selectedx')).to.equal(false);
+    expect(matchTopic('calendar.date', 'calendar.date.selected')).to.equal(false);
+    // A `*` inside a segment is not a wildcard.
+    expect(matchTopic('calendar.da*.selected', 'calendar.date.selected')).to.equal(false);
+  });
+
   it('checks that a requested pattern stays inside a granted one', () => {
     expect(patternCovers('calendar.*.*', 'calendar.date.selected')).to.equal(true);
     expect(patternCovers('calendar.*.*', 'calendar.*.selected')).to.equal(true);
