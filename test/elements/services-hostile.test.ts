@@ -24,6 +24,9 @@ describe('Host services: a widget without the SDK', () => {
     const report = nextEvent<{ before: Record<string, Outcome>; after: Record<string, Outcome> }>(
       canvas.host,
       'early.echo.report',
+      () => true,
+      // Seven calls on a raw link plus a handshake; generous for a loaded machine.
+      45_000,
     );
     canvas.mount({ app: 'early', x: 0, y: 0, width: 200, height: 100 });
     const { before, after } = (await report).data;
