@@ -154,15 +154,21 @@ describe('widget lifecycle', function () {
       expect((await answer).data).to.equal(0);
       return;
     }
-    // The host's own event loop keeps turning: count timer ticks while the widget spins.
-    let ticks = 0;
-    const ticker = setInterval(() => ticks++, 100);
+    // The host's own event loop keeps turning while the widget spins: its 100 ms timer never
+    // stops for long. (Not a tick count: on a loaded machine timers run late, not frozen.)
+    let last = performance.now();
+    let longestGap = 0;
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      longestGap = Math.max(longestGap, now - last);
+      last = now;
+    }, 100);
     const event = await unresponsive;
     clearInterval(ticker);
     const elapsed = performance.now() - started;
     expect(event.slotId).to.equal(alpha);
     expect(elapsed).to.be.below(8000);
-    expect(ticks).to.be.at.least(Math.floor(elapsed / 100) - 10);
+    expect(longestGap).to.be.below(2000);
     expect(canvas.frame(alpha)!.status.state).to.equal('unresponsive');
   });
 });
