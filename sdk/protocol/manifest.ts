@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 import {
   SERVICE_NAMES,
@@ -22,24 +22,18 @@ export const PERMISSIONS = {
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
+/** An integer in `min..max`, checked in the order classic zod's `.int().min().max()` did. */
+const intIn = (min: number, max: number) =>
+  z.number().check(z.int(), z.minimum(min), z.maximum(max));
+
 const LimitsSchema = z.strictObject({
-  maxMessageBytes: z
-    .number()
-    .int()
-    .min(256)
-    .max(4 * 1024 * 1024)
-    .optional(),
-  maxDepth: z.number().int().min(1).max(256).optional(),
-  maxNodes: z.number().int().min(1).max(1_000_000).optional(),
-  eventsPerSecond: z.number().positive().max(100_000).optional(),
-  burst: z.number().int().min(1).max(1_000_000).optional(),
-  bytesPerSecond: z
-    .number()
-    .int()
-    .min(1024)
-    .max(256 * 1024 * 1024)
-    .optional(),
-  maxSubscriptions: z.number().int().min(1).max(10_000).optional(),
+  maxMessageBytes: z.optional(intIn(256, 4 * 1024 * 1024)),
+  maxDepth: z.optional(intIn(1, 256)),
+  maxNodes: z.optional(intIn(1, 1_000_000)),
+  eventsPerSecond: z.optional(z.number().check(z.positive(), z.maximum(100_000))),
+  burst: z.optional(intIn(1, 1_000_000)),
+  bytesPerSecond: z.optional(intIn(1024, 256 * 1024 * 1024)),
+  maxSubscriptions: z.optional(intIn(1, 10_000)),
 });
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -55,55 +49,68 @@ function isAllowedAppUrl(value: string): boolean {
   );
 }
 
-const PatternSchema = z.string().max(200).regex(PATTERN_RE, 'must be a topic pattern (a.b.c)');
+const PatternSchema = z
+  .string()
+  .check(z.maxLength(200), z.regex(PATTERN_RE, 'must be a topic pattern (a.b.c)'));
 
-/** An app manifest, registered by the host. Rights come from here and nowhere else. */
+/**
+ * An app manifest, registered by the host. Rights come from here and nowhere else.
+ * Written with `zod/mini` so that the host page's bundle carries only the checks it uses.
+ */
 export const ManifestSchema = z
   .strictObject({
-    id: z
-      .string()
-      .regex(APP_ID_RE, 'must be lowercase ASCII: a letter, then letters, digits, - or _')
-      .refine((id) => id !== HOST_APP_ID, '"host" is reserved'),
-    name: z.string().trim().min(1).max(80),
+    id: z.string().check(
+      z.regex(APP_ID_RE, 'must be lowercase ASCII: a letter, then letters, digits, - or _'),
+      z.refine((id) => id !== HOST_APP_ID, '"host" is reserved'),
+    ),
+    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(80)),
     url: z
       .url({ protocol: /^https?$/ })
-      .max(2048)
-      .refine(isAllowedAppUrl, 'must be https (http only on loopback) and have no fragment'),
-    description: z.string().max(500).optional(),
-    publishes: z.array(PatternSchema).max(64).default([]),
-    subscribes: z.array(PatternSchema).max(64).default([]),
-    reads: z.array(z.string().regex(APP_ID_RE)).max(64).default([]),
-    permissions: z
-      .array(z.enum(Object.keys(PERMISSIONS) as [Permission, ...Permission[]]))
-      .max(8)
-      .default([]),
-    limits: LimitsSchema.default({}),
+      .check(
+        z.maxLength(2048),
+        z.refine(isAllowedAppUrl, 'must be https (http only on loopback) and have no fragment'),
+      ),
+    description: z.optional(z.string().check(z.maxLength(500))),
+    publishes: z._default(z.array(PatternSchema).check(z.maxLength(64)), []),
+    subscribes: z._default(z.array(PatternSchema).check(z.maxLength(64)), []),
+    reads: z._default(z.array(z.string().check(z.regex(APP_ID_RE))).check(z.maxLength(64)), []),
+    permissions: z._default(
+      z
+        .array(z.enum(Object.keys(PERMISSIONS) as [Permission, ...Permission[]]))
+        .check(z.maxLength(8)),
+      [],
+    ),
+    limits: z._default(LimitsSchema, {}),
     /** Host services the app may call (deny by default); see docs/services.md. */
-    services: z
-      .array(z.enum(SERVICE_NAMES as unknown as [ServiceName, ...ServiceName[]]))
-      .max(SERVICE_NAMES.length)
-      .default([]),
+    services: z._default(
+      z
+        .array(z.enum(SERVICE_NAMES as unknown as [ServiceName, ...ServiceName[]]))
+        .check(z.maxLength(SERVICE_NAMES.length)),
+      [],
+    ),
     /** Per-axis sizing: `content` axes follow the widget's `resize` requests. */
-    size: SizeSchema.default({
+    size: z._default(SizeSchema, {
       width: { mode: 'fixed', min: 0 },
       height: { mode: 'fixed', min: 0 },
     }),
     /** Keyboard shortcuts a focused widget may forward to the host (`shortcuts` service). */
-    shortcuts: z.array(ShortcutSchema).max(16).default([]),
+    shortcuts: z._default(z.array(ShortcutSchema).check(z.maxLength(16)), []),
     /** Per-app storage quota (`storage` service). */
-    storage: StoragePolicySchema.optional(),
+    storage: z.optional(StoragePolicySchema),
   })
-  .superRefine((m, ctx) => {
-    m.publishes.forEach((pattern, i) => {
-      if (pattern.split('.')[0] !== m.id) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['publishes', i],
-          message: `must start with the app's own id ("${m.id}.")`,
-        });
-      }
-    });
-  });
+  .check(
+    z.superRefine((m, ctx) => {
+      m.publishes.forEach((pattern, i) => {
+        if (pattern.split('.')[0] !== m.id) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['publishes', i],
+            message: `must start with the app's own id ("${m.id}.")`,
+          });
+        }
+      });
+    }),
+  );
 
 /** A manifest as the host author writes it. */
 export type ManifestInput = z.input<typeof ManifestSchema>;

@@ -1,9 +1,10 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Host services a widget may call over its penpal link: the wire names, the argument
  * schemas the host checks with `safeParse`, and the shortcut grammar. The SDK imports only
- * types and constants from here (never zod), so its service helpers stay tiny.
+ * types and constants from here (never zod), so its service helpers stay tiny; the schemas
+ * use `zod/mini`, so the host page carries only the checks it uses.
  */
 
 /** Services a manifest can list in `services`. Context (theme, locale, user) is always on. */
@@ -24,10 +25,14 @@ export const MAX_STORAGE_QUOTA_BYTES = 1024 * 1024;
 /** Largest size a widget may ask for on either axis, before clamping. */
 export const MAX_REQUESTED_PX = 100_000;
 
-const Px = z.number().finite().min(0).max(MAX_REQUESTED_PX);
+// z.number() already refuses NaN and ±Infinity (classic `.finite()` was a no-op).
+const Px = z.number().check(z.minimum(0), z.maximum(MAX_REQUESTED_PX));
 
 /** `resize`: the content size the widget wants, per axis (omitted = leave that axis). */
-export const ResizeRequestSchema = z.strictObject({ width: Px.optional(), height: Px.optional() });
+export const ResizeRequestSchema = z.strictObject({
+  width: z.optional(Px),
+  height: z.optional(Px),
+});
 export type ResizeRequest = z.infer<typeof ResizeRequestSchema>;
 
 /** What `resize` answers: the size the host will apply, and whether resizing is frozen. */
@@ -39,21 +44,21 @@ export interface ResizeResult {
 
 /** `notify`: a toast the host draws, as text. */
 export const ToastRequestSchema = z.strictObject({
-  text: z.string().trim().min(1).max(MAX_TOAST_TEXT),
-  kind: z.enum(['info', 'success', 'warning', 'error']).default('info'),
+  text: z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_TOAST_TEXT)),
+  kind: z._default(z.enum(['info', 'success', 'warning', 'error']), 'info'),
 });
 export type ToastRequestInput = z.input<typeof ToastRequestSchema>;
 export type ToastRequest = z.output<typeof ToastRequestSchema>;
 
-const Label = z.string().trim().min(1).max(24);
+const Label = z.string().check(z.trim(), z.minLength(1), z.maxLength(24));
 
 /** `modal`: a confirm or alert dialog the host draws over the widget's slot. */
 export const ModalRequestSchema = z.strictObject({
-  kind: z.enum(['alert', 'confirm']).default('alert'),
-  title: z.string().trim().min(1).max(80).optional(),
-  text: z.string().trim().min(1).max(MAX_MODAL_TEXT),
-  confirmLabel: Label.optional(),
-  cancelLabel: Label.optional(),
+  kind: z._default(z.enum(['alert', 'confirm']), 'alert'),
+  title: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(80))),
+  text: z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_MODAL_TEXT)),
+  confirmLabel: z.optional(Label),
+  cancelLabel: z.optional(Label),
 });
 export type ModalRequestInput = z.input<typeof ModalRequestSchema>;
 export type ModalRequest = z.output<typeof ModalRequestSchema>;
@@ -61,9 +66,11 @@ export type ModalRequest = z.output<typeof ModalRequestSchema>;
 /** A storage key: printable, bounded. */
 export const StorageKeySchema = z
   .string()
-  .min(1)
-  .max(MAX_STORAGE_KEY)
-  .regex(/^[\x20-\x7e]+$/, 'must be printable ASCII');
+  .check(
+    z.minLength(1),
+    z.maxLength(MAX_STORAGE_KEY),
+    z.regex(/^[\x20-\x7e]+$/, 'must be printable ASCII'),
+  );
 
 /**
  * A keyboard shortcut: modifiers in the order Ctrl, Alt, Shift, Meta, then one key. At
@@ -80,25 +87,27 @@ export function isShortcut(combo: unknown): combo is string {
 }
 
 /** A shortcut string, validated. */
-export const ShortcutSchema = z.string().refine(isShortcut, 'must be a shortcut like "Ctrl+K"');
+export const ShortcutSchema = z
+  .string()
+  .check(z.refine(isShortcut, 'must be a shortcut like "Ctrl+K"'));
 
 /** Per-axis sizing: `fixed` keeps the slot's size; `content` follows the widget's requests. */
 const AxisSchema = z.strictObject({
-  mode: z.enum(['fixed', 'content']).default('fixed'),
-  min: z.number().int().min(0).max(10_000).default(0),
-  max: z.number().int().min(1).max(10_000).optional(),
+  mode: z._default(z.enum(['fixed', 'content']), 'fixed'),
+  min: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(10_000)), 0),
+  max: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(10_000))),
 });
 
 /** The manifest's `size` field. */
 export const SizeSchema = z.strictObject({
-  width: AxisSchema.default({ mode: 'fixed', min: 0 }),
-  height: AxisSchema.default({ mode: 'fixed', min: 0 }),
+  width: z._default(AxisSchema, { mode: 'fixed', min: 0 }),
+  height: z._default(AxisSchema, { mode: 'fixed', min: 0 }),
 });
 export type SizePolicy = z.output<typeof SizeSchema>;
 
 /** The manifest's `storage` field. */
 export const StoragePolicySchema = z.strictObject({
-  quotaBytes: z.number().int().min(0).max(MAX_STORAGE_QUOTA_BYTES),
+  quotaBytes: z.number().check(z.int(), z.minimum(0), z.maximum(MAX_STORAGE_QUOTA_BYTES)),
 });
 
 /** A CSS custom property a host may hand widgets as a theme token. */
@@ -107,28 +116,24 @@ export const TOKEN_NAME_RE = /^--mc-[a-z0-9-]{1,48}$/;
 /** Theme tokens: `--mc-*` names, plain values (no braces, semicolons or markup). */
 export const TokensSchema = z
   .record(
-    z.string().regex(TOKEN_NAME_RE),
-    z
-      .string()
-      .max(200)
-      .regex(/^[^;{}<>\\]*$/, 'must be a plain CSS value'),
+    z.string().check(z.regex(TOKEN_NAME_RE)),
+    z.string().check(z.maxLength(200), z.regex(/^[^;{}<>\\]*$/, 'must be a plain CSS value')),
   )
-  .refine((tokens) => Object.keys(tokens).length <= 64, 'at most 64 tokens');
+  .check(z.refine((tokens) => Object.keys(tokens).length <= 64, 'at most 64 tokens'));
 
 /** What a host may set with `host.setContext()`; every field is optional. */
 export const HostContextPatchSchema = z.strictObject({
-  theme: z.enum(['light', 'dark']).optional(),
-  locale: z
-    .string()
-    .min(2)
-    .max(35)
-    .regex(/^[A-Za-z0-9-]+$/)
-    .optional(),
-  user: z
-    .strictObject({ id: z.string().min(1).max(128), name: z.string().min(1).max(128) })
-    .nullable()
-    .optional(),
-  tokens: TokensSchema.optional(),
+  theme: z.optional(z.enum(['light', 'dark'])),
+  locale: z.optional(z.string().check(z.minLength(2), z.maxLength(35), z.regex(/^[A-Za-z0-9-]+$/))),
+  user: z.optional(
+    z.nullable(
+      z.strictObject({
+        id: z.string().check(z.minLength(1), z.maxLength(128)),
+        name: z.string().check(z.minLength(1), z.maxLength(128)),
+      }),
+    ),
+  ),
+  tokens: z.optional(TokensSchema),
 });
 export type HostContextPatch = z.input<typeof HostContextPatchSchema>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 import { isAppId, isPattern, isTopic } from './topics.ts';
 
@@ -8,16 +8,16 @@ import { isAppId, isPattern, isTopic } from './topics.ts';
  * client does in one turn travels as one message (see docs/decisions/0002-batching.md).
  * Objects are strict: a field that claims identity (`source`, `appId`, …) is refused.
  */
-const RequestId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
-const TopicField = z.string().refine(isTopic, 'not a topic');
-const PatternField = z.string().refine(isPattern, 'not a topic pattern');
-const AppIdField = z.string().refine(isAppId, 'not an app id');
+const RequestId = z.number().check(z.int(), z.nonnegative(), z.maximum(Number.MAX_SAFE_INTEGER));
+const TopicField = z.string().check(z.refine(isTopic, 'not a topic'));
+const PatternField = z.string().check(z.refine(isPattern, 'not a topic pattern'));
+const AppIdField = z.string().check(z.refine(isAppId, 'not an app id'));
 
 /** Publish an event; the broker stamps the source. */
 export const PublishOpSchema = z.strictObject({
   op: z.literal('pub'),
   topic: TopicField,
-  data: z.unknown().optional(),
+  data: z.optional(z.unknown()),
 });
 export type PublishOp = z.infer<typeof PublishOpSchema>;
 /** Subscribe to a pattern; answered by `ok` or `err` with the same id. */
@@ -46,7 +46,7 @@ export const WatchStateOpSchema = z.strictObject({
 /** Flow control: the client processed `n` operations the broker sent it. */
 export const AckOpSchema = z.strictObject({
   op: z.literal('ack'),
-  n: z.number().int().positive().max(1_000_000),
+  n: z.number().check(z.int(), z.positive(), z.maximum(1_000_000)),
 });
 export type AckOp = z.infer<typeof AckOpSchema>;
 
@@ -65,7 +65,7 @@ export type ClientOp = z.infer<typeof ClientOpSchema>;
 /** A snapshot of one app's public state. Version 0 means "never set". */
 export const StateSnapshotSchema = z.strictObject({
   app: z.string(),
-  version: z.number().int().nonnegative(),
+  version: z.number().check(z.int(), z.nonnegative()),
   value: z.unknown(),
 });
 export type StateSnapshot = z.infer<typeof StateSnapshotSchema>;

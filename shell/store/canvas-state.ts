@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 import { APP_ID_RE, MAX_MESSAGE_BYTES } from '../../sdk/protocol/index.ts';
 
@@ -9,19 +9,21 @@ export const MAX_SAVED_SLOTS = 200;
 /** Largest serialized per-widget config. */
 export const MAX_CONFIG_BYTES = 16 * 1024;
 
-const Px = z.number().finite().min(0).max(MAX_PX);
+// z.number() already refuses NaN and ±Infinity (classic `.finite()` was a no-op).
+const Px = z.number().check(z.minimum(0), z.maximum(MAX_PX));
 
 const SavedSlotSchema = z.strictObject({
-  slotId: z.string().min(1).max(100),
-  app: z.string().regex(APP_ID_RE),
+  slotId: z.string().check(z.minLength(1), z.maxLength(100)),
+  app: z.string().check(z.regex(APP_ID_RE)),
   x: Px,
   y: Px,
   width: Px,
   height: Px,
   config: z
-    .json()
-    .optional()
-    .refine((v) => v === undefined || JSON.stringify(v).length <= MAX_CONFIG_BYTES, 'too large'),
+    .optional(z.json())
+    .check(
+      z.refine((v) => v === undefined || JSON.stringify(v).length <= MAX_CONFIG_BYTES, 'too large'),
+    ),
 });
 
 /**
@@ -31,10 +33,13 @@ const SavedSlotSchema = z.strictObject({
  */
 export const CanvasStateSchema = z.strictObject({
   v: z.literal(1),
-  slots: z.array(SavedSlotSchema).max(MAX_SAVED_SLOTS),
-  states: z.record(z.string().regex(APP_ID_RE), z.string().max(MAX_MESSAGE_BYTES)),
-  savedAt: z.number().finite(),
-  tab: z.string().max(64),
+  slots: z.array(SavedSlotSchema).check(z.maxLength(MAX_SAVED_SLOTS)),
+  states: z.record(
+    z.string().check(z.regex(APP_ID_RE)),
+    z.string().check(z.maxLength(MAX_MESSAGE_BYTES)),
+  ),
+  savedAt: z.number(),
+  tab: z.string().check(z.maxLength(64)),
 });
 
 /** A saved canvas; see {@link CanvasStateSchema}. */
