@@ -8,6 +8,7 @@ import {
   type ServiceName,
 } from './services.ts';
 import { APP_ID_RE, HOST_APP_ID, PATTERN_RE } from './topics.ts';
+import { english } from './zod-english.ts';
 
 /**
  * Permissions a manifest may ask for, each mapped to one iframe `allow` feature.
@@ -38,9 +39,18 @@ const LimitsSchema = z.strictObject({
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-/** https anywhere; http only on loopback, for development. The fragment belongs to the shell. */
+/**
+ * https anywhere; http only on loopback, for development. The fragment belongs to the shell.
+ * Zod runs this refinement even when `z.url()` already refused the value, so text that is
+ * not a URL must give false here, not a TypeError out of `Host.register`.
+ */
 function isAllowedAppUrl(value: string): boolean {
-  const url = new URL(value);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
   if (url.hash !== '' || value.includes('#')) return false;
   if (url.protocol === 'https:') return true;
   return (
@@ -57,60 +67,62 @@ const PatternSchema = z
  * An app manifest, registered by the host. Rights come from here and nowhere else.
  * Written with `zod/mini` so that the host page's bundle carries only the checks it uses.
  */
-export const ManifestSchema = z
-  .strictObject({
-    id: z.string().check(
-      z.regex(APP_ID_RE, 'must be lowercase ASCII: a letter, then letters, digits, - or _'),
-      z.refine((id) => id !== HOST_APP_ID, '"host" is reserved'),
-    ),
-    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(80)),
-    url: z
-      .url({ protocol: /^https?$/ })
-      .check(
-        z.maxLength(2048),
-        z.refine(isAllowedAppUrl, 'must be https (http only on loopback) and have no fragment'),
+export const ManifestSchema = /* @__PURE__ */ english(
+  z
+    .strictObject({
+      id: z.string().check(
+        z.regex(APP_ID_RE, 'must be lowercase ASCII: a letter, then letters, digits, - or _'),
+        z.refine((id) => id !== HOST_APP_ID, '"host" is reserved'),
       ),
-    description: z.optional(z.string().check(z.maxLength(500))),
-    publishes: z._default(z.array(PatternSchema).check(z.maxLength(64)), []),
-    subscribes: z._default(z.array(PatternSchema).check(z.maxLength(64)), []),
-    reads: z._default(z.array(z.string().check(z.regex(APP_ID_RE))).check(z.maxLength(64)), []),
-    permissions: z._default(
-      z
-        .array(z.enum(Object.keys(PERMISSIONS) as [Permission, ...Permission[]]))
-        .check(z.maxLength(8)),
-      [],
+      name: z.string().check(z.trim(), z.minLength(1), z.maxLength(80)),
+      url: z
+        .url({ protocol: /^https?$/ })
+        .check(
+          z.maxLength(2048),
+          z.refine(isAllowedAppUrl, 'must be https (http only on loopback) and have no fragment'),
+        ),
+      description: z.optional(z.string().check(z.maxLength(500))),
+      publishes: z._default(z.array(PatternSchema).check(z.maxLength(64)), []),
+      subscribes: z._default(z.array(PatternSchema).check(z.maxLength(64)), []),
+      reads: z._default(z.array(z.string().check(z.regex(APP_ID_RE))).check(z.maxLength(64)), []),
+      permissions: z._default(
+        z
+          .array(z.enum(Object.keys(PERMISSIONS) as [Permission, ...Permission[]]))
+          .check(z.maxLength(8)),
+        [],
+      ),
+      limits: z._default(LimitsSchema, {}),
+      /** Host services the app may call (deny by default); see docs/services.md. */
+      services: z._default(
+        z
+          .array(z.enum(SERVICE_NAMES as unknown as [ServiceName, ...ServiceName[]]))
+          .check(z.maxLength(SERVICE_NAMES.length)),
+        [],
+      ),
+      /** Per-axis sizing: `content` axes follow the widget's `resize` requests. */
+      size: z._default(SizeSchema, {
+        width: { mode: 'fixed', min: 0 },
+        height: { mode: 'fixed', min: 0 },
+      }),
+      /** Keyboard shortcuts a focused widget may forward to the host (`shortcuts` service). */
+      shortcuts: z._default(z.array(ShortcutSchema).check(z.maxLength(16)), []),
+      /** Per-app storage quota (`storage` service). */
+      storage: z.optional(StoragePolicySchema),
+    })
+    .check(
+      z.superRefine((m, ctx) => {
+        m.publishes.forEach((pattern, i) => {
+          if (pattern.split('.')[0] !== m.id) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['publishes', i],
+              message: `must start with the app's own id ("${m.id}.")`,
+            });
+          }
+        });
+      }),
     ),
-    limits: z._default(LimitsSchema, {}),
-    /** Host services the app may call (deny by default); see docs/services.md. */
-    services: z._default(
-      z
-        .array(z.enum(SERVICE_NAMES as unknown as [ServiceName, ...ServiceName[]]))
-        .check(z.maxLength(SERVICE_NAMES.length)),
-      [],
-    ),
-    /** Per-axis sizing: `content` axes follow the widget's `resize` requests. */
-    size: z._default(SizeSchema, {
-      width: { mode: 'fixed', min: 0 },
-      height: { mode: 'fixed', min: 0 },
-    }),
-    /** Keyboard shortcuts a focused widget may forward to the host (`shortcuts` service). */
-    shortcuts: z._default(z.array(ShortcutSchema).check(z.maxLength(16)), []),
-    /** Per-app storage quota (`storage` service). */
-    storage: z.optional(StoragePolicySchema),
-  })
-  .check(
-    z.superRefine((m, ctx) => {
-      m.publishes.forEach((pattern, i) => {
-        if (pattern.split('.')[0] !== m.id) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['publishes', i],
-            message: `must start with the app's own id ("${m.id}.")`,
-          });
-        }
-      });
-    }),
-  );
+);
 
 /** A manifest as the host author writes it. */
 export type ManifestInput = z.input<typeof ManifestSchema>;

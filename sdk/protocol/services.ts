@@ -1,5 +1,7 @@
 import * as z from 'zod/mini';
 
+import { english } from './zod-english.ts';
+
 /**
  * Host services a widget may call over its penpal link: the wire names, the argument
  * schemas the host checks with `safeParse`, and the shortcut grammar. The SDK imports only
@@ -29,10 +31,12 @@ export const MAX_REQUESTED_PX = 100_000;
 const Px = z.number().check(z.minimum(0), z.maximum(MAX_REQUESTED_PX));
 
 /** `resize`: the content size the widget wants, per axis (omitted = leave that axis). */
-export const ResizeRequestSchema = z.strictObject({
-  width: z.optional(Px),
-  height: z.optional(Px),
-});
+export const ResizeRequestSchema = /* @__PURE__ */ english(
+  z.strictObject({
+    width: z.optional(Px),
+    height: z.optional(Px),
+  }),
+);
 export type ResizeRequest = z.infer<typeof ResizeRequestSchema>;
 
 /** What `resize` answers: the size the host will apply, and whether resizing is frozen. */
@@ -43,34 +47,40 @@ export interface ResizeResult {
 }
 
 /** `notify`: a toast the host draws, as text. */
-export const ToastRequestSchema = z.strictObject({
-  text: z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_TOAST_TEXT)),
-  kind: z._default(z.enum(['info', 'success', 'warning', 'error']), 'info'),
-});
+export const ToastRequestSchema = /* @__PURE__ */ english(
+  z.strictObject({
+    text: z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_TOAST_TEXT)),
+    kind: z._default(z.enum(['info', 'success', 'warning', 'error']), 'info'),
+  }),
+);
 export type ToastRequestInput = z.input<typeof ToastRequestSchema>;
 export type ToastRequest = z.output<typeof ToastRequestSchema>;
 
 const Label = z.string().check(z.trim(), z.minLength(1), z.maxLength(24));
 
 /** `modal`: a confirm or alert dialog the host draws over the widget's slot. */
-export const ModalRequestSchema = z.strictObject({
-  kind: z._default(z.enum(['alert', 'confirm']), 'alert'),
-  title: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(80))),
-  text: z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_MODAL_TEXT)),
-  confirmLabel: z.optional(Label),
-  cancelLabel: z.optional(Label),
-});
+export const ModalRequestSchema = /* @__PURE__ */ english(
+  z.strictObject({
+    kind: z._default(z.enum(['alert', 'confirm']), 'alert'),
+    title: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(80))),
+    text: z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_MODAL_TEXT)),
+    confirmLabel: z.optional(Label),
+    cancelLabel: z.optional(Label),
+  }),
+);
 export type ModalRequestInput = z.input<typeof ModalRequestSchema>;
 export type ModalRequest = z.output<typeof ModalRequestSchema>;
 
 /** A storage key: printable, bounded. */
-export const StorageKeySchema = z
-  .string()
-  .check(
-    z.minLength(1),
-    z.maxLength(MAX_STORAGE_KEY),
-    z.regex(/^[\x20-\x7e]+$/, 'must be printable ASCII'),
-  );
+export const StorageKeySchema = /* @__PURE__ */ english(
+  z
+    .string()
+    .check(
+      z.minLength(1),
+      z.maxLength(MAX_STORAGE_KEY),
+      z.regex(/^[\x20-\x7e]+$/, 'must be printable ASCII'),
+    ),
+);
 
 /**
  * A keyboard shortcut: modifiers in the order Ctrl, Alt, Shift, Meta, then one key. At
@@ -122,19 +132,23 @@ export const TokensSchema = z
   .check(z.refine((tokens) => Object.keys(tokens).length <= 64, 'at most 64 tokens'));
 
 /** What a host may set with `host.setContext()`; every field is optional. */
-export const HostContextPatchSchema = z.strictObject({
-  theme: z.optional(z.enum(['light', 'dark'])),
-  locale: z.optional(z.string().check(z.minLength(2), z.maxLength(35), z.regex(/^[A-Za-z0-9-]+$/))),
-  user: z.optional(
-    z.nullable(
-      z.strictObject({
-        id: z.string().check(z.minLength(1), z.maxLength(128)),
-        name: z.string().check(z.minLength(1), z.maxLength(128)),
-      }),
+export const HostContextPatchSchema = /* @__PURE__ */ english(
+  z.strictObject({
+    theme: z.optional(z.enum(['light', 'dark'])),
+    locale: z.optional(
+      z.string().check(z.minLength(2), z.maxLength(35), z.regex(/^[A-Za-z0-9-]+$/)),
     ),
-  ),
-  tokens: z.optional(TokensSchema),
-});
+    user: z.optional(
+      z.nullable(
+        z.strictObject({
+          id: z.string().check(z.minLength(1), z.maxLength(128)),
+          name: z.string().check(z.minLength(1), z.maxLength(128)),
+        }),
+      ),
+    ),
+    tokens: z.optional(TokensSchema),
+  }),
+);
 export type HostContextPatch = z.input<typeof HostContextPatchSchema>;
 
 /**

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 
 import { isAppId, isPattern, isTopic } from './topics.ts';
+import { english } from './zod-english.ts';
 
 /**
  * Messages on the private port between a client (a widget's SDK, or the host page) and the
@@ -51,15 +52,17 @@ export const AckOpSchema = z.strictObject({
 export type AckOp = z.infer<typeof AckOpSchema>;
 
 /** Everything a client may send to the broker. */
-export const ClientOpSchema = z.discriminatedUnion('op', [
-  PublishOpSchema,
-  SubscribeOpSchema,
-  CancelOpSchema,
-  SetStateOpSchema,
-  GetStateOpSchema,
-  WatchStateOpSchema,
-  AckOpSchema,
-]);
+export const ClientOpSchema = /* @__PURE__ */ english(
+  z.discriminatedUnion('op', [
+    PublishOpSchema,
+    SubscribeOpSchema,
+    CancelOpSchema,
+    SetStateOpSchema,
+    GetStateOpSchema,
+    WatchStateOpSchema,
+    AckOpSchema,
+  ]),
+);
 export type ClientOp = z.infer<typeof ClientOpSchema>;
 
 /** A snapshot of one app's public state. Version 0 means "never set". */

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 
 import { APP_ID_RE, MAX_MESSAGE_BYTES } from '../../sdk/protocol/index.ts';
+import { english } from '../../sdk/protocol/zod-english.ts';
 
 /** Largest coordinate or size a persisted slot may have, in CSS pixels. */
 const MAX_PX = 100_000;
@@ -31,16 +32,18 @@ const SavedSlotSchema = z.strictObject({
  * persist (each app's value as a JSON string), and who saved it when. `savedAt` and `tab`
  * order concurrent saves: the higher `(savedAt, tab)` wins (see docs/canvas.md).
  */
-export const CanvasStateSchema = z.strictObject({
-  v: z.literal(1),
-  slots: z.array(SavedSlotSchema).check(z.maxLength(MAX_SAVED_SLOTS)),
-  states: z.record(
-    z.string().check(z.regex(APP_ID_RE)),
-    z.string().check(z.maxLength(MAX_MESSAGE_BYTES)),
-  ),
-  savedAt: z.number(),
-  tab: z.string().check(z.maxLength(64)),
-});
+export const CanvasStateSchema = /* @__PURE__ */ english(
+  z.strictObject({
+    v: z.literal(1),
+    slots: z.array(SavedSlotSchema).check(z.maxLength(MAX_SAVED_SLOTS)),
+    states: z.record(
+      z.string().check(z.regex(APP_ID_RE)),
+      z.string().check(z.maxLength(MAX_MESSAGE_BYTES)),
+    ),
+    savedAt: z.number(),
+    tab: z.string().check(z.maxLength(64)),
+  }),
+);
 
 /** A saved canvas; see {@link CanvasStateSchema}. */
 export type CanvasState = z.infer<typeof CanvasStateSchema>;
