@@ -52,9 +52,7 @@ describe('SDK lifecycle', function () {
     const { data } = await done;
     fills.stop();
     expect(data.refused).to.deep.equal({ index: 256, code: 'QUEUE_FULL' });
-    expect(fills.events.map((e) => e.data)).to.deep.equal(
-      Array.from({ length: 256 }, (_, i) => i),
-    );
+    expect(fills.events.map((e) => e.data)).to.deep.equal(Array.from({ length: 256 }, (_, i) => i));
   });
 
   it('refuses a call to a host method that does not exist like a denied one', async () => {

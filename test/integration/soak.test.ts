@@ -10,6 +10,8 @@ import { cleanup, createCanvas, fixtureUrl } from '../helpers/canvas.ts';
  */
 const CYCLES = navigator.userAgent.includes('Chrome/') ? 1000 : 200;
 const PARALLEL = 25;
+/** Longer than a connect deadline (10 s), so a slot that fails says so first. */
+const CYCLE_TIMEOUT_MS = 30_000;
 
 /** Heap of the host page after a full collection, where the engine exposes both. */
 async function heap(): Promise<number | null> {
@@ -33,15 +35,23 @@ async function heap(): Promise<number | null> {
  */
 async function cycle(canvas: McCanvas, count: number, refs?: WeakRef<object>[]): Promise<void> {
   const slots = new Set<string>();
-  const connected = new Promise<void>((resolve) => {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const connected = new Promise<void>((resolve, reject) => {
     const onConnected = (event: Event) => {
       slots.delete((event as { slotId?: string }).slotId ?? '');
       if (slots.size === 0) {
+        clearTimeout(timer);
         canvas.removeEventListener('mc-app-connected', onConnected);
         resolve();
       }
     };
     canvas.addEventListener('mc-app-connected', onConnected);
+    // A cycle never waits forever: name the slots that did not connect, with their status.
+    timer = setTimeout(() => {
+      canvas.removeEventListener('mc-app-connected', onConnected);
+      const states = [...slots].map((id) => `${id}: ${JSON.stringify(canvas.frame(id)?.status)}`);
+      reject(new Error(`not connected within ${CYCLE_TIMEOUT_MS} ms: ${states.join('; ')}`));
+    }, CYCLE_TIMEOUT_MS);
   });
   for (let i = 0; i < count; i++) {
     slots.add(
