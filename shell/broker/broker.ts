@@ -82,7 +82,7 @@ export class Broker {
   attach(connectionId: string, appId: string, port: BrokerPort): void {
     const manifest = this.#manifests.get(appId);
     if (!manifest) throw new Error(`unknown app ${appId}`);
-    const limits: AppLimits = { ...DEFAULT_LIMITS, ...manifest.limits };
+    const limits = limitsOf(manifest);
     this.#add(
       new Connection(
         connectionId,
@@ -141,7 +141,7 @@ export class Broker {
   adopt(appId: string, json: string): boolean {
     const manifest = this.#manifests.get(appId);
     if (!manifest || typeof json !== 'string') return false;
-    const limits: AppLimits = { ...DEFAULT_LIMITS, ...manifest.limits };
+    const limits = limitsOf(manifest);
     if (json.length > limits.maxMessageBytes) return false;
     let value: unknown;
     try {
@@ -235,7 +235,7 @@ export class Broker {
         if (!from.ack(op.n) && !from.events.take(1, now)) this.#rateLimited(from);
         return;
       case 'set':
-        return this.#setState(from, op.value);
+        return this.#setState(from, op.value, now);
       case 'get':
         if (!from.grants.canRead(op.app)) return this.#deny(from, 'get', op.app, op.id);
         return from.send(json({ op: 'ok', id: op.id, value: this.#state.get(op.app) }));
@@ -281,13 +281,13 @@ export class Broker {
     from.sendState(id, json({ op: 'state', id, ...snapshot }));
   }
 
-  #setState(from: Connection, value: unknown): void {
+  #setState(from: Connection, value: unknown, now: number): void {
     if (from.appId === HOST_APP_ID) return;
     const size = json(value ?? null).length;
     if (size > from.limits.maxMessageBytes) {
       return this.#refuse(from, 'too-large', 'PAYLOAD_TOO_LARGE', `state is ${size} bytes`);
     }
-    if (!from.bytes.take(size)) return this.#rateLimited(from);
+    if (!from.bytes.take(size, now)) return this.#rateLimited(from);
     this.#notifyState(this.#state.set(from.appId, value ?? null));
   }
 
@@ -359,6 +359,11 @@ export class Broker {
     if (topic !== undefined) entry.topic = topic.slice(0, 200);
     this.#violations.record(entry);
   }
+}
+
+/** An app's limits: the defaults, with what its manifest sets. */
+function limitsOf(manifest: Manifest): AppLimits {
+  return { ...DEFAULT_LIMITS, ...manifest.limits };
 }
 
 function codeFor(kind: ViolationKind): ErrorCode {
