@@ -63,8 +63,9 @@ export const brokerControl = {
   states: () => broker.states(),
   restore: (states: StateSnapshot[]) => broker.restore(states),
   adopt: (appId: string, json: string) => broker.adopt(appId, json),
-  listen: (next: HostListener) => {
-    listener = next;
+  /** The host page's end of a channel on which it exposes its {@link HostListener}. */
+  listen: (port: MessagePort) => {
+    listener = Comlink.wrap<HostListener>(port) as unknown as HostListener;
   },
   ping: () => 'pong' as const,
 };

@@ -1,5 +1,6 @@
 import * as Comlink from 'comlink';
 
+import { McError } from '../../sdk/protocol/index.ts';
 import type { BrokerControl, HostListener } from '../broker/broker-worker.ts';
 
 /** How often the host checks that the broker Worker still answers. */
@@ -11,18 +12,33 @@ export const BROKER_PING_INTERVAL_MS = 2000;
  * merely busy broker would remount every widget, the attacker included, again and again.
  */
 export const BROKER_PING_TIMEOUT_MS = 15_000;
+/**
+ * Deadline of any other call to the broker: the ping's, since a broker that takes longer
+ * is declared dead anyway (and its calls are then rejected at once, see `release`).
+ */
+export const BROKER_CALL_TIMEOUT_MS = BROKER_PING_TIMEOUT_MS;
+
+type Remote = Comlink.Remote<BrokerControl>;
 
 /**
  * The host page's handle on the broker Worker: spawns it, drives it with comlink, and
  * watches it (its `error` event, and a ping that must be answered in time). On failure it
  * calls `onFailure` once per Worker; `respawn()` replaces the Worker with a fresh one.
+ *
+ * Every call goes through {@link call}, which never waits forever: comlink drops the calls
+ * in flight when its proxy is released without settling them, so the link keeps its own
+ * table and rejects them with `BROKER_UNAVAILABLE` when the Worker is replaced or stopped.
  */
 export class BrokerLink {
   #worker!: Worker;
-  #remote!: Comlink.Remote<BrokerControl>;
+  #remote!: Remote;
+  #listenerPort!: MessagePort;
   #watchdog: ReturnType<typeof setInterval> | undefined;
   #failed = false;
   #pinging = false;
+  #released = false;
+  /** Rejecters of the calls in flight to the current Worker. */
+  #inflight = new Set<(error: McError) => void>();
 
   constructor(
     readonly listener: HostListener,
@@ -31,20 +47,69 @@ export class BrokerLink {
     this.#spawn();
   }
 
-  /** The comlink proxy of the current Worker. */
-  get remote(): Comlink.Remote<BrokerControl> {
-    return this.#remote;
+  /** Calls in flight to the broker (counted by `Host.counters()`). */
+  get pendingCalls(): number {
+    return this.#inflight.size;
+  }
+
+  /**
+   * Calls the broker. Rejects with `BROKER_UNAVAILABLE` when it does not answer within
+   * `timeoutMs`, or when its Worker is replaced or stopped first.
+   */
+  call<T>(invoke: (remote: Remote) => Promise<T>, timeoutMs = BROKER_CALL_TIMEOUT_MS): Promise<T> {
+    if (this.#released) {
+      return Promise.reject(new McError('BROKER_UNAVAILABLE', 'broker stopped'));
+    }
+    const inflight = this.#inflight;
+    return new Promise<T>((resolve, reject) => {
+      const fail = (error: McError) => {
+        inflight.delete(fail);
+        clearTimeout(timer);
+        reject(error);
+      };
+      const timer = setTimeout(
+        () =>
+          fail(new McError('BROKER_UNAVAILABLE', `no answer from the broker in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      inflight.add(fail);
+      let answer: Promise<T>;
+      try {
+        answer = invoke(this.#remote);
+      } catch (error) {
+        answer = Promise.reject(error);
+      }
+      answer.then(
+        (value) => {
+          if (!inflight.delete(fail)) return;
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (!inflight.delete(fail)) return;
+          clearTimeout(timer);
+          reject(error instanceof McError ? error : new McError('BROKER_UNAVAILABLE', `${error}`));
+        },
+      );
+    });
+  }
+
+  /** A call whose outcome nobody waits for; its failure is the watchdog's business. */
+  send(invoke: (remote: Remote) => Promise<unknown>): void {
+    this.call(invoke).catch(() => undefined);
   }
 
   /** Terminates the current Worker (if still running) and starts a fresh one. */
   respawn(): void {
-    this.#release();
+    this.#release('broker restarted');
     this.#spawn();
   }
 
-  /** Stops watching and terminates the Worker. */
+  /** Stops watching and terminates the Worker; calls in flight reject. */
   destroy(): void {
-    this.#release();
+    if (this.#released) return;
+    this.#release('broker stopped');
+    this.#released = true;
   }
 
   /** Terminates the Worker as a crash would, without telling anyone: for fault tests. */
@@ -54,28 +119,33 @@ export class BrokerLink {
 
   #spawn(): void {
     this.#failed = false;
+    this.#inflight = new Set();
     this.#worker = new Worker(new URL('../broker/broker-worker.ts', import.meta.url), {
       type: 'module',
       name: 'microcanvas-broker',
     });
     this.#worker.addEventListener('error', this.#fail);
     this.#remote = Comlink.wrap<BrokerControl>(this.#worker);
-    void this.#remote.listen(Comlink.proxy(this.listener));
-    this.#watchdog = setInterval(() => void this.#ping(), BROKER_PING_INTERVAL_MS);
+    // Our own channel for the Worker's reports (not Comlink.proxy), so its page end can be
+    // closed when this Worker is let go.
+    const { port1, port2 } = new MessageChannel();
+    Comlink.expose(this.listener, port1);
+    this.#listenerPort = port1;
+    this.send((remote) => remote.listen(Comlink.transfer(port2, [port2])));
+    this.#watchdog = setInterval(() => this.#ping(), BROKER_PING_INTERVAL_MS);
   }
 
-  async #ping(): Promise<void> {
+  #ping(): void {
     if (this.#pinging || this.#failed) return;
     this.#pinging = true;
-    const remote = this.#remote;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), BROKER_PING_TIMEOUT_MS);
-    });
-    const answer = await Promise.race([remote.ping().catch(() => 'error'), timeout]);
-    clearTimeout(timer);
-    this.#pinging = false;
-    if (answer !== 'pong' && remote === this.#remote) this.#fail();
+    const worker = this.#worker;
+    const done = (answer: unknown) => {
+      // A ping to a Worker already replaced says nothing about the current one.
+      if (worker !== this.#worker) return;
+      this.#pinging = false;
+      if (answer !== 'pong') this.#fail();
+    };
+    this.call((remote) => remote.ping(), BROKER_PING_TIMEOUT_MS).then(done, done);
   }
 
   #fail = (): void => {
@@ -84,11 +154,14 @@ export class BrokerLink {
     this.onFailure();
   };
 
-  #release(): void {
+  #release(reason: string): void {
     clearInterval(this.#watchdog);
     this.#worker.removeEventListener('error', this.#fail);
     this.#remote[Comlink.releaseProxy]();
     this.#worker.terminate();
+    this.#listenerPort.close();
     this.#pinging = false;
+    const error = new McError('BROKER_UNAVAILABLE', reason);
+    for (const reject of [...this.#inflight]) reject(error);
   }
 }

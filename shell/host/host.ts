@@ -40,6 +40,16 @@ export interface HostOptions extends Omit<HostServicesOptions, 'context'> {
 
 /** Default deadline for a widget's handshake. */
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** Broker restarts further apart than this are not a crash loop: no backoff. */
+const RESTART_QUIET_MS = 60_000;
+/** The longest wait before restarting a broker Worker that keeps failing. */
+const MAX_RESTART_DELAY_MS = 30_000;
+
+/** What the host keeps of a live mount: its open calls, and a way to end it. */
+export interface TrackedSession {
+  readonly pendingCalls: number;
+  destroy(): void;
+}
 
 /**
  * The host side of a canvas: the registered manifests, the broker Worker, and the host
@@ -53,10 +63,14 @@ export class Host extends EventTarget {
   readonly #registry = new ManifestRegistry();
   readonly #link: BrokerLink;
   readonly #client: HostClient;
-  readonly #sessions = new Set<{ readonly pendingCalls: number }>();
+  readonly #sessions = new Set<TrackedSession>();
   /** Every app's latest public state: the host's copy, replayed into a restarted broker. */
   readonly #states = new Map<string, StateSnapshot>();
   #restarts = 0;
+  /** When the broker last restarted, and how long the next restart waits (backoff). */
+  #lastRestart = 0;
+  #restartDelayMs = 0;
+  #restartTimer: ReturnType<typeof setTimeout> | undefined;
   #destroyed = false;
 
   constructor(options: HostOptions = {}) {
@@ -82,7 +96,7 @@ export class Host extends EventTarget {
   register(manifest: ManifestInput): Manifest {
     const known = this.#registry.get(manifest.id);
     const parsed = this.#registry.register(manifest);
-    void this.#broker.register(parsed);
+    this.#link.send((broker) => broker.register(parsed));
     if (!known) {
       this.#client.watch(parsed.id, (state: StateVersion) => {
         if (state.version > 0) this.#states.set(parsed.id, state);
@@ -101,13 +115,12 @@ export class Host extends EventTarget {
     this.#link.killForTesting();
   }
 
-  get #broker() {
-    return this.#link.remote;
-  }
-
   #hostPort(): [MessagePort, Promise<unknown>] {
     const { port1, port2 } = new MessageChannel();
-    return [port2, this.#broker.attachHost('host', Comlink.transfer(port1, [port1]))];
+    const attached = this.#link.call((broker) =>
+      broker.attachHost('host', Comlink.transfer(port1, [port1])),
+    );
+    return [port2, attached];
   }
 
   /**
@@ -116,11 +129,29 @@ export class Host extends EventTarget {
    * tell every slot, which remounts its widget into a new session on the new broker.
    */
   #recover(): void {
+    if (this.#destroyed || this.#restartTimer !== undefined) return;
+    // A Worker that keeps dying (it fails to load, say) must not spin: restarts less than a
+    // minute apart wait 1, 2, 4 … up to 30 s; after a quiet minute the next one is at once.
+    const now = Date.now();
+    this.#restartDelayMs =
+      now - this.#lastRestart > RESTART_QUIET_MS
+        ? 0
+        : Math.min(Math.max(1000, this.#restartDelayMs * 2), MAX_RESTART_DELAY_MS);
+    this.#restartTimer = setTimeout(() => {
+      this.#restartTimer = undefined;
+      this.#restart();
+    }, this.#restartDelayMs);
+  }
+
+  #restart(): void {
     if (this.#destroyed) return;
     this.#restarts++;
+    this.#lastRestart = Date.now();
     this.#link.respawn();
-    for (const manifest of this.#registry.all()) void this.#broker.register(manifest);
-    void this.#broker.restore([...this.#states.values()]);
+    for (const manifest of this.#registry.all()) {
+      this.#link.send((broker) => broker.register(manifest));
+    }
+    this.#link.send((broker) => broker.restore([...this.#states.values()]));
     const [port, attached] = this.#hostPort();
     this.#client.replace(port, attached);
     this.dispatchEvent(new McBrokerRestartedEvent(this.#restarts));
@@ -165,17 +196,17 @@ export class Host extends EventTarget {
    */
   adoptState(appId: string, json: string): Promise<boolean> {
     if (this.#destroyed) return Promise.resolve(false);
-    return this.#broker.adopt(appId, json);
+    return this.#link.call((broker) => broker.adopt(appId, json));
   }
 
   /** The broker's bounded log of refusals. */
   violations(): Promise<Violation[]> {
-    return this.#broker.violations();
+    return this.#link.call((broker) => broker.violations());
   }
 
   /** The broker's counters. */
   stats(): Promise<BrokerStats> {
-    return this.#broker.stats();
+    return this.#link.call((broker) => broker.stats());
   }
 
   /**
@@ -187,7 +218,7 @@ export class Host extends EventTarget {
   }
 
   /** Counts a live mount (frame sessions call this on start and on stop). */
-  track(session: { readonly pendingCalls: number }, live: boolean): void {
+  track(session: TrackedSession, live: boolean): void {
     if (live) this.#sessions.add(session);
     else this.#sessions.delete(session);
   }
@@ -198,7 +229,7 @@ export class Host extends EventTarget {
    * `{ ports: 1, sessions: 0, pendingCalls: 0 }`.
    */
   async counters(): Promise<{ ports: number; sessions: number; pendingCalls: number }> {
-    const { connections } = await this.#broker.stats();
+    const { connections } = await this.stats();
     let pendingCalls = this.#client.pendingCalls;
     for (const session of this.#sessions) pendingCalls += session.pendingCalls;
     return { ports: connections, sessions: this.#sessions.size, pendingCalls };
@@ -230,19 +261,24 @@ export class Host extends EventTarget {
   /** Hands one end of a widget's private channel to the broker. Used by frame sessions. */
   async attach(slotId: string, appId: string, port: MessagePort): Promise<void> {
     if (this.#destroyed) throw new McError('BROKER_UNAVAILABLE', 'host destroyed');
-    await this.#broker.attach(slotId, appId, Comlink.transfer(port, [port]));
+    await this.#link.call((broker) => broker.attach(slotId, appId, Comlink.transfer(port, [port])));
   }
 
   /** Closes a widget's channel in the broker. */
   async detach(slotId: string): Promise<void> {
     if (this.#destroyed) return;
-    await this.#broker.detach(slotId);
+    await this.#link.call((broker) => broker.detach(slotId));
   }
 
-  /** Stops the broker Worker and closes the host's own client. */
+  /**
+   * Ends every widget session, stops the broker Worker (calls in flight reject with
+   * `BROKER_UNAVAILABLE`) and closes the host's own client.
+   */
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
+    clearTimeout(this.#restartTimer);
+    for (const session of [...this.#sessions]) session.destroy();
     this.services.destroy();
     this.#client.close();
     this.#link.destroy();
