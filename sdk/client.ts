@@ -196,7 +196,11 @@ export class Client {
   }
 
   #attach(link: ClientLink): void {
-    if (this.#closed) return link.close?.();
+    if (this.#closed) {
+      // Closed while the handshake was under way: the broker's end must not stay open.
+      link.port.close();
+      return link.close?.();
+    }
     this.#link = link;
     this.#context = link.context;
     this.#port = link.port;
@@ -235,17 +239,23 @@ export class Client {
       if (this.#closed) return reject(this.#closed);
       const pending: Pending = { resolve, reject, timer: undefined };
       this.#pending.set(id, pending);
-      this.#send({ ...op, id });
-      // Deadlines run from when the broker can answer, not while the handshake is pending.
-      void this.ready
-        .then(() => this.#attached)
-        .then(() => {
-          if (this.#pending.get(id) !== pending) return;
-          pending.timer = setTimeout(
-            () => this.#settle(id, pending, new McError('CALL_TIMEOUT', op.op)),
-            REQUEST_TIMEOUT_MS,
-          );
-        });
+      try {
+        this.#send({ ...op, id });
+      } catch (error) {
+        // Refused before it left (QUEUE_FULL, PAYLOAD_TOO_LARGE): nothing waits for it.
+        this.#pending.delete(id);
+        throw error;
+      }
+      // Deadlines run from when the broker can answer, not while the handshake is pending;
+      // a failed attach starts them too, so a request never outlives its deadline.
+      const arm = () => {
+        if (this.#pending.get(id) !== pending) return;
+        pending.timer = setTimeout(
+          () => this.#settle(id, pending, new McError('CALL_TIMEOUT', op.op)),
+          REQUEST_TIMEOUT_MS,
+        );
+      };
+      void this.ready.then(() => this.#attached).then(arm, arm);
     });
   }
 

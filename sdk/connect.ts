@@ -43,11 +43,17 @@ export function connect(options: ConnectOptions = {}): Client {
     applyContext(context);
     sink?.context(context);
   };
+  const deadline = Date.now() + timeout;
   const connection = penpalConnect<HostMethods>({ messenger, methods, timeout });
   const link = (async (): Promise<ClientLink> => {
     try {
       const remote = await connection.promise;
-      const reply = await remote.hello(params.nonce, PROTOCOL_VERSION);
+      // penpal's timeout covers its own handshake only; hello gets what is left of ours.
+      const reply = await remote.hello(
+        params.nonce,
+        PROTOCOL_VERSION,
+        new CallOptions({ timeout: Math.max(1, deadline - Date.now()) }),
+      );
       applyContext(reply.context);
       return {
         port: reply.port,

@@ -1,0 +1,55 @@
+import { expect } from '@open-wc/testing';
+import { connect as penpalConnect, WindowMessenger } from 'penpal';
+
+import { encodeFrameParams } from '../../sdk/protocol/index.ts';
+import { sandboxAttribute } from '../../shell/frames/sandbox.ts';
+import { fixtureUrl } from '../helpers/canvas.ts';
+
+interface Report {
+  ready: string;
+  get: string;
+  call: string;
+  pendingCalls: number;
+}
+
+describe('SDK deadlines', function () {
+  this.timeout(30_000);
+  let iframe: HTMLIFrameElement | undefined;
+  afterEach(() => iframe?.remove());
+
+  it('ends connect() at its deadline when the host completes penpal’s handshake but never answers hello', async () => {
+    iframe = document.createElement('iframe');
+    iframe.setAttribute('sandbox', sandboxAttribute());
+    iframe.src =
+      fixtureUrl('hello-deadline.html') +
+      encodeFrameParams({ nonce: 'a'.repeat(32), hostOrigin: location.origin });
+    const reported = new Promise<Report>((resolve) => {
+      const onMessage = (event: MessageEvent) => {
+        // penpal's own handshake messages come from the frame too.
+        if (event.source !== iframe?.contentWindow || !('ready' in Object(event.data))) return;
+        window.removeEventListener('message', onMessage);
+        resolve(event.data as Report);
+      };
+      window.addEventListener('message', onMessage);
+    });
+    document.body.append(iframe);
+    // A host that shakes hands and then sits on hello forever.
+    const connection = penpalConnect({
+      messenger: new WindowMessenger({
+        remoteWindow: iframe.contentWindow!,
+        allowedOrigins: ['*'],
+      }),
+      methods: { hello: () => new Promise(() => {}) },
+    });
+    try {
+      const report = await reported;
+      expect(report.ready).to.equal('HANDSHAKE_TIMEOUT');
+      // What was asked before the handshake settles with it, and nothing is left waiting.
+      expect(report.get).to.equal('HANDSHAKE_TIMEOUT');
+      expect(report.call).to.equal('HANDSHAKE_TIMEOUT');
+      expect(report.pendingCalls).to.equal(0);
+    } finally {
+      connection.destroy();
+    }
+  });
+});
