@@ -1,3 +1,4 @@
+import { openDatabase } from '../store/idb-open.ts';
 import type { StorageBackend } from './storage-backend.ts';
 
 const STORE = 'values';
@@ -8,15 +9,11 @@ const STORE = 'values';
  * are a key range.
  */
 export class IndexedDbStorageBackend implements StorageBackend {
-  readonly #db: Promise<IDBDatabase>;
+  readonly #name: string;
+  #db: Promise<IDBDatabase> | undefined;
 
   constructor(name = 'microcanvas-storage') {
-    this.#db = new Promise((resolve, reject) => {
-      const open = indexedDB.open(name, 1);
-      open.onupgradeneeded = () => open.result.createObjectStore(STORE);
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error ?? new Error('indexedDB.open failed'));
-    });
+    this.#name = name;
   }
 
   async entries(appId: string): Promise<Array<[string, string]>> {
@@ -44,11 +41,25 @@ export class IndexedDbStorageBackend implements StorageBackend {
 
   /** Closes the database (tests delete it afterwards). */
   async close(): Promise<void> {
-    (await this.#db).close();
+    const db = this.#db;
+    this.#db = undefined;
+    await db?.then(
+      (open) => open.close(),
+      () => undefined,
+    );
   }
 
   async #store(mode: IDBTransactionMode): Promise<IDBObjectStore> {
-    return (await this.#db).transaction(STORE, mode).objectStore(STORE);
+    const opening = (this.#db ??= openDatabase(
+      this.#name,
+      (db) => db.createObjectStore(STORE),
+      () => (this.#db = undefined),
+    ));
+    // A failed open is not cached: the app's next call tries again.
+    opening.catch(() => {
+      if (this.#db === opening) this.#db = undefined;
+    });
+    return (await opening).transaction(STORE, mode).objectStore(STORE);
   }
 }
 

@@ -42,11 +42,15 @@ export class CanvasPersistence {
   #last: CanvasState | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #applying = false;
+  #stopped = false;
   #unsubscribe: (() => void) | undefined;
+  /** The store this persistence made itself, and so closes on `stop()`. */
+  readonly #ownStore: IndexedDbStore | undefined;
 
   constructor(canvas: McCanvas, options: CanvasPersistenceOptions = {}) {
     this.#canvas = canvas;
-    this.#store = options.store ?? new IndexedDbStore();
+    this.#ownStore = options.store ? undefined : new IndexedDbStore();
+    this.#store = options.store ?? this.#ownStore!;
     this.#id = options.id ?? 'default';
     this.#apps = options.persistStates ?? [];
     this.#delay = options.saveDelayMs ?? SAVE_DELAY_MS;
@@ -65,8 +69,11 @@ export class CanvasPersistence {
     } catch (error) {
       this.#onError(error);
     }
+    // stop() may come while the store loads: then nothing is applied or listened to.
+    if (this.#stopped) return false;
     if (saved) await this.#apply(saved);
     else for (const placement of defaults) this.#canvas.mount(placement);
+    if (this.#stopped) return saved !== undefined;
     this.#canvas.addEventListener('mc-layout-change', this.#onLayout);
     for (const app of this.#apps) {
       this.#watches.push(this.#canvas.host.state.watch(app, this.#onState));
@@ -95,13 +102,18 @@ export class CanvasPersistence {
     }
   }
 
-  /** Stops saving and following other tabs (the canvas is left as it is). */
+  /**
+   * Stops saving and following other tabs (the canvas is left as it is), and closes the
+   * store when this persistence created it.
+   */
   stop(): void {
+    this.#stopped = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#canvas.removeEventListener('mc-layout-change', this.#onLayout);
     for (const stop of this.#watches.splice(0)) stop();
     this.#unsubscribe?.();
+    this.#ownStore?.close();
   }
 
   #onLayout = (_event: McLayoutChangeEvent): void => {
@@ -119,6 +131,7 @@ export class CanvasPersistence {
   };
 
   #schedule(delay = this.#delay): void {
+    if (this.#stopped) return;
     if (this.#timer !== undefined && delay >= this.#delay) return;
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => void this.flush(), delay);
@@ -142,7 +155,8 @@ export class CanvasPersistence {
         if (!this.#apps.includes(app) || !host.manifest(app)) continue;
         if (this.#states.get(app) === json) continue;
         this.#states.set(app, json);
-        await host.adoptState(app, json);
+        // A broker that is down or restarting must not stop the layout from coming back.
+        await host.adoptState(app, json).catch(this.#onError);
       }
       // Apps no longer registered are left out rather than failing the whole restore.
       this.#canvas.layout = state.slots.filter((s) => host.manifest(s.app)).map(fromSaved);

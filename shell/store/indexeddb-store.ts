@@ -1,5 +1,6 @@
 import { parseCanvasState, type CanvasState } from './canvas-state.ts';
 import type { CanvasStore } from './canvas-store.ts';
+import { openDatabase } from './idb-open.ts';
 
 /** How long a saved canvas lives without being saved again. */
 export const CANVAS_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -78,20 +79,21 @@ export class IndexedDbStore implements CanvasStore {
   /** Closes the database and the channel. */
   close(): void {
     this.#channel?.close();
-    void this.#db?.then((db) => db.close());
+    this.#db?.then((db) => db.close()).catch(() => undefined);
     this.#db = undefined;
   }
 
   #open(): Promise<IDBDatabase> {
-    this.#db ??= new Promise((resolve, reject) => {
-      const request = indexedDB.open(this.#dbName, 1);
-      request.onupgradeneeded = () => {
-        request.result.createObjectStore(OBJECT_STORE, { keyPath: 'id' });
-      };
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error ?? new Error('indexedDB.open failed'));
+    const opening = (this.#db ??= openDatabase(
+      this.#dbName,
+      (db) => db.createObjectStore(OBJECT_STORE, { keyPath: 'id' }),
+      () => (this.#db = undefined),
+    ));
+    // A failed open is not cached: the next load or save tries again.
+    opening.catch(() => {
+      if (this.#db === opening) this.#db = undefined;
     });
-    return this.#db;
+    return opening;
   }
 
   async #request<T>(mode: IDBTransactionMode, run: (s: IDBObjectStore) => IDBRequest): Promise<T> {
