@@ -217,6 +217,9 @@ export class Broker {
         this.#refuse(from, 'malformed', 'MALFORMED_MESSAGE', String(error).slice(0, 200));
       }
     }
+    // Replies are never dropped, so a client that asks without ever reading the answers
+    // would grow its queue without bound: it is suspended like a flooder instead.
+    if (from.backlogged && !from.closed && !from.suspended) this.#suspend(from);
   }
 
   #apply(from: Connection, op: ClientOp, now: number): void {
@@ -327,7 +330,8 @@ export class Broker {
   }
 
   #suspend(from: Connection): void {
-    this.#violation(from, 'suspended', `${from.strikes} events refused`);
+    const why = from.backlogged ? 'answers not read' : `${from.strikes} events refused`;
+    this.#violation(from, 'suspended', why);
     from.send(json({ op: 'err', code: 'SUSPENDED', message: 'suspended for flooding' }));
     // Stop reading the port at all: a backlog we merely drop still delays everyone else.
     queueMicrotask(() => this.detach(from.id));

@@ -82,6 +82,15 @@ export class Connection {
     return this.#closed;
   }
 
+  /**
+   * True when this client's queue is past the hard bounds ({@link BURST_QUEUE} operations or
+   * four times {@link SUBSCRIBER_QUEUE_BYTES}) whatever it holds: it has stopped reading.
+   */
+  get backlogged(): boolean {
+    // Strictly past: events alone stop at the bounds (sendEvent), only replies go beyond.
+    return this.#out.length > BURST_QUEUE || this.#outBytes > SUBSCRIBER_QUEUE_BYTES * 4;
+  }
+
   /** Events dropped for this client so far because it fell behind. */
   get dropped(): number {
     return this.#dropped;

@@ -299,6 +299,40 @@ describe('Broker', () => {
     expect(suspended).to.deep.equal(['s1']);
   });
 
+  it('suspends a client that keeps asking but never reads the answers (its queue is bounded)', async () => {
+    const suspended: string[] = [];
+    broker = new Broker({ suspended: (id) => suspended.push(id) }, () => clock);
+    broker.register(manifest('cal', { reads: ['todo'] }));
+    broker.register(manifest('todo'));
+    const cal = attach(broker, 's1', 'cal');
+    const todo = attach(broker, 's2', 'todo');
+    cal.autoAck = false;
+    // Fill the unacknowledged window with small answers, 400 requests per refilled burst.
+    const gets = (from: number) =>
+      Array.from({ length: 400 }, (_, i) => ({ op: 'get', id: from + i, app: 'todo' }));
+    let id = 1;
+    for (; id <= SUBSCRIBER_WINDOW; id += 400) {
+      send(cal, ...gets(id));
+      clock += 10_000;
+      await settle();
+    }
+    expect(suspended).to.deep.equal([]);
+    // Now every answer is ~60 KB and stays queued: after ~16 MiB the client is cut off.
+    send(todo, { op: 'set', value: 'x'.repeat(60_000) });
+    await settle();
+    for (let i = 0; i < 2 && suspended.length === 0; i++, id += 400) {
+      clock += 10_000;
+      send(cal, ...gets(id));
+      await settle();
+    }
+    expect(suspended).to.deep.equal(['s1']);
+    expect(broker.violations().at(-1)).to.include({
+      kind: 'suspended',
+      detail: 'answers not read',
+    });
+    expect(broker.stats().connections).to.equal(1);
+  });
+
   it('forgets subscriptions on detach', async () => {
     attach(broker, 's2', 'todo');
     const todo = attach(broker, 's3', 'todo');
