@@ -59,6 +59,8 @@ export class McCanvas extends LitElement {
   declare gridSize: number;
   declare protected announcement: string;
   #host: Host | undefined;
+  /** True when this canvas created its host itself, and so destroys it when removed. */
+  #ownsHost = false;
   readonly #editor = new LayoutEditor(this);
 
   constructor() {
@@ -81,18 +83,36 @@ export class McCanvas extends LitElement {
   /**
    * The host (manifests, broker Worker, host-side pub/sub). Created with default options on
    * first use; assign one first (`canvas.host = new Host({ … })`) to choose options or to
-   * share one host between canvases.
+   * share one host between canvases. A host the canvas created itself is destroyed when the
+   * canvas leaves the document (a move within the document keeps it); a host you assign
+   * is yours to destroy.
    */
   get host(): Host {
-    this.#host ??= new Host();
+    if (!this.#host) {
+      this.#host = new Host();
+      this.#ownsHost = true;
+    }
     return this.#host;
   }
 
   set host(host: Host) {
     if (this.layout.length > 0)
       throw new McError('INVALID_ARGUMENT', 'unmount every slot before replacing the host');
+    if (this.#ownsHost && this.#host !== host) this.#host?.destroy();
     this.#host = host;
+    this.#ownsHost = false;
     this.requestUpdate();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    // A move (remove, then insert elsewhere in the same task) reconnects before this runs.
+    queueMicrotask(() => {
+      if (this.isConnected || !this.#ownsHost) return;
+      this.#host?.destroy();
+      this.#host = undefined;
+      this.#ownsHost = false;
+    });
   }
 
   /** Mounts a widget of a registered app; returns the new slot's id. */

@@ -64,6 +64,16 @@ export class McFrame extends LitElement {
     this.status = { state: 'loading' };
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Moved in the document (a reordered layout): the iframe reloads when it is reinserted
+    // and the old session ended on removal, so mount afresh. The first mount is firstUpdated's.
+    if (this.hasUpdated) {
+      this.#listen();
+      void this.restart();
+    }
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.host?.removeEventListener(McSuspendedEvent.type, this.#onSuspended);
@@ -78,10 +88,12 @@ export class McFrame extends LitElement {
     clearTimeout(this.#restartTimer);
     this.#session?.destroy();
     this.#session = undefined;
-    this.#generation++;
+    const generation = ++this.#generation;
     this.status = { state: 'loading' };
     this.surface.reset();
     await this.updateComplete;
+    // A later restart, or a removal, overtook this one while it waited for the render.
+    if (generation !== this.#generation || !this.isConnected) return;
     this.#mount();
   }
 
@@ -91,10 +103,14 @@ export class McFrame extends LitElement {
   }
 
   protected override firstUpdated(_changed: PropertyValues): void {
-    this.host?.addEventListener(McSuspendedEvent.type, this.#onSuspended);
-    this.host?.addEventListener(McBrokerRestartedEvent.type, this.#onBrokerRestarted);
+    this.#listen();
     if (this.host) ensureToastView(this.host);
     this.#mount();
+  }
+
+  #listen(): void {
+    this.host?.addEventListener(McSuspendedEvent.type, this.#onSuspended);
+    this.host?.addEventListener(McBrokerRestartedEvent.type, this.#onBrokerRestarted);
   }
 
   #mount(): void {

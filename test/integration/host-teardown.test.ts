@@ -1,0 +1,118 @@
+import { expect } from '@open-wc/testing';
+
+import type { McError } from '../../sdk/protocol/index.ts';
+import '../../shell/elements/mc-canvas.ts';
+import type { McCanvas } from '../../shell/elements/mc-canvas.ts';
+import { Host } from '../../shell/host/host.ts';
+import {
+  cleanup,
+  command,
+  createCanvas,
+  mountDriven,
+  nextEvent,
+  waitForStatus,
+} from '../helpers/canvas.ts';
+
+const code = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'resolved',
+    (error: McError) => error.code,
+  );
+
+/** A tick, so that microtasks queued by a removal have run. */
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('host teardown', function () {
+  this.timeout(60_000);
+  afterEach(cleanup);
+
+  it('rejects broker calls in flight with BROKER_UNAVAILABLE when the host is destroyed, and later ones at once', async () => {
+    const host = new Host();
+    await host.stats();
+    const inFlight = [code(host.stats()), code(host.violations()), code(host.counters())];
+    host.destroy();
+    expect(await Promise.all(inFlight)).to.deep.equal([
+      'BROKER_UNAVAILABLE',
+      'BROKER_UNAVAILABLE',
+      'BROKER_UNAVAILABLE',
+    ]);
+    expect(await code(host.stats())).to.equal('BROKER_UNAVAILABLE');
+    expect(await host.adoptState('any', '1')).to.equal(false);
+  });
+
+  it('rejects a call in flight to a killed broker when the watchdog replaces it', async () => {
+    const host = new Host();
+    await host.stats();
+    const restarted = new Promise((resolve) =>
+      host.addEventListener('mc-broker-restarted', resolve, { once: true }),
+    );
+    host.killBrokerForTesting();
+    // Without the link's own table, comlink would drop this call and it would never settle.
+    const inFlight = code(host.stats());
+    await restarted;
+    expect(await inFlight).to.equal('BROKER_UNAVAILABLE');
+    expect((await host.stats()).connections).to.equal(1);
+    host.destroy();
+  });
+
+  it('destroys the host it created when the canvas leaves the document, not when it moves', async () => {
+    const canvas = document.createElement('mc-canvas') as McCanvas;
+    document.body.append(canvas);
+    const own = canvas.host;
+    await own.stats();
+    // A move: removed and inserted again in the same task.
+    const box = document.createElement('div');
+    document.body.append(box);
+    box.append(canvas);
+    await tick();
+    expect((await own.stats()).connections).to.equal(1);
+    canvas.remove();
+    box.remove();
+    await tick();
+    expect(await code(own.stats())).to.equal('BROKER_UNAVAILABLE');
+    // Back in the document, it makes a new one.
+    document.body.append(canvas);
+    expect(canvas.host).to.not.equal(own);
+    expect((await canvas.host.stats()).connections).to.equal(1);
+    canvas.remove();
+    await tick();
+  });
+
+  it('leaves a host the page assigned running after the canvas is removed', async () => {
+    const host = new Host();
+    const canvas = document.createElement('mc-canvas') as McCanvas;
+    canvas.host = host;
+    document.body.append(canvas);
+    canvas.remove();
+    await tick();
+    expect((await host.stats()).connections).to.equal(1);
+    host.destroy();
+  });
+
+  it('reconnects widgets whose frames a reordered layout moved', async () => {
+    const canvas = createCanvas();
+    const { host } = canvas;
+    const alpha = await mountDriven(canvas, 'alpha');
+    const beta = await mountDriven(canvas, 'beta');
+    const moved = nextEvent(host, '*.echo.ready' as `${string}.${string}.${string}`);
+    // Same slots, other order: repeat() moves a frame, which reloads its iframe.
+    canvas.layout = [...canvas.layout].reverse();
+    await moved;
+    await Promise.all([
+      waitForStatus(canvas, alpha, 'connected'),
+      waitForStatus(canvas, beta, 'connected'),
+    ]);
+    // The moved one is on a new mount; both answer.
+    for (const [app, slotId] of [
+      ['alpha', alpha],
+      ['beta', beta],
+    ] as const) {
+      const echoed = nextEvent(host, `${app}.echo.pong`);
+      command(host, slotId, { cmd: 'publish', topic: `${app}.echo.pong`, data: 1 });
+      await echoed;
+    }
+    let counters = await host.counters();
+    for (let i = 0; i < 50 && counters.ports !== 3; i++) counters = await host.counters();
+    expect(counters).to.deep.equal({ ports: 3, sessions: 2, pendingCalls: 0 });
+  });
+});
