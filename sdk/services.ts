@@ -4,10 +4,14 @@
  * A service the manifest does not list is refused like an unknown one (docs/services.md).
  */
 import type { Client } from './client.ts';
-import type { ModalRequestInput, ResizeResult, ToastRequestInput } from './protocol/services.ts';
+import {
+  MODAL_TIMEOUT_MS,
+  type ModalRequestInput,
+  type ResizeResult,
+  type ToastRequestInput,
+} from './protocol/services.ts';
 
-/** Deadline of a dialog call: a person answers it, which can take minutes. */
-export const MODAL_TIMEOUT_MS = 600_000;
+export { MODAL_TIMEOUT_MS };
 
 /** Per-axis sizing for {@link autoResize}: `content` follows the document, `fixed` leaves it. */
 export interface AutoResizeOptions {

@@ -1,5 +1,6 @@
 import {
   McError,
+  MODAL_TIMEOUT_MS,
   ModalRequestSchema,
   ResizeRequestSchema,
   serializeError,
@@ -143,9 +144,13 @@ export class SessionServices {
     const release = this.#services.claimModal(this.#appId);
     const controller = new AbortController();
     this.#modal = controller;
+    // The widget stops waiting after MODAL_TIMEOUT_MS; the dialog (and the app's one-dialog
+    // lock) must not outlive that.
+    const timer = setTimeout(() => controller.abort(), MODAL_TIMEOUT_MS);
     try {
       return await surface.showModal(parsed.data, controller.signal);
     } finally {
+      clearTimeout(timer);
       if (this.#modal === controller) this.#modal = undefined;
       release();
     }
