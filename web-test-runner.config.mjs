@@ -6,6 +6,7 @@ import { playwrightLauncher } from '@web/test-runner-playwright';
 import { CHROMIUM_ARGS, chromiumPath, requestedEngines } from './scripts/browsers.mjs';
 import { firefoxLauncher } from './scripts/firefox-launcher.mjs';
 import { webkitGtkLauncher } from './scripts/webkitgtk-launcher.mjs';
+import { bundledFixtures } from './scripts/wtr-bundled-fixtures.mjs';
 import { crashPlugin } from './scripts/wtr-crash-plugin.mjs';
 import { countsReporter } from './scripts/wtr-summary-reporter.mjs';
 
@@ -57,6 +58,8 @@ export default {
     crashPlugin(),
   ],
   middleware: [
+    // `/test/fixtures/bundled/<name>.html`: a fixture as one script, for the soak's mounts.
+    bundledFixtures(),
     // Module scripts in sandboxed (opaque-origin) frames are CORS fetches with `Origin: null`.
     async (ctx, next) => {
       ctx.set('Access-Control-Allow-Origin', '*');

@@ -4,12 +4,8 @@
  * A service the manifest does not list is refused like an unknown one (docs/services.md).
  */
 import type { Client } from './client.ts';
-import {
-  MODAL_TIMEOUT_MS,
-  type ModalRequestInput,
-  type ResizeResult,
-  type ToastRequestInput,
-} from './protocol/services.ts';
+import { MODAL_TIMEOUT_MS } from './protocol/limits.ts';
+import type { ModalRequestInput, ResizeResult, ToastRequestInput } from './protocol/services.ts';
 
 export { MODAL_TIMEOUT_MS };
 

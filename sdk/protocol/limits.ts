@@ -35,3 +35,9 @@ export const MAX_BATCH_BYTES = 1024 * 1024;
 
 /** Most operations in one batch. */
 export const MAX_OPS_PER_BATCH = 1024;
+
+/**
+ * How long a dialog stays open unanswered: a person answers it, which can take minutes.
+ * The SDK waits this long; the host then closes the dialog as cancelled.
+ */
+export const MODAL_TIMEOUT_MS = 600_000;

@@ -18,11 +18,6 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 export const MAX_TOAST_TEXT = 300;
 /** Longest modal body text. */
 export const MAX_MODAL_TEXT = 1000;
-/**
- * How long a dialog stays open unanswered: a person answers it, which can take minutes.
- * The SDK waits this long; the host then closes the dialog as cancelled.
- */
-export const MODAL_TIMEOUT_MS = 600_000;
 /** Longest storage key. */
 export const MAX_STORAGE_KEY = 128;
 /** Default per-app storage quota (keys plus JSON values, in UTF-16 code units). */

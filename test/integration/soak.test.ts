@@ -81,7 +81,7 @@ describe('teardown soak', function () {
 
   it(`returns ports, sessions and pending calls to baseline after ${CYCLES} mount/unmount cycles`, async () => {
     const canvas = createCanvas();
-    canvas.host.register({ id: 'mini', name: 'Mini', url: fixtureUrl('minimal.html') });
+    canvas.host.register({ id: 'mini', name: 'Mini', url: fixtureUrl('bundled/minimal.html') });
     // Warm up until code and caches are settled: the baseline is the steady state.
     for (let i = 0; i < 4; i++) await cycle(canvas, PARALLEL);
     const baseline = await heap();
