@@ -60,6 +60,9 @@ export default defineConfig({
       .filter(([server]) => engine === 'chromium' || server === 'build')
       .map(([server, port]) => ({
         name: `${engine}-${server}`,
+        // On the dev server, the demo's own flows only: what it adds (modules compiled on
+        // demand, no bundling) shows there or nowhere; editing and services run on the build.
+        testMatch: server === 'dev' ? 'demo.spec.ts' : undefined,
         use: {
           ...use,
           viewport: { width: 1280, height: 900 },
