@@ -120,6 +120,9 @@ export class Host extends EventTarget {
     const attached = this.#link.call((broker) =>
       broker.attachHost('host', Comlink.transfer(port1, [port1])),
     );
+    // The client waits on it only while it has requests out; a failure (the broker went
+    // away first) is the watchdog's to handle, never an unhandled rejection.
+    attached.catch(() => undefined);
     return [port2, attached];
   }
 
@@ -264,10 +267,13 @@ export class Host extends EventTarget {
     await this.#link.call((broker) => broker.attach(slotId, appId, Comlink.transfer(port, [port])));
   }
 
-  /** Closes a widget's channel in the broker. */
+  /**
+   * Closes a widget's channel in the broker. Never rejects: a broker that is gone or being
+   * replaced has no channel left to close.
+   */
   async detach(slotId: string): Promise<void> {
     if (this.#destroyed) return;
-    await this.#link.call((broker) => broker.detach(slotId));
+    await this.#link.call((broker) => broker.detach(slotId)).catch(() => undefined);
   }
 
   /**

@@ -82,6 +82,7 @@ export class StateSync {
     const current = this.#latest.get(app);
     if (current && (current.at > at || (current.at === at && current.tab >= tab))) return;
     this.#latest.set(app, { app, json, at, tab: tab.slice(0, 64) });
-    void this.#host.adoptState(app, json);
+    // Refused or the broker is restarting: the next update from that tab brings it again.
+    this.#host.adoptState(app, json).catch(() => undefined);
   };
 }
