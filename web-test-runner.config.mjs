@@ -42,7 +42,14 @@ const launchers = {
  * another site, so they run as real cross-site sandboxed frames.
  */
 export default {
-  files: ['test/unit/**/*.test.ts', 'test/elements/**/*.test.ts', 'test/integration/**/*.test.ts'],
+  // The soak first: it is the longest file by far, and started last it ran alone while the
+  // other concurrent slot sat idle.
+  files: [
+    'test/integration/soak.test.ts',
+    'test/unit/**/*.test.ts',
+    'test/elements/**/*.test.ts',
+    'test/integration/**/*.test.ts',
+  ],
   nodeResolve: { exportConditions: ['production'] },
   hostname: 'localhost',
   concurrency: 2,

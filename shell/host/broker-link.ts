@@ -12,11 +12,6 @@ export const BROKER_PING_INTERVAL_MS = 2000;
  * merely busy broker would remount every widget, the attacker included, again and again.
  */
 export const BROKER_PING_TIMEOUT_MS = 15_000;
-/**
- * Deadline of any other call to the broker: the ping's, since a broker that takes longer
- * is declared dead anyway (and its calls are then rejected at once, see `release`).
- */
-export const BROKER_CALL_TIMEOUT_MS = BROKER_PING_TIMEOUT_MS;
 
 type Remote = Comlink.Remote<BrokerControl>;
 
@@ -40,9 +35,14 @@ export class BrokerLink {
   /** Rejecters of the calls in flight to the current Worker. */
   #inflight = new Set<(error: McError) => void>();
 
+  /**
+   * @param timeoutMs how long the Worker may leave a ping or a call unanswered before it is
+   *   declared dead (default {@link BROKER_PING_TIMEOUT_MS}).
+   */
   constructor(
     readonly listener: HostListener,
     readonly onFailure: () => void,
+    readonly timeoutMs = BROKER_PING_TIMEOUT_MS,
   ) {
     this.#spawn();
   }
@@ -54,9 +54,10 @@ export class BrokerLink {
 
   /**
    * Calls the broker. Rejects with `BROKER_UNAVAILABLE` when it does not answer within
-   * `timeoutMs`, or when its Worker is replaced or stopped first.
+   * `timeoutMs` (the ping's deadline by default: a broker that takes longer is declared dead
+   * anyway), or when its Worker is replaced or stopped first.
    */
-  call<T>(invoke: (remote: Remote) => Promise<T>, timeoutMs = BROKER_CALL_TIMEOUT_MS): Promise<T> {
+  call<T>(invoke: (remote: Remote) => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
     if (this.#released) {
       return Promise.reject(new McError('BROKER_UNAVAILABLE', 'broker stopped'));
     }
@@ -145,7 +146,7 @@ export class BrokerLink {
       this.#pinging = false;
       if (answer !== 'pong') this.#fail();
     };
-    this.call((remote) => remote.ping(), BROKER_PING_TIMEOUT_MS).then(done, done);
+    this.call((remote) => remote.ping()).then(done, done);
   }
 
   #fail = (): void => {

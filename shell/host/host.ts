@@ -29,6 +29,11 @@ import { HostServices, type HostServicesOptions } from '../services/host-service
 export interface HostOptions extends Omit<HostServicesOptions, 'context'> {
   /** Deadline for a widget to finish its handshake (`HANDSHAKE_TIMEOUT` after it). */
   connectTimeoutMs?: number;
+  /**
+   * How long the broker Worker may leave a ping or call unanswered before it is declared
+   * dead and restarted (default 15 s: a huge hostile message can keep it busy that long).
+   */
+  brokerTimeoutMs?: number;
   /** Theme and locale handed to every widget at connect time. */
   theme?: 'light' | 'dark';
   locale?: string;
@@ -87,6 +92,7 @@ export class Host extends EventTarget {
           this.dispatchEvent(new McSuspendedEvent(slotId, appId)),
       },
       () => this.#recover(),
+      options.brokerTimeoutMs,
     );
     const [port, attached] = this.#hostPort();
     this.#client = new HostClient(this.contextFor(HOST_APP_ID, 'host'), port, attached);

@@ -3,7 +3,7 @@ import type { ManifestInput } from '../../sdk/protocol/index.ts';
 import '../../shell/elements/mc-canvas.ts';
 import type { McCanvas } from '../../shell/elements/mc-canvas.ts';
 import type { FrameStatus } from '../../shell/frames/frame-session.ts';
-import { Host } from '../../shell/host/host.ts';
+import { Host, type HostOptions } from '../../shell/host/host.ts';
 
 /** Test pages run on `localhost`; fixture widgets come from `127.0.0.1`, another site. */
 export const WIDGET_ORIGIN = `http://127.0.0.1:${location.port}`;
@@ -29,9 +29,9 @@ export function drivenManifest(id: string, extra: Partial<ManifestInput> = {}): 
 const canvases: McCanvas[] = [];
 
 /** A fresh canvas in the document; removed (and its host destroyed) by `cleanup`. */
-export function createCanvas(options: { connectTimeoutMs?: number } = {}): McCanvas {
+export function createCanvas(options: HostOptions = {}): McCanvas {
   const canvas = document.createElement('mc-canvas');
-  if (options.connectTimeoutMs) canvas.host = new Host(options);
+  if (Object.keys(options).length > 0) canvas.host = new Host(options);
   document.body.append(canvas);
   canvases.push(canvas);
   return canvas;

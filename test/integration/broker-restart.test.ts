@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
 
+import type { McError } from '../../sdk/protocol/index.ts';
 import type { McBrokerRestartedEvent } from '../../shell/host/host-events.ts';
 import { cleanup, command, createCanvas, mountDriven, nextEvent } from '../helpers/canvas.ts';
 
@@ -8,7 +9,8 @@ describe('broker Worker failure', function () {
   afterEach(cleanup);
 
   it('detects a killed broker, restarts it from the host’s state, and widgets reconnect', async () => {
-    const canvas = createCanvas();
+    // A killed Worker answers nothing: the watchdog's deadline is what detects it.
+    const canvas = createCanvas({ brokerTimeoutMs: 5000 });
     const { host } = canvas;
     const alpha = await mountDriven(canvas, 'alpha', { publishes: ['alpha.note.*'] });
     await mountDriven(canvas, 'beta', { subscribes: ['alpha.note.*'], reads: ['alpha'] });
@@ -30,7 +32,13 @@ describe('broker Worker failure', function () {
     );
     const readyAgain = nextEvent(host, 'beta.echo.ready', () => true, 30_000);
     host.killBrokerForTesting();
+    // Comlink drops calls in flight when its proxy is released; the host's link must not.
+    const inFlight = host.stats().then(
+      () => 'answered',
+      (error: McError) => error.code,
+    );
     expect((await restarted).restarts).to.equal(1);
+    expect(await inFlight).to.equal('BROKER_UNAVAILABLE');
     await bothBack;
     const beta = (await readyAgain).data as string;
 
