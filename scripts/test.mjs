@@ -15,7 +15,15 @@
 //   BROWSERS=chromium npm test       one engine (a comma list picks several)
 //   npm test -- --quick              no end-to-end tests
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,15 +50,19 @@ const results = [];
 const bin = (/** @type {string} */ name) => join(ROOT, 'node_modules/.bin', name);
 
 /**
- * Runs a command with inherited stdio; resolves to its exit code (never rejects).
+ * Runs a command with inherited stdio, or with its output into `logFile` (for a step that
+ * runs beside another); resolves to its exit code (never rejects).
  * @param {string} command
  * @param {string[]} args
  * @param {NodeJS.ProcessEnv} [env]
+ * @param {string} [logFile]
  * @returns {Promise<number>}
  */
-function run(command, args, env = process.env) {
+function run(command, args, env = process.env, logFile = undefined) {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit', env });
+    const out = logFile === undefined ? 'inherit' : openSync(logFile, 'w');
+    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', out, out], env });
+    if (typeof out === 'number') child.on('close', () => closeSync(out));
     child.on('error', (error) => {
       console.error(`could not start ${command}: ${error.message}`);
       resolve(127);
@@ -107,16 +119,22 @@ function readCounts(file, pick) {
 /**
  * A test runner step: its counts come from its JSON results; its exit code is cross-checked
  * so that a runner that failed without failing a test (a config error, a crash, no tests)
- * still counts as one failure.
+ * still counts as one failure. With `logFile`, its output goes there and is printed when it
+ * ends (it runs beside a step that streams).
  * @param {{ name: string, command: string, args: string[], file: string,
- *   pick: (json: any) => Counts, env?: NodeJS.ProcessEnv }} step
+ *   pick: (json: any) => Counts, env?: NodeJS.ProcessEnv, logFile?: string }} step
  */
-async function runner({ name, command, args, file, pick, env }) {
-  banner(name);
+async function runner({ name, command, args, file, pick, env, logFile }) {
+  if (logFile === undefined) banner(name);
+  else console.log(`\n(${name} runs in the background; its output follows when it ends)`);
   rmSync(file, { force: true });
   const start = performance.now();
-  const code = await run(command, args, env);
+  const code = await run(command, args, env, logFile);
   const seconds = (performance.now() - start) / 1000;
+  if (logFile !== undefined) {
+    banner(name);
+    process.stdout.write(readFileSync(logFile, 'utf8'));
+  }
   const counts = readCounts(file, pick) ?? { passed: 0, failed: 0, skipped: 0 };
   /** @type {string[]} */
   const notes = [];
@@ -186,19 +204,39 @@ await check('format', bin('prettier'), ['--check', '.']);
 await check('size', process.execPath, ['scripts/size.mjs']);
 await check('build', process.execPath, ['scripts/build.mjs', '--fast']);
 
+const e2eRuns = !quick && existsSync(PLAYWRIGHT_CONFIG) && e2eEngines.length > 0 && e2eReady;
+
+/**
+ * One engine's browser tests.
+ * @param {import('./browsers.mjs').Engine} engine
+ * @param {string} [logFile]
+ */
+async function browserTests(engine, logFile) {
+  await runner({
+    name: `browser tests (wtr, ${engine})`,
+    command: bin('wtr'),
+    args: [],
+    file: WTR_RESULTS,
+    env: { ...process.env, BROWSERS: engine },
+    pick: ({ passed, failed, skipped }) => ({ passed, failed, skipped }),
+    logFile,
+  });
+  keepEngineResults(engine);
+}
+
+/** WebKitGTK's browser tests, when they run beside the end-to-end tests. */
+let beside = Promise.resolve();
 if (browsersReady) {
-  // One engine at a time: three browsers at once on a 2-core machine starve each other's
-  // frames and turn deadlines into flakes, for little gain in wall time.
+  // One wtr engine at a time: Chromium's and Firefox's pages each keep both cores busy, and
+  // two of them at once starve each other's frames into deadline flakes. WebKitGTK's run
+  // (one page, one web process) is mostly waiting, and so are the end-to-end tests: those
+  // two run side by side, which saves about two minutes.
   for (const engine of engines) {
-    await runner({
-      name: `browser tests (wtr, ${engine})`,
-      command: bin('wtr'),
-      args: [],
-      file: WTR_RESULTS,
-      env: { ...process.env, BROWSERS: engine },
-      pick: ({ passed, failed, skipped }) => ({ passed, failed, skipped }),
-    });
-    keepEngineResults(engine);
+    if (engine === 'webkit' && e2eRuns) {
+      beside = browserTests(engine, join(RESULTS_DIR, 'wtr-webkit.log'));
+    } else {
+      await browserTests(engine);
+    }
   }
 }
 
@@ -208,7 +246,7 @@ if (quick) {
   console.log('\n(no playwright.config.ts yet: end-to-end tests skipped, not counted)');
 } else if (e2eEngines.length === 0) {
   console.log(`\n(BROWSERS=${engines.join(',')}: no engine the end-to-end tests run in)`);
-} else if (e2eReady) {
+} else if (e2eRuns) {
   await runner({
     name: `end-to-end tests (playwright, ${e2eEngines.join(', ')})`,
     command: bin('playwright'),
@@ -224,6 +262,7 @@ if (quick) {
     }),
   });
 }
+await beside;
 
 const total = results.reduce(
   (sum, r) => ({
