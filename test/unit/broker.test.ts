@@ -333,6 +333,39 @@ describe('Broker', () => {
     expect(broker.stats().connections).to.equal(1);
   });
 
+  it('keeps delivering to the others when delivery to one subscriber throws', async () => {
+    broker.register(manifest('all', { subscribes: ['cal.*.*'] }));
+    const cal = attach(broker, 's1', 'cal');
+    const [brokenSide] = fakePortPair();
+    broker.attach('s2', 'todo', brokenSide);
+    const all = attach(broker, 's3', 'all');
+    const todo = attach(broker, 's4', 'todo');
+    brokenSide.onmessage?.(
+      new MessageEvent('message', {
+        data: JSON.stringify([{ op: 'sub', id: 1, pattern: 'cal.*.*' }]),
+      }),
+    );
+    send(all, { op: 'sub', id: 1, pattern: 'cal.*.*' });
+    send(todo, { op: 'sub', id: 1, pattern: 'cal.*.*' });
+    await settle();
+    // The broken subscriber's port throws on every post from now on.
+    brokenSide.postMessage = () => {
+      throw new DOMException('gone', 'DataCloneError');
+    };
+    send(cal, { op: 'pub', topic: 'cal.date.selected', data: 1 });
+    await settle();
+    send(cal, { op: 'pub', topic: 'cal.date.selected', data: 2 });
+    await settle();
+    for (const port of [all, todo]) {
+      const data = port
+        .ops()
+        .filter((op) => op.op === 'evt')
+        .map((op) => op.data);
+      expect(data).to.deep.equal([1, 2]);
+    }
+    expect(brokenSide.closed).to.equal(true);
+  });
+
   it('forgets subscriptions on detach', async () => {
     attach(broker, 's2', 'todo');
     const todo = attach(broker, 's3', 'todo');
