@@ -7,6 +7,7 @@ import { CHROMIUM_ARGS, chromiumPath, requestedEngines } from './scripts/browser
 import { firefoxLauncher } from './scripts/firefox-launcher.mjs';
 import { webkitGtkLauncher } from './scripts/webkitgtk-launcher.mjs';
 import { bundledFixtures } from './scripts/wtr-bundled-fixtures.mjs';
+import { bundledTests } from './scripts/wtr-bundled-tests.mjs';
 import { crashPlugin } from './scripts/wtr-crash-plugin.mjs';
 import { countsReporter } from './scripts/wtr-summary-reporter.mjs';
 
@@ -67,6 +68,8 @@ export default {
   middleware: [
     // `/test/fixtures/bundled/<name>.html`: a fixture as one script, for the soak's mounts.
     bundledFixtures(),
+    // Each test file as one script: ~200 modules per test page otherwise.
+    bundledTests(),
     // Module scripts in sandboxed (opaque-origin) frames are CORS fetches with `Origin: null`.
     async (ctx, next) => {
       ctx.set('Access-Control-Allow-Origin', '*');
