@@ -61,6 +61,8 @@ export class McCanvas extends LitElement {
   #host: Host | undefined;
   /** True when this canvas created its host itself, and so destroys it when removed. */
   #ownsHost = false;
+  /** The own host was destroyed on removal; a new one is made on reconnection. */
+  #retired = false;
   readonly #editor = new LayoutEditor(this);
 
   constructor() {
@@ -84,8 +86,9 @@ export class McCanvas extends LitElement {
    * The host (manifests, broker Worker, host-side pub/sub). Created with default options on
    * first use; assign one first (`canvas.host = new Host({ … })`) to choose options or to
    * share one host between canvases. A host the canvas created itself is destroyed when the
-   * canvas leaves the document (a move within the document keeps it); a host you assign
-   * is yours to destroy.
+   * canvas leaves the document (a move within the document keeps it), and a fresh one with
+   * the same manifests takes its place when the canvas comes back; a host you assign is
+   * yours to destroy.
    */
   get host(): Host {
     if (!this.#host) {
@@ -96,11 +99,25 @@ export class McCanvas extends LitElement {
   }
 
   set host(host: Host) {
+    if (host === this.#host) return;
     if (this.layout.length > 0)
       throw new McError('INVALID_ARGUMENT', 'unmount every slot before replacing the host');
-    if (this.#ownsHost && this.#host !== host) this.#host?.destroy();
+    if (this.#ownsHost) this.#host?.destroy();
     this.#host = host;
     this.#ownsHost = false;
+    this.#retired = false;
+    this.requestUpdate();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (!this.#retired || !this.#host) return;
+    // Back in the document after its own host was destroyed: a new one, same manifests,
+    // before the frames (connected after this element) remount on it.
+    const manifests = this.#host.manifests();
+    this.#host = new Host();
+    for (const manifest of manifests) this.#host.register(manifest);
+    this.#retired = false;
     this.requestUpdate();
   }
 
@@ -108,10 +125,11 @@ export class McCanvas extends LitElement {
     super.disconnectedCallback();
     // A move (remove, then insert elsewhere in the same task) reconnects before this runs.
     queueMicrotask(() => {
-      if (this.isConnected || !this.#ownsHost) return;
+      if (this.isConnected || !this.#ownsHost || this.#retired) return;
+      // Kept while out of the document: its calls reject with BROKER_UNAVAILABLE, and no
+      // Worker is started for a canvas nobody shows.
       this.#host?.destroy();
-      this.#host = undefined;
-      this.#ownsHost = false;
+      this.#retired = true;
     });
   }
 

@@ -52,6 +52,8 @@ export class McFrame extends LitElement {
   readonly surface = new FrameSurface(this);
 
   #session: FrameSession | undefined;
+  /** The host whose events this frame follows. */
+  #listening: Host | undefined;
   #autoRestarts = 0;
   #restartTimer: ReturnType<typeof setTimeout> | undefined;
   /** Bumped by `restart()`: a new iframe element, a new nonce, a new mount. */
@@ -68,16 +70,12 @@ export class McFrame extends LitElement {
     super.connectedCallback();
     // Moved in the document (a reordered layout): the iframe reloads when it is reinserted
     // and the old session ended on removal, so mount afresh. The first mount is firstUpdated's.
-    if (this.hasUpdated) {
-      this.#listen();
-      void this.restart();
-    }
+    if (this.hasUpdated) void this.restart();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.host?.removeEventListener(McSuspendedEvent.type, this.#onSuspended);
-    this.host?.removeEventListener(McBrokerRestartedEvent.type, this.#onBrokerRestarted);
+    this.#listen(undefined);
     clearTimeout(this.#restartTimer);
     this.#session?.destroy();
     this.#session = undefined;
@@ -103,17 +101,23 @@ export class McFrame extends LitElement {
   }
 
   protected override firstUpdated(_changed: PropertyValues): void {
-    this.#listen();
-    if (this.host) ensureToastView(this.host);
     this.#mount();
   }
 
-  #listen(): void {
-    this.host?.addEventListener(McSuspendedEvent.type, this.#onSuspended);
-    this.host?.addEventListener(McBrokerRestartedEvent.type, this.#onBrokerRestarted);
+  /** Follows `host`'s events (suspensions, broker restarts); `undefined` stops following. */
+  #listen(host: Host | undefined): void {
+    if (host === this.#listening) return;
+    this.#listening?.removeEventListener(McSuspendedEvent.type, this.#onSuspended);
+    this.#listening?.removeEventListener(McBrokerRestartedEvent.type, this.#onBrokerRestarted);
+    host?.addEventListener(McSuspendedEvent.type, this.#onSuspended);
+    host?.addEventListener(McBrokerRestartedEvent.type, this.#onBrokerRestarted);
+    this.#listening = host;
   }
 
   #mount(): void {
+    // The host may have changed since the last mount (a canvas rebuilt its own).
+    this.#listen(this.host);
+    if (this.host) ensureToastView(this.host);
     const manifest = this.host?.manifest(this.app);
     const iframe = this.renderRoot.querySelector('iframe');
     if (!this.host || !manifest || !iframe) {
@@ -254,8 +258,8 @@ export class McFrame extends LitElement {
       color: #3538cd;
     }
     .status.connected {
-      background: #ecfdf3;
-      color: #027a48;
+      background: var(--mc-ok-bg, #ecfdf3);
+      color: var(--mc-ok-text, #027a48);
     }
     .restart {
       font: inherit;
@@ -270,8 +274,8 @@ export class McFrame extends LitElement {
     .status.unresponsive,
     .status.quarantined,
     .status.suspended {
-      background: #fef3f2;
-      color: #b42318;
+      background: var(--mc-alert-bg, #fef3f2);
+      color: var(--mc-alert-text, #b42318);
     }
     iframe {
       flex: 1;

@@ -18,6 +18,12 @@ const code = (promise: Promise<unknown>) =>
     () => 'resolved',
     (error: McError) => error.code,
   );
+/** Code and message: a deadline would give the same code, but another message. */
+const outcome = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'resolved',
+    (error: McError) => `${error.code}: ${error.message}`,
+  );
 
 /** A tick, so that microtasks queued by a removal have run. */
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -29,12 +35,13 @@ describe('host teardown', function () {
   it('rejects broker calls in flight with BROKER_UNAVAILABLE when the host is destroyed, and later ones at once', async () => {
     const host = new Host();
     await host.stats();
-    const inFlight = [code(host.stats()), code(host.violations()), code(host.counters())];
+    const inFlight = [outcome(host.stats()), outcome(host.violations()), outcome(host.counters())];
     host.destroy();
+    // Rejected by the destroy itself, not later by their deadlines.
     expect(await Promise.all(inFlight)).to.deep.equal([
-      'BROKER_UNAVAILABLE',
-      'BROKER_UNAVAILABLE',
-      'BROKER_UNAVAILABLE',
+      'BROKER_UNAVAILABLE: broker stopped',
+      'BROKER_UNAVAILABLE: broker stopped',
+      'BROKER_UNAVAILABLE: broker stopped',
     ]);
     expect(await code(host.stats())).to.equal('BROKER_UNAVAILABLE');
     expect(await host.adoptState('any', '1')).to.equal(false);
@@ -61,6 +68,27 @@ describe('host teardown', function () {
     expect((await canvas.host.stats()).connections).to.equal(1);
     canvas.remove();
     await tick();
+  });
+
+  it('brings its widgets back when the canvas returns to the document in a later task', async () => {
+    const canvas = createCanvas();
+    const alpha = await mountDriven(canvas, 'alpha');
+    const own = canvas.host;
+    canvas.remove();
+    await tick();
+    expect(await code(own.stats())).to.equal('BROKER_UNAVAILABLE');
+    document.body.append(canvas);
+    // A new host with the same manifests, and the slot remounted on it.
+    const { host } = canvas;
+    const ready = nextEvent(host, 'alpha.echo.ready', (e) => e.data === alpha);
+    expect(host).to.not.equal(own);
+    expect(host.manifest('alpha')?.name).to.equal('Driven alpha');
+    await ready;
+    expect(canvas.frame(alpha)?.status.state).to.equal('connected');
+    const echoed = nextEvent(host, 'alpha.echo.pong');
+    command(host, alpha, { cmd: 'publish', topic: 'alpha.echo.pong', data: 1 });
+    await echoed;
+    expect(await host.counters()).to.deep.equal({ ports: 2, sessions: 1, pendingCalls: 0 });
   });
 
   it('leaves a host the page assigned running after the canvas is removed', async () => {
