@@ -83,12 +83,15 @@ export class Connection {
   }
 
   /**
-   * True when this client's queue is past the hard bounds ({@link BURST_QUEUE} operations or
-   * four times {@link SUBSCRIBER_QUEUE_BYTES}) whatever it holds: it has stopped reading.
+   * True when this client has stopped reading: a whole window is unacknowledged and the
+   * queue behind it is past the hard bounds ({@link BURST_QUEUE} operations or four times
+   * {@link SUBSCRIBER_QUEUE_BYTES}). A client that reads may have more queued for a moment
+   * (many answers to one batch), but its window is open, so that queue leaves at once.
    */
   get backlogged(): boolean {
     // Strictly past: events alone stop at the bounds (sendEvent), only replies go beyond.
-    return this.#out.length > BURST_QUEUE || this.#outBytes > SUBSCRIBER_QUEUE_BYTES * 4;
+    const over = this.#out.length > BURST_QUEUE || this.#outBytes > SUBSCRIBER_QUEUE_BYTES * 4;
+    return over && this.#unacked >= SUBSCRIBER_WINDOW;
   }
 
   /** Events dropped for this client so far because it fell behind. */
