@@ -177,7 +177,14 @@ export class FrameSession {
     const epoch = ++this.#epoch;
     const { port1, port2 } = new MessageChannel();
     this.#attached = true;
-    await this.host.attach(this.slotId, this.manifest.id, port1);
+    try {
+      await this.host.attach(this.slotId, this.manifest.id, port1);
+    } catch {
+      // The broker went away or did not answer: the widget learns only the code, never
+      // the host's error (penpal would send its stack).
+      this.#attached = false;
+      throw wireError('BROKER_UNAVAILABLE', 'the broker is not available');
+    }
     if (this.#ended || epoch !== this.#epoch) {
       throw wireError('APP_DISCONNECTED', 'the session ended during the handshake');
     }

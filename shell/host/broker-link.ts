@@ -53,11 +53,15 @@ export class BrokerLink {
   }
 
   /**
-   * Calls the broker. Rejects with `BROKER_UNAVAILABLE` when it does not answer within
-   * `timeoutMs` (the ping's deadline by default: a broker that takes longer is declared dead
-   * anyway), or when its Worker is replaced or stopped first.
+   * Calls the broker. Rejects with `BROKER_UNAVAILABLE` when its Worker is replaced or
+   * stopped first, or when it does not answer within `timeoutMs`. The default outlasts the
+   * watchdog (a ping starts within one interval and fails after `this.timeoutMs`), so a dead
+   * broker is restarted, and its calls rejected with "broker restarted", before that.
    */
-  call<T>(invoke: (remote: Remote) => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
+  call<T>(
+    invoke: (remote: Remote) => Promise<T>,
+    timeoutMs = this.timeoutMs + 2 * BROKER_PING_INTERVAL_MS,
+  ): Promise<T> {
     if (this.#released) {
       return Promise.reject(new McError('BROKER_UNAVAILABLE', 'broker stopped'));
     }
@@ -141,12 +145,12 @@ export class BrokerLink {
     this.#pinging = true;
     const worker = this.#worker;
     const done = (answer: unknown) => {
-      // A ping to a Worker already replaced says nothing about the current one.
-      if (worker !== this.#worker) return;
+      // A ping to a Worker already replaced (or stopped) says nothing about the current one.
+      if (worker !== this.#worker || this.#released) return;
       this.#pinging = false;
       if (answer !== 'pong') this.#fail();
     };
-    this.call((remote) => remote.ping()).then(done, done);
+    this.call((remote) => remote.ping(), this.timeoutMs).then(done, done);
   }
 
   #fail = (): void => {

@@ -239,7 +239,8 @@ export class Host extends EventTarget {
    */
   async counters(): Promise<{ ports: number; sessions: number; pendingCalls: number }> {
     const { connections } = await this.stats();
-    let pendingCalls = this.#client.pendingCalls;
+    // Calls to the broker still waiting (that stats call has settled by now).
+    let pendingCalls = this.#client.pendingCalls + this.#link.pendingCalls;
     for (const session of this.#sessions) pendingCalls += session.pendingCalls;
     return { ports: connections, sessions: this.#sessions.size, pendingCalls };
   }

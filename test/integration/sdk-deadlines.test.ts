@@ -34,15 +34,18 @@ describe('SDK deadlines', function () {
     });
     document.body.append(iframe);
     // A host that shakes hands and then sits on hello forever.
+    let hellos = 0;
     const connection = penpalConnect({
       messenger: new WindowMessenger({
         remoteWindow: iframe.contentWindow!,
         allowedOrigins: ['*'],
       }),
-      methods: { hello: () => new Promise(() => {}) },
+      methods: { hello: () => (hellos++, new Promise(() => {})) },
     });
     try {
       const report = await reported;
+      // penpal's handshake succeeded and hello was called: the deadline is hello's.
+      expect(hellos).to.equal(1);
       expect(report.ready).to.equal('HANDSHAKE_TIMEOUT');
       // What was asked before the handshake settles with it, and nothing is left waiting.
       expect(report.get).to.equal('HANDSHAKE_TIMEOUT');
