@@ -233,7 +233,17 @@ if (browsersReady) {
   // two run side by side, which saves about two minutes.
   for (const engine of engines) {
     if (engine === 'webkit' && e2eRuns) {
-      beside = browserTests(engine, join(RESULTS_DIR, 'wtr-webkit.log'));
+      // A step that throws must count as a failure, never end the script without its summary.
+      beside = browserTests(engine, join(RESULTS_DIR, 'wtr-webkit.log')).catch((error) => {
+        console.error(`browser tests (wtr, ${engine}) could not run: ${error}`);
+        record({
+          name: `browser tests (wtr, ${engine})`,
+          passed: 0,
+          failed: 1,
+          skipped: 0,
+          seconds: 0,
+        });
+      });
     } else {
       await browserTests(engine);
     }

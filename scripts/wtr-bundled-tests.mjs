@@ -46,8 +46,13 @@ function bundle(path) {
       conditions: ['production'],
       tsconfig: join(ROOT, 'tsconfig.json'),
       plugins: [ownUrls],
+      // Failures point at the sources, not into the bundle.
+      sourcemap: 'inline',
       logLevel: 'silent',
     }).then((result) => result.outputFiles[0].text);
+    // A failed build is not kept: the next request tries again. (Bundles live as long as
+    // the server: with `--watch`, restart it to see source changes.)
+    code.catch(() => bundles.delete(path));
     bundles.set(path, code);
   }
   return code;

@@ -83,10 +83,12 @@ export class CanvasPersistence {
     return saved !== undefined;
   }
 
-  /** Saves now instead of after the delay (e.g. on `pagehide`). */
+  /** Saves now instead of after the delay (e.g. on `pagehide`); does nothing after `stop()`. */
   async flush(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    // Stopped: its store may be closed, and nothing should be saved any more.
+    if (this.#stopped) return;
     const state: CanvasState = {
       v: 1,
       slots: this.#canvas.layout.map(toSaved),
