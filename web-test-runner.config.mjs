@@ -6,8 +6,7 @@ import { playwrightLauncher } from '@web/test-runner-playwright';
 import { CHROMIUM_ARGS, chromiumPath, requestedEngines } from './scripts/browsers.mjs';
 import { firefoxLauncher } from './scripts/firefox-launcher.mjs';
 import { webkitGtkLauncher } from './scripts/webkitgtk-launcher.mjs';
-import { bundledFixtures } from './scripts/wtr-bundled-fixtures.mjs';
-import { bundledTests } from './scripts/wtr-bundled-tests.mjs';
+import { bundledFixtures, bundledTests } from './scripts/wtr-bundles.mjs';
 import { crashPlugin } from './scripts/wtr-crash-plugin.mjs';
 import { countsReporter } from './scripts/wtr-summary-reporter.mjs';
 

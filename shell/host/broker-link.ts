@@ -34,6 +34,8 @@ export class BrokerLink {
   #released = false;
   /** Rejecters of the calls in flight to the current Worker. */
   #inflight = new Set<(error: McError) => void>();
+  /** The watchdog's own ping in flight: rejected on release too, but not a pending call. */
+  #pings = new Set<(error: McError) => void>();
 
   /**
    * @param timeoutMs how long the Worker may leave a ping or a call unanswered before it is
@@ -62,10 +64,17 @@ export class BrokerLink {
     invoke: (remote: Remote) => Promise<T>,
     timeoutMs = this.timeoutMs + 2 * BROKER_PING_INTERVAL_MS,
   ): Promise<T> {
+    return this.#call(invoke, timeoutMs, this.#inflight);
+  }
+
+  #call<T>(
+    invoke: (remote: Remote) => Promise<T>,
+    timeoutMs: number,
+    inflight: Set<(error: McError) => void>,
+  ): Promise<T> {
     if (this.#released) {
       return Promise.reject(new McError('BROKER_UNAVAILABLE', 'broker stopped'));
     }
-    const inflight = this.#inflight;
     return new Promise<T>((resolve, reject) => {
       const fail = (error: McError) => {
         inflight.delete(fail);
@@ -125,6 +134,7 @@ export class BrokerLink {
   #spawn(): void {
     this.#failed = false;
     this.#inflight = new Set();
+    this.#pings = new Set();
     this.#worker = new Worker(new URL('../broker/broker-worker.ts', import.meta.url), {
       type: 'module',
       name: 'microcanvas-broker',
@@ -150,7 +160,7 @@ export class BrokerLink {
       this.#pinging = false;
       if (answer !== 'pong') this.#fail();
     };
-    this.call((remote) => remote.ping(), this.timeoutMs).then(done, done);
+    this.#call((remote) => remote.ping(), this.timeoutMs, this.#pings).then(done, done);
   }
 
   #fail = (): void => {
@@ -167,6 +177,6 @@ export class BrokerLink {
     this.#listenerPort.close();
     this.#pinging = false;
     const error = new McError('BROKER_UNAVAILABLE', reason);
-    for (const reject of [...this.#inflight]) reject(error);
+    for (const reject of [...this.#inflight, ...this.#pings]) reject(error);
   }
 }

@@ -1,0 +1,101 @@
+// @ts-check
+// Test pages and fixture widgets as one bundled script each, for the browser tests.
+//
+// Served module by module, a test page made ~200 requests (lit, zod/mini's many files,
+// penpal, comlink, the shell), each engine compiled that graph again for each of the ~30
+// files and again for the broker Worker every page starts. A fixture widget loaded the SDK
+// as a dozen modules plus the runner's web-socket script (one socket per frame), and its
+// sandboxed (opaque-origin) frame reused none of it on the next mount: the 1,000-cycle soak
+// fetched ~13,000 files. Here, before the runner's own transforms can touch them:
+//
+// - `/test/**/*.test.ts` and the Worker's entry are answered with the file bundled;
+// - `/test/fixtures/bundled/<name>.html` is a page whose one script is
+//   `test/fixtures/<name>.ts` bundled.
+//
+// Bundles are built by esbuild once per server (restart `--watch` to see source changes)
+// and kept in memory. `import.meta.url` in project sources is replaced by the source's own
+// URL, so `new URL('../broker/broker-worker.ts', import.meta.url)` still finds its module.
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const FIXTURES = '/test/fixtures/bundled/';
+
+/** @type {import('esbuild').Plugin} */
+const ownUrls = {
+  name: 'own-urls',
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, async (args) => {
+      if (args.path.includes('/node_modules/')) return undefined;
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes('import.meta.url')) return undefined;
+      const url = `new URL(${JSON.stringify(`/${relative(ROOT, args.path)}`)}, location.origin).href`;
+      return { contents: source.replaceAll('import.meta.url', url), loader: 'ts' };
+    });
+  },
+};
+
+/** @type {Map<string, Promise<string>>} */
+const bundles = new Map();
+
+/**
+ * @param {string} path the entry, relative to the root
+ * @param {boolean} [sourcemap] inline a source map (test files: failures point at the
+ *   sources); fixtures go without, as the soak loads them a thousand times
+ */
+function bundle(path, sourcemap = false) {
+  let code = bundles.get(path);
+  if (!code) {
+    code = build({
+      entryPoints: [join(ROOT, path)],
+      bundle: true,
+      format: 'esm',
+      target: 'es2022',
+      write: false,
+      conditions: ['production'],
+      tsconfig: join(ROOT, 'tsconfig.json'),
+      plugins: [ownUrls],
+      sourcemap: sourcemap ? 'inline' : false,
+      logLevel: 'silent',
+    }).then((result) => result.outputFiles[0].text);
+    // A failed build is not kept: the next request tries again.
+    code.catch(() => bundles.delete(path));
+    bundles.set(path, code);
+  }
+  return code;
+}
+
+/** @returns {import('@web/dev-server-core').Middleware} */
+export function bundledTests() {
+  return async (ctx, next) => {
+    const entry =
+      /^\/test\/[\w/.-]+\.test\.ts$/.test(ctx.path) ||
+      ctx.path === '/shell/broker/broker-worker.ts';
+    if (!entry || ctx.path.includes('..')) return next();
+    ctx.type = 'js';
+    ctx.body = await bundle(ctx.path.slice(1), true);
+  };
+}
+
+/** @returns {import('@web/dev-server-core').Middleware} */
+export function bundledFixtures() {
+  return async (ctx, next) => {
+    if (!ctx.path.startsWith(FIXTURES)) return next();
+    const match = /^([a-z][a-z0-9-]*)\.(html|js)$/.exec(ctx.path.slice(FIXTURES.length));
+    if (!match || !existsSync(join(ROOT, 'test/fixtures', `${match[1]}.ts`))) return next();
+    const [, name, kind] = match;
+    // Module scripts in sandboxed frames are CORS fetches with `Origin: null`.
+    ctx.set('Access-Control-Allow-Origin', '*');
+    ctx.set('Cache-Control', 'max-age=600');
+    if (kind === 'html') {
+      ctx.type = 'html';
+      ctx.body = `<!doctype html><meta charset="utf-8"><title>${name} (bundled)</title><script type="module" src="./${name}.js"></script>\n`;
+    } else {
+      ctx.type = 'js';
+      ctx.body = await bundle(`test/fixtures/${name}.ts`);
+    }
+  };
+}
