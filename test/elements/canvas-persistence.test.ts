@@ -174,6 +174,29 @@ describe('CanvasPersistence', () => {
     expect((await seen).data.value).to.deep.equal({ n: 5 });
   });
 
+  it('stopped while the store loads, it applies nothing, listens to nothing and saves nothing', async () => {
+    const canvas = tab();
+    let release!: () => void;
+    const saves: string[] = [];
+    let subscribed = 0;
+    const store = {
+      load: () => new Promise<undefined>((resolve) => (release = () => resolve(undefined))),
+      save: async (id: string) => void saves.push(id),
+      subscribe: () => (subscribed++, () => {}),
+    };
+    const p = new CanvasPersistence(canvas, { store, id: 'test', saveDelayMs: 10 });
+    const started = p.start(DEFAULTS);
+    p.stop();
+    release();
+    expect(await started).to.equal(false);
+    expect(canvas.layout).to.have.length(0);
+    expect(subscribed).to.equal(0);
+    canvas.mount(DEFAULTS[0]!);
+    await p.flush();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(saves).to.deep.equal([]);
+  });
+
   it('leaves out slots of apps that are no longer registered', async () => {
     const backing = new MemoryBacking();
     await new MemoryStore(backing).save('test', {
