@@ -1,4 +1,4 @@
-import { openDatabase } from '../store/idb-open.ts';
+import { LazyDatabase } from '../store/idb-open.ts';
 import type { StorageBackend } from './storage-backend.ts';
 
 const STORE = 'values';
@@ -9,11 +9,10 @@ const STORE = 'values';
  * are a key range.
  */
 export class IndexedDbStorageBackend implements StorageBackend {
-  readonly #name: string;
-  #db: Promise<IDBDatabase> | undefined;
+  readonly #db: LazyDatabase;
 
   constructor(name = 'microcanvas-storage') {
-    this.#name = name;
+    this.#db = new LazyDatabase(name, (db) => db.createObjectStore(STORE));
   }
 
   async entries(appId: string): Promise<Array<[string, string]>> {
@@ -40,26 +39,12 @@ export class IndexedDbStorageBackend implements StorageBackend {
   }
 
   /** Closes the database (tests delete it afterwards). */
-  async close(): Promise<void> {
-    const db = this.#db;
-    this.#db = undefined;
-    await db?.then(
-      (open) => open.close(),
-      () => undefined,
-    );
+  close(): Promise<void> {
+    return this.#db.close();
   }
 
   async #store(mode: IDBTransactionMode): Promise<IDBObjectStore> {
-    const opening = (this.#db ??= openDatabase(
-      this.#name,
-      (db) => db.createObjectStore(STORE),
-      () => (this.#db = undefined),
-    ));
-    // A failed open is not cached: the app's next call tries again.
-    opening.catch(() => {
-      if (this.#db === opening) this.#db = undefined;
-    });
-    return (await opening).transaction(STORE, mode).objectStore(STORE);
+    return (await this.#db.get()).transaction(STORE, mode).objectStore(STORE);
   }
 }
 

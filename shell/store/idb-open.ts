@@ -47,3 +47,39 @@ export function openDatabase(
     };
   });
 }
+
+/**
+ * One database, opened on first use and kept open; opened again on the next use after a
+ * failed open, or after another tab's upgrade or delete closed it.
+ */
+export class LazyDatabase {
+  #open: Promise<IDBDatabase> | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly upgrade: (db: IDBDatabase) => void,
+  ) {}
+
+  /** The open database; rejects with `STORAGE_UNAVAILABLE` (see {@link openDatabase}). */
+  get(): Promise<IDBDatabase> {
+    if (!this.#open) {
+      const forget = () => {
+        if (this.#open === opening) this.#open = undefined;
+      };
+      const opening = openDatabase(this.name, this.upgrade, forget);
+      opening.catch(forget);
+      this.#open = opening;
+    }
+    return this.#open;
+  }
+
+  /** Closes the connection, if one is open or opening. */
+  async close(): Promise<void> {
+    const opening = this.#open;
+    this.#open = undefined;
+    await opening?.then(
+      (db) => db.close(),
+      () => undefined,
+    );
+  }
+}

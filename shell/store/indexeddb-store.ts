@@ -1,6 +1,6 @@
 import { parseCanvasState, type CanvasState } from './canvas-state.ts';
 import type { CanvasStore } from './canvas-store.ts';
-import { openDatabase } from './idb-open.ts';
+import { LazyDatabase } from './idb-open.ts';
 
 /** How long a saved canvas lives without being saved again. */
 export const CANVAS_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -30,19 +30,21 @@ const OBJECT_STORE = 'canvases';
  * needed do not justify a dependency.
  */
 export class IndexedDbStore implements CanvasStore {
-  readonly #dbName: string;
   readonly #ttlMs: number;
   readonly #now: () => number;
-  #db: Promise<IDBDatabase> | undefined;
+  readonly #db: LazyDatabase;
   readonly #channel: BroadcastChannel | undefined;
 
   constructor(options: IndexedDbStoreOptions = {}) {
-    this.#dbName = options.dbName ?? 'microcanvas';
+    const dbName = options.dbName ?? 'microcanvas';
+    this.#db = new LazyDatabase(dbName, (db) =>
+      db.createObjectStore(OBJECT_STORE, { keyPath: 'id' }),
+    );
     this.#ttlMs = options.ttlMs ?? CANVAS_TTL_MS;
     this.#now = options.now ?? Date.now;
     this.#channel =
       typeof BroadcastChannel === 'function'
-        ? new BroadcastChannel(`microcanvas-store:${this.#dbName}`)
+        ? new BroadcastChannel(`microcanvas-store:${dbName}`)
         : undefined;
   }
 
@@ -79,25 +81,11 @@ export class IndexedDbStore implements CanvasStore {
   /** Closes the database and the channel. */
   close(): void {
     this.#channel?.close();
-    this.#db?.then((db) => db.close()).catch(() => undefined);
-    this.#db = undefined;
-  }
-
-  #open(): Promise<IDBDatabase> {
-    const opening = (this.#db ??= openDatabase(
-      this.#dbName,
-      (db) => db.createObjectStore(OBJECT_STORE, { keyPath: 'id' }),
-      () => (this.#db = undefined),
-    ));
-    // A failed open is not cached: the next load or save tries again.
-    opening.catch(() => {
-      if (this.#db === opening) this.#db = undefined;
-    });
-    return opening;
+    void this.#db.close();
   }
 
   async #request<T>(mode: IDBTransactionMode, run: (s: IDBObjectStore) => IDBRequest): Promise<T> {
-    const db = await this.#open();
+    const db = await this.#db.get();
     return new Promise<T>((resolve, reject) => {
       const tx = db.transaction(OBJECT_STORE, mode);
       const request = run(tx.objectStore(OBJECT_STORE));

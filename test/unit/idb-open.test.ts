@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
 
 import type { McError } from '../../sdk/protocol/index.ts';
-import { openDatabase } from '../../shell/store/idb-open.ts';
+import { LazyDatabase, openDatabase } from '../../shell/store/idb-open.ts';
 
 const name = () => `mc-idb-open-${crypto.randomUUID()}`;
 
@@ -53,5 +53,18 @@ describe('openDatabase', () => {
     );
     expect(await remove(db)).to.equal('deleted');
     expect(closed).to.equal(1);
+  });
+
+  it('LazyDatabase keeps one connection and opens a new one after another tab deleted it', async () => {
+    const db = name();
+    const lazy = new LazyDatabase(db, (d) => d.createObjectStore('s'));
+    const first = await lazy.get();
+    expect(await lazy.get()).to.equal(first);
+    expect(await remove(db)).to.equal('deleted');
+    const second = await lazy.get();
+    expect(second).to.not.equal(first);
+    expect([...second.objectStoreNames]).to.deep.equal(['s']);
+    await lazy.close();
+    expect(await remove(db)).to.equal('deleted');
   });
 });
