@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 
-import { McError } from '../../sdk/protocol/index.ts';
+import { McError, toMcError } from '../../sdk/protocol/index.ts';
 import type { BrokerControl, HostListener } from '../broker/broker-worker.ts';
 
 /** How often the host checks that the broker Worker still answers. */
@@ -30,11 +30,13 @@ export class BrokerLink {
   #listenerPort!: MessagePort;
   #watchdog: ReturnType<typeof setInterval> | undefined;
   #failed = false;
-  #pinging = false;
   #released = false;
   /** Rejecters of the calls in flight to the current Worker. */
   #inflight = new Set<(error: McError) => void>();
-  /** The watchdog's own ping in flight: rejected on release too, but not a pending call. */
+  /**
+   * The watchdog's ping in flight (at most one): rejected on release like any call, but not
+   * counted as a pending call.
+   */
   #pings = new Set<(error: McError) => void>();
 
   /**
@@ -76,11 +78,13 @@ export class BrokerLink {
       return Promise.reject(new McError('BROKER_UNAVAILABLE', 'broker stopped'));
     }
     return new Promise<T>((resolve, reject) => {
-      const fail = (error: McError) => {
-        inflight.delete(fail);
+      // Settles once: by the answer, the deadline, or the release of the Worker (`fail`).
+      const settle = (outcome: () => void) => {
+        if (!inflight.delete(fail)) return;
         clearTimeout(timer);
-        reject(error);
+        outcome();
       };
+      const fail = (error: McError) => settle(() => reject(error));
       const timer = setTimeout(
         () =>
           fail(new McError('BROKER_UNAVAILABLE', `no answer from the broker in ${timeoutMs} ms`)),
@@ -94,16 +98,8 @@ export class BrokerLink {
         answer = Promise.reject(error);
       }
       answer.then(
-        (value) => {
-          if (!inflight.delete(fail)) return;
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          if (!inflight.delete(fail)) return;
-          clearTimeout(timer);
-          reject(error instanceof McError ? error : new McError('BROKER_UNAVAILABLE', `${error}`));
-        },
+        (value) => settle(() => resolve(value)),
+        (error: unknown) => settle(() => reject(toMcError(error, 'BROKER_UNAVAILABLE'))),
       );
     });
   }
@@ -151,13 +147,11 @@ export class BrokerLink {
   }
 
   #ping(): void {
-    if (this.#pinging || this.#failed) return;
-    this.#pinging = true;
+    if (this.#pings.size > 0 || this.#failed) return;
     const worker = this.#worker;
     const done = (answer: unknown) => {
       // A ping to a Worker already replaced (or stopped) says nothing about the current one.
       if (worker !== this.#worker || this.#released) return;
-      this.#pinging = false;
       if (answer !== 'pong') this.#fail();
     };
     this.#call((remote) => remote.ping(), this.timeoutMs, this.#pings).then(done, done);
@@ -175,7 +169,6 @@ export class BrokerLink {
     this.#remote[Comlink.releaseProxy]();
     this.#worker.terminate();
     this.#listenerPort.close();
-    this.#pinging = false;
     const error = new McError('BROKER_UNAVAILABLE', reason);
     for (const reject of [...this.#inflight, ...this.#pings]) reject(error);
   }
