@@ -219,7 +219,7 @@ export class Broker {
     }
     // Replies are never dropped, so a client that asks without ever reading the answers
     // would grow its queue without bound: it is suspended like a flooder instead.
-    if (from.backlogged && !from.closed && !from.suspended) this.#suspend(from);
+    if (from.backlogged && !from.closed && !from.suspended) this.#suspend(from, 'answers not read');
   }
 
   #apply(from: Connection, op: ClientOp, now: number): void {
@@ -326,11 +326,12 @@ export class Broker {
     } else {
       this.#violation(from, 'rate-limited', 'event rate exceeded', topic);
     }
-    if (from.strikes >= SUSPEND_AFTER_STRIKES) this.#suspend(from);
+    if (from.strikes >= SUSPEND_AFTER_STRIKES) {
+      this.#suspend(from, `${from.strikes} events refused`);
+    }
   }
 
-  #suspend(from: Connection): void {
-    const why = from.backlogged ? 'answers not read' : `${from.strikes} events refused`;
+  #suspend(from: Connection, why: string): void {
     this.#violation(from, 'suspended', why);
     from.send(json({ op: 'err', code: 'SUSPENDED', message: 'suspended for flooding' }));
     // Stop reading the port at all: a backlog we merely drop still delays everyone else.
