@@ -1,7 +1,7 @@
 import type { AppLimits } from '../../sdk/protocol/index.ts';
+import { TokenBucket } from '../shared/token-bucket.ts';
 import type { BrokerPort } from './broker-port.ts';
 import type { Grants } from './grants.ts';
-import { TokenBucket } from './token-bucket.ts';
 
 /**
  * Operations sent to a client and not yet acknowledged before the broker holds further ones.

@@ -1,5 +1,5 @@
-import { TokenBucket } from '../broker/token-bucket.ts';
 import { McError } from '../../sdk/protocol/index.ts';
+import { TokenBucket } from '../shared/token-bucket.ts';
 
 /** Sustained calls per second and burst, per app and service. */
 export const SERVICE_RATES = {

@@ -1,4 +1,8 @@
-/** A token bucket: `rate` tokens per second, holding at most `capacity`. */
+/**
+ * A token bucket: `rate` tokens per second, holding at most `capacity`. In `shared/` because
+ * the broker (per-port quotas) and the host services (per-app call rates) both use it, and
+ * neither may import the other's folder (docs/decisions/0009-boundaries.md).
+ */
 export class TokenBucket {
   readonly #rate: number;
   readonly #capacity: number;
