@@ -2,7 +2,7 @@ import { McError, type HostContextPatch, type ToastRequest } from '../../sdk/pro
 import { ContextService } from './context-service.ts';
 import type { ServiceCaller } from './service-surface.ts';
 import { ServiceLimiter } from './service-limiter.ts';
-import { SessionServices } from './session-services.ts';
+import { SessionServices, type SharedServices } from './session-services.ts';
 import { MemoryStorageBackend, type StorageBackend } from './storage-backend.ts';
 import { StorageService } from './storage-service.ts';
 import { ToastStack } from './toast-stack.ts';
@@ -22,7 +22,7 @@ export interface HostServicesOptions {
  * dialogs, storage, resize and shortcuts. One per {@link Host}; each mount binds its own
  * {@link SessionServices}, which its frame session adds to the penpal methods table.
  */
-export class HostServices {
+export class HostServices implements SharedServices {
   readonly context: ContextService;
   readonly storage: StorageService;
   readonly toasts: ToastStack;

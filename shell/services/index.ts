@@ -1,5 +1,5 @@
 export { HostServices, type HostServicesOptions } from './host-services.ts';
-export { SessionServices } from './session-services.ts';
+export { SessionServices, type SharedServices } from './session-services.ts';
 export type { ServiceCaller, ServiceSurface } from './service-surface.ts';
 export { ContextService, type HostContext } from './context-service.ts';
 export { THEME_TOKENS } from './theme-tokens.ts';

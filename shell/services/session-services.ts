@@ -8,12 +8,27 @@ import {
   isShortcut,
   SERVICE_METHODS,
   type ServiceMethods,
+  type ToastRequest,
 } from '../../sdk/protocol/index.ts';
-import type { HostServices } from './host-services.ts';
+import type { ContextService } from './context-service.ts';
 import { ResizeGovernor } from './resize-governor.ts';
 import type { ServiceCaller } from './service-surface.ts';
-import type { LimitedService } from './service-limiter.ts';
-import { parseStorageKey } from './storage-service.ts';
+import type { LimitedService, ServiceLimiter } from './service-limiter.ts';
+import { parseStorageKey, type StorageService } from './storage-service.ts';
+
+/**
+ * What the services of one mount use of those every mount shares. `HostServices` fits it;
+ * it is declared here so that this file need not import the file that creates its objects.
+ */
+export interface SharedServices {
+  readonly context: ContextService;
+  readonly storage: StorageService;
+  readonly limiter: ServiceLimiter;
+  /** Shows a toast labelled with the app's name. */
+  showToast(appId: string, appName: string, request: ToastRequest): void;
+  /** Claims the app's one dialog (`SERVICE_BUSY` while one is open); returns the release. */
+  claimModal(appId: string): () => void;
+}
 
 type Method = (...args: unknown[]) => Promise<unknown>;
 
@@ -26,13 +41,13 @@ type Method = (...args: unknown[]) => Promise<unknown>;
 export class SessionServices {
   /** The methods to add to the mount's penpal table (a null-prototype object). */
   readonly methods: Record<string, Method> = Object.create(null) as Record<string, Method>;
-  readonly #services: HostServices;
+  readonly #services: SharedServices;
   readonly #caller: ServiceCaller;
   #governor: ResizeGovernor;
   #modal: AbortController | undefined;
   readonly #stopContext: () => void;
 
-  constructor(services: HostServices, caller: ServiceCaller) {
+  constructor(services: SharedServices, caller: ServiceCaller) {
     this.#services = services;
     this.#caller = caller;
     this.#governor = new ResizeGovernor(caller.manifest.size);
