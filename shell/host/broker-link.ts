@@ -122,11 +122,6 @@ export class BrokerLink {
     this.#released = true;
   }
 
-  /** Terminates the Worker as a crash would, without telling anyone: for fault tests. */
-  killForTesting(): void {
-    this.#worker.terminate();
-  }
-
   #spawn(): void {
     this.#failed = false;
     this.#inflight = new Set();

@@ -116,11 +116,6 @@ export class Host extends EventTarget {
     return this.#restarts;
   }
 
-  /** Terminates the broker Worker as a crash would: for fault-injection tests. */
-  killBrokerForTesting(): void {
-    this.#link.killForTesting();
-  }
-
   #hostPort(): [MessagePort, Promise<unknown>] {
     const { port1, port2 } = new MessageChannel();
     const attached = this.#link.call((broker) =>

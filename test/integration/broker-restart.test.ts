@@ -3,10 +3,21 @@ import { expect } from '@open-wc/testing';
 import type { McError } from '../../sdk/protocol/index.ts';
 import type { McBrokerRestartedEvent } from '../../shell/host/host-events.ts';
 import { cleanup, command, createCanvas, mountDriven, nextEvent } from '../helpers/canvas.ts';
+import { spyOnWorkers, type WorkerSpy } from '../helpers/worker-spy.ts';
+
+/** The name `BrokerLink` gives the broker's Worker. */
+const BROKER_WORKER_NAME = 'microcanvas-broker';
 
 describe('broker Worker failure', function () {
   this.timeout(60_000);
-  afterEach(cleanup);
+  let workers: WorkerSpy;
+  beforeEach(() => {
+    workers = spyOnWorkers();
+  });
+  afterEach(() => {
+    workers.restore();
+    cleanup();
+  });
 
   it('detects a killed broker, restarts it from the host’s state, and widgets reconnect', async () => {
     // A killed Worker answers nothing: the watchdog's deadline is what detects it.
@@ -31,7 +42,8 @@ describe('broker Worker failure', function () {
       }),
     );
     const readyAgain = nextEvent(host, 'beta.echo.ready', () => true, 30_000);
-    host.killBrokerForTesting();
+    // Terminated from outside, as a crash would: nobody tells the host.
+    workers.latest(BROKER_WORKER_NAME).terminate();
     // Comlink drops calls in flight when its proxy is released; the host's link must not.
     const inFlight = host.stats().then(
       () => 'answered',
