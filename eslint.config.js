@@ -5,11 +5,14 @@ import wc from 'eslint-plugin-wc';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+import { boundaries } from './eslint.boundaries.js';
+
 /**
  * Lint rules: typescript-eslint's recommended set everywhere, Lit and web-component rules
  * for the elements, and no bare `console.*` in library code (it ships to other people's
  * pages; logging goes through the opt-in debug logger). Rules are only loosened where they
  * contradict docs/STYLE: `!` after a check the compiler cannot follow, `_`-prefixed unused.
+ * The dependency arrows between folders, test hooks and `.only` are in eslint.boundaries.js.
  */
 export default tseslint.config(
   {
@@ -51,8 +54,15 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.mocha } },
   },
   {
-    // Node code: scripts, configs, benchmark drivers.
-    files: ['scripts/**', 'bench/**', '.ci/**', '*.config.{js,mjs,ts}', '*.{js,mjs}'],
+    // Node code: scripts, configs, benchmark drivers, the lint rules' own tests.
+    files: [
+      'scripts/**',
+      'bench/**',
+      '.ci/**',
+      'test/lint/**',
+      '*.config.{js,mjs,ts}',
+      '*.{js,mjs}',
+    ],
     languageOptions: { globals: { ...globals.node } },
   },
   {
@@ -67,6 +77,7 @@ export default tseslint.config(
     files: ['shell/elements/**'],
     ...wc.configs['flat/recommended'],
   },
+  ...boundaries,
   {
     // Type tests deliberately hold values that are never used.
     files: ['test/types/**'],

@@ -2,12 +2,12 @@
 // `npm test`: the one test command, for developers and CI alike.
 //
 // Steps, in order: make sure the browsers exist (scripts/browsers.mjs: apt as root), the
-// static checks (type check, lint, format, size budgets, library build), the browser tests
-// (@web/test-runner, one run per engine in BROWSERS, all three by default) and the
-// end-to-end tests (Playwright, in Chromium and Firefox as far as BROWSERS includes them).
-// Every step runs even when an earlier one failed; output streams as it comes. Each static
-// check counts as one test; the runners' own counts are read from the JSON files their
-// reporters write under .ci/results/. The last line printed is the summary,
+// static checks (type checks, lint and its rules' tests, format, size budgets, library
+// build), the browser tests (@web/test-runner, one run per engine in BROWSERS, all three by
+// default) and the end-to-end tests (Playwright, in Chromium and Firefox as far as BROWSERS
+// includes them). Every step runs even when an earlier one failed; output streams as it
+// comes. Each static check counts as one test; the runners' own counts are read from the
+// JSON files their reporters write under .ci/results/. The last line printed is the summary,
 // `N passed, N failed` (`, N skipped` when any were), and the exit code is 1 when anything
 // failed.
 //
@@ -199,7 +199,11 @@ if (browsersReady) console.log('Browsers are available.');
 else record({ name: 'browsers', passed: 0, failed: 1, skipped: 0, seconds: 0, note: 'missing' });
 
 await check('typecheck', bin('tsc'), ['--noEmit', '-p', '.']);
+// The broker, shared/, the model and the protocol once more, without the DOM's types.
+await check('typecheck (no DOM)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.no-dom.json']);
 await check('lint', bin('eslint'), ['.']);
+// Each dependency rule against a snippet in a forbidden position, so none rots unseen.
+await check('lint rules', process.execPath, ['--test', 'test/lint/']);
 await check('format', bin('prettier'), ['--check', '.']);
 await check('size', process.execPath, ['scripts/size.mjs']);
 await check('build', process.execPath, ['scripts/build.mjs', '--fast']);
