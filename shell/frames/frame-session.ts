@@ -123,6 +123,7 @@ export class FrameSession {
     this.#heartbeat = new Heartbeat(
       (timeout, nextWithinMs) => this.#ping(timeout, nextWithinMs),
       (responsive) => this.#onLiveness(responsive),
+      this.host.heartbeatIntervalMs,
     );
     this.#heartbeat.start(watched);
     iframe.addEventListener('load', this.#onLoad);

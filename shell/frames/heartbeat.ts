@@ -3,13 +3,28 @@ export const HEARTBEAT_INTERVAL_MS = 1000;
 /** Missed beats in a row after which a widget is unresponsive. */
 export const HEARTBEAT_MISSES = 3;
 
+/** The repeating timer a {@link Heartbeat} beats on; tests pass a fake one and step it. */
+export interface BeatClock {
+  /** Calls `tick` every `ms` milliseconds until the returned function is called. */
+  every(ms: number, tick: () => void): () => void;
+}
+
+/** The page's own timers. */
+export const REAL_BEAT_CLOCK: BeatClock = {
+  every(ms, tick) {
+    const id = setInterval(tick, ms);
+    return () => clearInterval(id);
+  },
+};
+
 /**
  * Beats one widget: calls `beat` every interval and counts answers that do not come within
  * the interval. Paused while the page is hidden or the slot is off-screen, because the
  * browser throttles timers there and a verdict would be false; misses reset on resume.
  */
 export class Heartbeat {
-  #timer: ReturnType<typeof setInterval> | undefined;
+  /** Cancels the running interval; undefined while no beats are sent. */
+  #cancel: (() => void) | undefined;
   #misses = 0;
   #inFlight = false;
   #visible = true;
@@ -21,12 +36,14 @@ export class Heartbeat {
   /**
    * @param beat sends one beat; `nextWithinMs` is when the next is due at the latest, 0 when
    *   beats pause (the widget uses it to tell that the host went away).
+   * @param clock the interval timer, so that a test can step beats instead of waiting them out
    */
   constructor(
     readonly beat: (timeoutMs: number, nextWithinMs: number) => Promise<unknown>,
     readonly onChange: (responsive: boolean) => void,
     readonly intervalMs = HEARTBEAT_INTERVAL_MS,
     readonly misses = HEARTBEAT_MISSES,
+    readonly clock: BeatClock = REAL_BEAT_CLOCK,
   ) {}
 
   /** Starts beating; `element` is the slot whose visibility gates the beats. */
@@ -43,6 +60,7 @@ export class Heartbeat {
     this.#update();
   }
 
+  /** Stops beating for good (a later start() begins afresh). */
   stop(): void {
     this.#running = false;
     document.removeEventListener('visibilitychange', this.#onVisibility);
@@ -58,7 +76,7 @@ export class Heartbeat {
 
   /** True while beats are being sent (visible, on screen, started). */
   get active(): boolean {
-    return this.#timer !== undefined;
+    return this.#cancel !== undefined;
   }
 
   #onVisibility = (): void => {
@@ -68,12 +86,12 @@ export class Heartbeat {
 
   #update(): void {
     const wanted = this.#running && this.#visible && this.#onScreen;
-    if (wanted && this.#timer === undefined) {
+    if (wanted && this.#cancel === undefined) {
       this.#misses = 0;
-      this.#timer = setInterval(() => this.#tick(), this.intervalMs);
-    } else if (!wanted && this.#timer !== undefined) {
-      clearInterval(this.#timer);
-      this.#timer = undefined;
+      this.#cancel = this.clock.every(this.intervalMs, () => this.#tick());
+    } else if (!wanted && this.#cancel !== undefined) {
+      this.#cancel();
+      this.#cancel = undefined;
       // Tell the widget that silence from now on is a pause, not the host going away.
       if (this.#running) this.beat(this.intervalMs, 0).catch(() => undefined);
     }

@@ -13,6 +13,7 @@ import {
   type TopicPattern,
 } from '../../sdk/protocol/index.ts';
 import type { BrokerStats } from '../broker/broker.ts';
+import { HEARTBEAT_INTERVAL_MS } from '../frames/heartbeat.ts';
 import type { Violation } from '../broker/violations.ts';
 import { BrokerLink } from './broker-link.ts';
 import { HostClient } from './host-client.ts';
@@ -29,6 +30,11 @@ import { HostServices, type HostServicesOptions } from '../services/host-service
 export interface HostOptions extends Omit<HostServicesOptions, 'context'> {
   /** Deadline for a widget to finish its handshake (`HANDSHAKE_TIMEOUT` after it). */
   connectTimeoutMs?: number;
+  /**
+   * How often each widget is beaten (default {@link HEARTBEAT_INTERVAL_MS}); it is
+   * unresponsive after `HEARTBEAT_MISSES` missed beats. Tests shorten it.
+   */
+  heartbeatIntervalMs?: number;
   /**
    * How long the broker Worker may leave a ping or call unanswered before it is declared
    * dead and restarted (default 15 s: a huge hostile message can keep it busy that long).
@@ -63,6 +69,8 @@ export interface TrackedSession {
  */
 export class Host extends EventTarget {
   readonly connectTimeoutMs: number;
+  /** The heartbeat interval of every widget of this host. */
+  readonly heartbeatIntervalMs: number;
   /** Host services for widgets: context, toasts, dialogs, storage, resize, shortcuts. */
   readonly services: HostServices;
   readonly #registry = new ManifestRegistry();
@@ -81,6 +89,7 @@ export class Host extends EventTarget {
   constructor(options: HostOptions = {}) {
     super();
     this.connectTimeoutMs = options.connectTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+    this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
     const { theme, locale, user, tokens } = options;
     this.services = new HostServices({ ...options, context: { theme, locale, user, tokens } });
     this.#link = new BrokerLink(

@@ -33,6 +33,34 @@ function nextChange(canvas: McCanvas): Promise<void> {
   );
 }
 
+/** Counts a store's saves; `next()` resolves on the next one. */
+function counted(store: MemoryStore) {
+  const save = store.save.bind(store);
+  let waiting: (() => void) | undefined;
+  const saved = {
+    store,
+    count: 0,
+    next: () => new Promise<void>((resolve) => (waiting = resolve)),
+  };
+  store.save = async (id, state) => {
+    saved.count++;
+    await save(id, state);
+    waiting?.();
+  };
+  return saved;
+}
+
+/** A tab of its own, on storage of its own, whose saves are counted from now on. */
+async function savingTab() {
+  const canvas = tab();
+  const saved = counted(new MemoryStore(new MemoryBacking()));
+  const p = persist(canvas, saved.store);
+  await p.start(DEFAULTS);
+  await p.flush();
+  saved.count = 0;
+  return { canvas, saved };
+}
+
 const persistences: CanvasPersistence[] = [];
 function persist(
   canvas: McCanvas,
@@ -75,17 +103,18 @@ describe('CanvasPersistence', () => {
     const backing = new MemoryBacking();
     const canvas = tab();
     const store = new MemoryStore(backing);
-    let saves = 0;
-    const save = store.save.bind(store);
-    store.save = (id, state) => (saves++, save(id, state));
+    const saved = counted(store);
     const p = persist(canvas, store);
     await p.start(DEFAULTS);
     await p.flush();
-    saves = 0;
+    saved.count = 0;
     for (let x = 20; x <= 200; x += 20) canvas.updateSlot('a-1', { x });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(saves).to.equal(1);
+    await saved.next();
     expect(backing.data.get('test')!.slots[0]!.x).to.equal(200);
+    // Control: a later edit's save arrives; one per edit of the burst would have come first.
+    canvas.updateSlot('a-1', { x: 220 });
+    await saved.next();
+    expect(saved.count).to.equal(2);
   });
 
   it('shows one tab’s edit in the other tab, without echoing it back', async () => {
@@ -93,20 +122,22 @@ describe('CanvasPersistence', () => {
     const a = tab();
     const b = tab();
     const storeB = new MemoryStore(backing);
-    let savesB = 0;
-    const save = storeB.save.bind(storeB);
-    storeB.save = (id, state) => (savesB++, save(id, state));
+    const savedB = counted(storeB);
     await persist(a, new MemoryStore(backing)).start(DEFAULTS);
     await persistences[0]!.flush();
     await persist(b, storeB).start(DEFAULTS);
     expect(b.layout.map((s) => s.slotId)).to.deep.equal(['a-1', 'b-1']);
+    const control = await savingTab();
 
     const seen = nextChange(b);
     a.updateSlot('b-1', { x: 0, y: 240 });
     await seen;
     expect(b.layout.find((s) => s.slotId === 'b-1')).to.include({ x: 0, y: 240 });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(savesB).to.equal(0);
+    // Control: a third tab's edit, made now, is saved; an echo, scheduled when b applied the
+    // edit, would have been saved before it.
+    control.canvas.updateSlot('a-1', { x: 10 });
+    await control.saved.next();
+    expect(savedB.count).to.equal(0);
   });
 
   it('keeps the latest save when two tabs edit at once (savedAt, then tab id)', async () => {
@@ -191,9 +222,12 @@ describe('CanvasPersistence', () => {
     expect(await started).to.equal(false);
     expect(canvas.layout).to.have.length(0);
     expect(subscribed).to.equal(0);
+    // Control: a running persistence of the same canvas, same delay, saves the same change.
+    const control = counted(new MemoryStore(new MemoryBacking()));
+    await persist(canvas, control.store).start();
     canvas.mount(DEFAULTS[0]!);
     await p.flush();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await control.next();
     expect(saves).to.deep.equal([]);
   });
 

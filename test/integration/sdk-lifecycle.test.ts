@@ -63,16 +63,18 @@ describe('SDK lifecycle', function () {
   });
 
   it('tells the widget when the host went away and when it came back', async () => {
-    const canvas = createCanvas();
+    // Half the default beat: the widget's patience (beat × (misses + 2)) is then 2.5 s.
+    const beatMs = 500;
+    const canvas = createCanvas({ heartbeatIntervalMs: beatMs });
     const statuses = collect<string>(canvas.host, 'pinged.host.status');
     await statuses.ready;
     const done = nextEvent(canvas.host, 'pinged.seq.done');
     mountEarly(canvas, 'pinged');
     await done;
     // Let a few beats reach the widget, then hang this page (the host) past the widget's
-    // patience: 1 s beats, away after 5 s without one.
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    const end = performance.now() + 7000;
+    // patience: away after 5 beats without one.
+    await new Promise((resolve) => setTimeout(resolve, beatMs * 2.5));
+    const end = performance.now() + beatMs * 7;
     while (performance.now() < end) {
       /* the host page is busy */
     }

@@ -39,9 +39,15 @@ describe('Client before the handshake', () => {
     hand({ port: port2, context: undefined as never, close: () => (closedLink = true) });
     await client.ready.catch(() => undefined);
     expect(closedLink).to.equal(true);
-    // A closed port2 delivers nothing: a post from it is dropped.
+    // A closed port2 delivers nothing: a post from it is dropped. The control, posted just
+    // after it on an open channel, arrives: had the first been delivered, it had time to.
+    const control = new MessageChannel();
+    const arrived = new Promise((resolve) => (control.port1.onmessage = resolve));
     port2.postMessage('after close');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    control.port2.postMessage('control');
+    await arrived;
+    await new Promise((resolve) => setTimeout(resolve, 0));
     expect(seen).to.deep.equal([]);
+    control.port1.close();
   });
 });

@@ -1,8 +1,10 @@
 import { expect } from '@open-wc/testing';
 
 import { Heartbeat } from '../../shell/frames/heartbeat.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
 
-const INTERVAL_MS = 40;
+const INTERVAL_MS = 1000;
+const MISSES = 3;
 
 /** Makes the page report itself hidden or visible, as a backgrounded tab would. */
 function setVisibility(state: 'hidden' | 'visible'): void {
@@ -10,16 +12,31 @@ function setVisibility(state: 'hidden' | 'visible'): void {
   document.dispatchEvent(new Event('visibilitychange'));
 }
 
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Resolves with whether `element` is on screen once an observer created now has its first
+ * report. Observers report in the order they were created, so by then the heartbeat's own
+ * observer (created earlier) has reported too: the positive control for "no beats".
+ */
+function observed(element: Element): Promise<boolean> {
+  return new Promise((resolve) => {
+    const observer = new IntersectionObserver((entries) => {
+      observer.disconnect();
+      resolve(entries.at(-1)!.isIntersecting);
+    });
+    observer.observe(element);
+  });
+}
 
 describe('Heartbeat', () => {
   let slot: HTMLElement;
+  let clock: FakeClock;
   let heartbeat: Heartbeat | undefined;
 
   beforeEach(() => {
     slot = document.createElement('div');
     slot.style.cssText = 'width: 50px; height: 50px;';
     document.body.append(slot);
+    clock = new FakeClock();
   });
 
   afterEach(() => {
@@ -30,18 +47,26 @@ describe('Heartbeat', () => {
 
   it('declares a silent widget unresponsive after the missed beats, and responsive again', async () => {
     let answering = false;
+    let beats = 0;
     const verdicts: boolean[] = [];
     heartbeat = new Heartbeat(
-      () => (answering ? Promise.resolve('pong') : Promise.reject(new Error('timeout'))),
+      () => (beats++, answering ? Promise.resolve('pong') : Promise.reject(new Error('timeout'))),
       (responsive) => verdicts.push(responsive),
       INTERVAL_MS,
-      3,
+      MISSES,
+      clock,
     );
     heartbeat.start(slot);
-    while (verdicts.length === 0) await wait(INTERVAL_MS);
+    expect(await observed(slot)).to.equal(true);
+    await clock.advance(INTERVAL_MS * (MISSES - 1));
+    expect(beats).to.equal(MISSES - 1);
+    expect(verdicts).to.deep.equal([], 'one miss short of the verdict');
+    await clock.advance(INTERVAL_MS);
     expect(verdicts).to.deep.equal([false]);
+    await clock.advance(INTERVAL_MS * 5);
+    expect(verdicts).to.deep.equal([false], 'said once');
     answering = true;
-    while (verdicts.length === 1) await wait(INTERVAL_MS);
+    await clock.advance(INTERVAL_MS);
     expect(verdicts).to.deep.equal([false, true]);
   });
 
@@ -55,17 +80,22 @@ describe('Heartbeat', () => {
       },
       (responsive) => verdicts.push(responsive),
       INTERVAL_MS,
-      3,
+      MISSES,
+      clock,
     );
     setVisibility('hidden');
     heartbeat.start(slot);
-    await wait(INTERVAL_MS * 10);
+    // The slot is on screen: only the hidden page keeps the beats off.
+    expect(await observed(slot)).to.equal(true);
+    await clock.advance(INTERVAL_MS * 10);
     expect(heartbeat.active).to.equal(false);
+    expect(clock.running).to.equal(0);
     expect(beats).to.equal(0);
     expect(verdicts).to.deep.equal([]);
     setVisibility('visible');
     expect(heartbeat.active).to.equal(true);
-    while (verdicts.length === 0) await wait(INTERVAL_MS);
+    await clock.advance(INTERVAL_MS * MISSES);
+    expect(beats).to.equal(MISSES);
     expect(verdicts).to.deep.equal([false]);
   });
 
@@ -76,14 +106,19 @@ describe('Heartbeat', () => {
       () => Promise.reject(new Error('timeout')),
       (responsive) => verdicts.push(responsive),
       INTERVAL_MS,
-      3,
+      MISSES,
+      clock,
     );
     heartbeat.start(slot);
-    await wait(INTERVAL_MS * 10);
+    expect(await observed(slot)).to.equal(false);
+    await clock.advance(INTERVAL_MS * 10);
     expect(heartbeat.active).to.equal(false);
     expect(verdicts).to.deep.equal([]);
+    const shown = observed(slot);
     slot.style.top = '0';
-    while (verdicts.length === 0) await wait(INTERVAL_MS);
+    expect(await shown).to.equal(true);
+    expect(heartbeat.active).to.equal(true);
+    await clock.advance(INTERVAL_MS * MISSES);
     expect(verdicts).to.deep.equal([false]);
   });
 
@@ -96,13 +131,17 @@ describe('Heartbeat', () => {
       },
       () => undefined,
       INTERVAL_MS,
+      MISSES,
+      clock,
     );
     heartbeat.start(slot);
-    await wait(INTERVAL_MS * 3);
+    expect(await observed(slot)).to.equal(true);
+    await clock.advance(INTERVAL_MS * 3);
+    expect(beats).to.equal(3);
     heartbeat.stop();
-    const after = beats;
-    await wait(INTERVAL_MS * 4);
-    expect(beats).to.equal(after);
+    await clock.advance(INTERVAL_MS * 4);
+    expect(beats).to.equal(3);
     expect(heartbeat.active).to.equal(false);
+    expect(clock.running).to.equal(0);
   });
 });
