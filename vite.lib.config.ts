@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 const at = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
@@ -11,21 +11,57 @@ const at = (path: string): string => fileURLToPath(new URL(path, import.meta.url
 const EXTERNAL = /^(?:lit|lit-html|lit-element|@lit\/[^/]+|penpal|comlink|zod)(?:\/.*)?$/;
 
 /**
+ * In library mode Vite writes a Worker's URL as
+ * `new URL(/* @vite-ignore *\/ new URL("assets/x.js", import.meta.url).href, "" + import.meta.url)`,
+ * which an app's bundler does not recognise as a Worker: Vite copies the file as a plain
+ * asset, so a Worker it starts (the broker's port reaper) is never emitted and its request
+ * gets the app's index.html. This puts back the pattern bundlers look for,
+ * `new Worker(new URL("./assets/x.js", import.meta.url), …)`, keeping the line count so the
+ * source maps stay close. It runs in `renderChunk`, before file names are hashed, so that the
+ * hashes cover the rewrite. test/consumer/run.mjs checks the result in a Vite-built app.
+ */
+function plainWorkerUrls(): Plugin {
+  const BUILT_URL =
+    /new URL\(\s*\/\* @vite-ignore \*\/\s*new URL\(\s*"([^"]+)",\s*import\.meta\.url\s*\)\.href,\s*(?:""|'')\s*\+\s*import\.meta\.url\s*\)/g;
+  return {
+    name: 'microcanvas:plain-worker-urls',
+    renderChunk: {
+      order: 'post',
+      handler(code, chunk) {
+        const plain = code.replace(BUILT_URL, (match, file: string) => {
+          const lines = '\n'.repeat(match.split('\n').length - 1);
+          return `new URL(${JSON.stringify(`./${file}`)}, import.meta.url${lines})`;
+        });
+        // A Vite that writes Worker URLs another way must fail the build, not ship a
+        // package whose second Worker is missing from every app.
+        if (/new Worker\(\s*new URL\(\s*\/\*/.test(plain)) {
+          this.error(`${chunk.fileName}: a Worker URL in a form this plugin does not know`);
+        }
+        return plain;
+      },
+    },
+  };
+}
+
+/**
  * The library build: one ES module per entry of the `exports` map, in `dist/lib/`.
  * Declarations come from `tsc -p tsconfig.build.json` (into `dist/types/`).
  *
  * The broker Worker, created with `new Worker(new URL(...), { type: 'module' })`, is emitted
  * as its own file under `assets/` with a URL relative to `shell.js`, so it loads from wherever
- * the package is installed and an app's bundler recognises the same pattern. Its
- * dependencies are bundled into it: a Worker shares no modules with the page, so there is
- * nothing to dedupe, and the file then runs as is even when only copied as an asset.
+ * the package is installed, and {@link plainWorkerUrls} writes it in the pattern an app's
+ * bundler recognises, so that the app bundles it as a Worker (and the port reaper the broker
+ * Worker starts in turn). Its dependencies are bundled into it: a Worker shares no modules
+ * with the page, so there is nothing to dedupe, and the file also runs as is when an app's
+ * bundler only copies it.
  */
 export default defineConfig({
   // Relative URLs for emitted files (the Worker): resolved against `import.meta.url`.
   base: './',
   // The demo's `public/` is not part of the library.
   publicDir: false,
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [plainWorkerUrls()] },
+  plugins: [plainWorkerUrls()],
   build: {
     outDir: 'dist/lib',
     emptyOutDir: true,
