@@ -3,11 +3,12 @@
 //
 // Steps, in order: make sure the browsers exist (scripts/browsers.mjs: apt as root), the
 // static checks (type checks, lint and its rules' tests, format, size budgets, library
-// build), the browser tests (@web/test-runner, one run per engine in BROWSERS, all three by
-// default) and the end-to-end tests (Playwright, in Chromium and Firefox as far as BROWSERS
-// includes them). Every step runs even when an earlier one failed; output streams as it
-// comes. Each static check counts as one test; the runners' own counts are read from the
-// JSON files their reporters write under .ci/results/. The last line printed is the summary,
+// build, the packed package: publint, attw, a Vite-built consumer app in Chromium), the
+// browser tests (@web/test-runner, one run per engine in BROWSERS, all three by default) and
+// the end-to-end tests (Playwright, in Chromium and Firefox as far as BROWSERS includes
+// them). Every step runs even when an earlier one failed; output streams as it comes. Each
+// static check counts as one test; the runners' own counts are read from the JSON files
+// their reporters write under .ci/results/. The last line printed is the summary,
 // `N passed, N failed` (`, N skipped` when any were), and the exit code is 1 when anything
 // failed.
 //
@@ -207,6 +208,10 @@ await check('lint rules', process.execPath, ['--test', 'test/lint/']);
 await check('format', bin('prettier'), ['--check', '.']);
 await check('size', process.execPath, ['scripts/size.mjs']);
 await check('build', process.execPath, ['scripts/build.mjs', '--fast']);
+// The packed package, as an app gets it (package.json's check:package runs the same three).
+await check('publint', bin('publint'), ['--strict']);
+await check('attw', bin('attw'), ['--pack', '.', '--profile', 'esm-only']);
+await check('consumer app', process.execPath, ['test/consumer/run.mjs']);
 
 const e2eRuns = !quick && existsSync(PLAYWRIGHT_CONFIG) && e2eEngines.length > 0 && e2eReady;
 
