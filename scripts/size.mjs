@@ -15,7 +15,12 @@ import { gzipSync } from 'node:zlib';
 
 const KIB = 1024;
 
-/** @typedef {{ label: string, entry: string, contents?: string, budgetKiB?: number, hard?: boolean }} Target */
+/**
+ * `budgetKiB` is today's line (a FAIL when `hard`, else a WARNING); `targetKiB` is where the
+ * open issue wants it, reported until the line moves there.
+ * @typedef {{ label: string, entry: string, contents?: string, budgetKiB?: number,
+ *   hard?: boolean, targetKiB?: number }} Target
+ */
 
 // What a widget that only connects imports: everything in sdk/index.ts except the host
 // service helpers (sdk/services.ts), which are tree-shaken away unless imported.
@@ -26,12 +31,22 @@ const TARGETS = [
   // ANCHORS.md's target is 5 KiB. penpal's child side alone is 3.4 KiB (its v6-compatibility
   // code included, which we cannot drop); the pre-handshake queue, host liveness, context
   // changes and host calls of issues 4 and 5 took the SDK to ~5.7 KiB. 6 KiB is the hard line.
-  { label: 'SDK', entry: 'sdk/index.ts', contents: SDK_CORE, budgetKiB: 6, hard: true },
+  // Issue 10's target is 5.5 KiB; the hard line moves there once the SDK is below it.
+  {
+    label: 'SDK',
+    entry: 'sdk/index.ts',
+    contents: SDK_CORE,
+    budgetKiB: 6,
+    hard: true,
+    targetKiB: 5.5,
+  },
   // Every host service helper on top (autoResize, notify, confirm/alert, storage,
   // shortcuts): thin wrappers over client.call, measured at +0.57 KiB gzip over the core.
   // Budget: 0.6 KiB above the core's hard line; a widget pays only for what it imports.
   { label: 'SDK with all services', entry: 'sdk/index.ts', budgetKiB: 6.6, hard: true },
-  { label: 'Host (main thread)', entry: 'shell/index.ts', budgetKiB: 20, hard: false },
+  // Issue 10's budget (it was an aspirational 20 before): validation the Worker can do leaves
+  // the page. A warning until the host is below it, then a hard line.
+  { label: 'Host (main thread)', entry: 'shell/index.ts', budgetKiB: 30, hard: false },
   { label: 'Broker worker', entry: 'shell/broker/broker-worker.ts' },
 ];
 
@@ -97,6 +112,10 @@ for (const target of TARGETS) {
     failed ||= fatal;
     const verdict = fatal ? 'FAIL' : 'WARNING';
     console.log(`  ${verdict}: over budget by ${gzip - budget} bytes (gzip)`);
+  }
+  if (target.targetKiB !== undefined && gzip > target.targetKiB * KIB) {
+    const by = gzip - target.targetKiB * KIB;
+    console.log(`  target ${target.targetKiB} KiB (issue 10): ${by} bytes to go`);
   }
   if (over || verbose) {
     const rows = [...groups].filter(([, bytes]) => bytes > 0).sort((a, b) => b[1] - a[1]);
