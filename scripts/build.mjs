@@ -1,14 +1,15 @@
 // @ts-check
 // `npm run build`: the library. JavaScript from vite (vite.lib.config.ts) into dist/lib,
-// declarations from tsc (tsconfig.build.json) into dist/types, then a check that every
-// file the `exports` map of package.json names exists, and that a strict consumer project
-// (`skipLibCheck: false`) type-checks against the published declarations.
+// declarations from tsc (tsconfig.build.json) into dist/types, then a check that a strict
+// consumer project (`skipLibCheck: false`) type-checks against the published declarations.
+// That the exports map's files exist and resolve per condition is publint's and attw's job
+// on the packed package (`npm run check:package`, and steps of `npm test`).
 //
 //   node scripts/build.mjs             build and check (consumer with bundler and nodenext)
 //   node scripts/build.mjs --fast      build and check, consumer with bundler only (npm test)
 //   node scripts/build.mjs --no-check  build only
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,21 +39,6 @@ step(bin('vite'), ['build', '--config', 'vite.lib.config.ts', '--logLevel', 'war
 step(bin('tsc'), ['-p', 'tsconfig.build.json']);
 
 if (process.argv.includes('--no-check')) process.exit(0);
-
-// Every target of the exports map exists.
-/** @type {string[]} */
-const missing = [];
-for (const [entry, conditions] of Object.entries(pkg.exports)) {
-  for (const target of Object.values(conditions)) {
-    if (!existsSync(join(ROOT, target))) missing.push(`${entry} → ${target}`);
-  }
-}
-if (missing.length > 0) {
-  console.error(
-    `build: the exports map names files the build did not emit:\n  ${missing.join('\n  ')}`,
-  );
-  process.exit(1);
-}
 
 // A consumer imports every entry through the package name, as an app would, with the
 // strictest settings an app may have; `nodenext` also proves the `.ts`-suffixed relative
@@ -89,4 +75,4 @@ try {
 } finally {
   rmSync(consumer, { recursive: true, force: true });
 }
-console.log(`build: dist/ matches the exports map (${Object.keys(pkg.exports).join(', ')})`);
+console.log(`build: a strict consumer type-checks (${Object.keys(pkg.exports).join(', ')})`);
