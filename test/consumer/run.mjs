@@ -12,7 +12,15 @@
 //   node test/consumer/run.mjs          check, then delete the temporary app
 //   node test/consumer/run.mjs --keep   keep it (its path is printed) to look at dist/
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import process from 'node:process';
@@ -45,6 +53,8 @@ let server;
 /** @type {import('playwright').Browser | undefined} */
 let browser;
 try {
+  if (!existsSync(join(ROOT, 'dist/lib/shell.js')))
+    throw new Error('no dist/: npm run build first');
   // Scripts are not run: `npm test` has just built dist/, and packing must not rebuild it.
   const [{ filename }] = JSON.parse(
     run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], ROOT),
