@@ -26,6 +26,8 @@ function row(scenario, mc, base, ratio, target, met) {
     ratio: shown,
     target,
     met: met?.(shown) ?? null,
+    // The same test for the summary of several runs (dropped from the JSON, a function).
+    check: met ?? null,
   };
 }
 
@@ -34,18 +36,26 @@ export function ratioRows(r) {
   const rows = [];
   if (r.rtt) {
     const mc = r.rtt.microcanvas;
-    for (const [key, target, max] of [
-      ['hostPorts', '≤ 1.2×', 1.2],
-      ['window', '< 0.35×', 0.35],
+    // Issue 10: median ≤ 1.2× and p99 ≤ 1.5× the port relay; ANCHORS.md: under 0.35× the
+    // window-message relay.
+    for (const [key, q, target, max] of [
+      ['hostPorts', 'median', '≤ 1.2×', 1.2],
+      ['hostPorts', 'p99', '≤ 1.5×', 1.5],
+      ['window', 'median', '< 0.35×', 0.35],
+      ['window', 'p99', '< 0.35×', 0.35],
     ]) {
       const base = r.rtt[LABEL[key]];
-      for (const q of ['median', 'p99']) {
-        const ratio = mc[q] / base[q];
-        const met = (x) => (key === 'window' ? x < max : x <= max);
-        rows.push(
-          row(`1. round trip ${q} vs ${LABEL[key]}`, us(mc[q]), us(base[q]), ratio, target, met),
-        );
-      }
+      const met = (x) => (key === 'window' ? x < max : x <= max);
+      rows.push(
+        row(
+          `1. round trip ${q} vs ${LABEL[key]}`,
+          us(mc[q]),
+          us(base[q]),
+          mc[q] / base[q],
+          target,
+          met,
+        ),
+      );
     }
     const w = r.rtt[LABEL.workerPorts];
     for (const q of ['median', 'p99']) {
@@ -306,4 +316,53 @@ export function formatReport(r, meta) {
   }
   if (meta.bundles) out.push(`fixture bundles (min, bytes): ${JSON.stringify(meta.bundles)}`);
   return { text: out.join('\n'), rows };
+}
+
+/**
+ * The summary of several runs (`--runs=N`): per row, every run's ratio, their median and
+ * range, whether the median meets the target and whether every run does. A target that
+ * says "in every run" (the burst) is judged on the last column, the others on the median.
+ * `runs` holds each run's rows from {@link ratioRows}.
+ */
+export function summarizeRuns(runs) {
+  const scenarios = [...new Set(runs.flatMap((rows) => rows.map((x) => x.scenario)))];
+  const summary = scenarios.map((scenario) => {
+    const perRun = runs.map((rows) => rows.find((x) => x.scenario === scenario) ?? null);
+    const present = perRun.filter((x) => x !== null);
+    const ratios = present.map((x) => x.ratio).filter((x) => x !== null);
+    const sorted = [...ratios].sort((a, b) => a - b);
+    const median = sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : null;
+    const check = present.find((x) => x.check)?.check ?? null;
+    const judged = present.map((x) => x.met).filter((x) => x !== null);
+    return {
+      scenario,
+      target: present[0]?.target ?? '',
+      ratios: perRun.map((x) => x?.ratio ?? null),
+      values: perRun.map((x) => x?.microcanvas ?? null),
+      median,
+      min: sorted[0] ?? null,
+      max: sorted.at(-1) ?? null,
+      // Lower-middle median (an even count leans to the better figure for ≤ targets, so
+      // use an odd --runs); a row with no ratio (long-task counts) has no median verdict.
+      metMedian: check && median !== null ? check(median) : null,
+      metEvery: judged.length ? judged.length === runs.length && judged.every(Boolean) : null,
+    };
+  });
+  const yesNo = (x) => (x === null ? '–' : x ? 'yes' : 'NO');
+  const times = (x) => (x === null ? '–' : `${x.toFixed(2)}×`);
+  const text = table(
+    ['scenario', 'target', 'each run', 'median', 'min–max', 'median met?', 'every run met?'],
+    summary.map((s) => [
+      s.scenario,
+      s.target,
+      s.ratios.some((x) => x !== null)
+        ? s.ratios.map((x) => (x === null ? '–' : x.toFixed(2))).join(' / ')
+        : s.values.join(' / '),
+      times(s.median),
+      s.min === null ? '–' : `${s.min.toFixed(2)}–${s.max.toFixed(2)}×`,
+      yesNo(s.metMedian),
+      yesNo(s.metEvery),
+    ]),
+  );
+  return { text, summary };
 }
