@@ -1,11 +1,13 @@
 // @ts-check
 // Size budgets. The SDK ships inside every widget, so it has a hard budget: over it, this
-// script exits 1. The host page's main-thread bundle has a budget too, reported as a
-// warning (pass --strict to make it fail); the broker Worker is informational.
+// script exits 1. The host page's start-up bundle has a budget too, reported as a warning
+// (pass --strict to make it fail); the broker Worker is informational.
 //
 // Each entry is bundled the way an app's bundler would: esbuild, ESM, minified, ES2022,
 // tree-shaken, every dependency included. `new Worker(new URL(...))` is left alone by
-// esbuild, so the Worker is measured as its own entry, not as part of the host.
+// esbuild, so the Worker is measured as its own entry, not as part of the host. The host is
+// bundled with code splitting: its budget covers what the page loads at start, and what it
+// loads with `import()` when first needed is listed as lazy chunks beside it.
 //
 //   node scripts/size.mjs            budgets, and a breakdown for anything over budget
 //   node scripts/size.mjs --verbose  breakdown for every bundle
@@ -19,7 +21,7 @@ const KIB = 1024;
  * `budgetKiB` is today's line (a FAIL when `hard`, else a WARNING); `targetKiB` is where the
  * open issue wants it, reported until the line moves there.
  * @typedef {{ label: string, entry: string, contents?: string, budgetKiB?: number,
- *   hard?: boolean, targetKiB?: number }} Target
+ *   hard?: boolean, targetKiB?: number, split?: boolean }} Target
  */
 
 // What a widget that only connects imports: everything in sdk/index.ts except the host
@@ -46,7 +48,15 @@ const TARGETS = [
   { label: 'SDK with all services', entry: 'sdk/index.ts', budgetKiB: 6.6, hard: true },
   // Issue 10's budget (it was an aspirational 20 before): validation the Worker can do leaves
   // the page. A warning until the host is below it, then a hard line.
-  { label: 'Host (main thread)', entry: 'shell/index.ts', budgetKiB: 30, hard: false },
+  // Measured with code splitting: the start-up bundle (what the page loads before anything
+  // is mounted) against the budget, the lazy chunks (dynamic imports) listed beside it.
+  {
+    label: 'Host (main thread), start-up',
+    entry: 'shell/index.ts',
+    budgetKiB: 30,
+    hard: false,
+    split: true,
+  },
   { label: 'Broker worker', entry: 'shell/broker/broker-worker.ts' },
 ];
 
@@ -62,11 +72,14 @@ function groupOf(/** @type {string} */ input) {
 }
 
 /**
- * Bundles one entry and measures it.
+ * Bundles one entry and measures it. With `split`, dynamic `import()`s become chunks of their
+ * own (as an app's bundler emits them): the figure is what the page loads at start (the entry
+ * and every chunk it imports statically), and the chunks loaded later are listed in `lazy`.
  * @param {string} entry
  * @param {string} [contents] an entry module's source, when the entry is a selection of `entry`
+ * @param {boolean} [split]
  */
-async function measure(entry, contents) {
+async function measure(entry, contents, split = false) {
   const result = await build({
     ...(contents
       ? {
@@ -82,17 +95,54 @@ async function measure(entry, contents) {
     write: false,
     metafile: true,
     logLevel: 'error',
+    ...(split ? { splitting: true, outdir: 'size-out', chunkNames: '[name]-[hash]' } : {}),
   });
-  const code = result.outputFiles[0].contents;
-  const gzip = gzipSync(code, { level: 9 }).length;
-  const output = Object.values(result.metafile.outputs)[0];
+  const outputs = result.metafile.outputs;
+  const entryOut = Object.keys(outputs).find((path) => outputs[path].entryPoint !== undefined);
+  if (!entryOut) throw new Error(`size: no entry output for ${entry}`);
+  // Without an outdir the one output file is written to `<stdout>`, not its metafile name.
+  const files = new Map(
+    split
+      ? result.outputFiles.map((f) => [f.path.slice(process.cwd().length + 1), f.contents])
+      : [[entryOut, result.outputFiles[0].contents]],
+  );
+  // The start-up set: the entry and the closure of its static imports.
+  const startup = new Set([entryOut]);
+  for (const path of startup) {
+    for (const { path: dep, kind } of outputs[path].imports) {
+      if (kind === 'import-statement' && outputs[dep]) startup.add(dep);
+    }
+  }
+  const sizeOf = (/** @type {string} */ path) => {
+    const code = files.get(path);
+    if (!code) throw new Error(`size: no output file ${path}`);
+    return { min: code.length, gzip: gzipSync(code, { level: 9 }).length };
+  };
+  let min = 0;
+  let gzip = 0;
   /** @type {Map<string, number>} */
   const groups = new Map();
-  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-    const group = groupOf(input);
-    groups.set(group, (groups.get(group) ?? 0) + bytesInOutput);
+  for (const path of startup) {
+    const size = sizeOf(path);
+    min += size.min;
+    gzip += size.gzip;
+    for (const [input, { bytesInOutput }] of Object.entries(outputs[path].inputs)) {
+      const group = groupOf(input);
+      groups.set(group, (groups.get(group) ?? 0) + bytesInOutput);
+    }
   }
-  return { min: code.length, gzip, groups };
+  const lazy = Object.keys(outputs)
+    .filter((path) => !startup.has(path) && path.endsWith('.js'))
+    .map((path) => {
+      // Named after its largest source module.
+      const inputs = Object.entries(outputs[path].inputs).sort(
+        (a, b) => b[1].bytesInOutput - a[1].bytesInOutput,
+      );
+      const main = inputs[0]?.[0] ?? path;
+      return { name: main.replace(/^.*node_modules\//, ''), ...sizeOf(path) };
+    })
+    .sort((a, b) => b.gzip - a.gzip);
+  return { min, gzip, groups, lazy };
 }
 
 /** @param {number} bytes */
@@ -100,7 +150,7 @@ const kib = (bytes) => (bytes / KIB).toFixed(2);
 
 let failed = false;
 for (const target of TARGETS) {
-  const { min, gzip, groups } = await measure(target.entry, target.contents);
+  const { min, gzip, groups, lazy } = await measure(target.entry, target.contents, target.split);
   const budget = target.budgetKiB === undefined ? undefined : target.budgetKiB * KIB;
   const over = budget !== undefined && gzip > budget;
   const budgetText = budget === undefined ? 'no budget' : `budget ${kib(budget)} KiB`;
@@ -112,6 +162,15 @@ for (const target of TARGETS) {
     failed ||= fatal;
     const verdict = fatal ? 'FAIL' : 'WARNING';
     console.log(`  ${verdict}: over budget by ${gzip - budget} bytes (gzip)`);
+  }
+  if (lazy.length > 0) {
+    const total = lazy.reduce((sum, chunk) => sum + chunk.gzip, 0);
+    console.log(
+      `  + ${lazy.length} lazy chunks, ${kib(total)} KiB min+gzip in all, loaded when first needed:`,
+    );
+    for (const chunk of lazy) {
+      console.log(`    ${kib(chunk.gzip).padStart(6)} KiB  ${chunk.name}`);
+    }
   }
   if (target.targetKiB !== undefined && gzip > target.targetKiB * KIB) {
     const by = gzip - target.targetKiB * KIB;
