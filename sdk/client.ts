@@ -1,7 +1,9 @@
 import { McError, type ErrorCode } from './protocol/errors.ts';
 import { linkError, type ClientLink, type HostStatus } from './link.ts';
-import type { AppContext } from './protocol/handshake.ts';
+import type { AppContext } from './protocol/context.ts';
 import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, MAX_OPS_PER_BATCH } from './protocol/limits.ts';
+import { Outbox } from './protocol/outbox.ts';
+import type { StateSnapshot } from './protocol/wire.ts';
 import {
   isPattern,
   isTopic,
@@ -17,10 +19,11 @@ export interface McEvent<T = unknown> {
   data: T;
 }
 
-/** One app's public state at one version. Version 0 means it was never set. */
-export interface StateVersion<T = unknown> {
-  app: string;
-  version: number;
+/**
+ * One app's public state at one version, its value typed by the reader: the protocol's
+ * {@link StateSnapshot}. Version 0 means it was never set.
+ */
+export interface StateVersion<T = unknown> extends Omit<StateSnapshot, 'value'> {
   value: T;
 }
 
@@ -68,7 +71,7 @@ export class Client {
   readonly #errorHandlers = new Set<(error: McError) => void>();
   readonly #contextHandlers = new Set<(context: AppContext) => void>();
   readonly #hostHandlers = new Set<(status: HostStatus) => void>();
-  #out: string[] = [];
+  readonly #out = new Outbox(() => this.#flush());
   #nextId = 1;
   #calls = 0;
   #closed: McError | undefined;
@@ -189,7 +192,7 @@ export class Client {
   #close(reason: McError): void {
     if (this.#closed) return;
     this.#closed = reason;
-    this.#out = [];
+    this.#out.take();
     this.#port?.close();
     this.#link?.close?.();
     for (const [id, p] of this.#pending) this.#settle(id, p, reason);
@@ -215,7 +218,7 @@ export class Client {
         for (const handler of this.#hostHandlers) call(handler, status);
       },
     });
-    if (this.#out.length > 0) this.#flush();
+    this.#flush();
   }
 
   #subscription(id: number, ready: Promise<unknown>, table: Map<number, unknown>): Subscription {
@@ -269,7 +272,7 @@ export class Client {
 
   #send(op: Op): void {
     if (this.#closed) throw this.#closed;
-    if (!this.#port && this.#out.length >= MAX_QUEUED_OPS) {
+    if (!this.#port && this.#out.parts.length >= MAX_QUEUED_OPS) {
       throw new McError('QUEUE_FULL', `${MAX_QUEUED_OPS} operations wait for the handshake`);
     }
     let part: string;
@@ -281,15 +284,14 @@ export class Client {
     if (part.length > MAX_MESSAGE_BYTES + 256) {
       throw new McError('PAYLOAD_TOO_LARGE', `${part.length} bytes`);
     }
-    if (this.#out.push(part) === 1) queueMicrotask(() => this.#flush());
+    this.#out.push(part);
   }
 
   #flush(): void {
     const port = this.#port;
     // Before the handshake the queue stays; #attach flushes it in order.
     if (!port || this.#closed) return;
-    const out = this.#out;
-    this.#out = [];
+    const out = this.#out.take();
     // Split at the broker's batch bounds, which it checks before parsing anything.
     let start = 0;
     let bytes = 0;

@@ -3,7 +3,8 @@ import { CallOptions, connect as penpalConnect, WindowMessenger } from 'penpal';
 import { Client } from './client.ts';
 import type { ClientLink, HostStatus, LinkSink } from './link.ts';
 import { McError } from './protocol/errors.ts';
-import { decodeFrameParams, type AppContext, type HostMethods } from './protocol/handshake.ts';
+import type { AppContext } from './protocol/context.ts';
+import { decodeFrameParams, type HostMethods } from './protocol/handshake.ts';
 import { PROTOCOL_VERSION } from './protocol/version.ts';
 
 /** Options of {@link connect}. */

@@ -7,7 +7,7 @@ export {
   type Subscription,
 } from './client.ts';
 export { McError, type ErrorCode } from './protocol/errors.ts';
-export type { AppContext } from './protocol/handshake.ts';
+export type { AppContext } from './protocol/context.ts';
 export type { Topic, TopicPattern } from './protocol/topics.ts';
 export { PROTOCOL_VERSION } from './protocol/version.ts';
 export {

@@ -1,5 +1,5 @@
 import { McError, type ErrorCode } from './protocol/errors.ts';
-import type { AppContext } from './protocol/handshake.ts';
+import type { AppContext } from './protocol/context.ts';
 
 /** Whether the host is answering: `away` after its heartbeats stopped while this page was visible. */
 export type HostStatus = 'connected' | 'away';

@@ -5,7 +5,12 @@
  */
 import type { Client } from './client.ts';
 import { MODAL_TIMEOUT_MS } from './protocol/limits.ts';
-import type { ModalRequestInput, ResizeResult, ToastRequestInput } from './protocol/services.ts';
+import type {
+  ModalRequestInput,
+  PixelSize,
+  ResizeResult,
+  ToastRequestInput,
+} from './protocol/services.ts';
 
 export { MODAL_TIMEOUT_MS };
 
@@ -30,7 +35,7 @@ export function autoResize(
   let last = '';
   const measure = () => {
     frame = 0;
-    const size: { width?: number; height?: number } = {};
+    const size: PixelSize = {};
     // The host refuses more than 100,000 px (MAX_REQUESTED_PX) and clamps to the slot anyway.
     if (options.width === 'content') size.width = Math.min(root.scrollWidth, 1e5);
     if (options.height === 'content')

@@ -1,3 +1,5 @@
+import type { AppContext } from './context.ts';
+
 /**
  * What the host puts in a widget's URL fragment, and what `hello` returns. The fragment
  * never reaches a server, so the nonce does not leak into logs or referrers.
@@ -5,21 +7,6 @@
 export interface FrameParams {
   nonce: string;
   hostOrigin: string;
-}
-
-/** Context a widget receives at connect time. */
-export interface AppContext {
-  appId: string;
-  slotId: string;
-  theme: 'light' | 'dark';
-  locale: string;
-  /** The signed-in user, when the host shares one. */
-  user?: { id: string; name: string };
-  /**
-   * Design tokens as CSS custom properties (`--mc-*`); the SDK sets them on the widget's
-   * root element, with `color-scheme` from `theme`.
-   */
-  tokens?: Record<string, string>;
 }
 
 /** The value `hello` resolves to in the widget. */

@@ -5,5 +5,7 @@ export * from './limits.ts';
 export * from './bounds.ts';
 export * from './wire.ts';
 export * from './manifest.ts';
+export * from './context.ts';
 export * from './handshake.ts';
 export * from './services.ts';
+export * from './outbox.ts';

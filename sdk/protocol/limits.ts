@@ -1,25 +1,9 @@
-/** Per-app limits. Defaults come from THREATS.md; a manifest may lower or raise them. */
-export interface AppLimits {
-  /** Largest serialized event or state value, in bytes (UTF-16 code units). */
-  maxMessageBytes: number;
-  /** Deepest nesting of objects and arrays in a payload. */
-  maxDepth: number;
-  /** Most object keys plus array elements in one payload. */
-  maxNodes: number;
-  /** Sustained events per second. */
-  eventsPerSecond: number;
-  /** Events that may be published at once above the sustained rate. */
-  burst: number;
-  /** Sustained payload bytes per second. */
-  bytesPerSecond: number;
-  /** Most live subscriptions and watches per connection. */
-  maxSubscriptions: number;
-}
+import type { AppLimits } from './manifest.ts';
 
 /** Default largest serialized event or state value. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
-/** The defaults applied when a manifest says nothing. */
+/** The defaults applied when a manifest says nothing (THREATS.md). */
 export const DEFAULT_LIMITS: Readonly<AppLimits> = /* @__PURE__ */ Object.freeze({
   maxMessageBytes: MAX_MESSAGE_BYTES,
   maxDepth: 32,

@@ -27,15 +27,28 @@ export type Permission = keyof typeof PERMISSIONS;
 const intIn = (min: number, max: number) =>
   z.number().check(z.int(), z.minimum(min), z.maximum(max));
 
-const LimitsSchema = z.strictObject({
+/**
+ * The manifest's `limits`: each one optional, {@link DEFAULT_LIMITS} fill in the rest.
+ * Defaults come from THREATS.md; a manifest may lower or raise them within these bounds.
+ */
+export const LimitsSchema = z.strictObject({
+  /** Largest serialized event or state value, in bytes (UTF-16 code units). */
   maxMessageBytes: z.optional(intIn(256, 4 * 1024 * 1024)),
+  /** Deepest nesting of objects and arrays in a payload. */
   maxDepth: z.optional(intIn(1, 256)),
+  /** Most object keys plus array elements in one payload. */
   maxNodes: z.optional(intIn(1, 1_000_000)),
+  /** Sustained events per second. */
   eventsPerSecond: z.optional(z.number().check(z.positive(), z.maximum(100_000))),
+  /** Events that may be published at once above the sustained rate. */
   burst: z.optional(intIn(1, 1_000_000)),
+  /** Sustained payload bytes per second. */
   bytesPerSecond: z.optional(intIn(1024, 256 * 1024 * 1024)),
+  /** Most live subscriptions and watches per connection. */
   maxSubscriptions: z.optional(intIn(1, 10_000)),
 });
+/** An app's limits in force: every field of {@link LimitsSchema}, defaults filled in. */
+export type AppLimits = Required<z.output<typeof LimitsSchema>>;
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 

@@ -30,21 +30,19 @@ export const MAX_REQUESTED_PX = 100_000;
 // z.number() already refuses NaN and ±Infinity (classic `.finite()` was a no-op).
 const Px = z.number().check(z.minimum(0), z.maximum(MAX_REQUESTED_PX));
 
-/** `resize`: the content size the widget wants, per axis (omitted = leave that axis). */
-export const ResizeRequestSchema = /* @__PURE__ */ english(
-  z.strictObject({
-    width: z.optional(Px),
-    height: z.optional(Px),
-  }),
-);
-export type ResizeRequest = z.infer<typeof ResizeRequestSchema>;
+/** A size in CSS pixels, per axis; an axis left out is not asked for (or not changed). */
+export const PixelSizeSchema = z.strictObject({
+  width: z.optional(Px),
+  height: z.optional(Px),
+});
+export type PixelSize = z.infer<typeof PixelSizeSchema>;
+
+/** `resize`: the content size the widget wants. */
+export const ResizeRequestSchema = /* @__PURE__ */ english(PixelSizeSchema);
+export type ResizeRequest = PixelSize;
 
 /** What `resize` answers: the size the host will apply, and whether resizing is frozen. */
-export interface ResizeResult {
-  width?: number;
-  height?: number;
-  frozen: boolean;
-}
+export type ResizeResult = PixelSize & { frozen: boolean };
 
 /** `notify`: a toast the host draws, as text. */
 export const ToastRequestSchema = /* @__PURE__ */ english(
@@ -119,37 +117,6 @@ export type SizePolicy = z.output<typeof SizeSchema>;
 export const StoragePolicySchema = z.strictObject({
   quotaBytes: z.number().check(z.int(), z.minimum(0), z.maximum(MAX_STORAGE_QUOTA_BYTES)),
 });
-
-/** A CSS custom property a host may hand widgets as a theme token. */
-export const TOKEN_NAME_RE = /^--mc-[a-z0-9-]{1,48}$/;
-
-/** Theme tokens: `--mc-*` names, plain values (no braces, semicolons or markup). */
-export const TokensSchema = z
-  .record(
-    z.string().check(z.regex(TOKEN_NAME_RE)),
-    z.string().check(z.maxLength(200), z.regex(/^[^;{}<>\\]*$/, 'must be a plain CSS value')),
-  )
-  .check(z.refine((tokens) => Object.keys(tokens).length <= 64, 'at most 64 tokens'));
-
-/** What a host may set with `host.setContext()`; every field is optional. */
-export const HostContextPatchSchema = /* @__PURE__ */ english(
-  z.strictObject({
-    theme: z.optional(z.enum(['light', 'dark'])),
-    locale: z.optional(
-      z.string().check(z.minLength(2), z.maxLength(35), z.regex(/^[A-Za-z0-9-]+$/)),
-    ),
-    user: z.optional(
-      z.nullable(
-        z.strictObject({
-          id: z.string().check(z.minLength(1), z.maxLength(128)),
-          name: z.string().check(z.minLength(1), z.maxLength(128)),
-        }),
-      ),
-    ),
-    tokens: z.optional(TokensSchema),
-  }),
-);
-export type HostContextPatch = z.input<typeof HostContextPatchSchema>;
 
 /**
  * Penpal methods a widget may call on the host besides `hello`. Only the methods of the

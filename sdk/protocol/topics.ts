@@ -37,7 +37,10 @@ export function isAppId(value: unknown): value is string {
   return typeof value === 'string' && APP_ID_RE.test(value);
 }
 
-/** True when `topic` matches `pattern` (`*` stands for exactly one segment). */
+/**
+ * True when `topic` matches `pattern` (`*` stands for exactly one segment): the one matcher
+ * of the SDK's dispatch, the broker's grants and its subscriber index.
+ */
 export function matchTopic(pattern: string, topic: string): boolean {
   // Most subscriptions name one topic: compare without splitting (no garbage per event).
   if (pattern === topic) return true;

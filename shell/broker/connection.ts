@@ -1,4 +1,4 @@
-import type { AppLimits } from '../../sdk/protocol/index.ts';
+import { Outbox, type AppLimits } from '../../sdk/protocol/index.ts';
 import { TokenBucket } from '../shared/token-bucket.ts';
 import type { BrokerPort } from './broker-port.ts';
 import type { Grants } from './grants.ts';
@@ -49,10 +49,11 @@ export class Connection {
   /** Consecutive refusals for rate; the broker suspends a client that keeps flooding. */
   strikes = 0;
   suspended = false;
-  #out: string[] = [];
+  readonly #out = new Outbox(() => this.#flush());
+  /** The length of what {@link #out} holds, in UTF-16 code units. */
   #outBytes = 0;
+  /** Per watch, the index in {@link #out} of its state update still waiting. */
   readonly #pendingState = new Map<number, number>();
-  #scheduled = false;
   #closed = false;
   #unacked = 0;
   /** When the client last caught up (an ack, or nothing outstanding). */
@@ -90,7 +91,8 @@ export class Connection {
    */
   get backlogged(): boolean {
     // Strictly past: events alone stop at the bounds (sendEvent), only replies go beyond.
-    const over = this.#out.length > BURST_QUEUE || this.#outBytes > SUBSCRIBER_QUEUE_BYTES * 4;
+    const over =
+      this.#out.parts.length > BURST_QUEUE || this.#outBytes > SUBSCRIBER_QUEUE_BYTES * 4;
     return over && this.#unacked >= SUBSCRIBER_WINDOW;
   }
 
@@ -102,9 +104,8 @@ export class Connection {
   /** Queues one serialized broker operation (never dropped: replies and errors). */
   send(part: string): void {
     if (this.#closed) return;
-    this.#out.push(part);
     this.#outBytes += part.length;
-    this.#schedule();
+    this.#out.push(part);
   }
 
   /**
@@ -116,7 +117,7 @@ export class Connection {
     const [maxOps, maxBytes] = keepingUp
       ? [BURST_QUEUE, SUBSCRIBER_QUEUE_BYTES * 4]
       : [SUBSCRIBER_QUEUE, SUBSCRIBER_QUEUE_BYTES];
-    if (this.#out.length >= maxOps || this.#outBytes + part.length > maxBytes) {
+    if (this.#out.parts.length >= maxOps || this.#outBytes + part.length > maxBytes) {
       this.#dropped++;
       this.#gap++;
       return false;
@@ -133,7 +134,7 @@ export class Connection {
     if (n > this.#unacked) return false;
     this.#unacked -= n;
     this.#progressAt = this.#now();
-    if (this.#out.length > 0 || this.#gap > 0) this.#schedule();
+    if (this.#out.parts.length > 0 || this.#gap > 0) this.#out.schedule();
     return true;
   }
 
@@ -141,44 +142,38 @@ export class Connection {
   sendState(watchId: number, part: string): void {
     if (this.#closed) return;
     const index = this.#pendingState.get(watchId);
-    if (index !== undefined) {
-      this.#out[index] = part;
-      return;
+    if (index === undefined) {
+      this.#outBytes += part.length;
+      this.#pendingState.set(watchId, this.#out.push(part));
+    } else {
+      this.#outBytes += part.length - this.#out.parts[index]!.length;
+      this.#out.parts[index] = part;
     }
-    this.#pendingState.set(watchId, this.#out.length);
-    this.send(part);
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#out = [];
+    this.#out.take();
     this.#outBytes = 0;
     this.#pendingState.clear();
     this.port.onmessage = null;
     this.discard(this.port);
   }
 
-  #schedule(): void {
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    queueMicrotask(() => this.#flush());
-  }
-
   #flush(): void {
-    this.#scheduled = false;
     if (this.#closed || this.#unacked >= SUBSCRIBER_WINDOW) return;
-    if (this.#gap > 0) {
-      this.#out.unshift(`{"op":"gap","dropped":${this.#gap}}`);
-      this.#gap = 0;
-    }
-    if (this.#out.length === 0) return;
-    const batch = `[${this.#out.join(',')}]`;
-    if (this.#unacked === 0) this.#progressAt = this.#now();
-    this.#unacked += this.#out.length;
-    this.#out = [];
+    const out = this.#out.take();
     this.#outBytes = 0;
     this.#pendingState.clear();
+    if (this.#gap > 0) {
+      out.unshift(`{"op":"gap","dropped":${this.#gap}}`);
+      this.#gap = 0;
+    }
+    if (out.length === 0) return;
+    const batch = `[${out.join(',')}]`;
+    if (this.#unacked === 0) this.#progressAt = this.#now();
+    this.#unacked += out.length;
     try {
       this.port.postMessage(batch);
     } catch {

@@ -1,3 +1,4 @@
+import { matchTopic } from '../../sdk/protocol/index.ts';
 import type { Connection } from './connection.ts';
 
 /** Topics whose routes are kept at most; past this the index starts over (a topic flood). */
@@ -27,11 +28,10 @@ export class SubscriberIndex {
   lookup(topic: string): readonly Connection[] {
     const known = this.#routes.get(topic);
     if (known) return known;
-    const segments = topic.split('.');
     const route: Connection[] = [];
     for (const to of this.#connections.values()) {
       for (const pattern of to.subscriptions.values()) {
-        if (matchSegments(pattern, segments)) {
+        if (matchTopic(pattern, topic)) {
           route.push(to);
           break;
         }
@@ -42,14 +42,4 @@ export class SubscriberIndex {
     this.#routes.set(topic, route);
     return route;
   }
-}
-
-/** `matchTopic` against a topic split once for all the patterns it is matched with. */
-function matchSegments(pattern: string, topic: readonly string[]): boolean {
-  const p = pattern.split('.');
-  if (p.length !== topic.length) return false;
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] !== '*' && p[i] !== topic[i]) return false;
-  }
-  return true;
 }

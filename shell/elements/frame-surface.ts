@@ -1,11 +1,9 @@
 import type { LitElement, ReactiveController } from 'lit';
 
-import type { ModalRequest } from '../../sdk/protocol/index.ts';
+import type { ModalRequest, PixelSize } from '../../sdk/protocol/index.ts';
 import type { Bounds } from '../services/resize-governor.ts';
 import type { ServiceSurface } from '../services/service-surface.ts';
 import { McAppResizedEvent, McResizeFrozenEvent, McShortcutEvent } from './service-events.ts';
-
-type Size = { width?: number; height?: number };
 
 /** The element a {@link FrameSurface} serves: `<mc-frame>`. */
 export type SurfaceElement = LitElement & { readonly slotId: string; readonly app: string };
@@ -17,11 +15,11 @@ export type SurfaceElement = LitElement & { readonly slotId: string; readonly ap
  */
 export class FrameSurface implements ServiceSurface, ReactiveController {
   /** The widget-requested size applied to the frame (content-driven axes only). */
-  contentSize: Size = {};
+  contentSize: PixelSize = {};
   /** The open host-drawn dialog, if any. */
   dialog: { request: ModalRequest; answer: (confirmed: boolean) => void } | undefined;
   readonly #element: SurfaceElement;
-  #pending: { size: Size; frozen: boolean } | undefined;
+  #pending: { size: PixelSize; frozen: boolean } | undefined;
   #frame = 0;
 
   constructor(element: SurfaceElement) {
@@ -51,7 +49,7 @@ export class FrameSurface implements ServiceSurface, ReactiveController {
   }
 
   /** Applies a size on the next animation frame; later requests in the same frame win. */
-  applySize(size: Size, frozen: boolean): void {
+  applySize(size: PixelSize, frozen: boolean): void {
     const first = this.#pending === undefined;
     this.#pending = { size, frozen: frozen || (this.#pending?.frozen ?? false) };
     if (!first) return;

@@ -9,6 +9,7 @@ import {
   type Manifest,
   type ManifestInput,
   type StateSnapshot,
+  type Theme,
   type Topic,
   type TopicPattern,
 } from '../../sdk/protocol/index.ts';
@@ -26,8 +27,12 @@ import {
 import { ManifestRegistry } from './manifest-registry.ts';
 import { HostServices, type HostServicesOptions } from '../services/host-services.ts';
 
-/** Options of a {@link Host}. */
-export interface HostOptions extends Omit<HostServicesOptions, 'context'> {
+/**
+ * Options of a {@link Host}. The context fields (`theme`, `locale`, `user` shared with
+ * widgets as `context.user`, `tokens`: `--mc-*` CSS custom properties laid over the theme's
+ * defaults) are those of `setContext`, checked the same way.
+ */
+export interface HostOptions extends Omit<HostServicesOptions, 'context'>, HostContextPatch {
   /** Deadline for a widget to finish its handshake (`HANDSHAKE_TIMEOUT` after it). */
   connectTimeoutMs?: number;
   /**
@@ -40,13 +45,6 @@ export interface HostOptions extends Omit<HostServicesOptions, 'context'> {
    * dead and restarted (default 15 s: a huge hostile message can keep it busy that long).
    */
   brokerTimeoutMs?: number;
-  /** Theme and locale handed to every widget at connect time. */
-  theme?: 'light' | 'dark';
-  locale?: string;
-  /** The signed-in user shared with widgets (`context.user`). */
-  user?: { id: string; name: string };
-  /** Design tokens (`--mc-*` CSS custom properties) laid over the theme's defaults. */
-  tokens?: Record<string, string>;
 }
 
 /** Default deadline for a widget's handshake. */
@@ -250,7 +248,7 @@ export class Host extends EventTarget {
   }
 
   /** The current theme. */
-  get theme(): 'light' | 'dark' {
+  get theme(): Theme {
     return this.services.context.current.theme;
   }
 

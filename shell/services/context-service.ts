@@ -2,18 +2,10 @@ import {
   HostContextPatchSchema,
   McError,
   type AppContext,
+  type HostContext,
   type HostContextPatch,
 } from '../../sdk/protocol/index.ts';
 import { THEME_TOKENS } from './theme-tokens.ts';
-
-/** The host-wide part of every widget's context. */
-export interface HostContext {
-  theme: 'light' | 'dark';
-  locale: string;
-  user: { id: string; name: string } | undefined;
-  /** The host's own tokens, laid over the theme's defaults. */
-  tokens: Readonly<Record<string, string>>;
-}
 
 /**
  * Theme, locale, user and design tokens, shared by every widget of a host. Changes are
@@ -25,11 +17,11 @@ export class ContextService {
   readonly #listeners = new Set<() => void>();
 
   constructor(initial: HostContextPatch = {}) {
-    this.#context = { theme: 'light', locale: navigator.language, user: undefined, tokens: {} };
+    this.#context = { theme: 'light', locale: navigator.language };
     this.#context = this.#merge(initial);
   }
 
-  /** The current host-wide context. */
+  /** The current host-wide context (`tokens`: the host's own, without the theme's). */
   get current(): Readonly<HostContext> {
     return this.#context;
   }
@@ -73,7 +65,8 @@ export class ContextService {
     const next = { ...this.#context };
     if (theme) next.theme = theme;
     if (locale) next.locale = locale;
-    if (user !== undefined) next.user = user ?? undefined;
+    if (user === null) delete next.user;
+    else if (user) next.user = user;
     if (tokens) next.tokens = Object.freeze({ ...tokens });
     return next;
   }

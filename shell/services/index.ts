@@ -1,7 +1,7 @@
 export { HostServices, type HostServicesOptions } from './host-services.ts';
 export { SessionServices, type SharedServices } from './session-services.ts';
 export type { ServiceCaller, ServiceSurface } from './service-surface.ts';
-export { ContextService, type HostContext } from './context-service.ts';
+export { ContextService } from './context-service.ts';
 export { THEME_TOKENS } from './theme-tokens.ts';
 export { StorageService } from './storage-service.ts';
 export { MemoryStorageBackend, type StorageBackend } from './storage-backend.ts';

@@ -1,15 +1,15 @@
-import type { ResizeRequest, ResizeResult, SizePolicy } from '../../sdk/protocol/index.ts';
+import type {
+  PixelSize,
+  ResizeRequest,
+  ResizeResult,
+  SizePolicy,
+} from '../../sdk/protocol/index.ts';
 
 /** A size that returns to where it was twice within this window is an oscillation. */
 export const OSCILLATION_WINDOW_MS = 1000;
 
 /** A slot's box in CSS pixels: the most a content-sized widget may take. */
-export interface Bounds {
-  width: number;
-  height: number;
-}
-
-type Size = { width?: number; height?: number };
+export type Bounds = Required<PixelSize>;
 
 /**
  * Decides what a widget's `resize` request turns into, for one session. Only axes the
@@ -22,8 +22,8 @@ type Size = { width?: number; height?: number };
 export class ResizeGovernor {
   readonly #policy: SizePolicy;
   readonly #now: () => number;
-  #history: Array<{ key: string; size: Size; at: number }> = [];
-  #frozen: Size | undefined;
+  #history: Array<{ key: string; size: PixelSize; at: number }> = [];
+  #frozen: PixelSize | undefined;
 
   constructor(policy: SizePolicy, now: () => number = () => performance.now()) {
     this.#policy = policy;
@@ -38,7 +38,7 @@ export class ResizeGovernor {
   /** The size to apply for `request` (no axis when nothing changes), and the freeze state. */
   decide(request: ResizeRequest, bounds: Bounds): ResizeResult {
     if (this.#frozen) return { ...this.#frozen, frozen: true };
-    const size: Size = {};
+    const size: PixelSize = {};
     for (const axis of ['width', 'height'] as const) {
       const { mode, min, max } = this.#policy[axis];
       const wanted = request[axis];
@@ -62,8 +62,8 @@ export class ResizeGovernor {
   }
 }
 
-function larger(a: Size, b: Size): Size {
-  const size: Size = {};
+function larger(a: PixelSize, b: PixelSize): PixelSize {
+  const size: PixelSize = {};
   if (a.width !== undefined || b.width !== undefined)
     size.width = Math.max(a.width ?? 0, b.width ?? 0);
   if (a.height !== undefined || b.height !== undefined)

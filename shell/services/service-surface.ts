@@ -1,4 +1,4 @@
-import type { AppContext, Manifest, ModalRequest } from '../../sdk/protocol/index.ts';
+import type { AppContext, Manifest, ModalRequest, PixelSize } from '../../sdk/protocol/index.ts';
 import type { Bounds } from './resize-governor.ts';
 
 /**
@@ -9,7 +9,7 @@ export interface ServiceSurface {
   /** The most a content-sized widget may take, in CSS px (the slot's box). */
   bounds(): Bounds;
   /** Applies a size (coalesced to one change per animation frame by the surface). */
-  applySize(size: { width?: number; height?: number }, frozen: boolean): void;
+  applySize(size: PixelSize, frozen: boolean): void;
   /** Shows a host-drawn dialog over the slot; resolves with the person's answer. */
   showModal(request: ModalRequest, signal: AbortSignal): Promise<boolean>;
   /** True while the widget's frame has the keyboard focus. */

@@ -1,8 +1,10 @@
+import type { Theme } from '../../sdk/protocol/index.ts';
+
 /**
  * The tokens every widget receives for each theme, as CSS custom properties. A host's own
  * `tokens` are laid over these, so widgets can rely on the names existing.
  */
-export const THEME_TOKENS: Readonly<Record<'light' | 'dark', Readonly<Record<string, string>>>> =
+export const THEME_TOKENS: Readonly<Record<Theme, Readonly<Record<string, string>>>> =
   Object.freeze({
     light: Object.freeze({
       '--mc-bg': '#ffffff',
