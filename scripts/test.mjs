@@ -2,8 +2,9 @@
 // `npm test`: the one test command, for developers and CI alike.
 //
 // Steps, in order: make sure the browsers exist (scripts/browsers.mjs: apt as root), the
-// static checks (type checks, lint and its rules' tests, format, size budgets, library
-// build, the packed package: publint, attw, a Vite-built consumer app in Chromium), the
+// static checks (type checks, lint and its rules' tests, the Node-side tests of the code
+// without a DOM in test/node/ with each test counted, format, size budgets, library build,
+// the packed package: publint, attw, a Vite-built consumer app in Chromium), the
 // browser tests (@web/test-runner, one run per engine in BROWSERS, all three by default) and
 // the end-to-end tests (Playwright, in Chromium and Firefox as far as BROWSERS includes
 // them). Every step runs even when an earlier one failed; output streams as it comes. Each
@@ -21,6 +22,7 @@ import {
   existsSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -34,6 +36,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_DIR = join(ROOT, '.ci/results');
 const WTR_RESULTS = join(RESULTS_DIR, 'wtr.json');
 const PLAYWRIGHT_RESULTS = join(RESULTS_DIR, 'playwright.json');
+const NODE_RESULTS = join(RESULTS_DIR, 'node.json');
 const PLAYWRIGHT_CONFIG = join(ROOT, 'playwright.config.ts');
 
 const quick = process.argv.includes('--quick');
@@ -170,6 +173,17 @@ function keepEngineResults(engine) {
   }
 }
 
+/**
+ * The `*.test.ts` files under `dir` (Node 20's `--test` finds only `.js` files by itself).
+ * @param {string} dir repository-relative
+ */
+function nodeTestFiles(dir) {
+  return readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.test.ts'))
+    .sort()
+    .map((file) => join(dir, file));
+}
+
 const started = performance.now();
 mkdirSync(RESULTS_DIR, { recursive: true });
 rmSync(join(RESULTS_DIR, 'summary.json'), { force: true });
@@ -202,9 +216,30 @@ else record({ name: 'browsers', passed: 0, failed: 1, skipped: 0, seconds: 0, no
 await check('typecheck', bin('tsc'), ['--noEmit', '-p', '.']);
 // The broker, shared/, the model and the protocol once more, without the DOM's types.
 await check('typecheck (no DOM)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.no-dom.json']);
+// The Node-side tests and the model they import, with Node's types and no DOM.
+await check('typecheck (node tests)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.node.json']);
 await check('lint', bin('eslint'), ['.']);
 // Each dependency rule against a snippet in a forbidden position, so none rots unseen.
 await check('lint rules', process.execPath, ['--test', 'test/lint/']);
+// The code that runs without a DOM (the canvas model, policies), under Node with tsx; each
+// test counts (scripts/node-test-counts.mjs writes the counts beside node's own output).
+// Before the format check, beside the other quick checks: it takes about 2 s.
+await runner({
+  name: 'node tests',
+  command: process.execPath,
+  args: [
+    '--import',
+    'tsx',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=./scripts/node-test-counts.mjs',
+    `--test-reporter-destination=${NODE_RESULTS}`,
+    '--test',
+    ...nodeTestFiles('test/node'),
+  ],
+  file: NODE_RESULTS,
+  pick: ({ passed, failed, skipped }) => ({ passed, failed, skipped }),
+});
 await check('format', bin('prettier'), ['--check', '.']);
 await check('size', process.execPath, ['scripts/size.mjs']);
 await check('build', process.execPath, ['scripts/build.mjs', '--fast']);

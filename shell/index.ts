@@ -1,7 +1,16 @@
-export { McCanvas, type Placement, type Slot } from './elements/mc-canvas.ts';
+export { McCanvas } from './elements/mc-canvas.ts';
+export {
+  CanvasModel,
+  type CanvasLike,
+  type LayoutChange,
+  type LayoutChangeReason,
+  type ModelHost,
+  type Placement,
+  type Slot,
+} from './model/canvas-model.ts';
 export { McFrame } from './elements/mc-frame.ts';
 export { McCatalog } from './elements/mc-catalog.ts';
-export { McLayoutChangeEvent, type LayoutChangeReason } from './elements/canvas-events.ts';
+export { McLayoutChangeEvent } from './elements/canvas-events.ts';
 export {
   GRID_SIZE_PX,
   MIN_SLOT_HEIGHT_PX,

@@ -1,5 +1,9 @@
 import type { StateVersion, Subscription } from '../../sdk/client.ts';
-import type { McCanvas, Slot } from '../elements/mc-canvas.ts';
+import type { Host } from '../host/host.ts';
+import type { CanvasLike, Slot } from '../model/canvas-model.ts';
+
+/** What a {@link PageStore} follows: a canvas (`<mc-canvas>` or its model) and its host's states. */
+export type PageStoreCanvas = CanvasLike<CanvasLike['host'] & Pick<Host, 'state'>>;
 
 /** The canvas as page code sees it: the layout and the public states of the watched apps. */
 export interface PageState {
@@ -14,15 +18,16 @@ export interface PageState {
  * values come from widgets: treat them as untrusted data.
  */
 export class PageStore {
-  readonly #canvas: McCanvas;
+  readonly #canvas: PageStoreCanvas;
+  readonly #stopLayout: () => void;
   readonly #listeners = new Set<() => void>();
   readonly #watches: Subscription[] = [];
   #state: PageState;
 
-  constructor(canvas: McCanvas, apps: readonly string[]) {
+  constructor(canvas: PageStoreCanvas, apps: readonly string[]) {
     this.#canvas = canvas;
     this.#state = { layout: canvas.layout, states: {} };
-    canvas.addEventListener('mc-layout-change', this.#onLayout);
+    this.#stopLayout = canvas.onChange(this.#onLayout);
     for (const app of apps) {
       this.#watches.push(
         canvas.host.state.watch(app, (state) => {
@@ -62,7 +67,7 @@ export class PageStore {
 
   /** Stops following the canvas. */
   close(): void {
-    this.#canvas.removeEventListener('mc-layout-change', this.#onLayout);
+    this.#stopLayout();
     for (const stop of this.#watches.splice(0)) stop();
     this.#listeners.clear();
   }

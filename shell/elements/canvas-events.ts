@@ -1,13 +1,11 @@
-import type { Slot } from './mc-canvas.ts';
+import type { LayoutChangeReason, Slot } from '../model/canvas-model.ts';
 
-/** Why a canvas's layout changed. */
-export type LayoutChangeReason =
-  'replace' | 'mount' | 'unmount' | 'add' | 'remove' | 'move' | 'resize' | 'configure';
+export type { LayoutChangeReason } from '../model/canvas-model.ts';
 
 /**
- * Fired by `<mc-canvas>` (bubbling, composed), synchronously, after every layout change:
- * `mount`, `unmount`, `add`, `removeSlot`, `updateSlot`, a person's edit (drag, resize,
- * keys), or an assignment of `layout` as a whole (reason `replace`).
+ * Fired by `<mc-canvas>` (bubbling, composed), synchronously, after every change of its
+ * model's layout: `mount`, `unmount`, `add`, `removeSlot`, `updateSlot`, a person's edit
+ * (drag, resize, keys), or an assignment of `layout` as a whole (reason `replace`).
  */
 export class McLayoutChangeEvent extends Event {
   static readonly type = 'mc-layout-change';

@@ -1,7 +1,12 @@
 import { css } from 'lit';
 
-/** The slot chrome of `<mc-canvas>`: positions, edit tools, focus ring, pointer shield. */
+/** `<mc-canvas>`: the canvas box, and its slot chrome (positions, edit tools, focus ring, pointer shield). */
 export const canvasStyles = css`
+  :host {
+    display: block;
+    position: relative;
+    min-height: 200px;
+  }
   .slot {
     position: absolute;
     box-sizing: border-box;

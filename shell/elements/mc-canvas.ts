@@ -1,50 +1,42 @@
-import { css, html, LitElement, nothing } from 'lit';
+import { html, LitElement, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
 
-import { McError } from '../../sdk/protocol/index.ts';
 import { Host } from '../host/host.ts';
-import {
-  contentHeight,
-  findFreeSpot,
-  GRID_SIZE_PX,
-  NEW_SLOT_HEIGHT_PX,
-  NEW_SLOT_WIDTH_PX,
-  type Rect,
-} from '../layout/geometry.ts';
+import { contentHeight, GRID_SIZE_PX, type Rect } from '../layout/geometry.ts';
 import { LayoutEditor } from '../layout/layout-editor.ts';
-import { McLayoutChangeEvent, type LayoutChangeReason } from './canvas-events.ts';
+import {
+  CanvasModel,
+  type CanvasLike,
+  type LayoutChange,
+  type Placement,
+  type Slot,
+} from '../model/canvas-model.ts';
+import { McLayoutChangeEvent } from './canvas-events.ts';
 import { canvasStyles } from './mc-canvas.styles.ts';
 import './mc-frame.ts';
 
-/** Where a widget sits on the canvas, in CSS pixels. */
-export interface Placement {
-  /** The slot's id; generated when omitted. */
-  slotId?: string;
-  /** The registered app id. */
-  app: string;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  /** Per-widget configuration kept with the layout (JSON); persisted with the canvas. */
-  config?: unknown;
+export type { Placement, Slot } from '../model/canvas-model.ts';
+
+/** A new host with the manifests of the one it replaces. */
+function freshHost(retired?: Host): Host {
+  const host = new Host();
+  for (const manifest of retired?.manifests() ?? []) host.register(manifest);
+  return host;
 }
 
-/** A placement with its slot id decided. */
-export type Slot = Placement & { slotId: string };
-
 /**
- * A canvas of widgets. Owns (or shares) a {@link Host}; renders one `<mc-frame>` per slot
- * at its position and size. With `editable`, a person can move (drag the header or grip,
- * or arrow keys), resize (the corner handle, or Shift+arrows) and remove widgets, all on a
- * grid of `grid-size` pixels; every iframe is shielded from the pointer during a gesture.
+ * A canvas of widgets: a view over a {@link CanvasModel} (the layout and the host it owns or
+ * shares) that renders one `<mc-frame>` per slot at its position and size. With `editable`,
+ * a person can move (drag the header or grip, or arrow keys), resize (the corner handle, or
+ * Shift+arrows) and remove widgets, all on a grid of `grid-size` pixels; every iframe is
+ * shielded from the pointer during a gesture.
  *
  * @fires mc-app-status - bubbled from each slot
  * @fires mc-app-connected - bubbled from each slot
  * @fires mc-layout-change - after `mount`, `unmount`, `add`, `removeSlot`, `updateSlot` or an edit
  */
-export class McCanvas extends LitElement {
+export class McCanvas extends LitElement implements CanvasLike<Host> {
   static override properties = {
     layout: { attribute: false, noAccessor: true },
     editable: { type: Boolean, reflect: true },
@@ -52,17 +44,13 @@ export class McCanvas extends LitElement {
     announcement: { state: true },
   };
 
-  #layout: readonly Slot[] = [];
+  /** The layout and the host, without the DOM: what persistence, tabs and bridges follow. */
+  readonly model = new CanvasModel<Host>(freshHost);
   /** Whether a person may move, resize and remove widgets. */
   declare editable: boolean;
   /** The grid step of edits, in CSS pixels. */
   declare gridSize: number;
   declare protected announcement: string;
-  #host: Host | undefined;
-  /** True when this canvas created its host itself, and so destroys it when removed. */
-  #ownsHost = false;
-  /** The own host was destroyed on removal; a new one is made on reconnection. */
-  #retired = false;
   readonly #editor = new LayoutEditor(this);
 
   constructor() {
@@ -70,16 +58,17 @@ export class McCanvas extends LitElement {
     this.editable = false;
     this.gridSize = GRID_SIZE_PX;
     this.announcement = '';
+    this.model.onChange(this.#onModelChange);
   }
 
   /** The slots on the canvas. Prefer `mount`/`add`/`updateSlot`/`removeSlot` to edit it. */
   get layout(): readonly Slot[] {
-    return this.#layout;
+    return this.model.layout;
   }
 
   /** Replaces every slot (slots that keep their id keep their frame); fires `mc-layout-change` with reason `replace`. */
   set layout(layout: readonly Slot[]) {
-    this.#set(layout, 'replace', '');
+    this.model.layout = layout;
   }
 
   /**
@@ -91,62 +80,44 @@ export class McCanvas extends LitElement {
    * yours to destroy.
    */
   get host(): Host {
-    if (!this.#host) {
-      this.#host = new Host();
-      this.#ownsHost = true;
-    }
-    return this.#host;
+    return this.model.host;
   }
 
   set host(host: Host) {
-    if (host === this.#host) return;
-    if (this.layout.length > 0)
-      throw new McError('INVALID_ARGUMENT', 'unmount every slot before replacing the host');
-    if (this.#ownsHost) this.#host?.destroy();
-    this.#host = host;
-    this.#ownsHost = false;
-    this.#retired = false;
+    if (host === this.model.host) return;
+    this.model.host = host;
     this.requestUpdate();
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (!this.#retired || !this.#host) return;
     // Back in the document after its own host was destroyed: a new one, same manifests,
     // before the frames (connected after this element) remount on it.
-    const manifests = this.#host.manifests();
-    this.#host = new Host();
-    for (const manifest of manifests) this.#host.register(manifest);
-    this.#retired = false;
-    this.requestUpdate();
+    if (this.model.revive()) this.requestUpdate();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     // A move (remove, then insert elsewhere in the same task) reconnects before this runs.
+    // Kept while out of the document: its calls reject with BROKER_UNAVAILABLE, and no
+    // Worker is started for a canvas nobody shows.
     queueMicrotask(() => {
-      if (this.isConnected || !this.#ownsHost || this.#retired) return;
-      // Kept while out of the document: its calls reject with BROKER_UNAVAILABLE, and no
-      // Worker is started for a canvas nobody shows.
-      this.#host?.destroy();
-      this.#retired = true;
+      if (!this.isConnected) this.model.retire();
     });
+  }
+
+  onChange(listener: (change: LayoutChange) => void): () => void {
+    return this.model.onChange(listener);
   }
 
   /** Mounts a widget of a registered app; returns the new slot's id. */
   mount(placement: Placement): string {
-    const slot = this.#check(placement);
-    this.#change([...this.layout, slot], 'mount', slot.slotId);
-    return slot.slotId;
+    return this.model.mount(placement);
   }
 
   /** Removes a slot; its frame, port and subscriptions are released. */
   unmount(slotId: string): void {
-    this.#change(
-      this.layout.filter((s) => s.slotId !== slotId),
-      'unmount',
-      slotId,
-    );
+    this.model.unmount(slotId);
   }
 
   /**
@@ -154,12 +125,8 @@ export class McCanvas extends LitElement {
    * the catalog does; returns the new slot's id.
    */
   add(app: string, at: Partial<Omit<Placement, 'app'>> = {}): string {
-    const width = at.width ?? NEW_SLOT_WIDTH_PX;
-    const height = at.height ?? NEW_SLOT_HEIGHT_PX;
-    const spot = findFreeSpot(this.layout, width, height, this.clientWidth || width, this.gridSize);
-    const slot = this.#check({ ...spot, ...at, app });
-    this.#change([...this.layout, slot], 'add', slot.slotId);
-    this.announce(`${this.#name(slot)} added`);
+    const slot = this.model.add(app, at, this.clientWidth, this.gridSize);
+    this.announce(`${this.nameOf(slot.slotId)} added`);
     return slot.slotId;
   }
 
@@ -167,13 +134,9 @@ export class McCanvas extends LitElement {
   removeSlot(slotId: string): void {
     const index = this.layout.findIndex((s) => s.slotId === slotId);
     if (index < 0) return;
-    const slot = this.layout[index]!;
-    this.#change(
-      this.layout.filter((s) => s.slotId !== slotId),
-      'remove',
-      slotId,
-    );
-    this.announce(`${this.#name(slot)} removed`);
+    const name = this.nameOf(slotId);
+    this.model.unmount(slotId, 'remove');
+    this.announce(`${name} removed`);
     const next = this.layout[Math.min(index, this.layout.length - 1)];
     void this.updateComplete.then(() => {
       if (next) this.#wrapper(next.slotId)?.focus();
@@ -182,20 +145,7 @@ export class McCanvas extends LitElement {
 
   /** Moves, resizes or reconfigures one slot; unknown slots are ignored. */
   updateSlot(slotId: string, patch: Partial<Omit<Slot, 'slotId' | 'app'>>): void {
-    const current = this.layout.find((s) => s.slotId === slotId);
-    if (!current) return;
-    const next = this.#check({ ...current, ...patch });
-    const reason: LayoutChangeReason =
-      next.width !== current.width || next.height !== current.height
-        ? 'resize'
-        : next.x !== current.x || next.y !== current.y
-          ? 'move'
-          : 'configure';
-    this.#change(
-      this.layout.map((s) => (s.slotId === slotId ? next : s)),
-      reason,
-      slotId,
-    );
+    this.model.update(slotId, patch);
   }
 
   /** The `<mc-frame>` of a slot, once rendered. */
@@ -203,36 +153,10 @@ export class McCanvas extends LitElement {
     return this.renderRoot.querySelector(`mc-frame[slot-id="${CSS.escape(slotId)}"]`);
   }
 
-  #check(placement: Placement): Slot {
-    if (!this.host.manifest(placement.app)) {
-      throw new McError('UNKNOWN_APP', `no registered app "${placement.app}"`);
-    }
-    for (const key of ['x', 'y', 'width', 'height'] as const) {
-      if (!Number.isFinite(placement[key]) || placement[key] < 0) {
-        throw new McError('INVALID_ARGUMENT', `placement.${key} must be a finite number ≥ 0`);
-      }
-    }
-    const slotId = placement.slotId ?? `slot-${crypto.randomUUID().slice(0, 8)}`;
-    return { ...placement, slotId };
-  }
-
-  #change(layout: Slot[], reason: LayoutChangeReason, slotId: string): void {
-    if ((reason === 'mount' || reason === 'add') && this.layout.some((s) => s.slotId === slotId)) {
-      throw new McError('INVALID_ARGUMENT', `slot "${slotId}" already exists`);
-    }
-    this.#set(layout, reason, slotId);
-  }
-
-  #set(layout: readonly Slot[], reason: LayoutChangeReason, slotId: string): void {
-    const old = this.#layout;
-    this.#layout = layout;
-    this.requestUpdate('layout', old);
-    this.dispatchEvent(new McLayoutChangeEvent(layout, reason, slotId));
-  }
-
-  #name(slot: Slot): string {
-    return this.host.manifest(slot.app)?.name ?? slot.app;
-  }
+  #onModelChange = (change: LayoutChange): void => {
+    this.requestUpdate('layout');
+    this.dispatchEvent(new McLayoutChangeEvent(change.layout, change.reason, change.slotId));
+  };
 
   /** Says `text` in the canvas's polite live region (used by the editor). */
   announce(text: string): void {
@@ -241,8 +165,7 @@ export class McCanvas extends LitElement {
 
   /** The app name shown for a slot. */
   nameOf(slotId: string): string {
-    const slot = this.layout.find((s) => s.slotId === slotId);
-    return slot ? this.#name(slot) : slotId;
+    return this.model.nameOf(slotId);
   }
 
   /** Moves keyboard focus to a slot. */
@@ -271,7 +194,7 @@ export class McCanvas extends LitElement {
   }
 
   #renderSlot(slot: Slot, rect: Rect) {
-    const name = this.#name(slot);
+    const name = this.host.manifest(slot.app)?.name ?? slot.app;
     const active = this.#editor.gesture?.slotId === slot.slotId;
     return html`<div
       class="slot ${active ? 'active' : ''}"
@@ -322,16 +245,7 @@ export class McCanvas extends LitElement {
     </div>`;
   }
 
-  static override styles = [
-    css`
-      :host {
-        display: block;
-        position: relative;
-        min-height: 200px;
-      }
-    `,
-    canvasStyles,
-  ];
+  static override styles = canvasStyles;
 }
 
 customElements.define('mc-canvas', McCanvas);

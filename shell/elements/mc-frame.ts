@@ -1,8 +1,8 @@
-import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
-
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
 import { styleMap } from 'lit/directives/style-map.js';
 
+import { AutoRestart } from '../frames/auto-restart.ts';
 import { FrameSession, type FrameStatus, type SessionChange } from '../frames/frame-session.ts';
 import { allowAttribute, sandboxAttribute } from '../frames/sandbox.ts';
 import type { Host } from '../host/host.ts';
@@ -11,11 +11,7 @@ import { LIFECYCLE_EVENTS, McAppLifecycleEvent, McAppStatusEvent } from './event
 import { McDialogCloseEvent } from './mc-dialog.ts';
 import { ensureToastView } from './mc-toasts.ts';
 import { FrameSurface } from './frame-surface.ts';
-
-/** Automatic remounts of an unresponsive widget before the slot waits for a person. */
-export const AUTO_RESTARTS = 3;
-/** The first automatic remount's delay; each next one doubles it. */
-export const AUTO_RESTART_BASE_MS = 15_000;
+import { frameStyles } from './mc-frame.styles.ts';
 
 /**
  * One widget slot: a host-drawn label and status above a sandboxed iframe on the app's own
@@ -54,8 +50,8 @@ export class McFrame extends LitElement {
   #session: FrameSession | undefined;
   /** The host whose events this frame follows. */
   #listening: Host | undefined;
-  #autoRestarts = 0;
-  #restartTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Remounts an unresponsive widget after a backoff. */
+  readonly #autoRestart = new AutoRestart(() => void this.restart());
   /** Bumped by `restart()`: a new iframe element, a new nonce, a new mount. */
   #generation = 0;
 
@@ -76,14 +72,14 @@ export class McFrame extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#listen(undefined);
-    clearTimeout(this.#restartTimer);
+    this.#autoRestart.cancel();
     this.#session?.destroy();
     this.#session = undefined;
   }
 
   /** Remounts the widget in a fresh iframe (the reload button of a quarantined slot). */
   async restart(): Promise<void> {
-    clearTimeout(this.#restartTimer);
+    this.#autoRestart.cancel();
     this.#session?.destroy();
     this.#session = undefined;
     const generation = ++this.#generation;
@@ -185,9 +181,9 @@ export class McFrame extends LitElement {
 
   #onStatus(status: FrameStatus, change?: SessionChange): void {
     this.status = status;
-    if (change === 'responsive' || change === 'connected') clearTimeout(this.#restartTimer);
-    if (change === 'responsive') this.#autoRestarts = 0;
-    if (change === 'unresponsive') this.#scheduleRestart();
+    if (change === 'connected') this.#autoRestart.connected();
+    if (change === 'responsive') this.#autoRestart.responsive();
+    if (change === 'unresponsive') this.#autoRestart.unresponsive();
     this.dispatchEvent(new McAppStatusEvent(this.slotId, this.app, status));
     if (change) {
       const epoch = this.#session?.epoch ?? 0;
@@ -196,17 +192,6 @@ export class McFrame extends LitElement {
       );
       this.host?.announce(change, this.slotId, this.app, epoch);
     }
-  }
-
-  /**
-   * A widget that stopped answering (a crashed renderer, or a hang) is remounted after a
-   * backoff of 15, 30, then 60 s (a widget that is only busy for a while, or a loaded machine, recovers first); after that the slot stays unresponsive with its Reload button.
-   */
-  #scheduleRestart(): void {
-    if (this.#autoRestarts >= AUTO_RESTARTS) return;
-    const delay = AUTO_RESTART_BASE_MS * 2 ** this.#autoRestarts++;
-    clearTimeout(this.#restartTimer);
-    this.#restartTimer = setTimeout(() => void this.restart(), delay);
   }
 
   /** The widget's port died with the old broker: remount it into a new session. */
@@ -218,72 +203,7 @@ export class McFrame extends LitElement {
     if ((event as McSuspendedEvent).slotId === this.slotId) this.#session?.suspend();
   };
 
-  static override styles = css`
-    :host {
-      display: flex;
-      flex-direction: column;
-      position: relative;
-      box-sizing: border-box;
-      border: 1px solid var(--mc-border, #d0d5dd);
-      border-radius: 10px;
-      background: var(--mc-surface, #fff);
-      overflow: hidden;
-      box-shadow: 0 1px 2px rgb(16 24 40 / 6%);
-    }
-    header {
-      display: flex;
-      align-items: center;
-      gap: 8px;
-      padding: 6px 10px;
-      font:
-        600 13px/1.4 system-ui,
-        sans-serif;
-      color: var(--mc-text, #101828);
-      background: var(--mc-header, #f9fafb);
-      border-bottom: 1px solid var(--mc-border, #eaecf0);
-      user-select: none;
-    }
-    .name {
-      flex: 1;
-      overflow: hidden;
-      text-overflow: ellipsis;
-      white-space: nowrap;
-    }
-    .status {
-      font-weight: 500;
-      font-size: 11px;
-      padding: 1px 8px;
-      border-radius: 999px;
-      background: #eef4ff;
-      color: #3538cd;
-    }
-    .status.connected {
-      background: var(--mc-ok-bg, #ecfdf3);
-      color: var(--mc-ok-text, #027a48);
-    }
-    .restart {
-      font: inherit;
-      font-size: 11px;
-      padding: 1px 8px;
-      border: 1px solid var(--mc-border, #d0d5dd);
-      border-radius: 6px;
-      background: #fff;
-      cursor: pointer;
-    }
-    .status.error,
-    .status.unresponsive,
-    .status.quarantined,
-    .status.suspended {
-      background: var(--mc-alert-bg, #fef3f2);
-      color: var(--mc-alert-text, #b42318);
-    }
-    iframe {
-      flex: 1;
-      width: 100%;
-      border: 0;
-      display: block;
-    }
-  `;
+  static override styles = frameStyles;
 }
 
 function statusText(status: FrameStatus): string {

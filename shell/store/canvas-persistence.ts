@@ -1,6 +1,6 @@
 import type { StateVersion, Subscription } from '../../sdk/client.ts';
-import type { McLayoutChangeEvent } from '../elements/canvas-events.ts';
-import type { McCanvas, Placement, Slot } from '../elements/mc-canvas.ts';
+import type { Host } from '../host/host.ts';
+import type { CanvasLike, Placement, Slot } from '../model/canvas-model.ts';
 import { isNewer, type CanvasState } from './canvas-state.ts';
 import type { CanvasStore } from './canvas-store.ts';
 import { IndexedDbStore } from './indexeddb-store.ts';
@@ -19,6 +19,11 @@ export interface CanvasPersistenceOptions {
   onError?: (error: unknown) => void;
 }
 
+/** What a persistence follows: a canvas (`<mc-canvas>` or its model) and its host's states. */
+export type PersistedCanvas = CanvasLike<
+  CanvasLike['host'] & Pick<Host, 'manifest' | 'state' | 'adoptState'>
+>;
+
 /** Default coalescing delay between a change and its save. */
 export const SAVE_DELAY_MS = 150;
 
@@ -31,7 +36,7 @@ export const SAVE_DELAY_MS = 150;
 export class CanvasPersistence {
   /** This tab's id, the tie-breaker of concurrent saves. */
   readonly tab = crypto.randomUUID();
-  readonly #canvas: McCanvas;
+  readonly #canvas: PersistedCanvas;
   readonly #store: CanvasStore;
   readonly #id: string;
   readonly #apps: readonly string[];
@@ -44,10 +49,11 @@ export class CanvasPersistence {
   #applying = false;
   #stopped = false;
   #unsubscribe: (() => void) | undefined;
+  #stopLayout: (() => void) | undefined;
   /** The store this persistence made itself, and so closes on `stop()`. */
   readonly #ownStore: IndexedDbStore | undefined;
 
-  constructor(canvas: McCanvas, options: CanvasPersistenceOptions = {}) {
+  constructor(canvas: PersistedCanvas, options: CanvasPersistenceOptions = {}) {
     this.#canvas = canvas;
     this.#ownStore = options.store ? undefined : new IndexedDbStore();
     this.#store = options.store ?? this.#ownStore!;
@@ -74,7 +80,7 @@ export class CanvasPersistence {
     if (saved) await this.#apply(saved);
     else for (const placement of defaults) this.#canvas.mount(placement);
     if (this.#stopped) return saved !== undefined;
-    this.#canvas.addEventListener('mc-layout-change', this.#onLayout);
+    this.#stopLayout = this.#canvas.onChange(this.#onLayout);
     for (const app of this.#apps) {
       this.#watches.push(this.#canvas.host.state.watch(app, this.#onState));
     }
@@ -112,13 +118,13 @@ export class CanvasPersistence {
     this.#stopped = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#canvas.removeEventListener('mc-layout-change', this.#onLayout);
+    this.#stopLayout?.();
     for (const stop of this.#watches.splice(0)) stop();
     this.#unsubscribe?.();
     this.#ownStore?.close();
   }
 
-  #onLayout = (_event: McLayoutChangeEvent): void => {
+  #onLayout = (): void => {
     // Layout edits are few and deliberate (a gesture commits once, at its end): save them
     // at the end of this task, so a reload right after an edit does not lose it.
     if (!this.#applying) this.#schedule(0);

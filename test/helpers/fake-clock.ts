@@ -1,17 +1,20 @@
+import type { TimerClock } from '../../shell/frames/auto-restart.ts';
 import type { BeatClock } from '../../shell/frames/heartbeat.ts';
 
 interface Interval {
   readonly ms: number;
   readonly tick: () => void;
   due: number;
+  /** A one-shot timer (`after`) ends after its first tick. */
+  readonly once?: boolean;
 }
 
 /**
  * A clock that only moves when a test advances it: `now()` for the broker, token buckets and
- * limiters, `every()` for the heartbeat. A test steps through a deadline in microseconds of
+ * limiters, `every()` for the heartbeat, `after()` for one-shot timers (auto-restart). A test steps through a deadline in microseconds of
  * real time, and a count of beats or refills is exact instead of a sleep's best guess.
  */
-export class FakeClock implements BeatClock {
+export class FakeClock implements BeatClock, TimerClock {
   #now = 0;
   readonly #intervals = new Set<Interval>();
 
@@ -24,7 +27,13 @@ export class FakeClock implements BeatClock {
     return () => this.#intervals.delete(interval);
   }
 
-  /** Intervals that are running. */
+  after(ms: number, run: () => void): () => void {
+    const timer: Interval = { ms, tick: run, due: this.#now + ms, once: true };
+    this.#intervals.add(timer);
+    return () => this.#intervals.delete(timer);
+  }
+
+  /** Intervals and timers that are running. */
   get running(): number {
     return this.#intervals.size;
   }
@@ -44,6 +53,7 @@ export class FakeClock implements BeatClock {
       if (next === undefined) break;
       this.#now = next.due;
       next.due += next.ms;
+      if (next.once) this.#intervals.delete(next);
       next.tick();
       await new Promise((resolve) => setTimeout(resolve, 0));
     }

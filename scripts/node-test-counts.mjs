@@ -1,0 +1,27 @@
+// @ts-check
+// A reporter for `node --test` (the Node-side tests in test/node/): writes the real counts as
+// JSON, `{ "passed": n, "failed": n, "skipped": n }`, for scripts/test.mjs to add to the
+// summary. Suites are not tests: only leaf tests count (a file that fails to load counts as
+// one failed test, as node's own summary does).
+//
+//   node --import tsx --test-reporter=spec --test-reporter-destination=stdout \
+//     --test-reporter=./scripts/node-test-counts.mjs --test-reporter-destination=out.json \
+//     --test <files>
+
+/**
+ * @param {AsyncIterable<{ type: string, data: any }>} source
+ * @returns {AsyncGenerator<string>}
+ */
+export default async function* counts(source) {
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for await (const { type, data } of source) {
+    if (type !== 'test:pass' && type !== 'test:fail') continue;
+    if (data.details?.type === 'suite') continue;
+    if (type === 'test:fail') failed++;
+    else if (data.skip !== undefined || data.todo !== undefined) skipped++;
+    else passed++;
+  }
+  yield `${JSON.stringify({ passed, failed, skipped })}\n`;
+}
