@@ -1,0 +1,118 @@
+import type { Redis } from 'ioredis';
+
+import { checkConsume, checkName, checkRead, newEpoch, type ResolvedOptions } from '../names.ts';
+import type {
+  AppendResult,
+  ConsumeOptions,
+  Delivery,
+  LogEntry,
+  LogRead,
+  LogStore,
+} from '../types.ts';
+import { redisCall } from './redis-call.ts';
+import { LOG_APPEND, LOG_CONSUME, LOG_READ } from './scripts.ts';
+
+/** A stream entry as Redis returns it: id `0-<offset>`, fields p, i, t in that order. */
+type RawEntry = [string, string[]];
+
+function toEntry([id, fields]: RawEntry): LogEntry {
+  const field = (name: string) => fields[fields.indexOf(name) + 1] ?? '';
+  const messageId = field('i');
+  return {
+    offset: Number(id.slice(2)),
+    payload: field('p'),
+    id: messageId === '' ? undefined : messageId,
+    time: Number(field('t')),
+  };
+}
+
+/**
+ * Streams as Redis streams, one per stream name, beside a meta hash (epoch, last offset) and
+ * one dedup key per recent id. The three share a hash tag, so they live in one slot of a
+ * Redis Cluster and one script may touch them all.
+ */
+export class RedisLog implements LogStore {
+  readonly #redis: Redis;
+  readonly #options: ResolvedOptions;
+  /** Names this process's consumer in every group; a dead one's entries are claimed. */
+  readonly #consumer = `c-${newEpoch()}`;
+
+  constructor(redis: Redis, options: ResolvedOptions) {
+    this.#redis = redis;
+    this.#options = options;
+  }
+
+  #keys(stream: string): [string, string] {
+    const tag = `{${this.#options.namespace}:log:${stream}}`;
+    return [`${tag}:x`, `${tag}:meta`];
+  }
+
+  async append(stream: string, payload: string, id?: string): Promise<AppendResult> {
+    checkName('stream', stream);
+    const [entries, meta] = this.#keys(stream);
+    const dedup = `${meta}:id:${id ?? ''}`;
+    const { retention, dedupWindowMs } = this.#options;
+    const reply = (await redisCall('append', () =>
+      this.#redis.eval(
+        LOG_APPEND,
+        3,
+        entries,
+        meta,
+        dedup,
+        payload,
+        id ?? '',
+        newEpoch(),
+        retention.maxLen,
+        retention.maxAgeMs,
+        dedupWindowMs,
+      ),
+    )) as [number, string, number];
+    return { offset: Number(reply[0]), epoch: reply[1], duplicate: reply[2] === 1 };
+  }
+
+  async read(stream: string, after: number, limit: number): Promise<LogRead> {
+    checkName('stream', stream);
+    checkRead(after, limit);
+    const [entries, meta] = this.#keys(stream);
+    const maxAge = this.#options.retention.maxAgeMs;
+    const reply = (await redisCall('read', () =>
+      this.#redis.eval(LOG_READ, 2, entries, meta, after, limit, maxAge),
+    )) as [string, number, number, RawEntry[]];
+    return {
+      epoch: reply[0],
+      last: Number(reply[1]),
+      first: Number(reply[2]),
+      entries: reply[3].map(toEntry),
+    };
+  }
+
+  async consume(stream: string, group: string, options: ConsumeOptions): Promise<Delivery[]> {
+    checkName('stream', stream);
+    checkName('group', group);
+    checkConsume(options);
+    const [entries] = this.#keys(stream);
+    const reply = (await redisCall('consume', () =>
+      this.#redis.eval(
+        LOG_CONSUME,
+        1,
+        entries,
+        group,
+        this.#consumer,
+        options.max,
+        options.ackWaitMs,
+      ),
+    )) as Array<[string, string[], number]>;
+    return reply.map(([id, fields, deliveries]) => ({
+      ...toEntry([id, fields]),
+      deliveries: Number(deliveries),
+      token: id,
+    }));
+  }
+
+  async ack(stream: string, group: string, delivery: Delivery): Promise<void> {
+    checkName('stream', stream);
+    checkName('group', group);
+    const [entries] = this.#keys(stream);
+    await redisCall('ack', () => this.#redis.xack(entries, group, delivery.token));
+  }
+}
