@@ -60,6 +60,8 @@ export default tseslint.config(
       'bench/**',
       '.ci/**',
       'test/lint/**',
+      'server/**',
+      'test/server/**',
       '*.config.{js,mjs,ts}',
       '*.{js,mjs}',
     ],

@@ -4,7 +4,9 @@
 // Steps, in order: make sure the browsers exist (scripts/browsers.mjs: apt as root), the
 // static checks (type checks, lint and its rules' tests, the Node-side tests of the code
 // without a DOM in test/node/ with each test counted, format, size budgets, library build,
-// the packed package: publint, attw, a Vite-built consumer app in Chromium), the
+// the packed package: publint, attw, a Vite-built consumer app in Chromium), the server
+// tests against real Redis and NATS (scripts/server-services.mjs: the machine's, or our own
+// on free ports, installed with apt as root when missing), the
 // browser tests (@web/test-runner, one run per engine in BROWSERS, all three by default) and
 // the end-to-end tests (Playwright, in Chromium and Firefox as far as BROWSERS includes
 // them). Every step runs even when an earlier one failed; output streams as it comes. Each
@@ -31,12 +33,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { ensureBrowsers, requestedEngines } from './browsers.mjs';
+import { provideServices } from './server-services.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_DIR = join(ROOT, '.ci/results');
 const WTR_RESULTS = join(RESULTS_DIR, 'wtr.json');
 const PLAYWRIGHT_RESULTS = join(RESULTS_DIR, 'playwright.json');
 const NODE_RESULTS = join(RESULTS_DIR, 'node.json');
+const SERVER_RESULTS = join(RESULTS_DIR, 'server.json');
 const PLAYWRIGHT_CONFIG = join(ROOT, 'playwright.config.ts');
 
 const quick = process.argv.includes('--quick');
@@ -218,6 +222,8 @@ await check('typecheck', bin('tsc'), ['--noEmit', '-p', '.']);
 await check('typecheck (no DOM)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.no-dom.json']);
 // The Node-side tests and the model they import, with Node's types and no DOM.
 await check('typecheck (node tests)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.node.json']);
+// The server and its tests, with Node's types and no DOM.
+await check('typecheck (server)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.server.json']);
 await check('lint', bin('eslint'), ['.']);
 // Each dependency rule against a snippet in a forbidden position, so none rots unseen.
 await check('lint rules', process.execPath, ['--test', 'test/lint/']);
@@ -240,6 +246,48 @@ await runner({
   file: NODE_RESULTS,
   pick: ({ passed, failed, skipped }) => ({ passed, failed, skipped }),
 });
+// The server (server/): the engine conformance suite against embedded, Redis and NATS, the
+// fault tests, the CLI over real HTTP. Real services only (scripts/server-services.mjs): the
+// machine's when they answer, else our own on free ports. One that cannot be had leaves its
+// engine out, said in the step's note; under CI that counts as a failure.
+{
+  banner('server services');
+  const services = await provideServices();
+  for (const what of services.missing) console.log(`missing: ${what}`);
+  try {
+    await runner({
+      name: 'server tests',
+      command: process.execPath,
+      args: [
+        '--import',
+        'tsx',
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        '--test-reporter=./scripts/node-test-counts.mjs',
+        `--test-reporter-destination=${SERVER_RESULTS}`,
+        '--test',
+        ...nodeTestFiles('test/server'),
+      ],
+      file: SERVER_RESULTS,
+      env: { ...process.env, ...services.env },
+      pick: ({ passed, failed, skipped }) => ({ passed, failed, skipped }),
+    });
+  } finally {
+    services.stop();
+  }
+  if (services.missing.length > 0) {
+    const missing = `not tested: ${services.missing.join('; ')}`;
+    const failed = process.env.CI ? 1 : 0;
+    record({
+      name: 'server services',
+      passed: 0,
+      failed,
+      skipped: 1 - failed,
+      seconds: 0,
+      note: missing,
+    });
+  }
+}
 await check('format', bin('prettier'), ['--check', '.']);
 await check('size', process.execPath, ['scripts/size.mjs']);
 await check('build', process.execPath, ['scripts/build.mjs', '--fast']);

@@ -52,9 +52,7 @@ for (const kind of ENGINES) {
 
     it('keeps offsets unique and gap-free with two writers at once', async () => {
       const writes = await Promise.all(
-        Array.from({ length: 40 }, (_, i) =>
-          (i % 2 ? engine : peer).log.append('s.race', `w${i}`),
-        ),
+        Array.from({ length: 40 }, (_, i) => (i % 2 ? engine : peer).log.append('s.race', `w${i}`)),
       );
       const sorted = offsets(writes).sort((a, b) => a - b);
       assert.deepEqual(
@@ -93,9 +91,10 @@ for (const kind of ENGINES) {
       assert.equal(read.first, 4);
       assert.equal(read.last, 8);
       assert.deepEqual(offsets(read.entries), [4, 5, 6, 7, 8]);
-      assert.deepEqual(offsets((await short.log.read('s.maxlen', 1, 100)).entries), [
-        4, 5, 6, 7, 8,
-      ]);
+      assert.deepEqual(
+        offsets((await short.log.read('s.maxlen', 1, 100)).entries),
+        [4, 5, 6, 7, 8],
+      );
     });
 
     it('drops entries older than maxAge, and never reuses an offset in one epoch', async () => {

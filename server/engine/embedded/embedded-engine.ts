@@ -75,6 +75,7 @@ function sweeper(db: Database.Database, options: ResolvedOptions): () => void {
 
 /** A file's hub is its absolute path; every in-memory database is a hub of its own. */
 function hubOf(path: string, namespace: string): string {
-  const place = path === ':memory:' || path === '' ? `memory:${crypto.randomUUID()}` : resolve(path);
+  const place =
+    path === ':memory:' || path === '' ? `memory:${crypto.randomUUID()}` : resolve(path);
   return `${namespace}@${place}`;
 }
