@@ -1,9 +1,11 @@
+import { decodeBrokerBatch } from './protocol/decode-broker-batch.ts';
 import { McError, type ErrorCode } from './protocol/errors.ts';
 import { linkError, type ClientLink, type HostStatus } from './link.ts';
 import type { AppContext } from './protocol/context.ts';
 import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, MAX_OPS_PER_BATCH } from './protocol/limits.ts';
 import { Outbox } from './protocol/outbox.ts';
-import type { StateSnapshot } from './protocol/wire.ts';
+import type { BrokerOp, EventOp } from './protocol/broker-ops.ts';
+import type { ClientOp, StateSnapshot } from './protocol/wire.ts';
 import {
   isPattern,
   isTopic,
@@ -12,10 +14,11 @@ import {
   type TopicPattern,
 } from './protocol/topics.ts';
 
-/** An event as a subscriber receives it. `source` is stamped by the broker. */
-export interface McEvent<T = unknown> {
-  topic: Topic;
-  source: string;
+/**
+ * An event as a subscriber receives it, its data typed by the subscriber: the protocol's
+ * {@link EventOp} without the discriminant. `source` is stamped by the broker.
+ */
+export interface McEvent<T = unknown> extends Omit<EventOp, 'op' | 'data'> {
   data: T;
 }
 
@@ -49,7 +52,10 @@ interface Pending {
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
-type Op = Record<string, unknown> & { op: string };
+/** The operations that are requests: answered by `ok` or `err` with their `id`. */
+type Request<O = ClientOp> = O extends { id: number; op: 'sub' | 'get' | 'watch' }
+  ? Omit<O, 'id'>
+  : never;
 
 /**
  * A client of the broker over one private MessagePort: what `connect()` gives a widget and
@@ -237,7 +243,7 @@ export class Client {
     return Object.assign(stop, { ready: settled });
   }
 
-  #request(op: Op, id = this.#nextId++): Promise<unknown> {
+  #request(op: Request, id = this.#nextId++): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (this.#closed) return reject(this.#closed);
       const pending: Pending = { resolve, reject, timer: undefined };
@@ -270,7 +276,7 @@ export class Client {
     else pending.resolve(value);
   }
 
-  #send(op: Op): void {
+  #send(op: ClientOp): void {
     if (this.#closed) throw this.#closed;
     if (!this.#port && this.#out.parts.length >= MAX_QUEUED_OPS) {
       throw new McError('QUEUE_FULL', `${MAX_QUEUED_OPS} operations wait for the handshake`);
@@ -307,47 +313,38 @@ export class Client {
   }
 
   #receive(raw: unknown): void {
-    let ops: unknown;
-    try {
-      ops = typeof raw === 'string' ? JSON.parse(raw) : null;
-    } catch {
-      return;
-    }
-    if (!Array.isArray(ops)) return;
-    for (const op of ops as Op[]) {
-      if (typeof op === 'object' && op !== null) this.#dispatch(op);
-    }
+    const n = decodeBrokerBatch(raw, (op) => this.#dispatch(op));
     // Flow control: tell the broker we kept up, so it keeps sending (see Connection).
-    if (ops.length > 0 && !this.#closed) this.#send({ op: 'ack', n: ops.length });
+    if (n > 0 && !this.#closed) this.#send({ op: 'ack', n });
   }
 
-  #dispatch(op: Op): void {
-    const id = typeof op.id === 'number' ? op.id : -1;
+  #dispatch(op: BrokerOp): void {
     switch (op.op) {
       case 'evt': {
-        const event = { topic: op.topic, source: op.source, data: op.data } as McEvent;
+        const event: McEvent = { topic: op.topic, source: op.source, data: op.data };
         for (const [pattern, handler] of this.#subs.values()) {
           if (matchTopic(pattern, event.topic)) call(handler, event);
         }
         return;
       }
       case 'state': {
-        const handler = this.#watches.get(id);
-        if (handler)
-          call(handler, { app: op.app, version: op.version, value: op.value } as StateVersion);
+        const handler = this.#watches.get(op.id);
+        if (handler) call(handler, { app: op.app, version: op.version, value: op.value });
         return;
       }
       case 'ok':
-        return this.#settle(id, this.#pending.get(id), null, op.value);
+        return this.#settle(op.id, this.#pending.get(op.id), null, op.value);
       case 'gap':
         for (const handler of this.#errorHandlers) {
-          call(handler, new McError('EVENTS_DROPPED', `${String(op.dropped)} events dropped`));
+          call(handler, new McError('EVENTS_DROPPED', `${op.dropped} events dropped`));
         }
         return;
       case 'err': {
-        // The broker is the host's own: its codes are trusted as they come.
-        const error = new McError(op.code as ErrorCode, String(op.message));
-        if (this.#pending.has(id)) return this.#settle(id, this.#pending.get(id), error);
+        const error = new McError(op.code, op.message);
+        const { id } = op;
+        if (id !== undefined && this.#pending.has(id)) {
+          return this.#settle(id, this.#pending.get(id), error);
+        }
         for (const handler of this.#errorHandlers) call(handler, error);
         return;
       }

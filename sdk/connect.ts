@@ -1,7 +1,8 @@
-import { CallOptions, connect as penpalConnect, WindowMessenger } from 'penpal';
+import { CallOptions, connect as penpalConnect } from 'penpal';
 
 import { Client } from './client.ts';
 import type { ClientLink, HostStatus, LinkSink } from './link.ts';
+import { ParentMessenger } from './parent-messenger.ts';
 import { McError } from './protocol/errors.ts';
 import type { AppContext } from './protocol/context.ts';
 import { decodeFrameParams, type HostMethods } from './protocol/handshake.ts';
@@ -31,10 +32,7 @@ export function connect(options: ConnectOptions = {}): Client {
     throw new McError('NOT_EMBEDDED', 'not framed by a microcanvas host');
   }
   const timeout = options.timeoutMs ?? CONNECT_TIMEOUT_MS;
-  const messenger = new WindowMessenger({
-    remoteWindow: window.parent,
-    allowedOrigins: [params.hostOrigin],
-  });
+  const messenger = new ParentMessenger(window.parent, params.hostOrigin);
   let sink: LinkSink | undefined;
   const beat = hostLiveness((status) => sink?.host(status));
   // A null-prototype table: inherited names such as `constructor` are not callable.

@@ -1,17 +1,34 @@
 import * as z from 'zod/mini';
 
-import { isAppId, isPattern, isTopic } from './topics.ts';
+import { isAppId, isPattern, isTopic, type Topic, type TopicPattern } from './topics.ts';
 import { english } from './zod-english.ts';
 
 /**
  * Messages on the private port between a client (a widget's SDK, or the host page) and the
- * broker. Each port message is one JSON string holding an array of operations: what a
- * client does in one turn travels as one message (see docs/decisions/0002-batching.md).
- * Objects are strict: a field that claims identity (`source`, `appId`, …) is refused.
+ * broker, in both directions. Each port message is one JSON string holding an array of
+ * operations: what one side does in one turn travels as one message (see
+ * docs/decisions/0002-batching.md and sdk/protocol/outbox.ts).
+ *
+ * - client → broker: {@link ClientOp}, built by the SDK's `Client`, read by the broker's one
+ *   decoder (`shell/broker/decode.ts`: {@link guardHotOp} for `pub` and `ack`, then
+ *   {@link ClientOpSchema}). Objects are strict: a field that claims identity (`source`,
+ *   `appId`, …) is refused.
+ * - broker → client: `BrokerOp` (`broker-ops.ts`), built by `encodeBrokerOp`, read by the
+ *   SDK's one decoder (`decodeBrokerBatch`, a hand-written guard with the schema's type).
+ *
+ * Docs: docs/decisions/0007-typed-protocol.md.
  */
-const RequestId = z.number().check(z.int(), z.nonnegative(), z.maximum(Number.MAX_SAFE_INTEGER));
-const TopicField = z.string().check(z.refine(isTopic, 'not a topic'));
-const PatternField = z.string().check(z.refine(isPattern, 'not a topic pattern'));
+
+/** A request's id, chosen by the client. */
+export const RequestId = z
+  .number()
+  .check(z.int(), z.nonnegative(), z.maximum(Number.MAX_SAFE_INTEGER));
+/**
+ * A topic, typed as the grammar's template literal (`Topic`); `isTopic` is the check.
+ * (`z.templateLiteral` would type it too, at half a KiB of the host page's bundle.)
+ */
+export const TopicField = z.custom<Topic>(isTopic, 'not a topic');
+const PatternField = z.custom<TopicPattern>(isPattern, 'not a topic pattern');
 const AppIdField = z.string().check(z.refine(isAppId, 'not an app id'));
 
 /** Publish an event; the broker stamps the source. */
@@ -72,11 +89,3 @@ export const StateSnapshotSchema = z.strictObject({
   value: z.unknown(),
 });
 export type StateSnapshot = z.infer<typeof StateSnapshotSchema>;
-
-/** Everything the broker sends to a client. The SDK checks these with hand-written guards. */
-export type BrokerOp =
-  | { op: 'evt'; topic: string; source: string; data?: unknown }
-  | { op: 'state'; id: number; app: string; version: number; value: unknown }
-  | { op: 'ok'; id: number; value?: unknown }
-  | { op: 'err'; id?: number; code: string; message: string; topic?: string }
-  | { op: 'gap'; dropped: number };

@@ -8,7 +8,9 @@ import {
   type ErrorCode,
   type Manifest,
   type StateSnapshot,
+  type Topic,
 } from '../../sdk/protocol/index.ts';
+import { encodeBrokerOp } from '../../sdk/protocol/encode-broker-op.ts';
 import type { BrokerPort } from './broker-port.ts';
 import { Connection } from './connection.ts';
 import { decodeBatch } from './decode.ts';
@@ -241,17 +243,17 @@ export class Broker {
         return this.#setState(from, op.value, now);
       case 'get':
         if (!from.grants.canRead(op.app)) return this.#deny(from, 'get', op.app, op.id);
-        return from.send(json({ op: 'ok', id: op.id, value: this.#state.get(op.app) }));
+        return from.send(encodeBrokerOp({ op: 'ok', id: op.id, value: this.#state.get(op.app) }));
       case 'watch':
         return this.#watch(from, op.id, op.app);
     }
   }
 
-  #publish(from: Connection, topic: string, data: unknown, now: number): void {
+  #publish(from: Connection, topic: Topic, data: unknown, now: number): void {
     if (!from.grants.canPublish(from.appId, topic)) {
       return this.#refuse(from, 'not-permitted', 'NOT_PERMITTED', DENIED, topic);
     }
-    const part = eventPart(topic, from.appId, data);
+    const part = encodeBrokerOp({ op: 'evt', topic, source: from.appId, data });
     if (part.length > from.limits.maxMessageBytes) {
       return this.#refuse(from, 'too-large', 'PAYLOAD_TOO_LARGE', `${part.length} bytes`, topic);
     }
@@ -265,28 +267,32 @@ export class Broker {
     if (!from.grants.canSubscribe(pattern)) return this.#deny(from, 'sub', pattern, id);
     if (from.subscriptions.size + from.watches.size >= from.limits.maxSubscriptions) {
       this.#violation(from, 'quota', 'subscription cap', pattern);
-      return from.send(json({ op: 'err', id, code: 'RATE_LIMITED', message: 'subscription cap' }));
+      return from.send(
+        encodeBrokerOp({ op: 'err', id, code: 'RATE_LIMITED', message: 'subscription cap' }),
+      );
     }
     from.subscriptions.set(id, pattern);
     this.#index.invalidate();
-    from.send(json({ op: 'ok', id }));
+    from.send(encodeBrokerOp({ op: 'ok', id }));
   }
 
   #watch(from: Connection, id: number, app: string): void {
     if (!from.grants.canRead(app)) return this.#deny(from, 'watch', app, id);
     if (from.subscriptions.size + from.watches.size >= from.limits.maxSubscriptions) {
       this.#violation(from, 'quota', 'subscription cap', app);
-      return from.send(json({ op: 'err', id, code: 'RATE_LIMITED', message: 'subscription cap' }));
+      return from.send(
+        encodeBrokerOp({ op: 'err', id, code: 'RATE_LIMITED', message: 'subscription cap' }),
+      );
     }
     from.watches.set(id, app);
-    from.send(json({ op: 'ok', id }));
+    from.send(encodeBrokerOp({ op: 'ok', id }));
     const snapshot = this.#state.get(app);
-    from.sendState(id, json({ op: 'state', id, ...snapshot }));
+    from.sendState(id, encodeBrokerOp({ op: 'state', id, ...snapshot }));
   }
 
   #setState(from: Connection, value: unknown, now: number): void {
     if (from.appId === HOST_APP_ID) return;
-    const size = json(value ?? null).length;
+    const size = JSON.stringify(value ?? null).length;
     if (size > from.limits.maxMessageBytes) {
       return this.#refuse(from, 'too-large', 'PAYLOAD_TOO_LARGE', `state is ${size} bytes`);
     }
@@ -297,14 +303,15 @@ export class Broker {
   #notifyState(snapshot: StateSnapshot): void {
     for (const to of this.#connections.values()) {
       for (const [id, app] of to.watches) {
-        if (app === snapshot.app) to.sendState(id, json({ op: 'state', id, ...snapshot }));
+        if (app === snapshot.app)
+          to.sendState(id, encodeBrokerOp({ op: 'state', id, ...snapshot }));
       }
     }
   }
 
   #deny(from: Connection, what: string, target: string, id: number): void {
     this.#violation(from, 'not-permitted', `${what} ${target}`, target);
-    from.send(json({ op: 'err', id, code: 'NOT_PERMITTED', message: DENIED }));
+    from.send(encodeBrokerOp({ op: 'err', id, code: 'NOT_PERMITTED', message: DENIED }));
   }
 
   #rateLimited(from: Connection, topic?: string, id?: number): void {
@@ -320,7 +327,7 @@ export class Broker {
     if (id !== undefined) {
       // A refused request is answered, so the caller's promise settles now, not at its deadline.
       this.#violation(from, 'rate-limited', 'request rate exceeded', topic);
-      from.send(json({ op: 'err', id, code: 'RATE_LIMITED', message: 'rate exceeded' }));
+      from.send(encodeBrokerOp({ op: 'err', id, code: 'RATE_LIMITED', message: 'rate exceeded' }));
     } else if (from.strikes === 1) {
       this.#refuse(from, 'rate-limited', 'RATE_LIMITED', 'event rate exceeded', topic);
     } else {
@@ -333,7 +340,7 @@ export class Broker {
 
   #suspend(from: Connection, why: string): void {
     this.#violation(from, 'suspended', why);
-    from.send(json({ op: 'err', code: 'SUSPENDED', message: 'suspended for flooding' }));
+    from.send(encodeBrokerOp({ op: 'err', code: 'SUSPENDED', message: 'suspended for flooding' }));
     // Stop reading the port at all: a backlog we merely drop still delays everyone else.
     queueMicrotask(() => this.detach(from.id));
     from.suspended = true;
@@ -350,7 +357,9 @@ export class Broker {
     this.#violation(from, kind, detail, topic);
     if (!from.replies.take()) return;
     const message = code === 'NOT_PERMITTED' ? DENIED : detail;
-    from.send(json(topic ? { op: 'err', code, message, topic } : { op: 'err', code, message }));
+    from.send(
+      encodeBrokerOp(topic ? { op: 'err', code, message, topic } : { op: 'err', code, message }),
+    );
   }
 
   #violation(from: Connection, kind: ViolationKind, detail: string, topic?: string): void {
@@ -373,19 +382,4 @@ function limitsOf(manifest: Manifest): AppLimits {
 
 function codeFor(kind: ViolationKind): ErrorCode {
   return kind === 'too-large' ? 'PAYLOAD_TOO_LARGE' : 'MALFORMED_MESSAGE';
-}
-
-function json(value: unknown): string {
-  return JSON.stringify(value);
-}
-
-/**
- * `json({ op: 'evt', topic, source, data })`, byte for byte, without building the object:
- * the topic and app id are in the topic grammar (lowercase ASCII, digits, `.`, `_`, `-`),
- * so they need no escaping; only the payload is serialized.
- */
-function eventPart(topic: string, source: string, data: unknown): string {
-  const head = `{"op":"evt","topic":"${topic}","source":"${source}"`;
-  const body = data === undefined ? undefined : JSON.stringify(data);
-  return body === undefined ? `${head}}` : `${head},"data":${body}}`;
 }

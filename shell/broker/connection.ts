@@ -1,3 +1,4 @@
+import { encodeBrokerOp } from '../../sdk/protocol/encode-broker-op.ts';
 import { Outbox, type AppLimits } from '../../sdk/protocol/index.ts';
 import { TokenBucket } from '../shared/token-bucket.ts';
 import type { BrokerPort } from './broker-port.ts';
@@ -167,7 +168,7 @@ export class Connection {
     this.#outBytes = 0;
     this.#pendingState.clear();
     if (this.#gap > 0) {
-      out.unshift(`{"op":"gap","dropped":${this.#gap}}`);
+      out.unshift(encodeBrokerOp({ op: 'gap', dropped: this.#gap }));
       this.#gap = 0;
     }
     if (out.length === 0) return;
