@@ -220,7 +220,8 @@ else record({ name: 'browsers', passed: 0, failed: 1, skipped: 0, seconds: 0, no
 await check('typecheck', bin('tsc'), ['--noEmit', '-p', '.']);
 // The broker, shared/, the model and the protocol once more, without the DOM's types.
 await check('typecheck (no DOM)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.no-dom.json']);
-// The Node-side tests and the model they import, with Node's types and no DOM.
+// The Node-side tests (test/node/), with Node's types; that they use no DOM is proven by
+// running them under Node, the model's by the no-DOM check above.
 await check('typecheck (node tests)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.node.json']);
 // The server and its tests, with Node's types and no DOM.
 await check('typecheck (server)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.server.json']);

@@ -21,9 +21,19 @@ export {
 export {
   CanvasStateSchema,
   isNewer,
+  nextStamp,
   parseCanvasState,
   type CanvasState,
+  type SavedSlot,
+  type Stamp,
 } from './store/canvas-state.ts';
+export {
+  CanvasSync,
+  type CanvasSyncOptions,
+  type SyncHost,
+  type SyncSource,
+} from './store/canvas-sync.ts';
+export { TabChannel } from './store/tab-channel.ts';
 export type { CanvasStore } from './store/canvas-store.ts';
 export { MemoryBacking, MemoryStore } from './store/memory-store.ts';
 export {
@@ -35,6 +45,7 @@ export {
   CanvasPersistence,
   SAVE_DELAY_MS,
   type CanvasPersistenceOptions,
+  type PersistedCanvas,
 } from './store/canvas-persistence.ts';
 export { StateSync, type StateSyncOptions } from './store/state-sync.ts';
 export {

@@ -27,12 +27,37 @@ const SavedSlotSchema = z.strictObject({
     ),
 });
 
+/** Who wrote an entry, when: the writer's clock and its tab id (the tie-breaker). */
+const StampShape = {
+  at: z.number(),
+  tab: z.string().check(z.maxLength(64)),
+};
+
 /**
- * A canvas as saved: its slots (layout and per-widget config), the public states chosen to
- * persist (each app's value as a JSON string), and who saved it when. `savedAt` and `tab`
- * order concurrent saves: the higher `(savedAt, tab)` wins (see docs/canvas.md).
+ * A canvas as saved and synced: entries, each stamped with who wrote it when — the layout
+ * (its slots, with per-widget config) and, per app chosen to sync, its public state as a JSON
+ * string. One rule merges two copies, entry by entry: the higher stamp wins ({@link isNewer});
+ * an absent entry loses to any. Version 1 (one stamp for the whole record) is read as
+ * version 2 with that stamp on every entry.
  */
 export const CanvasStateSchema = /* @__PURE__ */ english(
+  z.strictObject({
+    v: z.literal(2),
+    layout: z.optional(
+      z.strictObject({
+        slots: z.array(SavedSlotSchema).check(z.maxLength(MAX_SAVED_SLOTS)),
+        ...StampShape,
+      }),
+    ),
+    states: z.record(
+      z.string().check(z.regex(APP_ID_RE)),
+      z.strictObject({ json: z.string().check(z.maxLength(MAX_MESSAGE_BYTES)), ...StampShape }),
+    ),
+  }),
+);
+
+/** The record of version 1: the whole canvas under one `(savedAt, tab)`. */
+const CanvasStateV1Schema = /* @__PURE__ */ english(
   z.strictObject({
     v: z.literal(1),
     slots: z.array(SavedSlotSchema).check(z.maxLength(MAX_SAVED_SLOTS)),
@@ -47,18 +72,38 @@ export const CanvasStateSchema = /* @__PURE__ */ english(
 
 /** A saved canvas; see {@link CanvasStateSchema}. */
 export type CanvasState = z.infer<typeof CanvasStateSchema>;
+/** A saved slot. */
+export type SavedSlot = z.infer<typeof SavedSlotSchema>;
+/** The stamp of one entry. */
+export type Stamp = Pick<NonNullable<CanvasState['layout']>, 'at' | 'tab'>;
 
-/** True when `a` was saved after `b` (ties broken by tab id, so every tab agrees). */
-export function isNewer(
-  a: Pick<CanvasState, 'savedAt' | 'tab'>,
-  b?: Pick<CanvasState, 'savedAt' | 'tab'>,
-): boolean {
+/**
+ * The one ordering rule of every copy of a canvas (tabs, storage, a server): `a` was written
+ * after `b` when its clock is later, ties broken by tab id so that every copy agrees; an
+ * absent `b` is older than anything.
+ */
+export function isNewer(a: Stamp, b?: Stamp): boolean {
   if (!b) return true;
-  return a.savedAt > b.savedAt || (a.savedAt === b.savedAt && a.tab > b.tab);
+  return a.at > b.at || (a.at === b.at && a.tab > b.tab);
 }
 
-/** Reads a saved canvas from storage or another tab; anything malformed is `undefined`. */
+/** A stamp for a new write by `tab` over `previous`: later than it, even on a clock behind. */
+export function nextStamp(tab: string, previous: Stamp | undefined, now = Date.now()): Stamp {
+  return { at: Math.max(now, (previous?.at ?? 0) + 1), tab };
+}
+
+/** Reads a saved canvas (version 1 or 2) from storage or another tab; anything malformed is `undefined`. */
 export function parseCanvasState(value: unknown): CanvasState | undefined {
   const result = CanvasStateSchema.safeParse(value);
-  return result.success ? result.data : undefined;
+  if (result.success) return result.data;
+  const v1 = CanvasStateV1Schema.safeParse(value);
+  if (!v1.success) return undefined;
+  const { slots, states, savedAt: at, tab } = v1.data;
+  return {
+    v: 2,
+    layout: { slots, at, tab },
+    states: Object.fromEntries(
+      Object.entries(states).map(([app, json]) => [app, { json, at, tab }]),
+    ),
+  };
 }

@@ -1,6 +1,7 @@
 import { parseCanvasState, type CanvasState } from './canvas-state.ts';
 import type { CanvasStore } from './canvas-store.ts';
 import { LazyDatabase } from './idb-open.ts';
+import { TabChannel } from './tab-channel.ts';
 
 /** How long a saved canvas lives without being saved again. */
 export const CANVAS_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -25,7 +26,7 @@ const OBJECT_STORE = 'canvases';
 
 /**
  * The default {@link CanvasStore}: IndexedDB in this origin, each save with an expiry, and
- * a BroadcastChannel that tells the other tabs of this origin about each save (so one
+ * a {@link TabChannel} that tells the other tabs of this origin about each save (so one
  * canvas open in two tabs stays in sync without a server). Plain IndexedDB: the four calls
  * needed do not justify a dependency.
  */
@@ -33,7 +34,8 @@ export class IndexedDbStore implements CanvasStore {
   readonly #ttlMs: number;
   readonly #now: () => number;
   readonly #db: LazyDatabase;
-  readonly #channel: BroadcastChannel | undefined;
+  /** Tells the other tabs of this origin about each save. */
+  readonly #tabs: TabChannel;
 
   constructor(options: IndexedDbStoreOptions = {}) {
     const dbName = options.dbName ?? 'microcanvas';
@@ -42,10 +44,7 @@ export class IndexedDbStore implements CanvasStore {
     );
     this.#ttlMs = options.ttlMs ?? CANVAS_TTL_MS;
     this.#now = options.now ?? Date.now;
-    this.#channel =
-      typeof BroadcastChannel === 'function'
-        ? new BroadcastChannel(`microcanvas-store:${dbName}`)
-        : undefined;
+    this.#tabs = new TabChannel(`microcanvas-store:${dbName}`);
   }
 
   async load(id: string): Promise<CanvasState | undefined> {
@@ -61,26 +60,16 @@ export class IndexedDbStore implements CanvasStore {
   async save(id: string, state: CanvasState): Promise<void> {
     const row: Row = { id, state, expiresAt: this.#now() + this.#ttlMs };
     await this.#request('readwrite', (s) => s.put(row));
-    this.#channel?.postMessage({ id, state });
+    await this.#tabs.save(id, state);
   }
 
   subscribe(id: string, listener: (state: CanvasState) => void): () => void {
-    const channel = this.#channel;
-    if (!channel) return () => {};
-    const onMessage = (event: MessageEvent) => {
-      const data = event.data as { id?: unknown; state?: unknown } | null;
-      if (typeof data !== 'object' || data === null || data.id !== id) return;
-      // Same-origin code sent it, but it is checked like anything read back from storage.
-      const state = parseCanvasState(data.state);
-      if (state) listener(state);
-    };
-    channel.addEventListener('message', onMessage);
-    return () => channel.removeEventListener('message', onMessage);
+    return this.#tabs.subscribe(id, listener);
   }
 
   /** Closes the database and the channel. */
   close(): void {
-    this.#channel?.close();
+    this.#tabs.close();
     void this.#db.close();
   }
 

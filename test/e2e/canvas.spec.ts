@@ -26,7 +26,7 @@ async function saved(page: Page, slotId: string, x: number, y: number): Promise<
             open.onsuccess = () => {
               const get = open.result.transaction('canvases').objectStore('canvases').get('demo');
               get.onsuccess = () => {
-                const slot = (get.result?.state?.slots ?? []).find(
+                const slot = (get.result?.state?.layout?.slots ?? []).find(
                   (s: { slotId: string }) => s.slotId === id,
                 );
                 open.result.close();

@@ -110,7 +110,7 @@ describe('CanvasPersistence', () => {
     saved.count = 0;
     for (let x = 20; x <= 200; x += 20) canvas.updateSlot('a-1', { x });
     await saved.next();
-    expect(backing.data.get('test')!.slots[0]!.x).to.equal(200);
+    expect(backing.data.get('test')!.layout!.slots[0]!.x).to.equal(200);
     // Control: a later edit's save arrives; one per edit of the burst would have come first.
     canvas.updateSlot('a-1', { x: 220 });
     await saved.next();
@@ -140,26 +140,25 @@ describe('CanvasPersistence', () => {
     expect(savedB.count).to.equal(0);
   });
 
-  it('keeps the latest save when two tabs edit at once (savedAt, then tab id)', async () => {
+  it('keeps the latest layout when two tabs edit at once (at, then tab id)', async () => {
     const backing = new MemoryBacking();
     const canvas = tab();
     const p = persist(canvas, new MemoryStore(backing));
     await p.start(DEFAULTS);
     canvas.updateSlot('a-1', { x: 100 });
     await p.flush();
-    const mine = backing.data.get('test')!;
+    const mine = backing.data.get('test')!.layout!;
     const other = new MemoryStore(backing);
     const stale: CanvasState = {
-      ...mine,
-      slots: [{ ...mine.slots[0]!, x: 500 }],
-      savedAt: mine.savedAt - 1,
-      tab: 'zzz',
+      v: 2,
+      layout: { slots: [{ ...mine.slots[0]!, x: 500 }], at: mine.at - 1, tab: 'zzz' },
+      states: {},
     };
     await other.save('test', stale);
     await Promise.resolve();
     expect(canvas.layout[0]).to.include({ x: 100 }, 'an older concurrent save loses');
     const seen = nextChange(canvas);
-    await other.save('test', { ...stale, savedAt: mine.savedAt + 1 });
+    await other.save('test', { ...stale, layout: { ...stale.layout!, at: mine.at + 1 } });
     await seen;
     expect(canvas.layout).to.have.length(1, 'a newer save wins, removals included');
     expect(canvas.layout[0]).to.include({ x: 500 });
@@ -183,7 +182,7 @@ describe('CanvasPersistence', () => {
       const stop = first.host.state.watch('alpha', (s) => s.version > 0 && (stop(), resolve()));
     });
     await p.flush();
-    expect(backing.data.get('states')!.states).to.deep.equal({ alpha: '{"n":5}' });
+    expect(backing.data.get('states')!.states.alpha).to.include({ json: '{"n":5}', tab: p.tab });
 
     const second = createCanvas();
     second.host.register(drivenManifest('alpha'));
@@ -231,9 +230,9 @@ describe('CanvasPersistence', () => {
     expect(saves).to.deep.equal([]);
   });
 
-  it('leaves out slots of apps that are no longer registered', async () => {
+  it('leaves out slots of apps that are no longer registered (from a version 1 save)', async () => {
     const backing = new MemoryBacking();
-    await new MemoryStore(backing).save('test', {
+    const v1 = {
       v: 1,
       slots: [
         { slotId: 'a-1', app: 'alpha', x: 0, y: 0, width: 200, height: 200 },
@@ -242,7 +241,8 @@ describe('CanvasPersistence', () => {
       states: {},
       savedAt: 1,
       tab: 't',
-    });
+    };
+    await new MemoryStore(backing).save('test', v1 as unknown as CanvasState);
     const canvas = tab();
     await persist(canvas, new MemoryStore(backing)).start();
     expect(canvas.layout.map((s) => s.slotId)).to.deep.equal(['a-1']);
@@ -251,11 +251,13 @@ describe('CanvasPersistence', () => {
 
 describe('IndexedDbStore', () => {
   const state = (x: number): CanvasState => ({
-    v: 1,
-    slots: [{ slotId: 's', app: 'alpha', x, y: 0, width: 200, height: 200 }],
-    states: { alpha: '{"n":1}' },
-    savedAt: x,
-    tab: 't',
+    v: 2,
+    layout: {
+      slots: [{ slotId: 's', app: 'alpha', x, y: 0, width: 200, height: 200 }],
+      at: x,
+      tab: 't',
+    },
+    states: { alpha: { json: '{"n":1}', at: x, tab: 't' } },
   });
   const stores: IndexedDbStore[] = [];
   const open = (options: ConstructorParameters<typeof IndexedDbStore>[0] = {}) => {
@@ -288,7 +290,10 @@ describe('IndexedDbStore', () => {
 
   it('loads a corrupt or foreign record as nothing', async () => {
     const store = open();
-    await store.save('bad', { ...state(1), slots: [{ nope: true }] } as unknown as CanvasState);
+    await store.save('bad', {
+      ...state(1),
+      layout: { slots: [{ nope: true }], at: 1, tab: 't' },
+    } as unknown as CanvasState);
     expect(await store.load('bad')).to.equal(undefined);
   });
 

@@ -99,14 +99,14 @@ describe('StateSync (public state across tabs)', () => {
 
     const forger = new BroadcastChannel('microcanvas-state:sync-3');
     try {
-      forger.postMessage({
-        type: 'state',
-        app: 'alpha',
-        json: '"x"'.repeat(30_000),
-        at: 1,
-        tab: 'f',
-      });
-      forger.postMessage({ type: 'state', app: 'alpha', json: '{"ok":1}', at: 2, tab: 'f' });
+      const relay = (json: string, at: number) =>
+        forger.postMessage({
+          type: 'save',
+          id: 'sync-3',
+          state: { v: 2, states: { alpha: { json, at, tab: 'f' } } },
+        });
+      relay('"x"'.repeat(30_000), 1);
+      relay('{"ok":1}', 2);
       const state = await stateWhere(b, 'alpha', (s) => s.version > 0);
       expect(state).to.include({ version: 1 });
       expect(state.value).to.deep.equal({ ok: 1 });
