@@ -8,7 +8,7 @@ const at = (path: string): string => fileURLToPath(new URL(path, import.meta.url
  * Runtime dependencies stay imports (the app's bundler dedupes them); deep imports such as
  * `lit/decorators.js` too.
  */
-const EXTERNAL = /^(?:lit|lit-html|lit-element|@lit\/[^/]+|penpal|comlink|zod)(?:\/.*)?$/;
+const EXTERNAL = /^(?:lit|lit-html|lit-element|@lit\/[^/]+|penpal|comlink|zod|idb)(?:\/.*)?$/;
 
 /**
  * In library mode Vite writes a Worker's URL as

@@ -1,4 +1,4 @@
-import { LazyDatabase } from '../store/idb-open.ts';
+import { IdbConnection } from '../shared/idb-connection.ts';
 import type { StorageBackend } from './storage-backend.ts';
 
 const STORE = 'values';
@@ -9,48 +9,35 @@ const STORE = 'values';
  * are a key range.
  */
 export class IndexedDbStorageBackend implements StorageBackend {
-  readonly #db: LazyDatabase;
+  readonly #db: IdbConnection;
 
   constructor(name = 'microcanvas-storage') {
-    this.#db = new LazyDatabase(name, (db) => db.createObjectStore(STORE));
+    this.#db = new IdbConnection(name, (db) => db.createObjectStore(STORE));
   }
 
   async entries(appId: string): Promise<Array<[string, string]>> {
-    const store = await this.#store('readonly');
     const range = IDBKeyRange.bound([appId, ''], [appId, '\uffff']);
-    const [keys, values] = await Promise.all([
-      request(store.getAllKeys(range)),
-      request(store.getAll(range)),
-    ]);
+    // One transaction: keys and values of the same moment.
+    const tx = (await this.#db.get()).transaction(STORE);
+    const [keys, values] = await Promise.all([tx.store.getAllKeys(range), tx.store.getAll(range)]);
     return keys.map((k, i) => [(k as [string, string])[1], String(values[i])]);
   }
 
   async get(appId: string, key: string): Promise<string | undefined> {
-    const value = await request((await this.#store('readonly')).get([appId, key]));
+    const value: unknown = await (await this.#db.get()).get(STORE, [appId, key]);
     return typeof value === 'string' ? value : undefined;
   }
 
   async set(appId: string, key: string, value: string): Promise<void> {
-    await request((await this.#store('readwrite')).put(value, [appId, key]));
+    await (await this.#db.get()).put(STORE, value, [appId, key]);
   }
 
   async remove(appId: string, key: string): Promise<void> {
-    await request((await this.#store('readwrite')).delete([appId, key]));
+    await (await this.#db.get()).delete(STORE, [appId, key]);
   }
 
   /** Closes the database (tests delete it afterwards). */
   close(): Promise<void> {
     return this.#db.close();
   }
-
-  async #store(mode: IDBTransactionMode): Promise<IDBObjectStore> {
-    return (await this.#db.get()).transaction(STORE, mode).objectStore(STORE);
-  }
-}
-
-function request<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
-  });
 }

@@ -1,6 +1,6 @@
+import { IdbConnection } from '../shared/idb-connection.ts';
 import { parseCanvasState, type CanvasState } from './canvas-state.ts';
 import type { CanvasStore } from './canvas-store.ts';
-import { LazyDatabase } from './idb-open.ts';
 import { TabChannel } from './tab-channel.ts';
 
 /** How long a saved canvas lives without being saved again. */
@@ -27,19 +27,18 @@ const OBJECT_STORE = 'canvases';
 /**
  * The default {@link CanvasStore}: IndexedDB in this origin, each save with an expiry, and
  * a {@link TabChannel} that tells the other tabs of this origin about each save (so one
- * canvas open in two tabs stays in sync without a server). Plain IndexedDB: the four calls
- * needed do not justify a dependency.
+ * canvas open in two tabs stays in sync without a server).
  */
 export class IndexedDbStore implements CanvasStore {
   readonly #ttlMs: number;
   readonly #now: () => number;
-  readonly #db: LazyDatabase;
+  readonly #db: IdbConnection;
   /** Tells the other tabs of this origin about each save. */
   readonly #tabs: TabChannel;
 
   constructor(options: IndexedDbStoreOptions = {}) {
     const dbName = options.dbName ?? 'microcanvas';
-    this.#db = new LazyDatabase(dbName, (db) =>
+    this.#db = new IdbConnection(dbName, (db) =>
       db.createObjectStore(OBJECT_STORE, { keyPath: 'id' }),
     );
     this.#ttlMs = options.ttlMs ?? CANVAS_TTL_MS;
@@ -48,10 +47,11 @@ export class IndexedDbStore implements CanvasStore {
   }
 
   async load(id: string): Promise<CanvasState | undefined> {
-    const row = await this.#request<Row | undefined>('readonly', (s) => s.get(id));
+    const db = await this.#db.get();
+    const row = (await db.get(OBJECT_STORE, id)) as Row | undefined;
     if (!row) return undefined;
     if (typeof row.expiresAt !== 'number' || row.expiresAt <= this.#now()) {
-      await this.#request('readwrite', (s) => s.delete(id));
+      await db.delete(OBJECT_STORE, id);
       return undefined;
     }
     return parseCanvasState(row.state);
@@ -59,7 +59,8 @@ export class IndexedDbStore implements CanvasStore {
 
   async save(id: string, state: CanvasState): Promise<void> {
     const row: Row = { id, state, expiresAt: this.#now() + this.#ttlMs };
-    await this.#request('readwrite', (s) => s.put(row));
+    // Resolves once the transaction is complete, not just the request.
+    await (await this.#db.get()).put(OBJECT_STORE, row);
     await this.#tabs.save(id, state);
   }
 
@@ -71,16 +72,5 @@ export class IndexedDbStore implements CanvasStore {
   close(): void {
     this.#tabs.close();
     void this.#db.close();
-  }
-
-  async #request<T>(mode: IDBTransactionMode, run: (s: IDBObjectStore) => IDBRequest): Promise<T> {
-    const db = await this.#db.get();
-    return new Promise<T>((resolve, reject) => {
-      const tx = db.transaction(OBJECT_STORE, mode);
-      const request = run(tx.objectStore(OBJECT_STORE));
-      tx.oncomplete = () => resolve(request.result as T);
-      tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-    });
   }
 }

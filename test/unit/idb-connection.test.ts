@@ -1,9 +1,9 @@
 import { expect } from '@open-wc/testing';
 
 import type { McError } from '../../sdk/protocol/index.ts';
-import { LazyDatabase, openDatabase } from '../../shell/store/idb-open.ts';
+import { IdbConnection } from '../../shell/shared/idb-connection.ts';
 
-const name = () => `mc-idb-open-${crypto.randomUUID()}`;
+const name = () => `mc-idb-connection-${crypto.randomUUID()}`;
 
 function rawOpen(db: string): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
@@ -22,49 +22,39 @@ function remove(db: string): Promise<'deleted' | 'blocked'> {
   });
 }
 
-describe('openDatabase', () => {
-  it('gives up with STORAGE_UNAVAILABLE when another connection blocks the database', async () => {
+describe('IdbConnection (idb, opened lazily, our open policy)', () => {
+  it('gives up with STORAGE_UNAVAILABLE when another connection blocks the database, and tries again on next use', async () => {
     const db = name();
     // A connection that, unlike ours, ignores versionchange: the delete waits behind it,
     // and every later open waits behind the delete.
     const stubborn = await rawOpen(db);
     const deleting = remove(db);
-    const error = await openDatabase(
-      db,
-      () => {},
-      () => {},
-      300,
-    ).then(
+    const connection = new IdbConnection(db, (d) => d.createObjectStore('s'), 300);
+    const error = await connection.get().then(
       () => null,
       (e: McError) => e,
     );
     expect(error?.code).to.equal('STORAGE_UNAVAILABLE');
     stubborn.close();
     await deleting;
+    // Control: once nothing blocks, the same connection opens.
+    const opened = await connection.get();
+    expect([...opened.objectStoreNames]).to.deep.equal(['s']);
+    await connection.close();
+    expect(await remove(db)).to.equal('deleted');
   });
 
-  it('lets another tab upgrade or delete the database: it closes and says so', async () => {
+  it('keeps one connection, lets another tab delete the database, and opens a new one after', async () => {
     const db = name();
-    let closed = 0;
-    await openDatabase(
-      db,
-      (d) => d.createObjectStore('s'),
-      () => closed++,
-    );
+    const connection = new IdbConnection(db, (d) => d.createObjectStore('s'));
+    const first = await connection.get();
+    expect(await connection.get()).to.equal(first);
+    // Not 'blocked': the connection closed itself on versionchange.
     expect(await remove(db)).to.equal('deleted');
-    expect(closed).to.equal(1);
-  });
-
-  it('LazyDatabase keeps one connection and opens a new one after another tab deleted it', async () => {
-    const db = name();
-    const lazy = new LazyDatabase(db, (d) => d.createObjectStore('s'));
-    const first = await lazy.get();
-    expect(await lazy.get()).to.equal(first);
-    expect(await remove(db)).to.equal('deleted');
-    const second = await lazy.get();
+    const second = await connection.get();
     expect(second).to.not.equal(first);
     expect([...second.objectStoreNames]).to.deep.equal(['s']);
-    await lazy.close();
+    await connection.close();
     expect(await remove(db)).to.equal('deleted');
   });
 });
