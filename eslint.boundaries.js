@@ -80,7 +80,14 @@ function zone(name, files, { ignores = [], patterns, dom = false }) {
 }
 
 /** Zones inside shell/ with rules of their own; the rest of shell/ gets the shell-wide ones. */
-const SHELL_ZONES = ['shell/broker/**', 'shell/shared/**', 'shell/model/**', 'shell/services/**'];
+const SHELL_ZONES = [
+  'shell/broker/**',
+  'shell/shared/**',
+  'shell/model/**',
+  'shell/services/**',
+  'shell/store/**',
+  'shell/bridge/**',
+];
 
 /** @type {import('eslint').Linter.Config[]} */
 export const boundaries = [
@@ -142,8 +149,17 @@ export const boundaries = [
   zone('shell/services', ['shell/services/**'], {
     patterns: [
       {
-        regex: into(['broker']),
+        regex: into(['broker', 'store']),
         message: `Host services do not reach into the broker's or the store's internals ${SEE}.`,
+      },
+      SHELL_TO_SDK,
+    ],
+  }),
+  zone('shell/store+bridge', ['shell/store/**', 'shell/bridge/**'], {
+    patterns: [
+      {
+        regex: into(['elements']),
+        message: `The syncers and the page bridge follow the canvas model (CanvasLike), not the elements that render it ${SEE}.`,
       },
       SHELL_TO_SDK,
     ],

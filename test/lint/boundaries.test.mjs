@@ -109,11 +109,42 @@ const CASES = [
       "import { TokenBucket } from '../broker/token-bucket.ts';",
       "import type { Broker } from '../broker/broker.ts';",
       "import { connect } from '../../sdk/connect.ts';",
+      "import { IndexedDbStore } from '../store/indexeddb-store.ts';",
+      "import type { CanvasState } from '../store/canvas-state.ts';",
     ],
     allowed: [
       "import { TokenBucket } from '../shared/token-bucket.ts';",
+      "import { IdbConnection } from '../shared/idb-connection.ts';",
       "import { McError } from '../../sdk/protocol/index.ts';",
       "import { ContextService } from './context-service.ts';",
+    ],
+  },
+  {
+    file: 'shell/store/probe.ts',
+    rule: 'no-restricted-imports',
+    forbidden: [
+      "import type { McCanvas } from '../elements/mc-canvas.ts';",
+      "import { McLayoutChangeEvent } from '../elements/canvas-events.ts';",
+      "export type { McFrame } from '../elements/mc-frame.ts';",
+      "import { connect } from '../../sdk/connect.ts';",
+    ],
+    allowed: [
+      "import type { CanvasLike } from '../model/canvas-model.ts';",
+      "import type { Host } from '../host/host.ts';",
+      "import { IdbConnection } from '../shared/idb-connection.ts';",
+      "import type { StateVersion } from '../../sdk/client.ts';",
+    ],
+  },
+  {
+    file: 'shell/bridge/probe.ts',
+    rule: 'no-restricted-imports',
+    forbidden: [
+      "import type { McCanvas } from '../elements/mc-canvas.ts';",
+      "import '../elements/mc-frame.ts';",
+    ],
+    allowed: [
+      "import type { CanvasLike } from '../model/canvas-model.ts';",
+      "import type { Host } from '../host/host.ts';",
     ],
   },
   {
