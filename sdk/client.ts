@@ -5,6 +5,7 @@ import type { AppContext } from './protocol/context.ts';
 import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, MAX_OPS_PER_BATCH } from './protocol/limits.ts';
 import { Outbox } from './protocol/outbox.ts';
 import type { BrokerOp, EventOp } from './protocol/broker-ops.ts';
+import type { ServiceMethods } from './protocol/services.ts';
 import type { ClientOp, StateSnapshot } from './protocol/wire.ts';
 import {
   isPattern,
@@ -35,6 +36,21 @@ export interface StateVersion<T = unknown> extends Omit<StateSnapshot, 'value'> 
  * broker accepted (or refused, with `NOT_PERMITTED`) the request.
  */
 export type Subscription = (() => void) & { readonly ready: Promise<void> };
+
+/** A host service method a widget may call (if its manifest lists the service). */
+export type ServiceMethod = keyof ServiceMethods;
+/** Options of {@link Client.call}. */
+export interface CallOptions {
+  /** How long to wait for the host's answer (default {@link CALL_TIMEOUT_MS}). */
+  timeoutMs?: number;
+}
+/** What {@link Client.call} takes after the method name: its arguments, then options. */
+export type CallArgs<M extends ServiceMethod> =
+  [] extends Parameters<ServiceMethods[M]>
+    ? [args?: Parameters<ServiceMethods[M]>, options?: CallOptions]
+    : [args: Parameters<ServiceMethods[M]>, options?: CallOptions];
+/** What a call of `M` resolves to. */
+export type CallResult<M extends ServiceMethod> = Awaited<ReturnType<ServiceMethods[M]>>;
 
 /** Default deadline for a request to the broker. */
 export const REQUEST_TIMEOUT_MS = 5000;
@@ -144,22 +160,21 @@ export class Client {
   }
 
   /**
-   * Calls a host service method over the widget's link to the host. Waits for
-   * {@link ready}; rejects with `McError`: the host's own code when it refuses,
-   * `CALL_TIMEOUT` after `timeoutMs` (default {@link CALL_TIMEOUT_MS}), `APP_DISCONNECTED`.
+   * Calls a host service method over the widget's link to the host, typed by the protocol's
+   * {@link ServiceMethods} table: its arguments, then options. Waits for {@link ready};
+   * rejects with `McError`: the host's own code when it refuses, `NOT_PERMITTED` for a
+   * service the manifest does not list, `CALL_TIMEOUT` after `timeoutMs` (default
+   * {@link CALL_TIMEOUT_MS}), `APP_DISCONNECTED`.
    */
-  async call<T = unknown>(
-    method: string,
-    args: readonly unknown[] = [],
-    options: { timeoutMs?: number } = {},
-  ): Promise<T> {
+  async call<M extends ServiceMethod>(method: M, ...rest: CallArgs<M>): Promise<CallResult<M>> {
+    const [args = [], options = {}] = rest as [unknown[]?, CallOptions?];
     await this.ready;
     const link = this.#link!;
     if (this.#closed) throw this.#closed;
     if (!link.call) throw new McError('NOT_PERMITTED', method);
     this.#calls++;
     try {
-      return (await link.call(method, [...args], options.timeoutMs ?? CALL_TIMEOUT_MS)) as T;
+      return await link.call(method, [...args] as never, options.timeoutMs ?? CALL_TIMEOUT_MS);
     } catch (error) {
       throw linkError(error, method);
     } finally {

@@ -5,7 +5,7 @@ import type { ClientLink, HostStatus, LinkSink } from './link.ts';
 import { ParentMessenger } from './parent-messenger.ts';
 import { McError } from './protocol/errors.ts';
 import type { AppContext } from './protocol/context.ts';
-import { decodeFrameParams, type HostMethods } from './protocol/handshake.ts';
+import { decodeFrameParams, type HostMethods, type WidgetMethods } from './protocol/handshake.ts';
 import { PROTOCOL_VERSION } from './protocol/version.ts';
 
 /** Options of {@link connect}. */
@@ -36,9 +36,9 @@ export function connect(options: ConnectOptions = {}): Client {
   let sink: LinkSink | undefined;
   const beat = hostLiveness((status) => sink?.host(status));
   // A null-prototype table: inherited names such as `constructor` are not callable.
-  const methods = Object.create(null) as Record<string, (value: never) => unknown>;
-  methods.ping = (nextWithinMs: number) => (beat(nextWithinMs), 'pong');
-  methods.context = (context: AppContext) => {
+  const methods: WidgetMethods = Object.create(null);
+  methods.ping = (nextWithinMs) => (beat(nextWithinMs), 'pong');
+  methods.context = (context) => {
     applyContext(context);
     sink?.context(context);
   };
@@ -57,8 +57,10 @@ export function connect(options: ConnectOptions = {}): Client {
       return {
         port: reply.port,
         context: reply.context,
+        // penpal's proxy cannot index a method by a generic name: ServiceMethods types the
+        // call at Client.call, and the host checks every argument again.
         call: (method, args, timeoutMs) =>
-          (remote as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]!(
+          (remote as unknown as Record<string, (...a: unknown[]) => Promise<never>>)[method]!(
             ...args,
             new CallOptions({ timeout: timeoutMs }),
           ),

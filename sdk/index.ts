@@ -2,7 +2,11 @@ export { connect, CONNECT_TIMEOUT_MS, type ConnectOptions } from './connect.ts';
 export {
   Client,
   REQUEST_TIMEOUT_MS,
+  type CallArgs,
+  type CallOptions,
+  type CallResult,
   type McEvent,
+  type ServiceMethod,
   type StateVersion,
   type Subscription,
 } from './client.ts';

@@ -1,5 +1,6 @@
 import { McError, type ErrorCode } from './protocol/errors.ts';
 import type { AppContext } from './protocol/context.ts';
+import type { ServiceMethods } from './protocol/services.ts';
 
 /** Whether the host is answering: `away` after its heartbeats stopped while this page was visible. */
 export type HostStatus = 'connected' | 'away';
@@ -20,7 +21,11 @@ export interface ClientLink {
   /** Settles once the broker holds the other end of `port`: request deadlines start then. */
   attached?: Promise<unknown>;
   /** Calls a host service method; rejects with whatever the transport throws. */
-  call?(method: string, args: unknown[], timeoutMs: number): Promise<unknown>;
+  call?<M extends keyof ServiceMethods>(
+    method: M,
+    args: Parameters<ServiceMethods[M]>,
+    timeoutMs: number,
+  ): Promise<Awaited<ReturnType<ServiceMethods[M]>>>;
   /** Receives context changes and host liveness. */
   bind?(sink: LinkSink): void;
   /** Releases the link (the penpal connection). */

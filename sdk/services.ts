@@ -5,12 +5,7 @@
  */
 import type { Client } from './client.ts';
 import { MODAL_TIMEOUT_MS } from './protocol/limits.ts';
-import type {
-  ModalRequestInput,
-  PixelSize,
-  ResizeResult,
-  ToastRequestInput,
-} from './protocol/services.ts';
+import type { ModalRequestInput, PixelSize, ToastRequestInput } from './protocol/services.ts';
 
 export { MODAL_TIMEOUT_MS };
 
@@ -43,7 +38,7 @@ export function autoResize(
     const key = `${size.width}x${size.height}`;
     if (key === last) return;
     last = key;
-    client.call<ResizeResult>('resize', [size]).catch(() => undefined);
+    client.call('resize', [size]).catch(() => undefined);
   };
   const observer = new ResizeObserver(() => (frame ||= requestAnimationFrame(measure)));
   observer.observe(root);
@@ -99,7 +94,7 @@ export function storage(client: Client): AppStorage {
   return {
     // Values travel as JSON text: the host checks the length before parsing anything.
     get: async (key) => {
-      const json = await client.call<string | null>('storageGet', [key]);
+      const json = await client.call('storageGet', [key]);
       return json === null ? null : JSON.parse(json);
     },
     set: async (key, value) => client.call('storageSet', [key, JSON.stringify(value)]),
@@ -115,7 +110,7 @@ export function storage(client: Client): AppStorage {
  */
 export function shortcuts(client: Client, handler?: (combo: string) => void): () => void {
   let declared: string[] = [];
-  const ready = client.call<string[]>('shortcuts').then(
+  const ready = client.call('shortcuts').then(
     (list) => (declared = list),
     () => undefined,
   );

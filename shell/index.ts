@@ -70,8 +70,6 @@ export {
 } from './frames/frame-session.ts';
 export { HEARTBEAT_INTERVAL_MS, HEARTBEAT_MISSES } from './frames/heartbeat.ts';
 export { sandboxAttribute, allowAttribute } from './frames/sandbox.ts';
-export type { Violation, ViolationKind } from './broker/violations.ts';
-export type { BrokerStats } from './broker/broker.ts';
 export * from '../sdk/protocol/index.ts';
 export { McToasts, ensureToastView } from './elements/mc-toasts.ts';
 export { McDialog, McDialogCloseEvent } from './elements/mc-dialog.ts';

@@ -15,6 +15,14 @@ export interface HelloReply {
   context: AppContext;
 }
 
+/**
+ * The penpal method tables, one per direction: {@link HostMethods} and `ServiceMethods`
+ * (services.ts) widget → host, {@link WidgetMethods} host → widget. The caller's side is
+ * typed by them through penpal's `RemoteProxy` (and `Client.call`); the receiving side
+ * implements them: the host as {@link Receiver} (arguments from a widget are unchecked until
+ * it parses them), the widget as the table itself (it takes its host's word).
+ */
+
 /** Methods the host exposes to a widget over penpal. */
 export type HostMethods = {
   hello(nonce: string, protocolVersion: number): Promise<HelloReply>;
@@ -31,6 +39,19 @@ export type WidgetMethods = {
   /** The host's context changed (theme, locale, user). */
   context(context: AppContext): void;
 };
+
+/**
+ * A method table as an untrusting receiver implements it: every argument arrives unchecked
+ * (`unknown`, for the method to parse), every answer is the declared one, possibly wrapped
+ * the way penpal sends transferables (`new Reply(value, { transferables })` has `value`).
+ * A change to a method's answer fails `tsc` at the implementation and at the caller.
+ */
+export type Receiver<T> = {
+  [K in keyof T]: T[K] extends (...args: infer A) => infer R
+    ? (...args: { [I in keyof A]: unknown }) => Answer<Awaited<R>>
+    : never;
+};
+type Answer<R> = R | Promise<R> | Promise<{ readonly value: R }>;
 
 /** Builds the fragment the host appends to a widget URL. */
 export function encodeFrameParams(params: FrameParams): string {

@@ -4,6 +4,7 @@ export * from './topics.ts';
 export * from './limits.ts';
 export * from './bounds.ts';
 export * from './wire.ts';
+export * from './broker-control.ts';
 export type { BrokerOp, ErrOp, EventOp, GapOp, OkOp, StateOp } from './broker-ops.ts';
 export * from './manifest.ts';
 export * from './context.ts';

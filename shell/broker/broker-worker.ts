@@ -1,15 +1,9 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
 
-import type { StateSnapshot } from '../../sdk/protocol/index.ts';
+import type { BrokerControl, HostListener, StateSnapshot } from '../../sdk/protocol/index.ts';
 import { Broker } from './broker.ts';
 import { VIOLATION_LOG_SIZE, type Violation } from './violations.ts';
-
-/** What the host page listens to: violations arrive batched. */
-export interface HostListener {
-  violations?(batch: Violation[]): void;
-  suspended?(connectionId: string, appId: string): void;
-}
 
 /**
  * The broker's Worker entry. The host page drives it with comlink; widgets never see
@@ -52,7 +46,7 @@ const broker = new Broker({
 });
 
 /** The control surface of the broker Worker, as the host page sees it through comlink. */
-export const brokerControl = {
+export const brokerControl: BrokerControl = {
   register: (manifest: unknown) => broker.register(manifest),
   attach: (connectionId: string, appId: string, port: MessagePort) =>
     broker.attach(connectionId, appId, port),
@@ -67,10 +61,7 @@ export const brokerControl = {
   listen: (port: MessagePort) => {
     listener = Comlink.wrap<HostListener>(port) as unknown as HostListener;
   },
-  ping: () => 'pong' as const,
+  ping: () => 'pong',
 };
-
-/** The comlink-facing type of {@link brokerControl}. */
-export type BrokerControl = typeof brokerControl;
 
 Comlink.expose(brokerControl, self);

@@ -4,6 +4,7 @@ import {
   HOST_APP_ID,
   ManifestSchema,
   type AppLimits,
+  type BrokerStats,
   type ClientOp,
   type ErrorCode,
   type Manifest,
@@ -35,17 +36,7 @@ export interface BrokerListener {
   discard?(port: BrokerPort): void;
 }
 
-/** Counters for tests, devtools and the benchmark. */
-export interface BrokerStats {
-  connections: number;
-  subscriptions: number;
-  watches: number;
-  delivered: number;
-  /** Events dropped for subscribers that fell behind (each told with a gap notice). */
-  dropped: number;
-  rejected: number;
-  violations: Record<string, number>;
-}
+export type { BrokerStats };
 
 /** What a denial says, whether the target is forbidden or does not exist. */
 const DENIED = 'not permitted or does not exist';

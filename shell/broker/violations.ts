@@ -1,16 +1,6 @@
-/** Why the broker refused something. */
-export type ViolationKind =
-  'malformed' | 'too-large' | 'bounds' | 'not-permitted' | 'rate-limited' | 'suspended' | 'quota';
+import type { Violation, ViolationKind } from '../../sdk/protocol/index.ts';
 
-/** One refusal, as devtools and host code see it. */
-export interface Violation {
-  app: string;
-  connection: string;
-  kind: ViolationKind;
-  detail: string;
-  topic?: string;
-  time: number;
-}
+export type { Violation, ViolationKind };
 
 /** How many violations are kept; older ones are dropped but still counted. */
 export const VIOLATION_LOG_SIZE = 500;

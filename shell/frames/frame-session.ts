@@ -15,7 +15,10 @@ import {
   type ErrorCode,
   type SerializedMcError,
   type HelloReply,
+  type HostMethods,
   type Manifest,
+  type Receiver,
+  type ServiceMethods,
   type WidgetMethods,
 } from '../../sdk/protocol/index.ts';
 import type { Host } from '../host/host.ts';
@@ -100,8 +103,8 @@ export class FrameSession {
     this.host.track(this, true);
     // A null-prototype table: penpal looks methods up by name, and inherited names such as
     // `constructor` or `toString` must not resolve to anything.
-    const methods = Object.create(null) as Record<string, (...args: unknown[]) => unknown>;
-    methods.hello = (nonce: unknown, version: unknown) => this.#hello(nonce, version);
+    const methods: Partial<Receiver<HostMethods & ServiceMethods>> = Object.create(null);
+    methods.hello = (nonce, version) => this.#hello(nonce, version);
     // Host services: only those the manifest grants are added (docs/services.md).
     this.#services = this.host.services.bind({
       manifest: this.manifest,

@@ -1,7 +1,11 @@
 import * as Comlink from 'comlink';
 
-import { McError, toMcError } from '../../sdk/protocol/index.ts';
-import type { BrokerControl, HostListener } from '../broker/broker-worker.ts';
+import {
+  McError,
+  toMcError,
+  type BrokerControl,
+  type HostListener,
+} from '../../sdk/protocol/index.ts';
 
 /** How often the host checks that the broker Worker still answers. */
 export const BROKER_PING_INTERVAL_MS = 2000;

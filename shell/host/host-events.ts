@@ -1,4 +1,4 @@
-import type { Violation } from '../broker/violations.ts';
+import type { Violation } from '../../sdk/protocol/index.ts';
 
 /** Fired on a {@link Host} for every refusal the broker records. */
 export class McViolationEvent extends Event {

@@ -5,6 +5,7 @@ import {
   HOST_APP_ID,
   McError,
   type AppContext,
+  type BrokerStats,
   type HostContextPatch,
   type Manifest,
   type ManifestInput,
@@ -12,10 +13,9 @@ import {
   type Theme,
   type Topic,
   type TopicPattern,
+  type Violation,
 } from '../../sdk/protocol/index.ts';
-import type { BrokerStats } from '../broker/broker.ts';
 import { HEARTBEAT_INTERVAL_MS } from '../frames/heartbeat.ts';
-import type { Violation } from '../broker/violations.ts';
 import { BrokerLink } from './broker-link.ts';
 import { HostClient } from './host-client.ts';
 import {

@@ -7,6 +7,8 @@ import {
   ToastRequestSchema,
   isShortcut,
   SERVICE_METHODS,
+  type Receiver,
+  type ResizeResult,
   type ServiceMethods,
   type ToastRequest,
 } from '../../sdk/protocol/index.ts';
@@ -31,6 +33,7 @@ export interface SharedServices {
 }
 
 type Method = (...args: unknown[]) => Promise<unknown>;
+type Methods = Receiver<ServiceMethods>;
 
 /**
  * The host services of one mount: the penpal methods its manifest grants (and only those:
@@ -40,7 +43,7 @@ type Method = (...args: unknown[]) => Promise<unknown>;
  */
 export class SessionServices {
   /** The methods to add to the mount's penpal table (a null-prototype object). */
-  readonly methods: Record<string, Method> = Object.create(null) as Record<string, Method>;
+  readonly methods: Partial<Methods> = Object.create(null);
   readonly #services: SharedServices;
   readonly #caller: ServiceCaller;
   #governor: ResizeGovernor;
@@ -51,7 +54,7 @@ export class SessionServices {
     this.#services = services;
     this.#caller = caller;
     this.#governor = new ResizeGovernor(caller.manifest.size);
-    const impl: Record<keyof ServiceMethods, Method> = {
+    const impl: Methods = {
       resize: (request) => this.#resize(request),
       notify: (request) => this.#notify(request),
       modal: (request) => this.#openModal(request),
@@ -78,10 +81,13 @@ export class SessionServices {
       shortcuts: async () => [...caller.manifest.shortcuts],
       shortcut: (combo) => this.#shortcut(combo),
     };
+    // Each granted method, wrapped alike: a view of both tables by name, since one wrapper
+    // serves methods of different signatures (each keeps its own answer type).
+    const table = this.methods as Record<string, Method>;
     for (const service of caller.manifest.services) {
       for (const name of SERVICE_METHODS[service]) {
-        const fn = impl[name];
-        this.methods[name] = async (...args: unknown[]) => {
+        const fn = impl[name] as Method;
+        table[name] = async (...args: unknown[]) => {
           try {
             if (!caller.live()) throw new McError('APP_DISCONNECTED', 'no live session');
             return await fn(...args);
@@ -124,7 +130,7 @@ export class SessionServices {
     this.#stopContext();
   }
 
-  async #resize(request: unknown): Promise<unknown> {
+  async #resize(request: unknown): Promise<ResizeResult> {
     const surface = this.#caller.surface;
     const parsed = ResizeRequestSchema.safeParse(request);
     if (!parsed.success)

@@ -31,10 +31,22 @@ export async function connectTypes(): Promise<void> {
   connect({ timeout: 500 });
   client.onHostStatus((status) => assertType<Equal<typeof status, 'connected' | 'away'>>());
   client.onContext((context) => assertType<Equal<typeof context.theme, 'light' | 'dark'>>());
-  const answer = await client.call<number>('storage.get', ['k'], { timeoutMs: 100 });
-  assertType<Equal<typeof answer, number>>();
+  const stored = await client.call('storageGet', ['k'], { timeoutMs: 100 });
+  assertType<Equal<typeof stored, string | null>>();
+  const keys = await client.call('storageKeys');
+  assertType<Equal<typeof keys, string[]>>();
+  const size = await client.call('resize', [{ height: 120 }]);
+  assertType<Equal<typeof size.frozen, boolean>>();
   // @ts-expect-error call options take timeoutMs
-  void client.call('x', [], { timeout: 1 });
+  void client.call('storageKeys', [], { timeout: 1 });
+  // @ts-expect-error only the host's service methods can be called
+  void client.call('storage.get', ['k']);
+  // @ts-expect-error storageGet takes a key
+  void client.call('storageGet', [1]);
+  // @ts-expect-error storageGet needs its arguments
+  void client.call('storageGet');
+  // @ts-expect-error resize takes a PixelSize
+  void client.call('resize', [{ height: '120px' }]);
 }
 
 export function publishTypes(client: Client): void {

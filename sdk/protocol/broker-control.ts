@@ -1,0 +1,65 @@
+import type { Manifest } from './manifest.ts';
+import type { StateSnapshot } from './wire.ts';
+
+/**
+ * The host page ⇄ broker Worker protocol, over comlink: {@link BrokerControl} host → Worker,
+ * {@link HostListener} Worker → host. Both ends are the host's own code (comlink is never
+ * exposed to widgets), so nothing here is parsed on arrival; the Worker still parses the
+ * manifests it is given. The Worker's `brokerControl` is declared as a `BrokerControl` and
+ * the host wraps the Worker as one, so a change to a method fails `tsc` on both sides.
+ */
+
+/** Why the broker refused something. */
+export type ViolationKind =
+  'malformed' | 'too-large' | 'bounds' | 'not-permitted' | 'rate-limited' | 'suspended' | 'quota';
+
+/** One refusal, as devtools and host code see it. */
+export interface Violation {
+  app: string;
+  connection: string;
+  kind: ViolationKind;
+  detail: string;
+  topic?: string;
+  time: number;
+}
+
+/** Counters for tests, devtools and the benchmark. */
+export interface BrokerStats {
+  connections: number;
+  subscriptions: number;
+  watches: number;
+  delivered: number;
+  /** Events dropped for subscribers that fell behind (each told with a gap notice). */
+  dropped: number;
+  rejected: number;
+  violations: Record<string, number>;
+}
+
+/** What the host page listens to (Worker → host): violations arrive batched. */
+export interface HostListener {
+  violations?(batch: Violation[]): void;
+  suspended?(connectionId: string, appId: string): void;
+}
+
+/** The broker Worker's control surface (host → Worker). */
+export interface BrokerControl {
+  /** Registers (or replaces) a manifest; the Worker parses it again. */
+  register(manifest: Manifest): void;
+  /** Attaches a widget's port (transferred) under the identity of a registered app. */
+  attach(connectionId: string, appId: string, port: MessagePort): void;
+  /** Attaches the host page's own client port (transferred). */
+  attachHost(connectionId: string, port: MessagePort): void;
+  detach(connectionId: string): void;
+  stats(): BrokerStats;
+  violations(): Violation[];
+  /** Every app's public state, for the host's copy. */
+  states(): StateSnapshot[];
+  /** Puts back the host's copy after a Worker restart; only newer versions win. */
+  restore(states: StateSnapshot[]): void;
+  /** Sets an app's public state from its JSON (another tab's copy); false when refused. */
+  adopt(appId: string, json: string): boolean;
+  /** The host page's end of a channel on which it exposes its {@link HostListener}. */
+  listen(port: MessagePort): void;
+  /** The watchdog's liveness check. */
+  ping(): 'pong';
+}
