@@ -1,0 +1,104 @@
+import { parseArgs } from 'node:util';
+
+import { McError } from '../sdk/protocol/errors.ts';
+import type { EngineConfig, EngineName } from './engine/index.ts';
+import { DEFAULT_DATA_FILE, DEFAULT_PORT, type ServerOptions } from './server.ts';
+
+/** The CLI's help text: every flag, with the environment variable that sets it too. */
+export const USAGE = `Usage: microcanvas-server [options]
+
+  --port <n>             MC_PORT              TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
+  --host <addr>          MC_HOST              interface to bind (default 127.0.0.1)
+  --engine <name>        MC_ENGINE            embedded | redis | nats (default embedded)
+  --engine-url <url>     MC_ENGINE_URL        redis://host:port, nats://host:port, or the
+                                              embedded engine's SQLite file
+                                              (default ${DEFAULT_DATA_FILE})
+  --namespace <name>     MC_NAMESPACE         prefix of everything stored (default mc)
+  --retention <time>     MC_RETENTION         how long stream history is kept (default 24h)
+  --retention-len <n>    MC_RETENTION_LEN     entries kept per stream (default 10000)
+  --log-level <level>    MC_LOG_LEVEL         fatal | error | warn | info | debug | trace
+  --help                                      this text
+
+Times are a number with a unit: 500ms, 30s, 15m, 24h, 7d.`;
+
+const ENGINES: readonly EngineName[] = ['embedded', 'redis', 'nats'];
+const DEFAULT_URLS: Record<EngineName, string> = {
+  embedded: DEFAULT_DATA_FILE,
+  redis: 'redis://127.0.0.1:6379',
+  nats: 'nats://127.0.0.1:4222',
+};
+const UNITS: Record<string, number> = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
+
+/** `24h` → 86400000. Throws INVALID_ARGUMENT on anything else. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text.trim());
+  const ms = match ? Math.round(Number(match[1]) * UNITS[match[2]!]!) : NaN;
+  if (!Number.isSafeInteger(ms) || ms <= 0) {
+    throw new McError('INVALID_ARGUMENT', `not a duration: ${JSON.stringify(text)} (try 24h)`);
+  }
+  return ms;
+}
+
+function parseCount(name: string, text: string, min: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min) {
+    throw new McError('INVALID_ARGUMENT', `${name} must be a whole number ≥ ${min}`);
+  }
+  return n;
+}
+
+/** What the CLI runs: server options, or the help text. */
+export type CliConfig =
+  { readonly help: true } | { readonly help: false; readonly options: ServerOptions };
+
+/** Flags win over environment variables, which win over defaults. */
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      engine: { type: 'string' },
+      'engine-url': { type: 'string' },
+      namespace: { type: 'string' },
+      retention: { type: 'string' },
+      'retention-len': { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.help) return { help: true };
+  const pick = (flag: string | undefined, name: string) => flag ?? env[name] ?? undefined;
+
+  const engineName = pick(values.engine, 'MC_ENGINE') ?? 'embedded';
+  if (!ENGINES.includes(engineName as EngineName)) {
+    throw new McError('INVALID_ARGUMENT', `--engine must be one of ${ENGINES.join(', ')}`);
+  }
+  const name = engineName as EngineName;
+  const retention = pick(values.retention, 'MC_RETENTION');
+  const retentionLen = pick(values['retention-len'], 'MC_RETENTION_LEN');
+  const namespace = pick(values.namespace, 'MC_NAMESPACE');
+  const engine: EngineConfig = {
+    engine: name,
+    url: pick(values['engine-url'], 'MC_ENGINE_URL') ?? DEFAULT_URLS[name],
+    ...(namespace === undefined ? {} : { namespace }),
+    retention: {
+      ...(retention === undefined ? {} : { maxAgeMs: parseDuration(retention) }),
+      ...(retentionLen === undefined
+        ? {}
+        : { maxLen: parseCount('--retention-len', retentionLen, 1) }),
+    },
+  };
+  const port = pick(values.port, 'MC_PORT');
+  const host = pick(values.host, 'MC_HOST');
+  return {
+    help: false,
+    options: {
+      port: port === undefined ? DEFAULT_PORT : parseCount('--port', port, 0),
+      ...(host === undefined ? {} : { host }),
+      engine,
+      logger: pick(values['log-level'], 'MC_LOG_LEVEL') ?? 'info',
+    },
+  };
+}

@@ -1,0 +1,169 @@
+import { mkdirSync } from 'node:fs';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
+
+import { pino, type Logger } from 'pino';
+
+import { McError } from '../sdk/protocol/errors.ts';
+import { createEngine, type Engine, type EngineConfig } from './engine/index.ts';
+import { checkHealth, ServerMetrics } from './metrics.ts';
+
+/** Options of {@link createServer}. */
+export interface ServerOptions {
+  /** TCP port; 0 picks a free one (see {@link McServer.url}). Default 8787. */
+  readonly port?: number;
+  /** Interface to bind. Default 127.0.0.1: exposing the server is a deliberate choice. */
+  readonly host?: string;
+  /**
+   * The storage engine: a connected one, or how to connect one. Default: embedded, in
+   * `.microcanvas/server.db` under the working directory.
+   */
+  readonly engine?: Engine | EngineConfig;
+  /** A pino logger, or the level of the default one (JSON lines on stdout). Default `info`. */
+  readonly logger?: Logger | string;
+  /** How long /healthz and the engine_up metric wait for the engine. Default 2 s. */
+  readonly healthTimeoutMs?: number;
+  /** How long close() waits for requests in flight before cutting them. Default 10 s. */
+  readonly shutdownTimeoutMs?: number;
+}
+
+/** A running server. */
+export interface McServer {
+  /** `http://host:port`, with the port actually bound. */
+  readonly url: string;
+  readonly engine: Engine;
+  readonly logger: Logger;
+  /**
+   * Graceful stop: /healthz answers 503 at once (load balancers stop sending), no new
+   * connections, requests in flight finish (up to shutdownTimeoutMs), then the engine
+   * closes. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 8787;
+export const DEFAULT_DATA_FILE = '.microcanvas/server.db';
+
+/** Connects the engine, binds the port, and serves /healthz and /metrics. */
+export async function createServer(options: ServerOptions = {}): Promise<McServer> {
+  const logger =
+    typeof options.logger === 'object'
+      ? options.logger
+      : pino({ name: 'microcanvas-server', level: options.logger ?? 'info' });
+  const healthTimeoutMs = options.healthTimeoutMs ?? 2_000;
+  const engine = await connectEngine(options.engine, logger);
+  const metrics = new ServerMetrics(engine, healthTimeoutMs);
+  let closing: Promise<void> | undefined;
+
+  const routes: Record<string, (res: ServerResponse) => Promise<number>> = {
+    '/healthz': async (res) => {
+      const health = closing
+        ? { ok: false as const, reason: 'shutting down' }
+        : await checkHealth(engine, healthTimeoutMs);
+      const status = health.ok ? 200 : 503;
+      const body = health.ok
+        ? { status: 'ok', engine: engine.name }
+        : { status: 'unavailable', engine: engine.name, reason: health.reason };
+      if (!health.ok) logger.warn({ reason: health.reason }, 'health check failed');
+      sendJson(res, status, body);
+      return status;
+    },
+    '/metrics': async (res) => {
+      const text = await metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      res.end(text);
+      return 200;
+    },
+  };
+
+  const http = createHttpServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const started = process.hrtime.bigint();
+    const path = (req.url ?? '/').split('?')[0]!;
+    const route = path in routes ? path : 'other';
+    let status = 500;
+    try {
+      if (route === 'other') {
+        status = 404;
+        sendJson(res, 404, { error: 'not found' });
+      } else if (req.method !== 'GET' && req.method !== 'HEAD') {
+        status = 405;
+        res.setHeader('allow', 'GET, HEAD');
+        sendJson(res, 405, { error: 'method not allowed' });
+      } else {
+        status = await routes[route]!(res);
+      }
+    } catch (error) {
+      logger.error({ err: error, path }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+    } finally {
+      metrics.requests.inc({ route, status });
+      metrics.duration.observe({ route }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  });
+  // A slow client cannot hold a connection open forever while sending its headers.
+  http.headersTimeout = 10_000;
+  http.requestTimeout = 30_000;
+
+  const port = options.port ?? DEFAULT_PORT;
+  const host = options.host ?? '127.0.0.1';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(port, host, () => {
+        http.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await engine.close();
+    throw new McError('INVALID_ARGUMENT', `cannot listen on ${host}:${port}: ${String(error)}`);
+  }
+  const address = http.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  logger.info({ url, engine: engine.name }, 'listening');
+
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
+  return {
+    url,
+    engine,
+    logger,
+    close() {
+      closing ??= (async () => {
+        logger.info('shutting down');
+        const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
+        http.closeIdleConnections();
+        const timer = setTimeout(() => http.closeAllConnections(), shutdownTimeoutMs);
+        await stopped;
+        clearTimeout(timer);
+        await engine.close();
+        logger.info('stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
+async function connectEngine(
+  engine: Engine | EngineConfig | undefined,
+  logger: Logger,
+): Promise<Engine> {
+  if (engine !== undefined && 'kv' in engine) return engine;
+  const config: EngineConfig = engine ?? { engine: 'embedded', url: DEFAULT_DATA_FILE };
+  if (config.engine === 'embedded' && config.url !== ':memory:') {
+    mkdirSync(dirname(config.url), { recursive: true });
+  }
+  return createEngine({
+    ...config,
+    onError: config.onError ?? ((reason) => logger.warn({ engine: config.engine }, reason)),
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
