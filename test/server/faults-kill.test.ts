@@ -1,20 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import type { Engine, LogEntry } from '../../server/engine/index.ts';
-import { ENGINES, EngineFixture, eventually } from './helpers/engines.ts';
+import { ENGINES, EngineFixture, eventually, readAll } from './helpers/engines.ts';
 import { kill, spawnTs } from './helpers/processes.ts';
-
-/** Every retained entry of a stream, page by page. */
-export async function readAll(engine: Engine, stream: string): Promise<LogEntry[]> {
-  const out: LogEntry[] = [];
-  for (let after = 0; ;) {
-    const { entries } = await engine.log.read(stream, after, 1_000);
-    if (entries.length === 0) return out;
-    out.push(...entries);
-    after = entries.at(-1)!.offset;
-  }
-}
 
 /** Numbers of the lines `<word> <n> …` a child printed. */
 const numbers = (lines: string[], word: string) =>

@@ -7,7 +7,7 @@ import { connect } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 
 import { createEngine } from '../../../server/engine/index.ts';
-import type { Engine, EngineName, EngineOptions } from '../../../server/engine/index.ts';
+import type { Engine, EngineName, EngineOptions, LogEntry } from '../../../server/engine/index.ts';
 
 /** Where the shared services are; scripts/test.mjs sets these when it starts its own. */
 export const REDIS_URL = process.env.MC_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -112,5 +112,16 @@ export async function eventually<T>(
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Every retained entry of a stream, page by page. */
+export async function readAll(engine: Engine, stream: string): Promise<LogEntry[]> {
+  const out: LogEntry[] = [];
+  for (let after = 0; ;) {
+    const { entries } = await engine.log.read(stream, after, 1_000);
+    if (entries.length === 0) return out;
+    out.push(...entries);
+    after = entries.at(-1)!.offset;
   }
 }
