@@ -62,6 +62,9 @@ export class EmbeddedLog implements LogStore {
        (SELECT offset FROM entries WHERE stream = ? ORDER BY offset LIMIT ${TRIM_BATCH})
        AND time <= ?`,
     );
+    const oldest = db.prepare<[string], { time: number }>(
+      'SELECT time FROM entries WHERE stream = ? ORDER BY offset LIMIT 1',
+    );
     const firstRetained = db.prepare<[string, number], { offset: number }>(
       'SELECT offset FROM entries WHERE stream = ? AND time > ? ORDER BY offset LIMIT 1',
     );
@@ -85,8 +88,11 @@ export class EmbeddedLog implements LogStore {
       insertEntry.run(stream, offset, id ?? null, now, payload);
       bumpLast.run(offset, stream);
       if (id !== undefined) remember.run(stream, id, offset, now);
-      trimLength.run(stream, offset - maxLen);
-      trimAge.run(stream, stream, now - maxAgeMs);
+      if (offset > maxLen) trimLength.run(stream, offset - maxLen);
+      // Most appends find nothing expired: look at the head before deleting anything.
+      if ((oldest.get(stream)?.time ?? now) <= now - maxAgeMs) {
+        trimAge.run(stream, stream, now - maxAgeMs);
+      }
       return { offset, epoch: row.epoch, duplicate: false };
     });
 

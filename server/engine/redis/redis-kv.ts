@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 
 import { checkMs, checkName } from '../names.ts';
 import type { CasResult, KvEntry, KvStore } from '../types.ts';
-import { redisCall } from './redis-call.ts';
+import { redisCall, runScript } from './redis-call.ts';
 import { KV_CAS, KV_SET } from './scripts.ts';
 
 /** KV as one hash per key (`ver`, `val`) with PEXPIRE; writes are Lua scripts. */
@@ -28,7 +28,7 @@ export class RedisKv implements KvStore {
     checkName('key', key);
     checkMs('ttlMs', ttlMs);
     const version = await redisCall('set', () =>
-      this.#redis.eval(KV_SET, 1, this.#prefix + key, value, ttlMs),
+      runScript(this.#redis, KV_SET, [this.#prefix + key], [value, ttlMs]),
     );
     return Number(version);
   }
@@ -42,7 +42,7 @@ export class RedisKv implements KvStore {
     checkName('key', key);
     checkMs('ttlMs', ttlMs);
     const reply = (await redisCall('compareAndSet', () =>
-      this.#redis.eval(KV_CAS, 1, this.#prefix + key, value, expectedVersion, ttlMs),
+      runScript(this.#redis, KV_CAS, [this.#prefix + key], [value, expectedVersion, ttlMs]),
     )) as [number, number?, string?];
     if (reply[0] === 1) return { ok: true, version: Number(reply[1]) };
     const current =

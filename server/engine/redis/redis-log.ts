@@ -9,7 +9,7 @@ import type {
   LogRead,
   LogStore,
 } from '../types.ts';
-import { redisCall } from './redis-call.ts';
+import { redisCall, runScript } from './redis-call.ts';
 import { LOG_APPEND, LOG_CONSUME, LOG_READ } from './scripts.ts';
 
 /** A stream entry as Redis returns it: id `0-<offset>`, fields p, i, t in that order. */
@@ -53,18 +53,11 @@ export class RedisLog implements LogStore {
     const dedup = `${meta}:id:${id ?? ''}`;
     const { retention, dedupWindowMs } = this.#options;
     const reply = (await redisCall('append', () =>
-      this.#redis.eval(
+      runScript(
+        this.#redis,
         LOG_APPEND,
-        3,
-        entries,
-        meta,
-        dedup,
-        payload,
-        id ?? '',
-        newEpoch(),
-        retention.maxLen,
-        retention.maxAgeMs,
-        dedupWindowMs,
+        [entries, meta, dedup],
+        [payload, id ?? '', newEpoch(), retention.maxLen, retention.maxAgeMs, dedupWindowMs],
       ),
     )) as [number, string, number];
     return { offset: Number(reply[0]), epoch: reply[1], duplicate: reply[2] === 1 };
@@ -76,7 +69,7 @@ export class RedisLog implements LogStore {
     const [entries, meta] = this.#keys(stream);
     const maxAge = this.#options.retention.maxAgeMs;
     const reply = (await redisCall('read', () =>
-      this.#redis.eval(LOG_READ, 2, entries, meta, after, limit, maxAge),
+      runScript(this.#redis, LOG_READ, [entries, meta], [after, limit, maxAge]),
     )) as [string, number, number, RawEntry[]];
     return {
       epoch: reply[0],
@@ -92,14 +85,11 @@ export class RedisLog implements LogStore {
     checkConsume(options);
     const [entries] = this.#keys(stream);
     const reply = (await redisCall('consume', () =>
-      this.#redis.eval(
+      runScript(
+        this.#redis,
         LOG_CONSUME,
-        1,
-        entries,
-        group,
-        this.#consumer,
-        options.max,
-        options.ackWaitMs,
+        [entries],
+        [group, this.#consumer, options.max, options.ackWaitMs],
       ),
     )) as Array<[string, string[], number]>;
     return reply.map(([id, fields, deliveries]) => ({

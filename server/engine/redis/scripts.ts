@@ -55,13 +55,15 @@ redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[4], '0-' .. offset,
 redis.call('HSET', KEYS[2], 'last', offset)
 if ARGV[2] ~= '' then redis.call('SET', KEYS[3], offset, 'PX', ARGV[6]) end
 local cutoff = now - tonumber(ARGV[5])
-local oldest = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 64)
-local keep = nil
-for _, e in ipairs(oldest) do
-  if tonumber(e[2][6]) > cutoff then break end
-  keep = tonumber(string.sub(e[1], 3)) + 1
+local head = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
+if #head > 0 and tonumber(head[1][2][6]) <= cutoff then
+  local keep = nil
+  for _, e in ipairs(redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 64)) do
+    if tonumber(e[2][6]) > cutoff then break end
+    keep = tonumber(string.sub(e[1], 3)) + 1
+  end
+  if keep then redis.call('XTRIM', KEYS[1], 'MINID', '0-' .. keep) end
 end
-if keep then redis.call('XTRIM', KEYS[1], 'MINID', '0-' .. keep) end
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
 return {offset, epoch, 0}`;
