@@ -20,20 +20,27 @@ import { createEngine, type Engine, type EngineName } from '../engine/index.ts';
 
 const REDIS_URL = process.env.MC_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const NATS_URL = process.env.MC_NATS_URL ?? 'nats://127.0.0.1:4222';
-const SEQUENTIAL = 2_000;
-const CONCURRENT = 5_000;
+const SEQUENTIAL = 1_000;
+const CONCURRENT = 3_000;
 const IN_FLIGHT = 32;
+const ROUNDS = 3;
 const TTL = 60_000;
+
+type Op = (i: number) => Promise<unknown>;
 
 interface Row {
   engine: string;
   op: string;
+  /** ops/s, median of the rounds, one in flight. */
   sequential: number;
+  /** ops/s, median of the rounds, IN_FLIGHT at once. */
   concurrent: number;
+  /** The same figures of the raw baseline, measured in alternation with this row's. */
+  raw?: { op: string; sequential: number; concurrent: number };
 }
 
 /** ops/s of `op(i)` run `n` times with `inFlight` at once. */
-async function rate(n: number, inFlight: number, op: (i: number) => Promise<unknown>) {
+async function rate(n: number, inFlight: number, op: Op) {
   let next = 0;
   const start = performance.now();
   await Promise.all(
@@ -41,41 +48,95 @@ async function rate(n: number, inFlight: number, op: (i: number) => Promise<unkn
       while (next < n) await op(next++);
     }),
   );
-  return Math.round(n / ((performance.now() - start) / 1000));
+  return n / ((performance.now() - start) / 1000);
 }
 
-async function measure(engine: string, op: string, fn: (i: number) => Promise<unknown>) {
-  await rate(200, 1, fn); // warm-up
-  return {
-    engine,
-    op,
-    sequential: await rate(SEQUENTIAL, 1, fn),
-    concurrent: await rate(CONCURRENT, IN_FLIGHT, fn),
-  };
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/**
+ * Measures each op ROUNDS times, the ops in alternation within a round, so that a slow
+ * moment of the shared machine hits them alike; reports each op's median.
+ */
+async function alternate(ops: Op[]): Promise<Array<{ sequential: number; concurrent: number }>> {
+  for (const op of ops) await rate(200, 1, op); // warm-up: JIT, connections, scripts
+  const seq: number[][] = ops.map(() => []);
+  const conc: number[][] = ops.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [k, op] of ops.entries()) {
+      seq[k]!.push(await rate(SEQUENTIAL, 1, op));
+      conc[k]!.push(await rate(CONCURRENT, IN_FLIGHT, op));
+    }
+  }
+  return ops.map((_, k) => ({
+    sequential: Math.round(median(seq[k]!)),
+    concurrent: Math.round(median(conc[k]!)),
+  }));
 }
 
-async function engineRows(kind: EngineName, url: string, namespace: string): Promise<Row[]> {
+/** The bare driver's nearest single operation to kv.set and to log.append. */
+interface Raw {
+  set: [string, Op];
+  append: [string, Op];
+  close(): Promise<void>;
+}
+
+async function rawFor(kind: EngineName, dir: string, namespace: string): Promise<Raw> {
+  if (kind === 'embedded') {
+    const db = new Database(join(dir, 'raw.db'));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = normal');
+    db.exec('CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID');
+    db.exec('CREATE TABLE log (n INTEGER PRIMARY KEY, payload TEXT)');
+    const put = db.prepare('INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)');
+    const add = db.prepare('INSERT INTO log (payload) VALUES (?)');
+    return {
+      set: ['INSERT OR REPLACE', async (i) => put.run(`k${i % 500}`, `v${i}`)],
+      append: ['INSERT', async (i) => add.run(`p${i}`)],
+      close: async () => {
+        db.close();
+      },
+    };
+  }
+  if (kind === 'redis') {
+    const redis = new Redis(REDIS_URL);
+    return {
+      set: ['SET PX', (i) => redis.set(`${namespace}:raw:${i % 500}`, `v${i}`, 'PX', TTL)],
+      append: ['XADD', (i) => redis.xadd(`{${namespace}:raw}:x`, '*', 'p', `p${i}`)],
+      close: async () => redis.disconnect(),
+    };
+  }
+  const nc = await connect({ servers: NATS_URL });
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.add({ name: `${namespace}_raw`, subjects: [`${namespace}.raw`] });
+  const js = jetstream(nc);
+  const publish: Op = (i) => js.publish(`${namespace}.raw`, `p${i}`);
+  return { set: ['js.publish', publish], append: ['js.publish', publish], close: () => nc.close() };
+}
+
+async function engineRows(kind: EngineName, url: string, dir: string, namespace: string) {
   const engine: Engine = await createEngine({ engine: kind, url, namespace });
+  const raw = await rawFor(kind, dir, namespace);
   const rows: Row[] = [];
   try {
-    rows.push(await measure(kind, 'kv.set', (i) => engine.kv.set(`k.${i % 500}`, `v${i}`, TTL)));
-    rows.push(await measure(kind, 'kv.get', (i) => engine.kv.get(`k.${i % 500}`)));
-    rows.push(
-      await measure(kind, 'kv.compareAndSet', async (i) => {
-        const key = `cas.${i}`;
-        return engine.kv.compareAndSet(key, 'v', 0, TTL);
-      }),
-    );
-    rows.push(await measure(kind, 'log.append', (i) => engine.log.append('bench.s', `p${i}`)));
-    rows.push(
-      await measure(kind, 'log.append (with id)', (i) =>
-        engine.log.append('bench.ids', `p${i}`, `id-${i}`),
-      ),
-    );
-    // consume + ack, 100 per batch: entries per second through one group.
+    const set: Op = (i) => engine.kv.set(`k.${i % 500}`, `v${i}`, TTL);
+    const append: Op = (i) => engine.log.append('bench.s', `p${i}`);
+    const [s, rs, a, ra] = await alternate([set, raw.set[1], append, raw.append[1]]);
+    rows.push({ engine: kind, op: 'kv.set', ...s!, raw: { op: raw.set[0], ...rs! } });
+    rows.push({ engine: kind, op: 'log.append', ...a!, raw: { op: raw.append[0], ...ra! } });
+    let cas = 0;
+    const others: Array<[string, Op]> = [
+      ['kv.get', (i) => engine.kv.get(`k.${i % 500}`)],
+      ['kv.compareAndSet (create)', () => engine.kv.compareAndSet(`cas.${cas++}`, 'v', 0, TTL)],
+      ['log.append (with id)', (i) => engine.log.append('bench.ids', `p${i}`, `id-${cas++}-${i}`)],
+    ];
+    const figures = await alternate(others.map(([, op]) => op));
+    for (const [k, [op]] of others.entries()) rows.push({ engine: kind, op, ...figures[k]! });
+
+    // consume + ack in batches of 100: entries per second through one group.
     const total = 4_000;
-    for (let i = 0; i < total; i++) void engine.log.append('bench.q', `p${i}`);
-    await engine.log.append('bench.q', 'last');
+    await Promise.all(
+      Array.from({ length: total }, (_, i) => engine.log.append('bench.q', `p${i}`)),
+    );
     const start = performance.now();
     let taken = 0;
     while (taken < total) {
@@ -83,13 +144,14 @@ async function engineRows(kind: EngineName, url: string, namespace: string): Pro
       await Promise.all(batch.map((d) => engine.log.ack('bench.q', 'g', d)));
       taken += batch.length;
     }
-    const consumeRate = Math.round(taken / ((performance.now() - start) / 1000));
+    const consumed = Math.round(taken / ((performance.now() - start) / 1000));
     rows.push({
       engine: kind,
-      op: 'log.consume+ack (batches of 100)',
-      sequential: consumeRate,
+      op: 'log.consume+ack, batches of 100',
+      sequential: consumed,
       concurrent: NaN,
     });
+
     // Pub/sub: messages per second from publish to handler, one subscriber.
     let got = 0;
     const off = await engine.pubsub.subscribe('bench.ch', () => got++);
@@ -97,53 +159,18 @@ async function engineRows(kind: EngineName, url: string, namespace: string): Pro
     const t0 = performance.now();
     for (let i = 0; i < n; i++) void engine.pubsub.publish('bench.ch', `m${i}`);
     while (got < n && performance.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 1));
+    const op = got === n ? 'pubsub publish→handler' : `pubsub publish→handler (${got}/${n})`;
     rows.push({
       engine: kind,
-      op: `pubsub publish→handler (${got}/${n})`,
+      op,
       sequential: NaN,
       concurrent: Math.round(got / ((performance.now() - t0) / 1000)),
     });
     await off();
   } finally {
+    await raw.close();
     await engine.close();
   }
-  return rows;
-}
-
-/** The bare drivers: the single operation nearest to kv.set and log.append. */
-async function rawRows(dir: string, namespace: string): Promise<Row[]> {
-  const rows: Row[] = [];
-  const db = new Database(join(dir, 'raw.db'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = normal');
-  db.exec('CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID');
-  const put = db.prepare('INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)');
-  rows.push(
-    await measure('raw sqlite', 'INSERT OR REPLACE', async (i) => put.run(`k${i % 500}`, `v${i}`)),
-  );
-  db.close();
-
-  const redis = new Redis(REDIS_URL);
-  rows.push(
-    await measure('raw redis', 'SET PX', (i) =>
-      redis.set(`${namespace}:raw:${i % 500}`, `v${i}`, 'PX', TTL),
-    ),
-  );
-  rows.push(
-    await measure('raw redis', 'XADD', (i) =>
-      redis.xadd(`{${namespace}:raw}:x`, '*', 'p', `p${i}`),
-    ),
-  );
-  redis.disconnect();
-
-  const nc = await connect({ servers: NATS_URL });
-  const jsm = await jetstreamManager(nc);
-  await jsm.streams.add({ name: `${namespace}_raw`, subjects: [`${namespace}.raw`] });
-  const js = jetstream(nc);
-  rows.push(
-    await measure('raw nats', 'js.publish', (i) => js.publish(`${namespace}.raw`, `p${i}`)),
-  );
-  await nc.close();
   return rows;
 }
 
@@ -154,41 +181,27 @@ async function main(): Promise<void> {
   const namespace = `bench${Date.now().toString(36)}`;
   const rows: Row[] = [];
   try {
-    rows.push(...(await rawRows(dir, namespace)));
-    rows.push(...(await engineRows('embedded', join(dir, 'engine.db'), namespace)));
-    rows.push(...(await engineRows('redis', REDIS_URL, namespace)));
-    rows.push(...(await engineRows('nats', NATS_URL, namespace)));
+    rows.push(...(await engineRows('embedded', join(dir, 'engine.db'), dir, namespace)));
+    rows.push(...(await engineRows('redis', REDIS_URL, dir, namespace)));
+    rows.push(...(await engineRows('nats', NATS_URL, dir, namespace)));
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await dropRedis(REDIS_URL, namespace);
     await dropNats(NATS_URL, namespace);
   }
-  const base = (engine: string, op: string) => rows.find((r) => r.engine === engine && r.op === op);
-  const baselines: Record<string, Record<string, Row | undefined>> = {
-    embedded: {
-      'kv.set': base('raw sqlite', 'INSERT OR REPLACE'),
-      'log.append': base('raw sqlite', 'INSERT OR REPLACE'),
-    },
-    redis: { 'kv.set': base('raw redis', 'SET PX'), 'log.append': base('raw redis', 'XADD') },
-    nats: {
-      'kv.set': base('raw nats', 'js.publish'),
-      'log.append': base('raw nats', 'js.publish'),
-    },
-  };
   console.log(
-    `\nengines, ops/s (sequential = 1 in flight; concurrent = ${IN_FLIGHT} in flight), one run\n`,
+    `\nengines, ops/s, median of ${ROUNDS} rounds (seq = 1 in flight, conc = ${IN_FLIGHT} in flight); ` +
+      'raw = the bare driver, measured in alternation\n',
   );
-  console.log(
-    `${'engine'.padEnd(11)} ${'operation'.padEnd(36)} ${'sequential'.padStart(11)} ${'concurrent'.padStart(11)}  vs raw (seq / conc)`,
-  );
+  const head = `${'engine'.padEnd(9)} ${'operation'.padEnd(32)} ${'seq'.padStart(8)} ${'conc'.padStart(8)}`;
+  console.log(`${head}   raw baseline            seq     conc   ratio seq / conc`);
   for (const r of rows) {
-    const b = baselines[r.engine]?.[r.op];
-    const ratio = b
-      ? `${(r.sequential / b.sequential).toFixed(2)}× / ${(r.concurrent / b.concurrent).toFixed(2)}×`
-      : '';
-    console.log(
-      `${r.engine.padEnd(11)} ${r.op.padEnd(36)} ${fmt(r.sequential).padStart(11)} ${fmt(r.concurrent).padStart(11)}  ${ratio}`,
-    );
+    let line = `${r.engine.padEnd(9)} ${r.op.padEnd(32)} ${fmt(r.sequential).padStart(8)} ${fmt(r.concurrent).padStart(8)}`;
+    if (r.raw) {
+      const ratio = `${(r.sequential / r.raw.sequential).toFixed(2)}× / ${(r.concurrent / r.raw.concurrent).toFixed(2)}×`;
+      line += `   ${r.raw.op.padEnd(18)} ${fmt(r.raw.sequential).padStart(8)} ${fmt(r.raw.concurrent).padStart(8)}   ${ratio}`;
+    }
+    console.log(line);
   }
   const out = process.argv.indexOf('--json');
   if (out > 0) writeFileSync(process.argv[out + 1]!, `${JSON.stringify(rows, null, 2)}\n`);
