@@ -72,7 +72,7 @@ export class CanvasSync {
 
   /**
    * Loads the stored copy and applies it (public states first, so widgets and readers find
-   * them when they connect); with nothing stored, mounts `defaults`. Then saves local
+   * them when they connect); with no layout stored, mounts `defaults`. Then saves local
    * changes and merges other copies. Resolves true when a stored copy was applied.
    */
   async start(defaults: readonly Placement[] = []): Promise<boolean> {
@@ -86,7 +86,8 @@ export class CanvasSync {
     if (this.#stopped) return false;
     const canvas = this.#canvas;
     if (stored) await this.#merge(stored);
-    else if (canvas) for (const placement of defaults) canvas.mount(placement);
+    // A copy with states but no layout (saved by a syncer of states only) still gets the defaults.
+    if (canvas && !stored?.layout) for (const placement of defaults) canvas.mount(placement);
     if (this.#stopped) return stored !== undefined;
     if (canvas) {
       this.#stops.push(canvas.onChange(this.#onLayout));

@@ -97,21 +97,40 @@ describe('ManifestSchema (zod/mini)', () => {
 
 describe('CanvasStateSchema (zod/mini)', () => {
   const slot = { slotId: 's1', app: 'todo', x: 0, y: 0, width: 100, height: 80 };
-  const saved = { v: 1, slots: [slot], states: { todo: '{}' }, savedAt: 1, tab: 't' };
+  const saved = {
+    v: 2,
+    layout: { slots: [slot], at: 1, tab: 't' },
+    states: { todo: { json: '{}', at: 1, tab: 't' } },
+  };
+  const withSlot = (s: object) => ({ ...saved, layout: { ...saved.layout, slots: [s] } });
 
   it('accepts a saved canvas and refuses malformed ones', () => {
     expect(parseCanvasState(saved)).to.deep.equal(saved);
-    expect(parseCanvasState({ ...saved, slots: [{ ...slot, config: { a: [1] } }] })).to.not.equal(
-      undefined,
-    );
+    expect(parseCanvasState({ v: 2, states: {} })).to.deep.equal({ v: 2, states: {} });
+    expect(parseCanvasState(withSlot({ ...slot, config: { a: [1] } }))).to.not.equal(undefined);
     const bad: unknown[] = [
-      { ...saved, v: 2 },
+      { ...saved, v: 3 },
       { ...saved, extra: 1 },
-      { ...saved, savedAt: Infinity },
-      { ...saved, states: { Todo: '{}' } },
-      { ...saved, slots: [{ ...slot, x: -1 }] },
-      { ...saved, slots: [{ ...slot, config: () => 1 }] },
-      { ...saved, slots: [{ ...slot, config: 'x'.repeat(17 * 1024) }] },
+      { ...saved, layout: { ...saved.layout, at: Infinity } },
+      { ...saved, states: { todo: { json: '{}', at: 1 } } },
+      { ...saved, states: { Todo: { json: '{}', at: 1, tab: 't' } } },
+      { ...saved, states: { todo: { json: 'x'.repeat(70_000), at: 1, tab: 't' } } },
+      withSlot({ ...slot, x: -1 }),
+      withSlot({ ...slot, config: () => 1 }),
+      withSlot({ ...slot, config: 'x'.repeat(17 * 1024) }),
+    ];
+    for (const input of bad)
+      expect(parseCanvasState(input), JSON.stringify(input).slice(0, 200)).to.equal(undefined);
+  });
+
+  it('reads a version 1 save as version 2, its one stamp on every entry', () => {
+    const v1 = { v: 1, slots: [slot], states: { todo: '{}' }, savedAt: 1, tab: 't' };
+    expect(parseCanvasState(v1)).to.deep.equal(saved);
+    const bad: unknown[] = [
+      { ...v1, savedAt: Infinity },
+      { ...v1, states: { Todo: '{}' } },
+      { ...v1, slots: [{ ...slot, x: -1 }] },
+      { ...v1, extra: 1 },
     ];
     for (const input of bad)
       expect(parseCanvasState(input), JSON.stringify(input)).to.equal(undefined);

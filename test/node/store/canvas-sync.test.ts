@@ -75,6 +75,21 @@ describe('CanvasSync (one syncer, one rule: per entry, the latest (at, tab) wins
     assert.deepEqual(second.host.adopted, [['alpha', '{"n":1}']]);
   });
 
+  it('mounts the defaults when the stored copy has states but no layout', async () => {
+    const backing = new MemoryBacking();
+    await new MemoryStore(backing).save('c', {
+      v: 2,
+      states: { alpha: { json: '7', at: 1, tab: 't' } },
+    });
+    const t = tab(new MemoryStore(backing), ['alpha']);
+    assert.equal(await t.sync.start(DEFAULTS), true);
+    assert.deepEqual(
+      t.model.layout.map((s) => s.slotId),
+      ['a-1', 'b-1'],
+    );
+    assert.deepEqual(t.host.adopted, [['alpha', '7']]);
+  });
+
   it('shows one tab’s edit in the other, which does not save it back', async () => {
     const backing = new MemoryBacking();
     const a = tab(new MemoryStore(backing));
