@@ -84,7 +84,7 @@ export class McCanvas extends LitElement implements CanvasLike<Host> {
   }
 
   set host(host: Host) {
-    if (host === this.model.host) return;
+    // Not `this.model.host` to compare: reading it makes a host (and its Worker) when none exists.
     this.model.host = host;
     this.requestUpdate();
   }

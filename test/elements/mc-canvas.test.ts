@@ -8,6 +8,7 @@ import {
   mountDriven,
   waitForStatus,
 } from '../helpers/canvas.ts';
+import { spyOnWorkers } from '../helpers/worker-spy.ts';
 
 describe('<mc-canvas>', () => {
   afterEach(cleanup);
@@ -26,6 +27,21 @@ describe('<mc-canvas>', () => {
     expect(box.height).to.equal(160);
     expect(frame.renderRoot.querySelector('.name')!.textContent).to.equal('Driven alpha');
     expect(frame.renderRoot.querySelector('iframe')!.title).to.equal('Driven alpha');
+  });
+
+  it('starts no broker of its own when a host is assigned before first use', () => {
+    const workers = spyOnWorkers();
+    try {
+      // With options, createCanvas assigns `canvas.host = new Host(options)`.
+      const canvas = createCanvas({ brokerTimeoutMs: 5000 });
+      canvas.host.register(drivenManifest('alpha'));
+      canvas.mount({ app: 'alpha', x: 0, y: 0, width: 200, height: 120 });
+      const brokers = workers.created.filter((w) => w.name === 'microcanvas-broker');
+      // The assigned host's broker, and no other (assigning once made and killed a second).
+      expect(brokers).to.have.length(1);
+    } finally {
+      workers.restore();
+    }
   });
 
   it('throws a typed error for an unknown app or a bad placement', () => {

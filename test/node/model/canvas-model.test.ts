@@ -131,6 +131,14 @@ describe('CanvasModel (the layout, without a DOM)', () => {
     assert.equal(model.host.manifest('alpha')?.name, 'Alpha');
   });
 
+  it('makes no host of its own when one is assigned first (a host starts a Worker)', () => {
+    const { model, made } = setup();
+    const given = new FakeHost();
+    model.host = given;
+    assert.equal(model.host, given);
+    assert.equal(made.length, 0);
+  });
+
   it('leaves a host it was given alone, and refuses to swap hosts under mounted slots', () => {
     const { model, made } = setup();
     const own = model.host;
