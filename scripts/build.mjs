@@ -1,6 +1,7 @@
 // @ts-check
 // `npm run build`: the library. JavaScript from vite (vite.lib.config.ts) into dist/lib,
-// declarations from tsc (tsconfig.build.json) into dist/types, then a check that a strict
+// declarations from tsc (tsconfig.build.json) into dist/types, the server's bin into
+// dist/server (scripts/build-server.mjs), then a check that a strict
 // consumer project (`skipLibCheck: false`) type-checks against the published declarations.
 // That the exports map's files exist and resolve per condition is publint's and attw's job
 // on the packed package (`npm run check:package`, and steps of `npm test`).
@@ -14,6 +15,8 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { buildServer } from './build-server.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const bin = (/** @type {string} */ name) => join(ROOT, 'node_modules/.bin', name);
@@ -35,8 +38,11 @@ function step(command, args, cwd = ROOT) {
 
 rmSync(join(ROOT, 'dist/lib'), { recursive: true, force: true });
 rmSync(join(ROOT, 'dist/types'), { recursive: true, force: true });
+rmSync(join(ROOT, 'dist/server'), { recursive: true, force: true });
 step(bin('vite'), ['build', '--config', 'vite.lib.config.ts', '--logLevel', 'warn']);
 step(bin('tsc'), ['-p', 'tsconfig.build.json']);
+// The `microcanvas-server` bin (scripts/build-server.mjs).
+await buildServer();
 
 if (process.argv.includes('--no-check')) process.exit(0);
 

@@ -1,0 +1,46 @@
+// @ts-check
+// The server's runnable build: server/cli.ts bundled by esbuild into dist/server/cli.js,
+// the `microcanvas-server` bin of the package. pino and prom-client (pure JavaScript) are
+// bundled in, so that `npx microcanvas-server` needs only the driver of its engine
+// (better-sqlite3, ioredis or @nats-io/*, optional peer dependencies, loaded when chosen);
+// native and engine packages stay external. `microcanvas/server` as an import entry comes
+// later (docs/decisions/0013).
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Packages the bundle imports at run time instead of carrying. */
+export const SERVER_EXTERNAL = [
+  'better-sqlite3',
+  'ioredis',
+  '@nats-io/transport-node',
+  '@nats-io/jetstream',
+  '@nats-io/kv',
+];
+
+/**
+ * Writes `<outdir>/cli.js` (default dist/server) and its engine chunks.
+ * @param {string} [outdir]
+ */
+export async function buildServer(outdir = `${ROOT}dist/server`) {
+  await build({
+    absWorkingDir: ROOT,
+    entryPoints: ['server/cli.ts'],
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external: SERVER_EXTERNAL,
+    // Bundled CommonJS (pino, prom-client) calls require() for Node built-ins.
+    banner: {
+      js: "import { createRequire as __mcRequire } from 'node:module'; const require = __mcRequire(import.meta.url);",
+    },
+    logLevel: 'warning',
+    legalComments: 'linked',
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await buildServer();
