@@ -173,11 +173,24 @@ export class NatsLog implements LogStore {
     checkName('stream', stream);
     checkName('group', group);
     checkConsume(options);
-    const durable = await this.#ensureConsumer(stream, group, options.ackWaitMs);
     const name = streamName(this.#options.namespace, stream);
-    const messages = await natsCall('pull', () =>
-      pullNoWait(this.#nc, name, durable, options.max, createInbox()),
-    );
+    const pull = async () => {
+      const durable = await this.#ensureConsumer(stream, group, options.ackWaitMs);
+      return pullNoWait(this.#nc, name, durable, options.max, createInbox());
+    };
+    const messages = await natsCall('pull', async () => {
+      try {
+        return await pull();
+      } catch (error) {
+        if (!/no responders|pull timed out/i.test(String(error))) throw error;
+        // Nobody answered the pull: the server lost the consumer (or the whole stream, with
+        // its storage; JetStream then ignores the request). Make both again (idempotent when
+        // they exist), as append does for the stream, and pull once more.
+        this.#consumers.delete(`${name}/${consumerName(group)}`);
+        this.#epochs.delete(stream);
+        return pull();
+      }
+    });
     return messages.map((m) => toDelivery(m));
   }
 

@@ -1,7 +1,10 @@
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
 
-/** How long to wait for the server's answer to a pull before giving up on it. */
-const PULL_TIMEOUT_MS = 5_000;
+/**
+ * How long to wait for the server's answer to a `no_wait` pull, which normally comes within
+ * milliseconds; no answer means the consumer is gone (JetStream ignores pulls for it).
+ */
+const PULL_TIMEOUT_MS = 3_000;
 
 /**
  * One JetStream pull request with `no_wait`: the server sends what it has now (redeliveries
@@ -28,6 +31,8 @@ export function pullNoWait(
       callback: (error, msg) => {
         if (error) return finish(error);
         const code = msg.headers?.code ?? 0;
+        // 503: nobody serves the pull subject, so the consumer (or its stream) is gone.
+        if (code === 503) return finish(new Error('no responders: consumer missing'));
         if (code >= 400) return finish();
         // Status messages without data (100 heartbeats) are not deliveries.
         if (msg.reply === undefined || msg.reply === '') return;
