@@ -57,6 +57,12 @@ function bundle(path, sourcemap = false) {
       write: false,
       conditions: ['production'],
       tsconfig: join(ROOT, 'tsconfig.json'),
+      // esbuild 0.28 without code splitting drops the initialisation of a module that is
+      // also loaded with `import()` when it is reached through an `export *` barrel of a
+      // package whose `sideEffects` does not list it (our sdk/protocol/index.ts): the shell's
+      // lazy schema chunks (docs/decisions/0012) then read `undefined`. Tests need no
+      // tree-shaking, so they bundle without annotations. Apps get dist/lib, built by Vite.
+      ignoreAnnotations: true,
       plugins: [ownUrls],
       sourcemap: sourcemap ? 'inline' : false,
       logLevel: 'silent',

@@ -5,7 +5,11 @@
  */
 import type { Client } from './client.ts';
 import { MODAL_TIMEOUT_MS } from './protocol/limits.ts';
-import type { ModalRequestInput, PixelSize, ToastRequestInput } from './protocol/services.ts';
+import type {
+  ModalRequestInput,
+  PixelSize,
+  ToastRequestInput,
+} from './protocol/service-schemas.ts';
 
 export { MODAL_TIMEOUT_MS };
 

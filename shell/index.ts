@@ -19,7 +19,6 @@ export {
   type Rect,
 } from './layout/geometry.ts';
 export {
-  CanvasStateSchema,
   isNewer,
   nextStamp,
   parseCanvasState,
@@ -70,7 +69,20 @@ export {
 } from './frames/frame-session.ts';
 export { HEARTBEAT_INTERVAL_MS, HEARTBEAT_MISSES } from './frames/heartbeat.ts';
 export { sandboxAttribute, allowAttribute } from './frames/sandbox.ts';
-export * from '../sdk/protocol/index.ts';
+// The protocol's types, and its values that carry no zod. The schemas themselves are
+// exported by `microcanvas/protocol`: from here they would put zod into every host page's
+// start-up bundle (docs/decisions/0012-performance.md).
+export type * from '../sdk/protocol/index.ts';
+export * from '../sdk/protocol/version.ts';
+export * from '../sdk/protocol/errors.ts';
+export * from '../sdk/protocol/topics.ts';
+export * from '../sdk/protocol/limits.ts';
+export * from '../sdk/protocol/bounds.ts';
+export * from '../sdk/protocol/permissions.ts';
+export * from '../sdk/protocol/context-tokens.ts';
+export * from '../sdk/protocol/handshake.ts';
+export * from '../sdk/protocol/services.ts';
+export * from '../sdk/protocol/outbox.ts';
 export { McToasts, ensureToastView } from './elements/mc-toasts.ts';
 export { McDialog, McDialogCloseEvent } from './elements/mc-dialog.ts';
 export {

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 
+import { TOKEN_NAME_RE } from './context-tokens.ts';
 import { english } from './zod-english.ts';
 
 /**
@@ -24,9 +25,6 @@ export const UserSchema = z.strictObject({
   name: z.string().check(z.minLength(1), z.maxLength(128)),
 });
 export type User = z.infer<typeof UserSchema>;
-
-/** A CSS custom property a host may hand widgets as a theme token. */
-export const TOKEN_NAME_RE = /^--mc-[a-z0-9-]{1,48}$/;
 
 /** Theme tokens: `--mc-*` names, plain values (no braces, semicolons or markup). */
 export const TokensSchema = z

@@ -1,27 +1,10 @@
 import * as z from 'zod/mini';
 
-import {
-  SERVICE_NAMES,
-  ShortcutSchema,
-  SizeSchema,
-  StoragePolicySchema,
-  type ServiceName,
-} from './services.ts';
+import { PERMISSIONS, type Permission } from './permissions.ts';
+import { ShortcutSchema, SizeSchema, StoragePolicySchema } from './service-schemas.ts';
+import { SERVICE_NAMES, type ServiceName } from './services.ts';
 import { APP_ID_RE, HOST_APP_ID, PATTERN_RE } from './topics.ts';
 import { english } from './zod-english.ts';
-
-/**
- * Permissions a manifest may ask for, each mapped to one iframe `allow` feature.
- * Anything not listed here cannot be granted.
- */
-export const PERMISSIONS = {
-  camera: 'camera',
-  microphone: 'microphone',
-  geolocation: 'geolocation',
-  'clipboard-write': 'clipboard-write',
-  'clipboard-read': 'clipboard-read',
-} as const;
-export type Permission = keyof typeof PERMISSIONS;
 
 /** An integer in `min..max`, checked in the order classic zod's `.int().min().max()` did. */
 const intIn = (min: number, max: number) =>

@@ -1,4 +1,5 @@
-import { McError, ManifestSchema, type Manifest } from '../../sdk/protocol/index.ts';
+import { McError, type Manifest } from '../../sdk/protocol/index.ts';
+import { checkManifest } from './manifest-guard.ts';
 
 /**
  * The host's registered manifests: the one source of every widget's rights. Keyed by a
@@ -9,13 +10,14 @@ export class ManifestRegistry {
 
   /** Validates and stores a manifest; throws `INVALID_MANIFEST` naming the first bad field. */
   register(input: unknown): Manifest {
-    const result = ManifestSchema.safeParse(input);
-    if (!result.success) {
-      const issue = result.error.issues[0]!;
-      const field = issue.path.length ? issue.path.map(String).join('.') : '(manifest)';
-      throw new McError('INVALID_MANIFEST', `manifest field "${field}": ${issue.message}`);
+    // The schema's verdict without zod on the page (manifest-guard.ts, pinned to the schema).
+    const result = checkManifest(input);
+    if (!result.ok) {
+      const { path, message } = result.issue;
+      const field = path.length ? path.map(String).join('.') : '(manifest)';
+      throw new McError('INVALID_MANIFEST', `manifest field "${field}": ${message}`);
     }
-    const manifest = Object.freeze(result.data);
+    const manifest = Object.freeze(result.value);
     this.#manifests.set(manifest.id, manifest);
     return manifest;
   }

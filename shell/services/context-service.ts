@@ -1,10 +1,10 @@
 import {
-  HostContextPatchSchema,
   McError,
   type AppContext,
   type HostContext,
   type HostContextPatch,
 } from '../../sdk/protocol/index.ts';
+import { checkContextPatch } from './context-guard.ts';
 import { THEME_TOKENS } from './theme-tokens.ts';
 
 /**
@@ -53,15 +53,15 @@ export class ContextService {
   }
 
   #merge(patch: HostContextPatch): HostContext {
-    const parsed = HostContextPatchSchema.safeParse(patch);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
+    const parsed = checkContextPatch(patch);
+    if (!parsed.ok) {
+      const { path, message } = parsed.issue;
       throw new McError(
         'INVALID_ARGUMENT',
-        `context field "${issue.path.join('.')}": ${issue.message}`,
+        `context field "${path.map(String).join('.')}": ${message}`,
       );
     }
-    const { theme, locale, user, tokens } = parsed.data;
+    const { theme, locale, user, tokens } = parsed.value;
     const next = { ...this.#context };
     if (theme) next.theme = theme;
     if (locale) next.locale = locale;

@@ -1,10 +1,7 @@
 import {
   McError,
   MODAL_TIMEOUT_MS,
-  ModalRequestSchema,
-  ResizeRequestSchema,
   serializeError,
-  ToastRequestSchema,
   isShortcut,
   SERVICE_METHODS,
   type Receiver,
@@ -13,6 +10,7 @@ import {
   type ToastRequest,
 } from '../../sdk/protocol/index.ts';
 import type { ContextService } from './context-service.ts';
+import { requestSchemas } from './request-schemas.ts';
 import { ResizeGovernor } from './resize-governor.ts';
 import type { ServiceCaller } from './service-surface.ts';
 import type { LimitedService, ServiceLimiter } from './service-limiter.ts';
@@ -132,6 +130,7 @@ export class SessionServices {
 
   async #resize(request: unknown): Promise<ResizeResult> {
     const surface = this.#caller.surface;
+    const { ResizeRequestSchema } = await requestSchemas();
     const parsed = ResizeRequestSchema.safeParse(request);
     if (!parsed.success)
       throw new McError('INVALID_ARGUMENT', 'resize wants { width?, height? } in px');
@@ -146,6 +145,7 @@ export class SessionServices {
   }
 
   async #notify(request: unknown): Promise<void> {
+    const { ToastRequestSchema } = await requestSchemas();
     const parsed = ToastRequestSchema.safeParse(request);
     if (!parsed.success) {
       throw new McError('INVALID_ARGUMENT', 'notify wants { text (1–300 chars), kind? }');
@@ -155,6 +155,7 @@ export class SessionServices {
   }
 
   async #openModal(request: unknown): Promise<boolean> {
+    const { ModalRequestSchema } = await requestSchemas();
     const parsed = ModalRequestSchema.safeParse(request);
     if (!parsed.success) {
       throw new McError('INVALID_ARGUMENT', 'modal wants { kind?, title?, text, …Label? }');

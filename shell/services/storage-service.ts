@@ -1,8 +1,8 @@
 import {
   checkBounds,
   DEFAULT_STORAGE_QUOTA_BYTES,
+  MAX_STORAGE_KEY,
   McError,
-  StorageKeySchema,
 } from '../../sdk/protocol/index.ts';
 import type { StorageBackend } from './storage-backend.ts';
 
@@ -133,9 +133,18 @@ export class StorageService {
   }
 }
 
-/** A storage key, or `INVALID_ARGUMENT`. */
+/**
+ * A storage key, or `INVALID_ARGUMENT`: `StorageKeySchema` written out (1–128 printable
+ * ASCII characters), so that no zod is needed for it; a test pins the two to each other.
+ */
 export function parseStorageKey(key: unknown): string {
-  const parsed = StorageKeySchema.safeParse(key);
-  if (!parsed.success) throw new McError('INVALID_ARGUMENT', 'key must be 1–128 printable ASCII');
-  return parsed.data;
+  if (
+    typeof key !== 'string' ||
+    key.length < 1 ||
+    key.length > MAX_STORAGE_KEY ||
+    !/^[\x20-\x7e]+$/.test(key)
+  ) {
+    throw new McError('INVALID_ARGUMENT', 'key must be 1–128 printable ASCII');
+  }
+  return key;
 }

@@ -1,74 +1,13 @@
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 
-import { APP_ID_RE, MAX_MESSAGE_BYTES } from '../../sdk/protocol/index.ts';
-import { english } from '../../sdk/protocol/zod-english.ts';
+import type { CanvasStateSchema, SavedSlotSchema } from './canvas-state-schema.ts';
 
 /** Largest coordinate or size a persisted slot may have, in CSS pixels. */
-const MAX_PX = 100_000;
+export const MAX_PX = 100_000;
 /** Most slots one saved canvas may hold. */
 export const MAX_SAVED_SLOTS = 200;
 /** Largest serialized per-widget config. */
 export const MAX_CONFIG_BYTES = 16 * 1024;
-
-// z.number() already refuses NaN and ±Infinity (classic `.finite()` was a no-op).
-const Px = z.number().check(z.minimum(0), z.maximum(MAX_PX));
-
-const SavedSlotSchema = z.strictObject({
-  slotId: z.string().check(z.minLength(1), z.maxLength(100)),
-  app: z.string().check(z.regex(APP_ID_RE)),
-  x: Px,
-  y: Px,
-  width: Px,
-  height: Px,
-  config: z
-    .optional(z.json())
-    .check(
-      z.refine((v) => v === undefined || JSON.stringify(v).length <= MAX_CONFIG_BYTES, 'too large'),
-    ),
-});
-
-/** Who wrote an entry, when: the writer's clock and its tab id (the tie-breaker). */
-const StampShape = {
-  at: z.number(),
-  tab: z.string().check(z.maxLength(64)),
-};
-
-/**
- * A canvas as saved and synced: entries, each stamped with who wrote it when — the layout
- * (its slots, with per-widget config) and, per app chosen to sync, its public state as a JSON
- * string. One rule merges two copies, entry by entry: the higher stamp wins ({@link isNewer});
- * an absent entry loses to any. Version 1 (one stamp for the whole record) is read as
- * version 2 with that stamp on every entry.
- */
-export const CanvasStateSchema = /* @__PURE__ */ english(
-  z.strictObject({
-    v: z.literal(2),
-    layout: z.optional(
-      z.strictObject({
-        slots: z.array(SavedSlotSchema).check(z.maxLength(MAX_SAVED_SLOTS)),
-        ...StampShape,
-      }),
-    ),
-    states: z.record(
-      z.string().check(z.regex(APP_ID_RE)),
-      z.strictObject({ json: z.string().check(z.maxLength(MAX_MESSAGE_BYTES)), ...StampShape }),
-    ),
-  }),
-);
-
-/** The record of version 1: the whole canvas under one `(savedAt, tab)`. */
-const CanvasStateV1Schema = /* @__PURE__ */ english(
-  z.strictObject({
-    v: z.literal(1),
-    slots: z.array(SavedSlotSchema).check(z.maxLength(MAX_SAVED_SLOTS)),
-    states: z.record(
-      z.string().check(z.regex(APP_ID_RE)),
-      z.string().check(z.maxLength(MAX_MESSAGE_BYTES)),
-    ),
-    savedAt: z.number(),
-    tab: z.string().check(z.maxLength(64)),
-  }),
-);
 
 /** A saved canvas; see {@link CanvasStateSchema}. */
 export type CanvasState = z.infer<typeof CanvasStateSchema>;
@@ -92,18 +31,14 @@ export function nextStamp(tab: string, previous: Stamp | undefined, now = Date.n
   return { at: Math.max(now, (previous?.at ?? 0) + 1), tab };
 }
 
-/** Reads a saved canvas (version 1 or 2) from storage or another tab; anything malformed is `undefined`. */
-export function parseCanvasState(value: unknown): CanvasState | undefined {
-  const result = CanvasStateSchema.safeParse(value);
-  if (result.success) return result.data;
-  const v1 = CanvasStateV1Schema.safeParse(value);
-  if (!v1.success) return undefined;
-  const { slots, states, savedAt: at, tab } = v1.data;
-  return {
-    v: 2,
-    layout: { slots, at, tab },
-    states: Object.fromEntries(
-      Object.entries(states).map(([app, json]) => [app, { json, at, tab }]),
-    ),
-  };
+let loading: Promise<typeof import('./canvas-state-schema.ts')> | undefined;
+
+/**
+ * Reads a saved canvas (version 1 or 2) from storage or another tab; anything malformed is
+ * `undefined`. The schema (zod) is loaded with the first read, not with the page
+ * (docs/decisions/0012-performance.md); reads wait for it in their order.
+ */
+export async function parseCanvasState(value: unknown): Promise<CanvasState | undefined> {
+  loading ??= import('./canvas-state-schema.ts');
+  return (await loading).parseCanvasState(value);
 }

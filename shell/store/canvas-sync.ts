@@ -78,7 +78,7 @@ export class CanvasSync {
   async start(defaults: readonly Placement[] = []): Promise<boolean> {
     let stored: CanvasState | undefined;
     try {
-      stored = parseCanvasState(await this.#store.load(this.#id));
+      stored = await parseCanvasState(await this.#store.load(this.#id));
     } catch (error) {
       this.#onError(error);
     }
@@ -155,7 +155,7 @@ export class CanvasSync {
   /** Another copy arrived: take its newer entries; answer it if this copy has newer ones. */
   async #onRemote(received: CanvasState): Promise<void> {
     // Checked again whatever the store: a version 1 copy is read as version 2.
-    const state = parseCanvasState(received);
+    const state = await parseCanvasState(received);
     if (this.#stopped || !state) return;
     const behind = await this.#merge(state);
     if (behind) this.#schedule(0);

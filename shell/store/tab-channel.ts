@@ -13,6 +13,7 @@ export class TabChannel implements CanvasStore {
   /** The latest copy of each canvas this tab saved or heard, for `load` and for `hello`. */
   readonly #latest = new Map<string, CanvasState>();
   readonly #listeners = new Set<{ id: string; listener: (state: CanvasState) => void }>();
+  #closed = false;
 
   /** @param name the channel; tabs on the same name see each other's saves. */
   constructor(name: string) {
@@ -39,6 +40,7 @@ export class TabChannel implements CanvasStore {
 
   /** Stops hearing and telling the other tabs. */
   close(): void {
+    this.#closed = true;
     this.#listeners.clear();
     this.#channel?.removeEventListener('message', this.#onMessage);
     this.#channel?.close();
@@ -55,9 +57,11 @@ export class TabChannel implements CanvasStore {
     }
     if (data.type !== 'save') return;
     // Same-origin code sent it, but it is checked like anything read back from storage.
-    const state = parseCanvasState(data.state);
-    if (!state) return;
-    this.#latest.set(id, state);
-    for (const entry of [...this.#listeners]) if (entry.id === id) entry.listener(state);
+    // Parsed in arrival order: every parse waits on the same schema import (0012).
+    void parseCanvasState(data.state).then((state) => {
+      if (!state || this.#closed) return;
+      this.#latest.set(id, state);
+      for (const entry of [...this.#listeners]) if (entry.id === id) entry.listener(state);
+    });
   };
 }

@@ -104,10 +104,12 @@ describe('CanvasStateSchema (zod/mini)', () => {
   };
   const withSlot = (s: object) => ({ ...saved, layout: { ...saved.layout, slots: [s] } });
 
-  it('accepts a saved canvas and refuses malformed ones', () => {
-    expect(parseCanvasState(saved)).to.deep.equal(saved);
-    expect(parseCanvasState({ v: 2, states: {} })).to.deep.equal({ v: 2, states: {} });
-    expect(parseCanvasState(withSlot({ ...slot, config: { a: [1] } }))).to.not.equal(undefined);
+  it('accepts a saved canvas and refuses malformed ones', async () => {
+    expect(await parseCanvasState(saved)).to.deep.equal(saved);
+    expect(await parseCanvasState({ v: 2, states: {} })).to.deep.equal({ v: 2, states: {} });
+    expect(await parseCanvasState(withSlot({ ...slot, config: { a: [1] } }))).to.not.equal(
+      undefined,
+    );
     const bad: unknown[] = [
       { ...saved, v: 3 },
       { ...saved, extra: 1 },
@@ -120,12 +122,14 @@ describe('CanvasStateSchema (zod/mini)', () => {
       withSlot({ ...slot, config: 'x'.repeat(17 * 1024) }),
     ];
     for (const input of bad)
-      expect(parseCanvasState(input), JSON.stringify(input).slice(0, 200)).to.equal(undefined);
+      expect(await parseCanvasState(input), JSON.stringify(input).slice(0, 200)).to.equal(
+        undefined,
+      );
   });
 
-  it('reads a version 1 save as version 2, its one stamp on every entry', () => {
+  it('reads a version 1 save as version 2, its one stamp on every entry', async () => {
     const v1 = { v: 1, slots: [slot], states: { todo: '{}' }, savedAt: 1, tab: 't' };
-    expect(parseCanvasState(v1)).to.deep.equal(saved);
+    expect(await parseCanvasState(v1)).to.deep.equal(saved);
     const bad: unknown[] = [
       { ...v1, savedAt: Infinity },
       { ...v1, states: { Todo: '{}' } },
@@ -133,6 +137,6 @@ describe('CanvasStateSchema (zod/mini)', () => {
       { ...v1, extra: 1 },
     ];
     for (const input of bad)
-      expect(parseCanvasState(input), JSON.stringify(input)).to.equal(undefined);
+      expect(await parseCanvasState(input), JSON.stringify(input)).to.equal(undefined);
   });
 });

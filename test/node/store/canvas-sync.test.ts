@@ -166,8 +166,8 @@ describe('CanvasSync (one syncer, one rule: per entry, the latest (at, tab) wins
     assert.equal(a.model.layout.length, 1);
   });
 
-  it('reads a version 1 save (one stamp for the whole canvas) as stamped entries', () => {
-    const v2 = parseCanvasState({
+  it('reads a version 1 save (one stamp for the whole canvas) as stamped entries', async () => {
+    const v2 = await parseCanvasState({
       v: 1,
       slots: [{ slotId: 's', app: 'alpha', x: 1, ...at }],
       states: { alpha: '{"n":1}' },
@@ -179,7 +179,7 @@ describe('CanvasSync (one syncer, one rule: per entry, the latest (at, tab) wins
       layout: { slots: [{ slotId: 's', app: 'alpha', x: 1, ...at }], at: 7, tab: 't' },
       states: { alpha: { json: '{"n":1}', at: 7, tab: 't' } },
     });
-    assert.equal(parseCanvasState({ v: 1, slots: 'no' }), undefined);
+    assert.equal(await parseCanvasState({ v: 1, slots: 'no' }), undefined);
   });
 
   it('syncs public states over a TabChannel alone, and a tab that opens later catches up', async () => {
