@@ -131,7 +131,7 @@ export function ratioRows(r) {
       );
       rows.push(
         row(
-          `4. host long tasks during that flood`,
+          `4. host long tasks during that flood (${v.name})`,
           String(v.longTasks.count),
           '0',
           null,
