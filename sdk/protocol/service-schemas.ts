@@ -7,7 +7,7 @@ import {
   MAX_STORAGE_QUOTA_BYTES,
   MAX_TOAST_TEXT,
   isShortcut,
-} from './services.ts';
+} from './service-limits.ts';
 import { english } from './zod-english.ts';
 
 /**

@@ -1,11 +1,18 @@
 import * as z from 'zod/mini';
 
-import { APP_ID_RE, MAX_MESSAGE_BYTES } from '../../sdk/protocol/index.ts';
+import { MAX_MESSAGE_BYTES } from '../../sdk/protocol/limits.ts';
+import { APP_ID_RE } from '../../sdk/protocol/topics.ts';
 import { english } from '../../sdk/protocol/zod-english.ts';
-import { MAX_CONFIG_BYTES, MAX_PX, MAX_SAVED_SLOTS, type CanvasState } from './canvas-state.ts';
 
 // The saved canvas's schemas, apart from canvas-state.ts so that the page loads zod only when
 // it first reads a saved canvas (`import()` in canvas-state.ts).
+
+/** Largest coordinate or size a persisted slot may have, in CSS pixels. */
+const MAX_PX = 100_000;
+/** Most slots one saved canvas may hold. */
+export const MAX_SAVED_SLOTS = 200;
+/** Largest serialized per-widget config. */
+export const MAX_CONFIG_BYTES = 16 * 1024;
 
 // z.number() already refuses NaN and ±Infinity (classic `.finite()` was a no-op).
 const Px = z.number().check(z.minimum(0), z.maximum(MAX_PX));
@@ -68,7 +75,7 @@ const CanvasStateV1Schema = /* @__PURE__ */ english(
 );
 
 /** Reads a saved canvas (version 1 or 2) from storage or another tab; anything malformed is `undefined`. */
-export function parseCanvasState(value: unknown): CanvasState | undefined {
+export function parseCanvasState(value: unknown): z.infer<typeof CanvasStateSchema> | undefined {
   const result = CanvasStateSchema.safeParse(value);
   if (result.success) return result.data;
   const v1 = CanvasStateV1Schema.safeParse(value);

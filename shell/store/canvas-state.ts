@@ -2,13 +2,6 @@ import type * as z from 'zod/mini';
 
 import type { CanvasStateSchema, SavedSlotSchema } from './canvas-state-schema.ts';
 
-/** Largest coordinate or size a persisted slot may have, in CSS pixels. */
-export const MAX_PX = 100_000;
-/** Most slots one saved canvas may hold. */
-export const MAX_SAVED_SLOTS = 200;
-/** Largest serialized per-widget config. */
-export const MAX_CONFIG_BYTES = 16 * 1024;
-
 /** A saved canvas; see {@link CanvasStateSchema}. */
 export type CanvasState = z.infer<typeof CanvasStateSchema>;
 /** A saved slot. */
