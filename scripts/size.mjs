@@ -1,7 +1,7 @@
 // @ts-check
-// Size budgets. The SDK ships inside every widget, so it has a hard budget: over it, this
-// script exits 1. The host page's start-up bundle has a budget too, reported as a warning
-// (pass --strict to make it fail); the broker Worker is informational.
+// Size budgets. Over a hard budget this script exits 1: the SDK (it ships inside every
+// widget) and the host page's start-up bundle (what every host page loads before anything
+// is mounted); --strict makes every budget hard. The broker Worker is informational.
 //
 // Each entry is bundled the way an app's bundler would: esbuild, ESM, minified, ES2022,
 // tree-shaken, every dependency included. `new Worker(new URL(...))` is left alone by
@@ -46,15 +46,17 @@ const TARGETS = [
   // shortcuts): thin wrappers over client.call, measured at +0.57 KiB gzip over the core.
   // Budget: 0.6 KiB above the core's hard line; a widget pays only for what it imports.
   { label: 'SDK with all services', entry: 'sdk/index.ts', budgetKiB: 6.6, hard: true },
-  // Issue 10's budget (it was an aspirational 20 before): validation the Worker can do leaves
-  // the page. A warning until the host is below it, then a hard line.
+  // Issue 10's budget (it was an aspirational 20 before): what the page does not need at
+  // start loads with import() when first needed (zod, penpal, comlink, the dialog and toast
+  // views, the services of a mount).
   // Measured with code splitting: the start-up bundle (what the page loads before anything
   // is mounted) against the budget, the lazy chunks (dynamic imports) listed beside it.
+  // Hard since the start-up bundle met it (29.96 KiB, docs/decisions/0012).
   {
     label: 'Host (main thread), start-up',
     entry: 'shell/index.ts',
     budgetKiB: 30,
-    hard: false,
+    hard: true,
     split: true,
   },
   { label: 'Broker worker', entry: 'shell/broker/broker-worker.ts' },
@@ -98,7 +100,10 @@ async function measure(entry, contents, split = false) {
     ...(split ? { splitting: true, outdir: 'size-out', chunkNames: '[name]-[hash]' } : {}),
   });
   const outputs = result.metafile.outputs;
-  const entryOut = Object.keys(outputs).find((path) => outputs[path].entryPoint !== undefined);
+  // With splitting every lazy chunk names its own module as `entryPoint` too.
+  const entryOut = Object.keys(outputs).find((path) =>
+    split ? outputs[path].entryPoint === entry : outputs[path].entryPoint !== undefined,
+  );
   if (!entryOut) throw new Error(`size: no entry output for ${entry}`);
   // Without an outdir the one output file is written to `<stdout>`, not its metafile name.
   const files = new Map(

@@ -83,8 +83,10 @@ export * from '../sdk/protocol/context-tokens.ts';
 export * from '../sdk/protocol/handshake.ts';
 export * from '../sdk/protocol/services.ts';
 export * from '../sdk/protocol/outbox.ts';
-export { McToasts, ensureToastView } from './elements/mc-toasts.ts';
-export { McDialog, McDialogCloseEvent } from './elements/mc-dialog.ts';
+// <mc-toasts> and <mc-dialog> load when first shown (docs/decisions/0012-performance.md).
+export type { McToasts } from './elements/mc-toasts.ts';
+export type { McDialog, McDialogCloseEvent } from './elements/mc-dialog.ts';
+export { ensureToastView } from './elements/lazy-views.ts';
 export {
   McAppResizedEvent,
   McResizeFrozenEvent,

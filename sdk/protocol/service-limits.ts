@@ -14,6 +14,11 @@ export const MAX_STORAGE_KEY = 128;
 export const DEFAULT_STORAGE_QUOTA_BYTES = 64 * 1024;
 /** Largest quota a manifest may ask for. */
 export const MAX_STORAGE_QUOTA_BYTES = 1024 * 1024;
+/**
+ * A content size that returns to where it was twice within this window is an oscillation:
+ * the host freezes resizing (docs/services.md).
+ */
+export const OSCILLATION_WINDOW_MS = 1000;
 /** Largest size a widget may ask for on either axis, before clamping. */
 export const MAX_REQUESTED_PX = 100_000;
 

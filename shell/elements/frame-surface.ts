@@ -3,6 +3,7 @@ import type { LitElement, ReactiveController } from 'lit';
 import type { ModalRequest, PixelSize } from '../../sdk/protocol/index.ts';
 import type { Bounds } from '../services/resize-governor.ts';
 import type { ServiceSurface } from '../services/service-surface.ts';
+import { loadDialog } from './lazy-views.ts';
 import { McAppResizedEvent, McResizeFrozenEvent, McShortcutEvent } from './service-events.ts';
 
 /** The element a {@link FrameSurface} serves: `<mc-frame>`. */
@@ -68,7 +69,10 @@ export class FrameSurface implements ServiceSurface, ReactiveController {
   }
 
   /** Opens the host-drawn dialog over the slot; resolves false when `signal` aborts. */
-  showModal(request: ModalRequest, signal: AbortSignal): Promise<boolean> {
+  async showModal(request: ModalRequest, signal: AbortSignal): Promise<boolean> {
+    // <mc-dialog> loads with the first dialog (docs/decisions/0012-performance.md).
+    await loadDialog();
+    if (signal.aborted) return false;
     return new Promise((resolve) => {
       const answer = (confirmed: boolean) => {
         signal.removeEventListener('abort', onAbort);

@@ -8,8 +8,8 @@ import { allowAttribute, sandboxAttribute } from '../frames/sandbox.ts';
 import type { Host } from '../host/host.ts';
 import { McBrokerRestartedEvent, McSuspendedEvent } from '../host/host-events.ts';
 import { LIFECYCLE_EVENTS, McAppLifecycleEvent, McAppStatusEvent } from './events.ts';
-import { McDialogCloseEvent } from './mc-dialog.ts';
-import { ensureToastView } from './mc-toasts.ts';
+import type { McDialogCloseEvent } from './mc-dialog.ts';
+import { watchToasts } from './lazy-views.ts';
 import { FrameSurface } from './frame-surface.ts';
 import { frameStyles } from './mc-frame.styles.ts';
 
@@ -113,7 +113,7 @@ export class McFrame extends LitElement {
   #mount(): void {
     // The host may have changed since the last mount (a canvas rebuilt its own).
     this.#listen(this.host);
-    if (this.host) ensureToastView(this.host);
+    if (this.host) watchToasts(this.host);
     const manifest = this.host?.manifest(this.app);
     const iframe = this.renderRoot.querySelector('iframe');
     if (!this.host || !manifest || !iframe) {

@@ -139,8 +139,11 @@ export class McToasts extends LitElement {
 
 customElements.define('mc-toasts', McToasts);
 
-/** Places an automatic `<mc-toasts>` for `host` unless a view of its stack is on the page. */
-export function ensureToastView(host: Host): void {
+/**
+ * Places an automatic `<mc-toasts>` for `host` unless a view of its stack is on the page
+ * (`ensureToastView` in lazy-views.ts loads this module and calls it).
+ */
+export function placeToastView(host: Host): void {
   const stack = host.services.toasts;
   if (stack.viewers > 0) return;
   const view = document.createElement('mc-toasts');

@@ -1,11 +1,4 @@
-import {
-  CallOptions,
-  connect,
-  Reply,
-  WindowMessenger,
-  type Connection,
-  type RemoteProxy,
-} from 'penpal';
+import type { Connection, RemoteProxy, Reply, WindowMessenger } from 'penpal';
 
 import {
   encodeFrameParams,
@@ -25,6 +18,7 @@ import type { Host } from '../host/host.ts';
 import type { ServiceSurface } from '../services/service-surface.ts';
 import type { SessionServices } from '../services/session-services.ts';
 import { Heartbeat } from './heartbeat.ts';
+import { loadPenpal, type Penpal } from './penpal-loader.ts';
 import { createNonce } from './nonce.ts';
 
 /** Where a widget slot stands. `epoch` counts the sessions of this mount, from 1. */
@@ -58,6 +52,8 @@ export class FrameSession {
   readonly nonce = createNonce();
   #status: FrameStatus = { state: 'loading' };
   #connection: Connection<WidgetMethods> | undefined;
+  /** penpal, once loaded (the first mount loads it: docs/decisions/0012-performance.md). */
+  #penpal: Penpal | undefined;
   #remote: RemoteProxy<WidgetMethods> | undefined;
   #iframe: HTMLIFrameElement | undefined;
   #deadline: ReturnType<typeof setTimeout> | undefined;
@@ -95,28 +91,55 @@ export class FrameSession {
     return this.#epoch;
   }
 
-  /** Starts the mount: the iframe must already be in the document with its sandbox set. */
+  /**
+   * Starts the mount: the iframe must already be in the document with its sandbox set. The
+   * handshake deadline runs from here; the frame is pointed at the app once penpal (loaded
+   * with the first mount, not with the page) is listening for its hello.
+   */
   start(iframe: HTMLIFrameElement, watched: Element = iframe): void {
     const remoteWindow = iframe.contentWindow;
     if (!remoteWindow) throw new McError('INVALID_ARGUMENT', 'iframe is not in the document');
     this.#iframe = iframe;
     this.host.track(this, true);
-    // A null-prototype table: penpal looks methods up by name, and inherited names such as
-    // `constructor` or `toString` must not resolve to anything.
-    const methods: Partial<Receiver<HostMethods & ServiceMethods>> = Object.create(null);
-    methods.hello = (nonce, version) => this.#hello(nonce, version);
+    this.#armDeadline();
     // Host services: only those the manifest grants are added (docs/services.md).
-    this.#services = this.host.services.bind({
+    const services = this.host.services.bind({
       manifest: this.manifest,
       slotId: this.slotId,
       surface: this.surface,
       live: () => this.#attached && !this.#ended,
-      pushContext: (context) =>
-        void this.#remote?.context(context, new CallOptions({ timeout: 5000 })).catch(() => {}),
+      pushContext: (context) => {
+        if (!this.#remote || !this.#penpal) return;
+        const options = new this.#penpal.CallOptions({ timeout: 5000 });
+        void this.#remote.context(context, options).catch(() => {});
+      },
     });
-    Object.assign(methods, this.#services.methods);
-    this.#connection = connect<WidgetMethods>({
-      messenger: guardedMessenger(remoteWindow),
+    // A failed load leaves the mount to its handshake deadline (HANDSHAKE_TIMEOUT).
+    void Promise.all([loadPenpal(), services]).then(
+      ([penpal, bound]) => {
+        if (this.#ended) bound.destroy();
+        else this.#begin(penpal, bound, iframe, remoteWindow, watched);
+      },
+      () => undefined,
+    );
+  }
+
+  #begin(
+    penpal: Penpal,
+    services: SessionServices,
+    iframe: HTMLIFrameElement,
+    remoteWindow: Window,
+    watched: Element,
+  ): void {
+    this.#penpal = penpal;
+    this.#services = services;
+    // A null-prototype table: penpal looks methods up by name, and inherited names such as
+    // `constructor` or `toString` must not resolve to anything.
+    const methods: Partial<Receiver<HostMethods & ServiceMethods>> = Object.create(null);
+    methods.hello = (nonce, version) => this.#hello(nonce, version);
+    Object.assign(methods, services.methods);
+    this.#connection = penpal.connect<WidgetMethods>({
+      messenger: guardedMessenger(penpal, remoteWindow),
       methods,
     });
     this.#connection.promise.then(
@@ -130,7 +153,6 @@ export class FrameSession {
     );
     this.#heartbeat.start(watched);
     iframe.addEventListener('load', this.#onLoad);
-    this.#armDeadline();
     iframe.src =
       this.manifest.url + encodeFrameParams({ nonce: this.nonce, hostOrigin: location.origin });
   }
@@ -198,7 +220,7 @@ export class FrameSession {
       port: port2,
       context: this.host.contextFor(this.manifest.id, this.slotId),
     };
-    return new Reply(reply, { transferables: [port2] });
+    return new this.#penpal!.Reply(reply, { transferables: [port2] });
   }
 
   /**
@@ -230,6 +252,7 @@ export class FrameSession {
 
   async #ping(timeout: number, nextWithinMs: number): Promise<unknown> {
     if (!this.#remote || !this.#attached) return undefined;
+    const { CallOptions } = this.#penpal!;
     return this.#remote.ping(nextWithinMs, new CallOptions({ timeout: timeout * 0.9 }));
   }
 
@@ -271,8 +294,8 @@ export class FrameSession {
  * a widget forges protocol messages that tear its own link down; that must stay the
  * widget's problem, never an uncaught error in the host page.
  */
-function guardedMessenger(remoteWindow: Window): WindowMessenger {
-  const messenger = new WindowMessenger({ remoteWindow, allowedOrigins: ['*'] });
+function guardedMessenger(penpal: Penpal, remoteWindow: Window): WindowMessenger {
+  const messenger = new penpal.WindowMessenger({ remoteWindow, allowedOrigins: ['*'] });
   const send = messenger.sendMessage;
   messenger.sendMessage = (message, transferables) => {
     try {

@@ -1,4 +1,4 @@
-import * as Comlink from 'comlink';
+import type * as Comlink from 'comlink';
 
 import {
   McError,
@@ -18,6 +18,17 @@ export const BROKER_PING_INTERVAL_MS = 2000;
 export const BROKER_PING_TIMEOUT_MS = 15_000;
 
 type Remote = Comlink.Remote<BrokerControl>;
+/** comlink's API, handed to each call for `transfer` (it must be the link's own copy). */
+export type ComlinkApi = typeof Comlink;
+/** One call: what to ask the Worker's remote. */
+export type Invoke<T> = (remote: Remote, comlink: ComlinkApi) => Promise<T>;
+
+let loading: Promise<ComlinkApi> | undefined;
+/**
+ * comlink, loaded when the first broker Worker is spawned rather than with the page
+ * (docs/decisions/0012-performance.md): the Worker starts at once, calls wait for the link.
+ */
+const loadComlink = (): Promise<ComlinkApi> => (loading ??= import('comlink'));
 
 /**
  * The host page's handle on the broker Worker: spawns it, drives it with comlink, and
@@ -30,7 +41,9 @@ type Remote = Comlink.Remote<BrokerControl>;
  */
 export class BrokerLink {
   #worker!: Worker;
-  #remote!: Remote;
+  /** The current Worker's remote, once comlink is loaded; calls wait on it. */
+  #link!: Promise<{ remote: Remote; comlink: ComlinkApi }>;
+  #unlink: (() => void) | undefined;
   #listenerPort!: MessagePort;
   #watchdog: ReturnType<typeof setInterval> | undefined;
   #failed = false;
@@ -66,15 +79,12 @@ export class BrokerLink {
    * watchdog (a ping starts within one interval and fails after `this.timeoutMs`), so a dead
    * broker is restarted, and its calls rejected with "broker restarted", before that.
    */
-  call<T>(
-    invoke: (remote: Remote) => Promise<T>,
-    timeoutMs = this.timeoutMs + 2 * BROKER_PING_INTERVAL_MS,
-  ): Promise<T> {
+  call<T>(invoke: Invoke<T>, timeoutMs = this.timeoutMs + 2 * BROKER_PING_INTERVAL_MS): Promise<T> {
     return this.#call(invoke, timeoutMs, this.#inflight);
   }
 
   #call<T>(
-    invoke: (remote: Remote) => Promise<T>,
+    invoke: Invoke<T>,
     timeoutMs: number,
     inflight: Set<(error: McError) => void>,
   ): Promise<T> {
@@ -95,12 +105,8 @@ export class BrokerLink {
         timeoutMs,
       );
       inflight.add(fail);
-      let answer: Promise<T>;
-      try {
-        answer = invoke(this.#remote);
-      } catch (error) {
-        answer = Promise.reject(error);
-      }
+      // Calls made before comlink has loaded wait for it, in the order they were made.
+      const answer = this.#link.then(({ remote, comlink }) => invoke(remote, comlink));
       answer.then(
         (value) => settle(() => resolve(value)),
         (error: unknown) => settle(() => reject(toMcError(error, 'BROKER_UNAVAILABLE'))),
@@ -109,7 +115,7 @@ export class BrokerLink {
   }
 
   /** A call whose outcome nobody waits for; its failure is the watchdog's business. */
-  send(invoke: (remote: Remote) => Promise<unknown>): void {
+  send(invoke: Invoke<unknown>): void {
     this.call(invoke).catch(() => undefined);
   }
 
@@ -135,13 +141,23 @@ export class BrokerLink {
       name: 'microcanvas-broker',
     });
     this.#worker.addEventListener('error', this.#fail);
-    this.#remote = Comlink.wrap<BrokerControl>(this.#worker);
     // Our own channel for the Worker's reports (not Comlink.proxy), so its page end can be
     // closed when this Worker is let go.
     const { port1, port2 } = new MessageChannel();
-    Comlink.expose(this.listener, port1);
     this.#listenerPort = port1;
-    this.send((remote) => remote.listen(Comlink.transfer(port2, [port2])));
+    const worker = this.#worker;
+    let released = false;
+    this.#unlink = () => (released = true);
+    this.#link = loadComlink().then((comlink) => {
+      if (released) throw new McError('BROKER_UNAVAILABLE', 'broker stopped');
+      const remote = comlink.wrap<BrokerControl>(worker);
+      comlink.expose(this.listener, port1);
+      this.#unlink = () => remote[comlink.releaseProxy]();
+      return { remote, comlink };
+    });
+    // A failed load leaves every call to its deadline, and the watchdog to restart.
+    this.#link.catch(() => undefined);
+    this.send((remote, comlink) => remote.listen(comlink.transfer(port2, [port2])));
     this.#watchdog = setInterval(() => this.#ping(), BROKER_PING_INTERVAL_MS);
   }
 
@@ -165,7 +181,8 @@ export class BrokerLink {
   #release(reason: string): void {
     clearInterval(this.#watchdog);
     this.#worker.removeEventListener('error', this.#fail);
-    this.#remote[Comlink.releaseProxy]();
+    this.#unlink?.();
+    this.#unlink = undefined;
     this.#worker.terminate();
     this.#listenerPort.close();
     const error = new McError('BROKER_UNAVAILABLE', reason);

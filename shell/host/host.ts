@@ -1,5 +1,3 @@
-import * as Comlink from 'comlink';
-
 import type { McEvent, StateVersion, Subscription } from '../../sdk/client.ts';
 import {
   HOST_APP_ID,
@@ -125,8 +123,8 @@ export class Host extends EventTarget {
 
   #hostPort(): [MessagePort, Promise<unknown>] {
     const { port1, port2 } = new MessageChannel();
-    const attached = this.#link.call((broker) =>
-      broker.attachHost('host', Comlink.transfer(port1, [port1])),
+    const attached = this.#link.call((broker, comlink) =>
+      broker.attachHost('host', comlink.transfer(port1, [port1])),
     );
     // The client waits on it only while it has requests out; a failure (the broker went
     // away first) is the watchdog's to handle, never an unhandled rejection.
@@ -273,7 +271,9 @@ export class Host extends EventTarget {
   /** Hands one end of a widget's private channel to the broker. Used by frame sessions. */
   async attach(slotId: string, appId: string, port: MessagePort): Promise<void> {
     if (this.#destroyed) throw new McError('BROKER_UNAVAILABLE', 'host destroyed');
-    await this.#link.call((broker) => broker.attach(slotId, appId, Comlink.transfer(port, [port])));
+    await this.#link.call((broker, comlink) =>
+      broker.attach(slotId, appId, comlink.transfer(port, [port])),
+    );
   }
 
   /**

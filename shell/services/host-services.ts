@@ -2,7 +2,7 @@ import { McError, type HostContextPatch, type ToastRequest } from '../../sdk/pro
 import { ContextService } from './context-service.ts';
 import type { ServiceCaller } from './service-surface.ts';
 import { ServiceLimiter } from './service-limiter.ts';
-import { SessionServices, type SharedServices } from './session-services.ts';
+import type { SessionServices, SharedServices } from './session-services.ts';
 import { MemoryStorageBackend, type StorageBackend } from './storage-backend.ts';
 import { StorageService } from './storage-service.ts';
 import { ToastStack } from './toast-stack.ts';
@@ -35,8 +35,12 @@ export class HostServices implements SharedServices {
     this.toasts = new ToastStack(options.toastLifetimeMs);
   }
 
-  /** The services of one mount, bound to it. */
-  bind(caller: ServiceCaller): SessionServices {
+  /**
+   * The services of one mount, bound to it. Their code loads with the first mount, not with
+   * the page (docs/decisions/0012-performance.md).
+   */
+  async bind(caller: ServiceCaller): Promise<SessionServices> {
+    const { SessionServices } = await import('./session-services.ts');
     return new SessionServices(this, caller);
   }
 

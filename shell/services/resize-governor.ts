@@ -1,12 +1,10 @@
-import type {
-  PixelSize,
-  ResizeRequest,
-  ResizeResult,
-  SizePolicy,
+import {
+  OSCILLATION_WINDOW_MS,
+  type PixelSize,
+  type ResizeRequest,
+  type ResizeResult,
+  type SizePolicy,
 } from '../../sdk/protocol/index.ts';
-
-/** A size that returns to where it was twice within this window is an oscillation. */
-export const OSCILLATION_WINDOW_MS = 1000;
 
 /** A slot's box in CSS pixels: the most a content-sized widget may take. */
 export type Bounds = Required<PixelSize>;

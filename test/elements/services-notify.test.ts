@@ -1,19 +1,22 @@
-import { expect } from '@open-wc/testing';
+import { expect, waitUntil } from '@open-wc/testing';
 
 import { MAX_TOASTS_PER_APP, SERVICE_RATES } from '../../shell/services/index.ts';
 import type { McToasts } from '../../shell/elements/mc-toasts.ts';
 import { callOnce, callService, mountServices } from '../fixtures/services-harness.ts';
 import { cleanup, createCanvas } from '../helpers/canvas.ts';
 
-/** The automatic toast view of the canvas's host, and its rendered toasts. */
-function toastView(): McToasts {
-  const view = document.querySelector('mc-toasts');
-  if (!view) throw new Error('no <mc-toasts> on the page');
-  return view;
+/**
+ * The automatic toast view of the canvas's host, and its rendered toasts. The view loads
+ * with the first toast (docs/decisions/0012), so it is waited for.
+ */
+async function toastView(): Promise<McToasts> {
+  await waitUntil(() => document.querySelector('mc-toasts'), 'no <mc-toasts> on the page');
+  await customElements.whenDefined('mc-toasts');
+  return document.querySelector('mc-toasts')!;
 }
 
 async function renderedToasts() {
-  const view = toastView();
+  const view = await toastView();
   await view.updateComplete;
   return [...view.renderRoot.querySelectorAll('li.toast')].map((li) => ({
     app: li.querySelector('.app')!.textContent!.trim(),
@@ -85,7 +88,9 @@ describe('Host services: notify', () => {
       // No host stack trace crosses to the widget.
       expect(JSON.stringify(outcome)).not.to.include('.ts:');
     }
-    expect(await renderedToasts()).to.have.length(0);
+    // Nothing shown: the stack is empty, and no view was needed (it loads with a toast).
+    expect(canvas.host.services.toasts.toasts).to.have.length(0);
+    expect(document.querySelector('mc-toasts')).to.equal(null);
   });
 
   it('refuses a service the manifest does not list exactly like an unknown method', async () => {
@@ -101,6 +106,8 @@ describe('Host services: notify', () => {
     expect(message(denied).replaceAll('notify', 'M')).to.equal(
       message(unknown).replaceAll('launchMissiles', 'M'),
     );
-    expect(await renderedToasts()).to.have.length(0);
+    // Nothing shown: the stack is empty, and no view was needed (it loads with a toast).
+    expect(canvas.host.services.toasts.toasts).to.have.length(0);
+    expect(document.querySelector('mc-toasts')).to.equal(null);
   });
 });

@@ -3,13 +3,13 @@ import { expect } from '@open-wc/testing';
 import { isShortcut, ManifestSchema, SizeSchema } from '../../sdk/protocol/index.ts';
 import {
   ContextService,
-  ResizeGovernor,
   ServiceLimiter,
   SERVICE_RATES,
   ToastStack,
   MAX_TOASTS,
   MAX_TOASTS_PER_APP,
 } from '../../shell/services/index.ts';
+import { ResizeGovernor } from '../../shell/services/resize-governor.ts';
 
 const BOUNDS = { width: 300, height: 400 };
 

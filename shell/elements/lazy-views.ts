@@ -1,0 +1,50 @@
+import type { Host } from '../host/host.ts';
+
+/**
+ * The host-drawn views that most pages never show, `<mc-toasts>` and `<mc-dialog>`, are not in
+ * the page's start-up bundle (docs/decisions/0012-performance.md): each loads, and defines its
+ * element, when first needed. An element placed in the page before that stays undefined (and
+ * empty) until then, and upgrades when its definition arrives.
+ */
+
+let dialog: Promise<unknown> | undefined;
+
+/** Loads and defines `<mc-dialog>`; resolves once it is defined. */
+export function loadDialog(): Promise<unknown> {
+  // An export is read so that no bundler drops the chunk as unused (package.json lists
+  // dist/lib/shell.js, not its chunks, as having side effects).
+  dialog ??= import('./mc-dialog.ts').then((module) => module.McDialog);
+  return dialog;
+}
+
+const watched = new WeakSet<Host>();
+
+/**
+ * Places an automatic `<mc-toasts>` for `host` when a toast is shown and no view of its
+ * stack is on the page, loading the view with the first toast. One watch per host; it ends
+ * when the host's stack is destroyed.
+ */
+export function watchToasts(host: Host): void {
+  if (watched.has(host)) return;
+  watched.add(host);
+  const stack = host.services.toasts;
+  const onChange = (): void => {
+    // Loading defines <mc-toasts>: a view the page placed itself upgrades, and counts as a
+    // viewer, before ensureToastView looks.
+    if (stack.viewers === 0 && stack.toasts.length > 0) void ensureToastView(host);
+  };
+  stack.addEventListener('change', onChange);
+  stack.addEventListener('destroy', () => stack.removeEventListener('change', onChange), {
+    once: true,
+  });
+  onChange();
+}
+
+/**
+ * Loads `<mc-toasts>` and places an automatic view of `host`'s toasts unless one is on the
+ * page (`<mc-frame>` does this with the first toast; call it to place the view earlier).
+ */
+export async function ensureToastView(host: Host): Promise<void> {
+  const { placeToastView } = await import('./mc-toasts.ts');
+  placeToastView(host);
+}
