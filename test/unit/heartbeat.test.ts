@@ -118,8 +118,13 @@ describe('Heartbeat', () => {
     await clock.advance(INTERVAL_MS * 10);
     expect(heartbeat.active).to.equal(false);
     expect(verdicts).to.deep.equal([]);
+    // A new observer makes WebKit compute intersections again; then wait on the heartbeat's own.
+    const shown = observed(slot);
     slot.style.top = '0';
-    await waitUntil(() => heartbeat!.active, 'the heartbeat never saw its slot come on screen');
+    expect(await shown).to.equal(true);
+    await waitUntil(() => heartbeat!.active, 'the heartbeat never saw its slot come on screen', {
+      timeout: 5000,
+    });
     await clock.advance(INTERVAL_MS * MISSES);
     expect(verdicts).to.deep.equal([false]);
   });
