@@ -77,9 +77,11 @@ export class CanvasSync {
    */
   async start(defaults: readonly Placement[] = []): Promise<boolean> {
     let stored: CanvasState | undefined;
+    let unread = false;
     try {
       stored = await parseCanvasState(await this.#store.load(this.#id));
     } catch (error) {
+      unread = true;
       this.#onError(error);
     }
     // stop() may come while the store loads: then nothing is applied or listened to.
@@ -91,7 +93,9 @@ export class CanvasSync {
     if (this.#stopped) return stored !== undefined;
     if (canvas) {
       this.#stops.push(canvas.onChange(this.#onLayout));
-      if (!stored?.layout) this.#onLayout();
+      // Defaults are saved only over a store known to hold no layout: a load that failed (an
+      // open that timed out on a busy machine) must not overwrite the user's saved canvas.
+      if (!stored?.layout && !unread) this.#onLayout();
     }
     for (const app of this.#apps) {
       this.#watches.push(this.#source.host.state.watch(app, this.#onState));
@@ -108,6 +112,8 @@ export class CanvasSync {
     this.#timer = undefined;
     // Stopped: its store may be closed, and nothing should be saved any more.
     if (this.#stopped) return;
+    // An empty copy would only replace what storage holds with nothing (after a failed load).
+    if (!this.#doc.layout && Object.keys(this.#doc.states).length === 0) return;
     try {
       await this.#store.save(this.#id, this.#doc);
     } catch (error) {

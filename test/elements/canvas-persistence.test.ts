@@ -1,5 +1,7 @@
 import { expect } from '@open-wc/testing';
 
+import { McError } from '../../sdk/protocol/index.ts';
+
 import type { McCanvas } from '../../shell/elements/mc-canvas.ts';
 import type { CanvasState } from '../../shell/store/canvas-state.ts';
 import { CanvasPersistence } from '../../shell/store/canvas-persistence.ts';
@@ -202,6 +204,33 @@ describe('CanvasPersistence', () => {
     const seen = nextEvent<{ value: unknown }>(third.host, 'beta.echo.state');
     command(third.host, beta, { cmd: 'get', app: 'alpha' });
     expect((await seen).data.value).to.deep.equal({ n: 5 });
+  });
+
+  it('a load that fails mounts the defaults without saving them over the stored canvas', async () => {
+    const canvas = tab();
+    const saves: CanvasState[] = [];
+    const errors: unknown[] = [];
+    const store = {
+      load: () => Promise.reject(new McError('STORAGE_UNAVAILABLE', 'not open within 5000 ms')),
+      save: async (_id: string, state: CanvasState) => void saves.push(state),
+      subscribe: () => () => {},
+    };
+    const p = new CanvasPersistence(canvas, {
+      store,
+      id: 'test',
+      saveDelayMs: 10,
+      onError: (error) => errors.push(error),
+    });
+    persistences.push(p);
+    expect(await p.start(DEFAULTS)).to.equal(false);
+    expect(canvas.layout.map((s) => s.slotId)).to.deep.equal(['a-1', 'b-1']);
+    expect((errors[0] as McError).code).to.equal('STORAGE_UNAVAILABLE');
+    await p.flush();
+    expect(saves).to.deep.equal([], 'the defaults are not written over an unread store');
+    // Control: the user's own edit is saved.
+    canvas.removeSlot('b-1');
+    await p.flush();
+    expect(saves.at(-1)?.layout?.slots.map((s) => s.slotId)).to.deep.equal(['a-1']);
   });
 
   it('stopped while the store loads, it applies nothing, listens to nothing and saves nothing', async () => {
