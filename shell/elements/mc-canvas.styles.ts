@@ -1,6 +1,11 @@
 import { css } from 'lit';
 
-/** `<mc-canvas>`: the canvas box, and its slot chrome (positions, edit tools, focus ring, pointer shield). */
+/**
+ * `<mc-canvas>`: the canvas box, and its slot chrome (positions, edit tools, focus ring, pointer
+ * shield). Comments stay out of the css template, which ships as written: an editable slot's
+ * header leaves room for the edit tools and shows it is a drag handle; `.shield` lies over
+ * every frame while a gesture runs, so no iframe swallows the pointer.
+ */
 export const canvasStyles = css`
   :host {
     display: block;
@@ -26,7 +31,6 @@ export const canvasStyles = css`
     box-shadow: 0 12px 28px rgb(16 24 40 / 22%);
   }
   :host([editable]) .slot mc-frame::part(header) {
-    /* Room for the edit tools, and a cue that the header is a drag handle. */
     padding-right: 64px;
     cursor: grab;
   }
@@ -89,7 +93,6 @@ export const canvasStyles = css`
     pointer-events: none;
   }
   .shield {
-    /* Over every frame while a gesture runs, so no iframe swallows the pointer. */
     position: fixed;
     inset: 0;
     z-index: 10;

@@ -76,12 +76,12 @@ export class CanvasSync {
    * changes and merges other copies. Resolves true when a stored copy was applied.
    */
   async start(defaults: readonly Placement[] = []): Promise<boolean> {
-    let stored: CanvasState | undefined;
-    let unread = false;
+    // null: the store could not be read (not the same as holding nothing).
+    let stored: CanvasState | null | undefined;
     try {
       stored = await parseCanvasState(await this.#store.load(this.#id));
     } catch (error) {
-      unread = true;
+      stored = null;
       this.#onError(error);
     }
     // stop() may come while the store loads: then nothing is applied or listened to.
@@ -90,12 +90,12 @@ export class CanvasSync {
     if (stored) await this.#merge(stored);
     // A copy with states but no layout (saved by a syncer of states only) still gets the defaults.
     if (canvas && !stored?.layout) for (const placement of defaults) canvas.mount(placement);
-    if (this.#stopped) return stored !== undefined;
+    if (this.#stopped) return !!stored;
     if (canvas) {
       this.#stops.push(canvas.onChange(this.#onLayout));
       // Defaults are saved only over a store known to hold no layout: a load that failed (an
       // open that timed out on a busy machine) must not overwrite the user's saved canvas.
-      if (!stored?.layout && !unread) this.#onLayout();
+      if (!stored?.layout && stored !== null) this.#onLayout();
     }
     for (const app of this.#apps) {
       this.#watches.push(this.#source.host.state.watch(app, this.#onState));
@@ -103,7 +103,7 @@ export class CanvasSync {
     this.#stops.push(
       this.#store.subscribe(this.#id, (state) => void this.#onRemote(state).catch(this.#onError)),
     );
-    return stored !== undefined;
+    return !!stored;
   }
 
   /** Saves now instead of after the delay (e.g. on `pagehide`); does nothing after `stop()`. */
@@ -113,7 +113,7 @@ export class CanvasSync {
     // Stopped: its store may be closed, and nothing should be saved any more.
     if (this.#stopped) return;
     // An empty copy would only replace what storage holds with nothing (after a failed load).
-    if (!this.#doc.layout && Object.keys(this.#doc.states).length === 0) return;
+    if (!this.#doc.layout && !Object.keys(this.#doc.states)[0]) return;
     try {
       await this.#store.save(this.#id, this.#doc);
     } catch (error) {
