@@ -4,9 +4,9 @@
 // Steps, in order: make sure the browsers exist (scripts/browsers.mjs: apt as root), the
 // static checks (type checks, lint and its rules' tests, the Node-side tests of the code
 // without a DOM in test/node/ with each test counted, format, size budgets, library build,
-// the packed package: publint, attw, a Vite-built consumer app in Chromium), the server
-// tests against real Redis and NATS (scripts/server-services.mjs: the machine's, or our own
-// on free ports, installed with apt as root when missing), the
+// the packed package: publint, attw, a Vite-built consumer app in Chromium) with the server
+// tests beside them, against real Redis and NATS (scripts/server-services.mjs: the machine's,
+// or our own on free ports, installed with apt as root when missing), the
 // browser tests (@web/test-runner, one run per engine in BROWSERS, all three by default) and
 // the end-to-end tests (Playwright, in Chromium and Firefox as far as BROWSERS includes
 // them). Every step runs even when an earlier one failed; output streams as it comes. Each
@@ -217,6 +217,56 @@ const e2eReady = browsersReady || tryEnsure(e2eEngines);
 if (browsersReady) console.log('Browsers are available.');
 else record({ name: 'browsers', passed: 0, failed: 1, skipped: 0, seconds: 0, note: 'missing' });
 
+// The server (server/): the engine conformance suite against embedded, Redis and NATS, the
+// fault tests, the CLI over real HTTP. Real services only (scripts/server-services.mjs): the
+// machine's when they answer, else our own on free ports. One that cannot be had leaves its
+// engine out, said in the step's note; under CI that counts as a failure. They run beside the
+// static checks, which keep one core busy at a time while the server tests mostly wait on
+// sockets and child processes (about a minute saved); their output follows when they end.
+async function serverTests() {
+  const services = await provideServices();
+  for (const what of services.missing) console.log(`server services missing: ${what}`);
+  try {
+    await runner({
+      name: 'server tests',
+      command: process.execPath,
+      args: [
+        '--import',
+        'tsx',
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        '--test-reporter=./scripts/node-test-counts.mjs',
+        `--test-reporter-destination=${SERVER_RESULTS}`,
+        '--test',
+        ...nodeTestFiles('test/server'),
+      ],
+      file: SERVER_RESULTS,
+      env: { ...process.env, ...services.env },
+      pick: ({ passed, failed, skipped }) => ({ passed, failed, skipped }),
+      logFile: join(RESULTS_DIR, 'server.log'),
+    });
+  } finally {
+    services.stop();
+  }
+  if (services.missing.length > 0) {
+    const missing = `not tested: ${services.missing.join('; ')}`;
+    const failed = process.env.CI ? 1 : 0;
+    record({
+      name: 'server services',
+      passed: 0,
+      failed,
+      skipped: 1 - failed,
+      seconds: 0,
+      note: missing,
+    });
+  }
+}
+// A step that throws must count as a failure, never end the script without its summary.
+const serverStep = serverTests().catch((error) => {
+  console.error(`server tests could not run: ${error}`);
+  record({ name: 'server tests', passed: 0, failed: 1, skipped: 0, seconds: 0 });
+});
+
 await check('typecheck', bin('tsc'), ['--noEmit', '-p', '.']);
 // The broker, shared/, the model and the protocol once more, without the DOM's types.
 await check('typecheck (no DOM)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.no-dom.json']);
@@ -247,48 +297,6 @@ await runner({
   file: NODE_RESULTS,
   pick: ({ passed, failed, skipped }) => ({ passed, failed, skipped }),
 });
-// The server (server/): the engine conformance suite against embedded, Redis and NATS, the
-// fault tests, the CLI over real HTTP. Real services only (scripts/server-services.mjs): the
-// machine's when they answer, else our own on free ports. One that cannot be had leaves its
-// engine out, said in the step's note; under CI that counts as a failure.
-{
-  banner('server services');
-  const services = await provideServices();
-  for (const what of services.missing) console.log(`missing: ${what}`);
-  try {
-    await runner({
-      name: 'server tests',
-      command: process.execPath,
-      args: [
-        '--import',
-        'tsx',
-        '--test-reporter=spec',
-        '--test-reporter-destination=stdout',
-        '--test-reporter=./scripts/node-test-counts.mjs',
-        `--test-reporter-destination=${SERVER_RESULTS}`,
-        '--test',
-        ...nodeTestFiles('test/server'),
-      ],
-      file: SERVER_RESULTS,
-      env: { ...process.env, ...services.env },
-      pick: ({ passed, failed, skipped }) => ({ passed, failed, skipped }),
-    });
-  } finally {
-    services.stop();
-  }
-  if (services.missing.length > 0) {
-    const missing = `not tested: ${services.missing.join('; ')}`;
-    const failed = process.env.CI ? 1 : 0;
-    record({
-      name: 'server services',
-      passed: 0,
-      failed,
-      skipped: 1 - failed,
-      seconds: 0,
-      note: missing,
-    });
-  }
-}
 await check('format', bin('prettier'), ['--check', '.']);
 await check('size', process.execPath, ['scripts/size.mjs']);
 await check('build', process.execPath, ['scripts/build.mjs', '--fast']);
@@ -296,6 +304,8 @@ await check('build', process.execPath, ['scripts/build.mjs', '--fast']);
 await check('publint', bin('publint'), ['--strict']);
 await check('attw', bin('attw'), ['--pack', '.', '--profile', 'esm-only']);
 await check('consumer app', process.execPath, ['test/consumer/run.mjs']);
+
+await serverStep;
 
 const e2eRuns = !quick && existsSync(PLAYWRIGHT_CONFIG) && e2eEngines.length > 0 && e2eReady;
 

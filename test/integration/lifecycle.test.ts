@@ -79,7 +79,16 @@ describe('widget lifecycle', function () {
     const alpha = await mountDriven(canvas, 'alpha');
     const ready = nextEvent(host, 'alpha.echo.ready');
     command(host, alpha, { cmd: 'navigate', url: 'self' });
-    await ready;
+    // It hung once in CI until the suite's 40 s timeout, saying nothing: a bounded wait that
+    // names the slot's state tells a refused or timed-out handshake from a lost event.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stuck = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const status = JSON.stringify(canvas.frame(alpha)?.status);
+        reject(new Error(`no ready from the new document within 25 s; the slot: ${status}`));
+      }, 25_000);
+    });
+    await Promise.race([ready, stuck]).finally(() => clearTimeout(timer));
     expect(canvas.frame(alpha)!.epoch).to.equal(2);
     const denied = nextEvent<{ code: string }>(host, 'alpha.echo.error');
     command(host, alpha, { cmd: 'publish', topic: 'beta.note.added' });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -9,7 +9,15 @@ import { buildServer } from '../../scripts/build-server.mjs';
 import { kill, ROOT } from './helpers/processes.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mc-bin-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+// A bundle inside the repository finds its peers in node_modules, as dist/server/cli.js does;
+// not dist/server itself, which `npm test`'s build step clears while this test may run.
+const cache = join(ROOT, 'node_modules/.cache');
+mkdirSync(cache, { recursive: true });
+const local = mkdtempSync(join(cache, 'mc-bin-'));
+after(() => {
+  rmSync(tmp, { recursive: true, force: true });
+  rmSync(local, { recursive: true, force: true });
+});
 
 /** Runs a built cli.js with plain node (no tsx), collecting its output. */
 function runBin(cli: string, args: string[]) {
@@ -22,9 +30,9 @@ function runBin(cli: string, args: string[]) {
 }
 
 describe('the microcanvas-server bin (esbuild bundle, plain node)', () => {
-  it('starts from dist/server/cli.js, answers /healthz, and stops on SIGTERM', async () => {
-    await buildServer(join(ROOT, 'dist/server'));
-    const bin = runBin(join(ROOT, 'dist/server/cli.js'), [
+  it('starts from a bundle in the repository, answers /healthz, and stops on SIGTERM', async () => {
+    await buildServer(local);
+    const bin = runBin(join(local, 'cli.js'), [
       '--port',
       '0',
       '--engine-url',
