@@ -1,0 +1,38 @@
+// `microcanvas/sync`: the host page's server client, an entry of its own so that pages load it
+// only when they sync with a server (the host's start-up bundle has a hard budget; this entry
+// brings zod for the wire protocol). docs/sync.md.
+export {
+  ServerLink,
+  CONNECT_TIMEOUT_MS,
+  HEARTBEAT_MISSES,
+  REQUEST_TIMEOUT_MS,
+  type LinkReplies,
+  type LinkRequest,
+  type LinkSocket,
+  type LinkState,
+  type ServerLinkOptions,
+  type SocketFactory,
+} from './server-link.ts';
+export {
+  CanvasRemote,
+  type CanvasRemoteOptions,
+  type LostNotice,
+  type RemoteStatus,
+} from './canvas-remote.ts';
+export {
+  SlotReplica,
+  type ApplyResult,
+  type ConfirmedSlot,
+  type PendingOp,
+  type ReplicaData,
+} from './slot-replica.ts';
+export { IdbReplicaStore, MemoryReplicaStore, type ReplicaStore } from './replica-store.ts';
+export { backoffDelay, RECONNECT_BASE_MS, RECONNECT_MAX_MS } from './backoff.ts';
+export { deviceId, newDeviceId, DEVICE_ID_KEY } from './device-id.ts';
+export { cacheOnly } from './cache-only.ts';
+export {
+  McSyncStatus,
+  LOST_NOTICE_MS,
+  type SyncIndicatorState,
+} from '../elements/mc-sync-status.ts';
+export * from '../../sdk/protocol/server-wire.ts';
