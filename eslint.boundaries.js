@@ -46,7 +46,7 @@ const NO_SHELL = {
   message: `Nothing outside shell/ imports the shell ${SEE}.`,
 };
 const NO_SHELL_ENTRY = {
-  group: ['microcanvas/shell', 'microcanvas/shell/*'],
+  group: ['microcanvas/shell', 'microcanvas/shell/*', 'microcanvas/sync'],
   message: `Nothing outside shell/ imports the shell ${SEE}.`,
 };
 

@@ -84,6 +84,7 @@ export default defineConfig({
     alias: {
       'microcanvas/sdk': at('./sdk/index.ts'),
       'microcanvas/shell': at('./shell/index.ts'),
+      'microcanvas/sync': at('./shell/sync.ts'),
       'microcanvas/protocol': at('./sdk/protocol/index.ts'),
     },
   },

@@ -72,6 +72,7 @@ export default defineConfig({
     lib: {
       entry: {
         shell: at('./shell/index.ts'),
+        sync: at('./shell/sync.ts'),
         sdk: at('./sdk/index.ts'),
         protocol: at('./sdk/protocol/index.ts'),
       },

@@ -1,13 +1,12 @@
 import {
-  CanvasPersistence,
   Host,
   McCanvas,
   McCatalog,
   McError,
-  WindowBridge,
   type McAppStatusEvent,
   type McViolationEvent,
 } from 'microcanvas/shell';
+import { CanvasPersistence, WindowBridge } from 'microcanvas/sync';
 
 import { EventLog, StateView } from './host-panel.ts';
 import { gridLayout } from './layout.ts';

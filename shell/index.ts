@@ -19,41 +19,6 @@ export {
   type Rect,
 } from './layout/geometry.ts';
 export {
-  isNewer,
-  nextStamp,
-  parseCanvasState,
-  type CanvasState,
-  type SavedSlot,
-  type Stamp,
-} from './store/canvas-state.ts';
-export {
-  CanvasSync,
-  type CanvasSyncOptions,
-  type SyncHost,
-  type SyncSource,
-} from './store/canvas-sync.ts';
-export { TabChannel } from './store/tab-channel.ts';
-export type { CanvasStore } from './store/canvas-store.ts';
-export { MemoryBacking, MemoryStore } from './store/memory-store.ts';
-export {
-  CANVAS_TTL_MS,
-  IndexedDbStore,
-  type IndexedDbStoreOptions,
-} from './store/indexeddb-store.ts';
-export {
-  CanvasPersistence,
-  SAVE_DELAY_MS,
-  type CanvasPersistenceOptions,
-  type PersistedCanvas,
-} from './store/canvas-persistence.ts';
-export { StateSync, type StateSyncOptions } from './store/state-sync.ts';
-export {
-  WINDOW_EVENT_PREFIX,
-  WindowBridge,
-  type MicroappEventDetail,
-} from './bridge/window-bridge.ts';
-export { PageStore, type PageState } from './bridge/page-store.ts';
-export {
   LIFECYCLE_EVENTS,
   McAppLifecycleEvent,
   McAppStatusEvent,
