@@ -60,6 +60,23 @@ const PatternSchema = z
   .check(z.maxLength(200), z.regex(PATTERN_RE, 'must be a topic pattern (a.b.c)'));
 
 /**
+ * What of an app leaves the browser through the host page's server connection and comes
+ * back from the app's widgets on the user's other devices (docs/server.md, "Events across
+ * devices"). Deny by default: without `sync` nothing leaves. Syncing never adds a right: an
+ * event is forwarded only after the broker's usual publish check passed, and one from the
+ * server reaches only subscriptions the manifest's `subscribes` allowed, so a pattern here
+ * beyond `publishes` (resp. `subscribes`) matches nothing (docs/decisions/0015-event-sync.md).
+ */
+export const SyncSchema = z.strictObject({
+  /** Topics this app publishes that are also sent to the server. */
+  publishes: z._default(z.array(PatternSchema).check(z.maxLength(64)), []),
+  /** Topics this app's subscriptions may also receive from other devices. */
+  subscribes: z._default(z.array(PatternSchema).check(z.maxLength(64)), []),
+  /** Whether this app's public state is sent to the server and adopted from it. */
+  state: z._default(z.boolean(), false),
+});
+
+/**
  * An app manifest, registered by the host. Rights come from here and nowhere else.
  * Written with `zod/mini` so that the host page's bundle carries only the checks it uses.
  */
@@ -104,6 +121,8 @@ export const ManifestSchema = /* @__PURE__ */ english(
       shortcuts: z._default(z.array(ShortcutSchema).check(z.maxLength(16)), []),
       /** Per-app storage quota (`storage` service). */
       storage: z.optional(StoragePolicySchema),
+      /** What leaves the browser for the user's other devices (none by default). */
+      sync: z.optional(SyncSchema),
     })
     .check(
       z.superRefine((m, ctx) => {

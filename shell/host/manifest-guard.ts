@@ -40,22 +40,18 @@ function pattern(path: Path, value: unknown): string {
   return s;
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** The schema's loopback hosts (`localhost`, `[::1]`, `127.0.0.1`) and the rest of 127/8. */
+const LOOPBACK = /^(?:localhost|\[::1\]|127\.\d+\.\d+\.\d+)$/;
 
-/** The schema's `isAllowedAppUrl`: https anywhere, http on loopback, no fragment. */
-function isAllowedAppUrl(value: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
-  if (url.hash !== '' || value.includes('#')) return false;
+/**
+ * The schema's `isAllowedAppUrl`: https anywhere, http on loopback, no fragment. It takes the
+ * URL `appUrl` parsed already: the schema parses the kept text, which the URL parser reads
+ * alike (it ignores tabs and line breaks itself).
+ */
+function isAllowedAppUrl(url: URL, text: string): boolean {
+  if (url.hash !== '' || text.includes('#')) return false;
   if (url.protocol === 'https:') return true;
-  return (
-    url.protocol === 'http:' &&
-    (LOOPBACK_HOSTS.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname))
-  );
+  return url.protocol === 'http:' && LOOPBACK.test(url.hostname);
 }
 
 /**
@@ -76,22 +72,13 @@ function appUrl(path: Path, value: unknown): string {
   if (!url || !/^https?$/.test(url.protocol.slice(0, -1))) throw new Issue(path, 'Invalid URL');
   const kept = trimmed.replace(/[\t\n\r]/g, '');
   maxLength(path, kept, 2048);
-  if (!isAllowedAppUrl(kept)) {
+  if (!isAllowedAppUrl(url, kept)) {
     throw new Issue(path, 'must be https (http only on loopback) and have no fragment');
   }
   return kept;
 }
 
-const LIMIT_KEYS = [
-  'maxMessageBytes',
-  'maxDepth',
-  'maxNodes',
-  'eventsPerSecond',
-  'burst',
-  'bytesPerSecond',
-  'maxSubscriptions',
-] as const;
-const LIMIT_RANGES: Record<(typeof LIMIT_KEYS)[number], [number, number]> = {
+const LIMIT_RANGES = {
   maxMessageBytes: [256, 4 * 1024 * 1024],
   maxDepth: [1, 256],
   maxNodes: [1, 1_000_000],
@@ -99,7 +86,9 @@ const LIMIT_RANGES: Record<(typeof LIMIT_KEYS)[number], [number, number]> = {
   burst: [1, 1_000_000],
   bytesPerSecond: [1024, 256 * 1024 * 1024],
   maxSubscriptions: [1, 10_000],
-};
+} as const;
+/** In the schema's order, which decides which issue comes first. */
+const LIMIT_KEYS = Object.keys(LIMIT_RANGES) as (keyof typeof LIMIT_RANGES)[];
 
 function limits(path: Path, value: unknown): Manifest['limits'] {
   const input = object(path, value);
@@ -174,6 +163,7 @@ const MANIFEST_KEYS = [
   'size',
   'shortcuts',
   'storage',
+  'sync',
 ] as const;
 const PERMISSION_NAMES = Object.keys(PERMISSIONS) as (keyof typeof PERMISSIONS)[];
 
@@ -190,15 +180,26 @@ function manifest(value: unknown): Manifest {
   maxLength(['name'], name, 80);
   const url = appUrl(['url'], input.url);
   const out: Manifest = { id, name, url } as Manifest;
-  if (input.description !== undefined) {
-    const description = string(['description'], input.description);
+  /** An optional field: checked when given, kept as `undefined` when given as that. */
+  const optional = <K extends 'description' | 'storage' | 'sync'>(
+    key: K,
+    check: (value: unknown) => Manifest[K],
+  ) => {
+    if (input[key] !== undefined) out[key] = check(input[key]);
+    else if (key in input) out[key] = undefined;
+  };
+  optional('description', (v) => {
+    const description = string(['description'], v);
     maxLength(['description'], description, 500);
-    out.description = description;
-  } else if ('description' in input) {
-    out.description = undefined;
-  }
-  const list = <T>(key: string, max: number, item: (path: Path, value: unknown) => T): T[] =>
-    input[key] === undefined ? [] : arrayOf([key], input[key], max, item);
+    return description;
+  });
+  const list = <T>(
+    key: string,
+    max: number,
+    item: (path: Path, value: unknown) => T,
+    from = input,
+    path: Path = [key],
+  ): T[] => (from[key] === undefined ? [] : arrayOf(path, from[key], max, item));
   out.publishes = list('publishes', 64, pattern);
   out.subscribes = list('subscribes', 64, pattern);
   out.reads = list('reads', 64, (path, v) => {
@@ -211,10 +212,8 @@ function manifest(value: unknown): Manifest {
   out.permissions = list('permissions', 8, (path, v) => oneOf(path, v, PERMISSION_NAMES));
   out.limits = input.limits === undefined ? {} : limits(['limits'], input.limits);
   out.services = list('services', SERVICE_NAMES.length, (path, v) => oneOf(path, v, SERVICE_NAMES));
-  out.size =
-    input.size === undefined
-      ? { width: { mode: 'fixed', min: 0 }, height: { mode: 'fixed', min: 0 } }
-      : size(['size'], input.size);
+  // An absent size is an empty one: both axes take their defaults.
+  out.size = size(['size'], input.size === undefined ? {} : input.size);
   out.shortcuts = list('shortcuts', 16, (path, v) => {
     if (!isShortcut(v)) {
       throw typeof v === 'string'
@@ -223,8 +222,17 @@ function manifest(value: unknown): Manifest {
     }
     return v;
   });
-  if (input.storage !== undefined) out.storage = storage(['storage'], input.storage);
-  else if ('storage' in input) out.storage = undefined;
+  optional('storage', (v) => storage(['storage'], v));
+  optional('sync', (v) => {
+    // SyncSchema: both lists like the manifest's own, then `state`, then no other keys.
+    const from = object(['sync'], v);
+    const synced = (key: string) => list(key, 64, pattern, from, ['sync', key]);
+    const sync = { publishes: synced('publishes'), subscribes: synced('subscribes') };
+    const state = from.state === undefined ? false : from.state;
+    if (state !== !!state) throw invalidType(['sync', 'state'], 'boolean', state);
+    noOtherKeys(['sync'], from, ['publishes', 'subscribes', 'state']);
+    return { ...sync, state };
+  });
   noOtherKeys([], input, MANIFEST_KEYS);
   out.publishes.forEach((p, i) => {
     if (p.split('.')[0] !== id) {

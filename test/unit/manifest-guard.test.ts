@@ -132,6 +132,23 @@ const FIELD: Record<string, unknown[]> = {
     {},
     { quotaBytes: 1, x: 1 },
   ],
+  sync: [
+    {},
+    { publishes: ['cal.a.b'] },
+    { publishes: ['cal.*.b'] },
+    { publishes: ['todo.a.b'] },
+    { publishes: ['cal.**'] },
+    { subscribes: ['x.y.z'] },
+    { state: true },
+    { state: false },
+    { state: 1 },
+    { state: 'true' },
+    { state: undefined },
+    { publishes: undefined, subscribes: null },
+    { other: 1 },
+    { publishes: Array(65).fill('cal.a.b') },
+    { __proto__: { state: true } },
+  ],
   sandbox: ['allow-same-origin'],
   __proto__: [{ polluted: true }],
 };
@@ -158,6 +175,19 @@ function cases(): Array<Record<string, unknown>> {
   out.push({ ...good, publishes: ['x.y.z'], storage: { quotaBytes: -1 } });
   out.push({ ...good, url: 'http://evil.example/', limits: { burst: 0 } });
   out.push({ ...good, shortcuts: ['K'], size: { width: { min: -1 } } });
+  // Sync within the rights the manifest grants, and beyond them.
+  const rights = { publishes: ['cal.*.*'], subscribes: ['todo.item.*', '*.*.x'] };
+  for (const sync of [
+    { publishes: ['cal.a.b', 'cal.*.c'], subscribes: ['todo.item.done', '*.*.x'], state: true },
+    { publishes: ['cal.a.b'], subscribes: ['todo.*.done'] },
+    { publishes: ['cal.a.b.c'] },
+    { subscribes: ['todo.item.done', 'chat.a.b'] },
+    { publishes: ['todo.item.done'] },
+  ]) {
+    out.push({ ...good, ...rights, sync });
+  }
+  out.push({ ...good, publishes: ['x.y.z'], sync: { publishes: ['x.y.z'] } });
+  out.push({ ...good, sync: { subscribes: ['a.b.c'] }, extra: 1 });
   return out;
 }
 

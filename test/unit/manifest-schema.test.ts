@@ -75,7 +75,23 @@ describe('ManifestSchema (zod/mini)', () => {
       'storage.quotaBytes": Too big: expected number to be <=1048576',
     ],
     [{ sandbox: 'allow-same-origin' }, '(manifest)": Unrecognized key: "sandbox"'],
+    [{ sync: { state: 'yes' } }, 'sync.state": Invalid input: expected boolean, received string'],
   ];
+
+  it('keeps a sync field within the rights, with its defaults', () => {
+    const m = ManifestSchema.parse({
+      ...good,
+      publishes: ['cal.date.*'],
+      subscribes: ['todo.item.*'],
+      sync: { publishes: ['cal.date.selected'], subscribes: ['todo.item.*'] },
+    });
+    expect(m.sync).to.deep.equal({
+      publishes: ['cal.date.selected'],
+      subscribes: ['todo.item.*'],
+      state: false,
+    });
+    expect(ManifestSchema.parse(good).sync).to.equal(undefined);
+  });
 
   it('refuses bad fields with the first issue named', () => {
     for (const [override, message] of refused) {
