@@ -1,7 +1,7 @@
 // @ts-check
 // The server's runnable build: server/cli.ts bundled by esbuild into dist/server/cli.js,
-// the `microcanvas-server` bin of the package. pino and prom-client (pure JavaScript) are
-// bundled in, so that `npx microcanvas-server` needs only the driver of its engine
+// the `microcanvas-server` bin of the package. pino, prom-client, ws and jose (pure
+// JavaScript) are bundled in, so that `npx microcanvas-server` needs only the driver of its engine
 // (better-sqlite3, ioredis or @nats-io/*, optional peer dependencies, loaded when chosen);
 // native and engine packages stay external. `microcanvas/server` as an import entry comes
 // later (docs/decisions/0013).

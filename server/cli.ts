@@ -19,6 +19,12 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  if (config.options.devTokens) {
+    process.stderr.write(
+      'WARNING: --dev-tokens is on. POST /dev/token signs a token for ANY user name to any\n' +
+        'configured host origin. Demo only: never where users or data are real.\n',
+    );
+  }
   let server;
   try {
     server = await createServer(config.options);

@@ -17,6 +17,14 @@ export const USAGE = `Usage: microcanvas-server [options]
   --retention <time>     MC_RETENTION         how long stream history is kept (default 24h)
   --retention-len <n>    MC_RETENTION_LEN     entries kept per stream (default 10000)
   --log-level <level>    MC_LOG_LEVEL         fatal | error | warn | info | debug | trace
+  --host-origin <origin> MC_HOST_ORIGINS      origin of a host page allowed to open /ws
+                                              (repeat the flag; the variable is
+                                              comma-separated). None: /ws refuses all
+                         MC_AUTH_SECRET       HS256 secret (≥ 32 characters) of the JWTs
+                                              clients present (environment only: flags
+                                              show in the process list)
+  --dev-tokens           MC_DEV_TOKENS=1      DEMO ONLY: POST /dev/token signs a token for
+                                              any user name, and the space "demo" exists
   --help                                      this text
 
 Times are a number with a unit: 500ms, 30s, 15m, 24h, 7d.`;
@@ -64,6 +72,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
       retention: { type: 'string' },
       'retention-len': { type: 'string' },
       'log-level': { type: 'string' },
+      'host-origin': { type: 'string', multiple: true },
+      'dev-tokens': { type: 'boolean' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -92,6 +102,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
   };
   const port = pick(values.port, 'MC_PORT');
   const host = pick(values.host, 'MC_HOST');
+  const hostOrigins = values['host-origin'] ?? splitList(env.MC_HOST_ORIGINS);
+  for (const origin of hostOrigins) checkOrigin(origin);
+  const authSecret = env.MC_AUTH_SECRET;
+  const devTokens = values['dev-tokens'] ?? ['1', 'true'].includes(env.MC_DEV_TOKENS ?? '');
   return {
     help: false,
     options: {
@@ -99,6 +113,32 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
       ...(host === undefined ? {} : { host }),
       engine,
       logger: pick(values['log-level'], 'MC_LOG_LEVEL') ?? 'info',
+      hostOrigins,
+      ...(authSecret === undefined || authSecret === '' ? {} : { authSecret }),
+      devTokens,
     },
   };
+}
+
+function splitList(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
+}
+
+/** An origin as browsers send it: scheme://host[:port], nothing after. */
+function checkOrigin(origin: string): void {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || parsed.origin !== origin) {
+    throw new McError(
+      'INVALID_ARGUMENT',
+      `--host-origin must be an origin like https://app.example, got ${JSON.stringify(origin)}`,
+    );
+  }
 }

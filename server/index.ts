@@ -8,6 +8,17 @@ export {
   DEFAULT_DATA_FILE,
   DEFAULT_PORT,
   type McServer,
+  type HttpOptions,
   type ServerOptions,
 } from './server.ts';
+export {
+  createJwtAuthenticator,
+  signToken,
+  tokenFromRequest,
+  TOKEN_AUDIENCE,
+  type Authenticate,
+  type ConnectionLimits,
+  type Identity,
+  type TransportConfig,
+} from './transport/index.ts';
 export * from './engine/index.ts';

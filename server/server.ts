@@ -12,9 +12,10 @@ import { pino, type Logger } from 'pino';
 import { McError } from '../sdk/protocol/errors.ts';
 import { createEngine, type Engine, type EngineConfig } from './engine/index.ts';
 import { checkHealth, ServerMetrics } from './metrics.ts';
+import { createTransport, type FrameRouter, type TransportConfig } from './transport/index.ts';
 
-/** Options of {@link createServer}. */
-export interface ServerOptions {
+/** Options of {@link createServer} for HTTP and the engine. */
+export interface HttpOptions {
   /** TCP port; 0 picks a free one (see {@link McServer.url}). Default 8787. */
   readonly port?: number;
   /** Interface to bind. Default 127.0.0.1: exposing the server is a deliberate choice. */
@@ -32,6 +33,9 @@ export interface ServerOptions {
   readonly shutdownTimeoutMs?: number;
 }
 
+/** Options of {@link createServer}: HTTP, engine, and the WebSocket endpoint's. */
+export type ServerOptions = HttpOptions & TransportConfig;
+
 /** A running server. */
 export interface McServer {
   /** `http://host:port`, with the port actually bound. */
@@ -48,6 +52,7 @@ export interface McServer {
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_DATA_FILE = '.microcanvas/server.db';
+const DEV_TOKEN_PATH = '/dev/token';
 
 /** Connects the engine, binds the port, and serves /healthz and /metrics. */
 export async function createServer(options: ServerOptions = {}): Promise<McServer> {
@@ -59,6 +64,11 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
   const engine = await connectEngine(options.engine, logger);
   const metrics = new ServerMetrics(engine, healthTimeoutMs);
   let closing: Promise<void> | undefined;
+  const router: FrameRouter = {
+    handle: () => Promise.reject(new McError('NOT_FOUND', 'no such space')),
+    closed: () => {},
+  };
+  const transport = createTransport(options, { registry: metrics.registry, logger, router });
 
   const routes: Record<string, (res: ServerResponse) => Promise<number>> = {
     '/healthz': async (res) => {
@@ -87,7 +97,9 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
     const route = path in routes ? path : 'other';
     let status = 500;
     try {
-      if (route === 'other') {
+      if (path === DEV_TOKEN_PATH && transport.devTokenRoute !== undefined) {
+        status = await transport.devTokenRoute(req, res);
+      } else if (route === 'other') {
         status = 404;
         sendJson(res, 404, { error: 'not found' });
       } else if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -108,6 +120,7 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
   // A slow client cannot hold a connection open forever while sending its headers.
   http.headersTimeout = 10_000;
   http.requestTimeout = 30_000;
+  transport.transport.attach(http);
 
   const port = options.port ?? DEFAULT_PORT;
   const host = options.host ?? '127.0.0.1';
@@ -135,6 +148,7 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
     close() {
       closing ??= (async () => {
         logger.info('shutting down');
+        await transport.transport.close();
         const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
         http.closeIdleConnections();
         const timer = setTimeout(() => http.closeAllConnections(), shutdownTimeoutMs);
