@@ -17,6 +17,8 @@ export const USAGE = `Usage: microcanvas-server [options]
   --retention <time>     MC_RETENTION         how long stream history is kept (default 24h)
   --retention-len <n>    MC_RETENTION_LEN     entries kept per stream (default 10000)
   --log-level <level>    MC_LOG_LEVEL         fatal | error | warn | info | debug | trace
+  --space-ttl <time>     MC_SPACE_TTL         sliding time-to-live of a space and its
+                                              canvas after the last edit (default 24h)
   --host-origin <origin> MC_HOST_ORIGINS      origin of a host page allowed to open /ws
                                               (repeat the flag; the variable is
                                               comma-separated). None: /ws refuses all
@@ -74,6 +76,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
       'log-level': { type: 'string' },
       'host-origin': { type: 'string', multiple: true },
       'dev-tokens': { type: 'boolean' },
+      'space-ttl': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -105,6 +108,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
   const hostOrigins = values['host-origin'] ?? splitList(env.MC_HOST_ORIGINS);
   for (const origin of hostOrigins) checkOrigin(origin);
   const authSecret = env.MC_AUTH_SECRET;
+  const spaceTtl = pick(values['space-ttl'], 'MC_SPACE_TTL');
   const devTokens = values['dev-tokens'] ?? ['1', 'true'].includes(env.MC_DEV_TOKENS ?? '');
   return {
     help: false,
@@ -116,6 +120,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
       hostOrigins,
       ...(authSecret === undefined || authSecret === '' ? {} : { authSecret }),
       devTokens,
+      ...(spaceTtl === undefined ? {} : { spaceTtlMs: parseDuration(spaceTtl) }),
     },
   };
 }

@@ -6,6 +6,7 @@
 export {
   createServer,
   DEFAULT_DATA_FILE,
+  DEMO_SPACE,
   DEFAULT_PORT,
   type McServer,
   type HttpOptions,
@@ -21,4 +22,5 @@ export {
   type Identity,
   type TransportConfig,
 } from './transport/index.ts';
+export { Spaces, type CreateSpaceOptions, type SpaceRecord } from './spaces/spaces.ts';
 export * from './engine/index.ts';

@@ -12,7 +12,9 @@ import { pino, type Logger } from 'pino';
 import { McError } from '../sdk/protocol/errors.ts';
 import { createEngine, type Engine, type EngineConfig } from './engine/index.ts';
 import { checkHealth, ServerMetrics } from './metrics.ts';
-import { createTransport, type FrameRouter, type TransportConfig } from './transport/index.ts';
+import { CanvasHub } from './canvas/canvas-hub.ts';
+import { Spaces } from './spaces/spaces.ts';
+import { createTransport, type TransportConfig } from './transport/index.ts';
 
 /** Options of {@link createServer} for HTTP and the engine. */
 export interface HttpOptions {
@@ -31,6 +33,8 @@ export interface HttpOptions {
   readonly healthTimeoutMs?: number;
   /** How long close() waits for requests in flight before cutting them. Default 10 s. */
   readonly shutdownTimeoutMs?: number;
+  /** Default sliding time-to-live of a space and its canvas. Default 24 h. */
+  readonly spaceTtlMs?: number;
 }
 
 /** Options of {@link createServer}: HTTP, engine, and the WebSocket endpoint's. */
@@ -42,6 +46,8 @@ export interface McServer {
   readonly url: string;
   readonly engine: Engine;
   readonly logger: Logger;
+  /** Spaces and their members: `server.spaces.create('team', { members: ['ann'] })`. */
+  readonly spaces: Spaces;
   /**
    * Graceful stop: /healthz answers 503 at once (load balancers stop sending), no new
    * connections, requests in flight finish (up to shutdownTimeoutMs), then the engine
@@ -53,6 +59,8 @@ export interface McServer {
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_DATA_FILE = '.microcanvas/server.db';
 const DEV_TOKEN_PATH = '/dev/token';
+/** With dev tokens on, the space `demo` (member `demo`) exists from the start. */
+export const DEMO_SPACE = 'demo';
 
 /** Connects the engine, binds the port, and serves /healthz and /metrics. */
 export async function createServer(options: ServerOptions = {}): Promise<McServer> {
@@ -64,11 +72,18 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
   const engine = await connectEngine(options.engine, logger);
   const metrics = new ServerMetrics(engine, healthTimeoutMs);
   let closing: Promise<void> | undefined;
-  const router: FrameRouter = {
-    handle: () => Promise.reject(new McError('NOT_FOUND', 'no such space')),
-    closed: () => {},
-  };
-  const transport = createTransport(options, { registry: metrics.registry, logger, router });
+  const spaces = new Spaces(engine.kv, options.spaceTtlMs);
+  const hub = new CanvasHub(engine, spaces, logger);
+  const transport = createTransport(options, { registry: metrics.registry, logger, router: hub });
+  if (options.devTokens) {
+    try {
+      await spaces.ensure(DEMO_SPACE, { members: [DEMO_SPACE] });
+    } catch (error) {
+      await engine.close();
+      throw error;
+    }
+    logger.warn({ space: DEMO_SPACE }, 'demo space: member "demo"');
+  }
 
   const routes: Record<string, (res: ServerResponse) => Promise<number>> = {
     '/healthz': async (res) => {
@@ -145,10 +160,12 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
     url,
     engine,
     logger,
+    spaces,
     close() {
       closing ??= (async () => {
         logger.info('shutting down');
         await transport.transport.close();
+        await hub.close();
         const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
         http.closeIdleConnections();
         const timer = setTimeout(() => http.closeAllConnections(), shutdownTimeoutMs);

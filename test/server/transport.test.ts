@@ -9,20 +9,13 @@ import type { McServer } from '../../server/server.ts';
 import { createJwtAuthenticator, signToken } from '../../server/transport/index.ts';
 import {
   deviceId,
+  metric,
   ORIGIN,
   SECRET,
   startServer,
   TestClient,
   upgradeStatus,
 } from './helpers/ws-client.ts';
-
-async function metric(server: McServer, name: string): Promise<string> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(name))
-    .join('\n');
-}
 
 describe('WebSocket transport: the upgrade', { timeout: 20_000 }, () => {
   let server: McServer;
@@ -149,9 +142,7 @@ describe('WebSocket transport: heartbeats and dev tokens', { timeout: 20_000 }, 
   it('cuts a client that stops answering pings, keeps one that answers', async () => {
     const server = await startServer({ heartbeatMs: 100 });
     try {
-      const silent = await TestClient.open(server);
-      silent.ws.pong = () => {}; // it cannot answer
-      (silent.ws as unknown as { _autoPong: boolean })._autoPong = false;
+      const silent = await TestClient.open(server, { autoPong: false });
       const alive = await TestClient.open(server, { user: 'bob' });
       assert.equal(await silent.closed, 1006);
       assert.equal(alive.closeCode, undefined);

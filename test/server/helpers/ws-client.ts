@@ -39,6 +39,8 @@ export interface OpenOptions {
   readonly origin?: string | null;
   readonly device?: string;
   readonly protocols?: string[];
+  /** False: the client does not answer the server's pings. */
+  readonly autoPong?: boolean;
 }
 
 /** The outcome of an upgrade that was refused: its HTTP status. */
@@ -66,7 +68,10 @@ async function rawSocket(server: McServer, options: OpenOptions): Promise<WebSoc
   ];
   const url = `${server.url.replace('http', 'ws')}/ws?device=${options.device ?? deviceId()}`;
   const origin = options.origin === undefined ? ORIGIN : options.origin;
-  return new WebSocket(url, protocols, origin === null ? {} : { origin });
+  return new WebSocket(url, protocols, {
+    ...(origin === null ? {} : { origin }),
+    autoPong: options.autoPong ?? true,
+  });
 }
 
 /** A connected test client: every frame it received, in order, and waits on them. */
@@ -148,4 +153,23 @@ export class TestClient {
   close(): void {
     this.ws.close();
   }
+
+  /** Joins `space`; resolves with the snapshot (or the error). */
+  join(space: string): Promise<ServerFrame> {
+    return this.request({ t: 'join', space });
+  }
+
+  /** Sends an edit; resolves with the ack (or the error). */
+  edit(space: string, ops: unknown[]): Promise<ServerFrame> {
+    return this.request({ t: 'edit', space, ops });
+  }
+}
+
+/** The metric lines of `name` from /metrics. */
+export async function metric(server: McServer, name: string): Promise<string> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(name))
+    .join('\n');
 }

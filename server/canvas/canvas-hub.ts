@@ -1,0 +1,232 @@
+import type { Logger } from 'pino';
+
+import { McError } from '../../sdk/protocol/errors.ts';
+import {
+  MAX_JOINED_SPACES,
+  type Author,
+  type ClientFrame,
+  type EditFrame,
+  type JoinFrame,
+  type SlotChange,
+} from '../../sdk/protocol/server-wire.ts';
+import type { Engine } from '../engine/index.ts';
+import type { Spaces } from '../spaces/spaces.ts';
+import type { Connection, FrameRouter } from '../transport/connection.ts';
+import { snapshotOf, type LostNotice } from './canvas-doc.ts';
+import { CanvasStore } from './canvas-store.ts';
+
+/** An accepted edit as it travels between processes on `canvas.<space>`. */
+interface ChangedMessage {
+  readonly space: string;
+  readonly gen: string;
+  readonly rev: number;
+  readonly slots: SlotChange[];
+  readonly by: Author;
+  readonly notices: LostNotice[];
+}
+
+/**
+ * How long a push that arrived ahead of its predecessor waits for it. Edits accepted by
+ * different processes can cross on the way; past this the client gets the jump and rejoins.
+ */
+export const REORDER_WAIT_MS = 250;
+/** Pushes held for one connection (before its snapshot, or waiting for a missing rev). */
+const MAX_HELD = 256;
+
+/** One connection's view of one space: pushes go out in `rev` order, after its snapshot. */
+interface Feed {
+  readonly gen: string;
+  /** Last rev sent (the snapshot's, then each push's); undefined until the snapshot is sent. */
+  rev: number | undefined;
+  readonly held: Map<number, ChangedMessage>;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** This process's subscription to one space's channel, and who joined it here. */
+interface Channel {
+  readonly feeds: Map<Connection, Feed>;
+  readonly ready: Promise<() => Promise<void>>;
+}
+
+/**
+ * Canvas sync: `join` (snapshot, then pushes), `leave`, `edit`. Edits are stored first
+ * (CanvasStore, compare-and-set), acknowledged, then published on the engine's pub/sub
+ * channel `canvas.<space>`; every process (this one included) pushes what it receives to the
+ * connections that joined the space there, so processes on one Redis or NATS act as one.
+ */
+export class CanvasHub implements FrameRouter {
+  readonly #engine: Engine;
+  readonly #spaces: Spaces;
+  readonly #store: CanvasStore;
+  readonly #log: Logger;
+  readonly #channels = new Map<string, Channel>();
+  readonly #joined = new Map<Connection, Set<string>>();
+
+  constructor(engine: Engine, spaces: Spaces, logger: Logger) {
+    this.#engine = engine;
+    this.#spaces = spaces;
+    this.#store = new CanvasStore(engine.kv);
+    this.#log = logger;
+  }
+
+  async handle(connection: Connection, frame: ClientFrame): Promise<void> {
+    switch (frame.t) {
+      case 'join':
+        return this.#join(connection, frame);
+      case 'leave':
+        this.#leave(connection, frame.space);
+        return;
+      case 'edit':
+        return this.#edit(connection, frame);
+      default:
+        throw new McError('MALFORMED_MESSAGE', `frame ${frame.t} is not handled here`);
+    }
+  }
+
+  closed(connection: Connection): void {
+    for (const space of this.#joined.get(connection) ?? []) this.#leave(connection, space);
+    this.#joined.delete(connection);
+  }
+
+  /** Ends every subscription (server shutdown). */
+  async close(): Promise<void> {
+    const channels = [...this.#channels.values()];
+    this.#channels.clear();
+    await Promise.allSettled(channels.map(async (c) => (await c.ready)()));
+  }
+
+  async #join(connection: Connection, frame: JoinFrame): Promise<void> {
+    const record = await this.#spaces.access(frame.space, connection.user);
+    const joined = this.#joined.get(connection) ?? new Set<string>();
+    if (!joined.has(frame.space) && joined.size >= MAX_JOINED_SPACES) {
+      throw new McError('QUOTA_EXCEEDED', `at most ${MAX_JOINED_SPACES} spaces per connection`);
+    }
+    this.#leave(connection, frame.space); // a second join starts over with a new snapshot
+    joined.add(frame.space);
+    this.#joined.set(connection, joined);
+    const channel = this.#channel(frame.space);
+    const feed: Feed = { gen: record.gen, rev: undefined, held: new Map(), timer: undefined };
+    channel.feeds.set(connection, feed);
+    // Subscribed before reading: a change stored after the read is pushed, not missed.
+    await channel.ready;
+    const doc = await this.#store.read(frame.space, record.gen);
+    if (channel.feeds.get(connection) !== feed) return; // left (or rejoined) meanwhile
+    connection.send({
+      t: 'snapshot',
+      id: frame.id,
+      space: frame.space,
+      rev: doc.rev,
+      slots: snapshotOf(doc),
+    });
+    feed.rev = doc.rev;
+    for (const rev of feed.held.keys()) if (rev <= doc.rev) feed.held.delete(rev);
+    this.#drain(connection, feed, false);
+  }
+
+  #leave(connection: Connection, space: string): void {
+    this.#joined.get(connection)?.delete(space);
+    const channel = this.#channels.get(space);
+    const feed = channel?.feeds.get(connection);
+    if (channel === undefined || feed === undefined) return;
+    clearTimeout(feed.timer);
+    channel.feeds.delete(connection);
+    if (channel.feeds.size > 0) return;
+    this.#channels.delete(space);
+    void channel.ready.then(
+      (unsubscribe) => unsubscribe(),
+      () => {},
+    );
+  }
+
+  async #edit(connection: Connection, frame: EditFrame): Promise<void> {
+    const record = await this.#spaces.access(frame.space, connection.user, true);
+    const by = { user: connection.user, device: connection.device };
+    const result = await this.#store.edit(frame.space, record.gen, frame.ops, by, record.ttlMs);
+    // Stored: only now is it acknowledged.
+    connection.send({ t: 'ack', id: frame.id, rev: result.doc.rev, lost: result.lost });
+    if (result.changes.length === 0) return;
+    const message: ChangedMessage = {
+      space: frame.space,
+      gen: record.gen,
+      rev: result.doc.rev,
+      slots: result.changes,
+      by,
+      notices: result.notices,
+    };
+    try {
+      await this.#engine.pubsub.publish(channelName(frame.space), JSON.stringify(message));
+    } catch (error) {
+      // Stored and acknowledged; the others see a jump in rev at the next push and rejoin.
+      this.#log.warn({ err: error, space: frame.space }, 'publish failed');
+    }
+  }
+
+  #channel(space: string): Channel {
+    let channel = this.#channels.get(space);
+    if (channel !== undefined) return channel;
+    const feeds = new Map<Connection, Feed>();
+    const ready = this.#engine.pubsub.subscribe(channelName(space), (payload) => {
+      let message: ChangedMessage;
+      try {
+        message = JSON.parse(payload) as ChangedMessage;
+      } catch {
+        return;
+      }
+      for (const [connection, feed] of feeds) this.#receive(connection, feed, message);
+    });
+    ready.catch((error: unknown) => this.#log.error({ err: error, space }, 'subscribe failed'));
+    channel = { feeds, ready };
+    this.#channels.set(space, channel);
+    return channel;
+  }
+
+  #receive(connection: Connection, feed: Feed, message: ChangedMessage): void {
+    if (message.gen !== feed.gen) return;
+    if (feed.rev !== undefined && message.rev <= feed.rev) return;
+    feed.held.set(message.rev, message);
+    if (feed.held.size > MAX_HELD && feed.rev === undefined) {
+      feed.held.delete(Math.min(...feed.held.keys()));
+    }
+    if (feed.rev !== undefined) this.#drain(connection, feed, false);
+  }
+
+  /**
+   * Sends held pushes in rev order. A missing rev is waited for up to REORDER_WAIT_MS (or
+   * until MAX_HELD pile up); then the feed skips ahead, and the client, seeing the jump,
+   * rejoins.
+   */
+  #drain(connection: Connection, feed: Feed, force: boolean): void {
+    while (feed.held.size > 0 && feed.rev !== undefined) {
+      const next = feed.held.get(feed.rev + 1);
+      if (next === undefined) {
+        if (!force && feed.held.size <= MAX_HELD) {
+          feed.timer ??= setTimeout(() => {
+            feed.timer = undefined;
+            this.#drain(connection, feed, true);
+          }, REORDER_WAIT_MS);
+          return;
+        }
+        feed.rev = Math.min(...feed.held.keys()) - 1;
+        continue;
+      }
+      feed.held.delete(next.rev);
+      feed.rev = next.rev;
+      this.#push(connection, next);
+    }
+    clearTimeout(feed.timer);
+    feed.timer = undefined;
+  }
+
+  #push(connection: Connection, message: ChangedMessage): void {
+    const { space, rev, slots, by } = message;
+    connection.send({ t: 'changed', space, rev, slots, by });
+    for (const notice of message.notices) {
+      if (notice.user !== connection.user || notice.device !== connection.device) continue;
+      connection.send({ t: 'lost', space, slot: notice.slot, fields: notice.fields, by });
+    }
+  }
+}
+
+function channelName(space: string): string {
+  return `canvas.${space}`;
+}
