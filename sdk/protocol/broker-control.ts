@@ -35,10 +35,34 @@ export interface BrokerStats {
   violations: Record<string, number>;
 }
 
-/** What the host page listens to (Worker → host): violations arrive batched. */
+/**
+ * What leaves the browser (manifest `sync`): an event or public state value of `app`, checked
+ * and stamped by the broker. `data` is the JSON text (size-checked by the broker); no `topic`
+ * means a public state value. The network side adds a message id for dedup and sends it.
+ */
+export interface SyncedEvent {
+  app: string;
+  topic?: string;
+  data: string;
+}
+
+/**
+ * An event (or, without `topic`, a public state value) from the server, in the stream of
+ * `space`, at `offset` within `epoch`. Hostile until checked: the broker applies the same
+ * rights as to a local one (docs/decisions/0015-event-sync.md).
+ */
+export interface RemoteEvent extends SyncedEvent {
+  space: string;
+  epoch: string;
+  offset: number;
+}
+
+/** What the host page listens to (Worker → host): violations and synced events arrive batched. */
 export interface HostListener {
   violations?(batch: Violation[]): void;
   suspended?(connectionId: string, appId: string): void;
+  /** Events and states that leave the browser, in publish order. */
+  forward?(batch: SyncedEvent[]): void;
 }
 
 /** The broker Worker's control surface (host → Worker). */
@@ -60,6 +84,17 @@ export interface BrokerControl {
   adopt(appId: string, json: string): boolean;
   /** The host page's end of a channel on which it exposes its {@link HostListener}. */
   listen(port: MessagePort): void;
+  /**
+   * Events from the server, in stream order: each checked like a local publish, then
+   * delivered to subscribers whose manifest syncs it; one already delivered (same epoch,
+   * offset not above the last) is dropped. Resolves to how many were delivered or adopted.
+   */
+  deliver(batch: RemoteEvent[]): number;
+  /**
+   * History was lost (`recovered: false` from the server): adopts the server's public states,
+   * re-sends every watcher its snapshot, and gives syncing subscribers a gap notice.
+   */
+  resync(space: string, states: SyncedEvent[]): void;
   /** The watchdog's liveness check. */
   ping(): 'pong';
 }

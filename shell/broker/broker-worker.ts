@@ -1,7 +1,13 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
 
-import type { BrokerControl, HostListener, StateSnapshot } from '../../sdk/protocol/index.ts';
+import type {
+  BrokerControl,
+  HostListener,
+  RemoteEvent,
+  StateSnapshot,
+  SyncedEvent,
+} from '../../sdk/protocol/index.ts';
 import { Broker } from './broker.ts';
 import { VIOLATION_LOG_SIZE, type Violation } from './violations.ts';
 
@@ -32,6 +38,7 @@ let reaper: Worker | undefined;
 const broker = new Broker({
   violation: queueViolation,
   suspended: (id, app) => listener.suspended?.(id, app),
+  forward: (batch) => listener.forward?.(batch),
   // A flooder's port may hold tens of thousands of unread messages; closing it here would
   // stall every other delivery. Transferring it away is cheap; the reaper closes it.
   discard: (port) => {
@@ -61,6 +68,8 @@ export const brokerControl: BrokerControl = {
   listen: (port: MessagePort) => {
     listener = Comlink.wrap<HostListener>(port) as unknown as HostListener;
   },
+  deliver: (batch: RemoteEvent[]) => broker.deliver(batch),
+  resync: (space: string, states: SyncedEvent[]) => broker.resync(space, states),
   ping: () => 'pong',
 };
 

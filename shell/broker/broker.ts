@@ -2,13 +2,16 @@ import {
   checkBounds,
   DEFAULT_LIMITS,
   HOST_APP_ID,
+  isTopic,
   ManifestSchema,
   type AppLimits,
   type BrokerStats,
   type ClientOp,
   type ErrorCode,
   type Manifest,
+  type RemoteEvent,
   type StateSnapshot,
+  type SyncedEvent,
   type Topic,
 } from '../../sdk/protocol/index.ts';
 import { encodeBrokerOp } from '../../sdk/protocol/encode-broker-op.ts';
@@ -18,6 +21,7 @@ import { decodeBatch } from './decode.ts';
 import { Grants } from './grants.ts';
 import { StateStore } from './state-store.ts';
 import { SubscriberIndex } from './subscriber-index.ts';
+import { SyncCursors } from './sync-cursors.ts';
 import { ViolationLog, type Violation, type ViolationKind } from './violations.ts';
 
 /** Refused events within {@link STRIKE_WINDOW_MS} after which a flooder is suspended. */
@@ -34,6 +38,8 @@ export interface BrokerListener {
    * instead; the default closes it in place.
    */
   discard?(port: BrokerPort): void;
+  /** Events and states that leave the browser (manifest `sync`), batched per turn. */
+  forward?(batch: SyncedEvent[]): void;
 }
 
 export type { BrokerStats };
@@ -55,6 +61,10 @@ export class Broker {
   readonly #listener: BrokerListener;
   readonly #now: () => number;
   readonly #strikeStart = new Map<string, number>();
+  /** Per registered app, its manifest's rights: what an event from the server is held to. */
+  readonly #remote = new Map<string, Grants>();
+  readonly #cursors = new SyncCursors();
+  #forwarding: SyncedEvent[] = [];
   #delivered = 0;
   /** Drops of connections that have since closed. */
   #dropped = 0;
@@ -69,6 +79,47 @@ export class Broker {
   register(manifest: unknown): void {
     const parsed = ManifestSchema.parse(manifest);
     this.#manifests.set(parsed.id, parsed);
+    this.#remote.set(parsed.id, Grants.fromManifest(parsed));
+  }
+
+  /**
+   * Takes events from the server (docs/decisions/0015-event-sync.md). Each is held to the
+   * rights of its stamped app as if published here (its manifest must publish and sync the
+   * topic, or sync its state), bounded like a widget's, and dropped when its stream already
+   * delivered that offset. It then reaches the subscriptions that sync the topic, or the
+   * app's state watchers. Returns how many were taken; refusals are counted as violations.
+   */
+  deliver(batch: readonly RemoteEvent[]): number {
+    let taken = 0;
+    const now = this.#now();
+    for (const event of Array.isArray(batch) ? batch : []) {
+      try {
+        if (this.#deliverOne(event, now)) taken++;
+      } catch (error) {
+        this.#remoteRefused(event, 'malformed', String(error).slice(0, 200));
+      }
+    }
+    return taken;
+  }
+
+  /**
+   * History of `space` was lost upstream (`recovered: false`): adopts the server's public
+   * states, re-sends every synced app's snapshot to its watchers, and tells every connection
+   * that receives synced events that it missed some (a gap notice).
+   */
+  resync(space: string, states: readonly SyncedEvent[]): void {
+    this.#cursors.forget(space);
+    for (const state of Array.isArray(states) ? states : []) {
+      if (this.#remote.get(state?.app)?.sends() && state.topic === undefined) {
+        this.adopt(state.app, state.data);
+      }
+    }
+    for (const [app, grants] of this.#remote) {
+      if (grants.sends()) this.#notifyState(this.#state.get(app));
+    }
+    for (const to of this.#connections.values()) {
+      if ([...to.subscriptions.values()].some((p) => to.grants.receivesAny(p))) to.lost();
+    }
   }
 
   /** Attaches a widget's port under the identity of a registered app. */
@@ -249,6 +300,9 @@ export class Broker {
       return this.#refuse(from, 'too-large', 'PAYLOAD_TOO_LARGE', `${part.length} bytes`, topic);
     }
     if (!from.bytes.take(part.length, now)) return this.#rateLimited(from, topic);
+    if (from.grants.sends(topic) && from.appId !== HOST_APP_ID) {
+      this.#forward({ app: from.appId, topic, data: JSON.stringify(data ?? null) });
+    }
     for (const to of this.#index.lookup(topic)) {
       if (to.sendEvent(part, now)) this.#delivered++;
     }
@@ -289,6 +343,69 @@ export class Broker {
     }
     if (!from.bytes.take(size, now)) return this.#rateLimited(from);
     this.#notifyState(this.#state.set(from.appId, value ?? null));
+    if (from.grants.sends())
+      this.#forward({ app: from.appId, data: JSON.stringify(value ?? null) });
+  }
+
+  /** Queues an event for the server; what one turn forwards leaves as one batch. */
+  #forward(event: SyncedEvent): void {
+    if (this.#forwarding.push(event) > 1) return;
+    queueMicrotask(() => {
+      const batch = this.#forwarding;
+      this.#forwarding = [];
+      this.#listener.forward?.(batch);
+    });
+  }
+
+  #deliverOne(event: RemoteEvent, now: number): boolean {
+    const { space, epoch, offset, app, topic, data } = event ?? {};
+    if (
+      typeof data !== 'string' ||
+      typeof space !== 'string' ||
+      typeof epoch !== 'string' ||
+      !Number.isSafeInteger(offset)
+    ) {
+      return this.#remoteRefused(event, 'malformed', 'not an event');
+    }
+    if (!this.#cursors.fresh(event)) return false;
+    const grants = this.#remote.get(app);
+    // Held to the source app's rights here: the server relays, it does not grant.
+    if (topic !== undefined && !isTopic(topic)) {
+      return this.#remoteRefused(event, 'malformed', 'not a topic');
+    }
+    const allowed =
+      topic === undefined ? grants?.sends() : grants?.canPublish(app, topic) && grants.sends(topic);
+    if (!allowed) return this.#remoteRefused(event, 'not-permitted', DENIED);
+    const limits = limitsOf(this.#manifests.get(app)!);
+    if (data.length > limits.maxMessageBytes) {
+      return this.#remoteRefused(event, 'too-large', `${data.length} bytes`);
+    }
+    const value: unknown = JSON.parse(data);
+    if (checkBounds(value, limits.maxDepth, limits.maxNodes)) {
+      return this.#remoteRefused(event, 'bounds', 'too deep or too many values');
+    }
+    if (topic === undefined) {
+      this.#notifyState(this.#state.set(app, value));
+      return true;
+    }
+    const part = encodeBrokerOp({ op: 'evt', topic, source: app, data: value });
+    for (const to of this.#index.lookup(topic)) {
+      if (to.grants.receives(topic) && to.sendEvent(part, now)) this.#delivered++;
+    }
+    return true;
+  }
+
+  #remoteRefused(event: RemoteEvent, kind: ViolationKind, detail: string): false {
+    const entry: Violation = {
+      app: String(event?.app).slice(0, 40),
+      connection: 'server',
+      kind,
+      detail,
+      time: Date.now(),
+    };
+    if (typeof event?.topic === 'string') entry.topic = event.topic.slice(0, 200);
+    this.#violations.record(entry);
+    return false;
   }
 
   #notifyState(snapshot: StateSnapshot): void {

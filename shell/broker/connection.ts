@@ -127,6 +127,12 @@ export class Connection {
     return true;
   }
 
+  /** Tells the client, with its next batch, that it missed events (history lost upstream). */
+  lost(): void {
+    this.#gap++;
+    this.#out.schedule();
+  }
+
   /**
    * The client processed `n` operations. False when it claims more than it was sent: a
    * real client never does, so the broker treats it like any other refused input.

@@ -11,10 +11,19 @@ export class Grants {
   readonly #subscribes: readonly string[];
   readonly #reads: ReadonlySet<string>;
   readonly #all: boolean;
+  /** The manifest's `sync`: what leaves the browser and what may come back. */
+  readonly #sync: NonNullable<Manifest['sync']>;
   /** Whether a topic matches `publishes`, by topic: a burst asks about the same one each time. */
   readonly #published = new Map<string, boolean>();
 
-  private constructor(publishes: string[], subscribes: string[], reads: string[], all: boolean) {
+  private constructor(
+    publishes: string[],
+    subscribes: string[],
+    reads: string[],
+    all: boolean,
+    sync: Manifest['sync'] = { publishes: [], subscribes: [], state: false },
+  ) {
+    this.#sync = sync;
     this.#publishes = publishes;
     this.#subscribes = subscribes;
     this.#reads = new Set(reads);
@@ -28,6 +37,7 @@ export class Grants {
       [...manifest.subscribes],
       [...manifest.reads],
       false,
+      manifest.sync,
     );
   }
 
@@ -56,6 +66,38 @@ export class Grants {
   canSubscribe(pattern: string): boolean {
     if (this.#all) return true;
     return this.#subscribes.some((granted) => patternCovers(granted, pattern));
+  }
+
+  /**
+   * Whether an event of this app that passed {@link canPublish} also goes to the server (no
+   * topic: its public state). Never for the host, whose own events stay in the page.
+   */
+  sends(topic?: string): boolean {
+    if (topic === undefined) return this.#sync.state;
+    return this.#sync.publishes.some((pattern) => matchTopic(pattern, topic));
+  }
+
+  /**
+   * Whether a subscription of this connection (already allowed by `subscribes`) may also get
+   * `topic` from the user's other devices. The host's subscriptions get everything.
+   */
+  receives(topic: string): boolean {
+    return this.#all || this.#sync.subscribes.some((pattern) => matchTopic(pattern, topic));
+  }
+
+  /** Whether a subscription to `pattern` may get any event from other devices. */
+  receivesAny(pattern: string): boolean {
+    const asked = pattern.split('.');
+    return (
+      this.#all ||
+      this.#sync.subscribes.some((synced) => {
+        const s = synced.split('.');
+        return (
+          s.length === asked.length &&
+          s.every((x, i) => x === '*' || asked[i] === '*' || x === asked[i])
+        );
+      })
+    );
   }
 
   canRead(appId: string): boolean {

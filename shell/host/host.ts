@@ -7,7 +7,9 @@ import {
   type HostContextPatch,
   type Manifest,
   type ManifestInput,
+  type RemoteEvent,
   type StateSnapshot,
+  type SyncedEvent,
   type Theme,
   type Topic,
   type TopicPattern,
@@ -81,6 +83,7 @@ export class Host extends EventTarget {
   #restartDelayMs = 0;
   #restartTimer: ReturnType<typeof setTimeout> | undefined;
   #destroyed = false;
+  #uplink: ((batch: SyncedEvent[]) => void) | undefined;
 
   constructor(options: HostOptions = {}) {
     super();
@@ -95,6 +98,7 @@ export class Host extends EventTarget {
         },
         suspended: (slotId: string, appId: string) =>
           this.dispatchEvent(new McSuspendedEvent(slotId, appId)),
+        forward: (batch: SyncedEvent[]) => this.#uplink?.(batch),
       },
       () => this.#recover(),
       options.brokerTimeoutMs,
@@ -207,6 +211,22 @@ export class Host extends EventTarget {
     if (this.#destroyed) return Promise.resolve(false);
     return this.#link.call((broker) => broker.adopt(appId, json));
   }
+
+  /**
+   * Event sync with the server (docs/decisions/0015-event-sync.md), for the host's server
+   * client: `uplink` gets what the broker forwards (manifest `sync`, checked and stamped),
+   * `deliver` hands the broker events from the server (checked there like local ones, each
+   * offset delivered once), `resync` tells it history was lost (`recovered: false`).
+   */
+  readonly events = {
+    uplink: (forward: ((batch: SyncedEvent[]) => void) | undefined): void => {
+      this.#uplink = forward;
+    },
+    deliver: (batch: RemoteEvent[]): Promise<number> =>
+      this.#link.call((broker) => broker.deliver(batch)),
+    resync: (space: string, states: SyncedEvent[]): Promise<void> =>
+      this.#link.call((broker) => broker.resync(space, states)),
+  };
 
   /** The broker's bounded log of refusals. */
   violations(): Promise<Violation[]> {
