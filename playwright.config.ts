@@ -1,3 +1,6 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { defineConfig, type Project } from '@playwright/test';
 
 import { CHROMIUM_ARGS, chromiumPath, firefoxPath } from './scripts/browsers.mjs';
@@ -5,9 +8,21 @@ import { CHROMIUM_ARGS, chromiumPath, firefoxPath } from './scripts/browsers.mjs
 /** The e2e run's own ports, apart from `npm start`'s 5173 so both can run at once. */
 const PORT = Number(process.env.MC_E2E_PORT) || 5180;
 const BUILD_PORT = PORT + 1;
+/** The demo with a microcanvas server beside it (`npm start` as it is), for devices.spec.ts. */
+const DEVICES_PORT = PORT + 2;
 
-/** The two servers the demo is tested on. */
-const SERVERS = { dev: PORT, build: BUILD_PORT } as const;
+/** The servers the demo is tested on. */
+const SERVERS = { dev: PORT, build: BUILD_PORT, devices: DEVICES_PORT } as const;
+
+/** Which tests run on which server. */
+const TESTS: Record<keyof typeof SERVERS, Pick<Project, 'testMatch' | 'testIgnore'>> = {
+  // On the dev server, the demo's own flows only: what it adds (modules compiled on demand,
+  // no bundling) shows there or nowhere; editing and services run on the build.
+  dev: { testMatch: 'demo.spec.ts' },
+  build: { testIgnore: 'devices.spec.ts' },
+  // Sync across devices needs the microcanvas server, which `npm start` runs beside Vite.
+  devices: { testMatch: 'devices.spec.ts' },
+};
 
 /**
  * The engines, both Debian's own builds (Playwright's browser downloads are not reachable).
@@ -60,9 +75,7 @@ export default defineConfig({
       .filter(([server]) => engine === 'chromium' || server === 'build')
       .map(([server, port]) => ({
         name: `${engine}-${server}`,
-        // On the dev server, the demo's own flows only: what it adds (modules compiled on
-        // demand, no bundling) shows there or nowhere; editing and services run on the build.
-        testMatch: server === 'dev' ? 'demo.spec.ts' : undefined,
+        ...TESTS[server as keyof typeof SERVERS],
         use: {
           ...use,
           viewport: { width: 1280, height: 900 },
@@ -79,7 +92,8 @@ export default defineConfig({
   webServer: [
     {
       command: 'node scripts/start.mjs',
-      env: { MC_PORT: String(PORT) },
+      // Without the microcanvas server: these tests cover the demo saved in the browser.
+      env: { MC_PORT: String(PORT), MC_SERVER: 'off' },
       url: `http://127.0.0.1:${PORT}/`,
       reuseExistingServer: !process.env.CI,
       timeout: 60_000,
@@ -90,6 +104,17 @@ export default defineConfig({
       url: `http://127.0.0.1:${BUILD_PORT}/`,
       reuseExistingServer: !process.env.CI,
       timeout: 120_000,
+    },
+    {
+      command: 'node scripts/start.mjs',
+      // The server on a free port, with a fresh data file per run.
+      env: {
+        MC_PORT: String(DEVICES_PORT),
+        MC_SERVER_DATA: join(tmpdir(), `microcanvas-e2e-${process.pid}`, 'server.db'),
+      },
+      url: `http://127.0.0.1:${DEVICES_PORT}/`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
     },
   ],
 });

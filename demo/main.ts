@@ -6,11 +6,12 @@ import {
   type McAppStatusEvent,
   type McViolationEvent,
 } from 'microcanvas/shell';
-import { CanvasPersistence, WindowBridge } from 'microcanvas/sync';
+import { CanvasPersistence, IndexedDbStore, WindowBridge } from 'microcanvas/sync';
 
 import { EventLog, StateView } from './host-panel.ts';
 import { gridLayout } from './layout.ts';
 import { demoManifests, widgetOrigin } from './manifests.ts';
+import { demoServer } from './server-config.ts';
 
 /**
  * The demo host page: registers the three sample apps, lays them out on an editable
@@ -111,11 +112,26 @@ await everything.ready;
 /** The default arrangement: the three apps side by side, as many per row as fit. */
 const defaults = () => gridLayout(APPS, $('#stage').clientWidth).slots;
 
+// With a server (`npm start` starts one), the canvas is synced with space "demo" across
+// devices, and the server owns the layout: IndexedDB keeps a copy for the next load and for
+// offline use, and tabs meet at the server (demo/server-sync.ts, loaded only then).
+const serverUrl = demoServer();
+const server = serverUrl ? await import('./server-sync.ts') : undefined;
+
 // Restore the saved layout (IndexedDB), or start from the defaults; other tabs of this
 // demo follow every change.
-const persistence = new CanvasPersistence(canvas, { id: 'demo' });
+const persistence = new CanvasPersistence(canvas, {
+  id: 'demo',
+  ...(server ? { store: server.localCache(new IndexedDbStore()) } : {}),
+});
 await persistence.start(defaults());
 addEventListener('pagehide', () => void persistence.flush());
+if (server && serverUrl) {
+  // The e2e tests reach the link through this (to cut the socket as a lost network would).
+  Object.assign(globalThis, {
+    demoSync: await server.syncWithServer(canvas, serverUrl, $('.toolbar')),
+  });
+}
 
 $('#reset-layout').addEventListener('click', () => {
   canvas.layout = defaults();

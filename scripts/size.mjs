@@ -65,6 +65,9 @@ const TARGETS = [
   // Informational: measured on its own, shared code with the shell counted in.
   { label: 'Host sync (microcanvas/sync)', entry: 'shell/sync.ts', split: true },
   { label: 'Broker worker', entry: 'shell/broker/broker-worker.ts' },
+  // microcanvas/remote (the server client, <mc-sync-status>, the wire schemas with zod): an
+  // entry of its own that only pages syncing with a server load; informational.
+  { label: 'Server sync (microcanvas/remote)', entry: 'shell/sync/index.ts' },
 ];
 
 const args = new Set(process.argv.slice(2));

@@ -1,5 +1,4 @@
 import type { Host } from '../host/host.ts';
-import { lazy } from '../shared/lazy.ts';
 
 /**
  * The host-drawn views that most pages never show, `<mc-toasts>` and `<mc-dialog>`, are not in
@@ -8,12 +7,15 @@ import { lazy } from '../shared/lazy.ts';
  * empty) until then, and upgrades when its definition arrives.
  */
 
+let dialog: Promise<unknown> | undefined;
+
 /** Loads and defines `<mc-dialog>`; resolves once it is defined. */
-// An export is read so that no bundler drops the chunk as unused (package.json lists
-// dist/lib/shell.js, not its chunks, as having side effects).
-export const loadDialog: () => Promise<unknown> = lazy(() =>
-  import('./mc-dialog.ts').then((module) => module.McDialog),
-);
+export function loadDialog(): Promise<unknown> {
+  // An export is read so that no bundler drops the chunk as unused (package.json lists
+  // dist/lib/shell.js, not its chunks, as having side effects).
+  dialog ??= import('./mc-dialog.ts').then((module) => module.McDialog);
+  return dialog;
+}
 
 const watched = new WeakSet<Host>();
 
@@ -29,8 +31,7 @@ export function watchToasts(host: Host): void {
   const onChange = (): void => {
     // Loading defines <mc-toasts>: a view the page placed itself upgrades, and counts as a
     // viewer, before ensureToastView looks.
-    // A view that failed to load is tried again with the next toast.
-    if (stack.viewers === 0 && stack.toasts.length > 0) ensureToastView(host).catch(() => {});
+    if (stack.viewers === 0 && stack.toasts.length > 0) void ensureToastView(host);
   };
   stack.addEventListener('change', onChange);
   stack.addEventListener('destroy', () => stack.removeEventListener('change', onChange), {

@@ -1,6 +1,5 @@
 import type * as z from 'zod/mini';
 
-import { lazy } from '../shared/lazy.ts';
 import type { CanvasStateSchema, SavedSlotSchema } from './canvas-state-schema.ts';
 
 /** A saved canvas; see {@link CanvasStateSchema}. */
@@ -25,7 +24,7 @@ export function nextStamp(tab: string, previous: Stamp | undefined, now = Date.n
   return { at: Math.max(now, (previous?.at ?? 0) + 1), tab };
 }
 
-const loadSchema = lazy(() => import('./canvas-state-schema.ts'));
+let loading: Promise<typeof import('./canvas-state-schema.ts')> | undefined;
 
 /**
  * Reads a saved canvas (version 1 or 2) from storage or another tab; anything malformed is
@@ -33,5 +32,6 @@ const loadSchema = lazy(() => import('./canvas-state-schema.ts'));
  * (docs/decisions/0012-performance.md); reads wait for it in their order.
  */
 export async function parseCanvasState(value: unknown): Promise<CanvasState | undefined> {
-  return (await loadSchema()).parseCanvasState(value);
+  loading ??= import('./canvas-state-schema.ts');
+  return (await loading).parseCanvasState(value);
 }

@@ -1,6 +1,6 @@
-// `microcanvas/sync`: the host page's server client, an entry of its own so that pages load it
-// only when they sync with a server (the host's start-up bundle has a hard budget; this entry
-// brings zod for the wire protocol). docs/sync.md.
+// `microcanvas/remote`: the host page's client of a microcanvas server (docs/sync.md). An entry
+// of its own, apart from `microcanvas/sync` (storage and tabs), so that only pages that sync
+// with a server load it: it brings zod for the wire protocol.
 export {
   ServerLink,
   CONNECT_TIMEOUT_MS,

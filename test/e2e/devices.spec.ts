@@ -1,0 +1,99 @@
+import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
+
+/** First load compiles modules on the dev server; on a busy machine that takes a while. */
+const LOAD_TIMEOUT_MS = 45_000;
+
+function slot(page: Page, slotId: string): Locator {
+  return page.locator(`mc-canvas .slot[data-slot-id="${slotId}"]`);
+}
+
+/** The slot's placement as drawn (left, top). */
+async function position(page: Page, slotId: string): Promise<number[]> {
+  return slot(page, slotId).evaluate((el) => {
+    const s = (el as HTMLElement).style;
+    return [s.left, s.top].map((v) => Number.parseFloat(v));
+  });
+}
+
+/** A device: a browser context of its own (its own storage, so its own device id) on the demo. */
+async function device(browser: Browser, query = ''): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`/${query}`);
+  return page;
+}
+
+/** Resolves once the demo shows its widgets and its sync indicator says `state`. */
+async function ready(page: Page, state = 'online'): Promise<void> {
+  await expect(page.locator('mc-frame[app="calendar"] .status')).toHaveText('connected', {
+    timeout: LOAD_TIMEOUT_MS,
+  });
+  await expect(page.locator('mc-sync-status')).toHaveAttribute('state', state, {
+    timeout: LOAD_TIMEOUT_MS,
+  });
+}
+
+/** Moves a slot one grid step right with the keyboard, as a person would. */
+async function nudge(page: Page, slotId: string, key = 'ArrowRight'): Promise<void> {
+  await slot(page, slotId).focus();
+  await page.keyboard.press(key);
+}
+
+test.describe('one canvas on several devices (microcanvas server)', () => {
+  test('an edit on one device appears on the other; offline edits merge on reconnect', async ({
+    browser,
+  }) => {
+    const laptop = await device(browser);
+    await ready(laptop);
+    const phone = await device(browser);
+    await ready(phone);
+    await expect
+      .poll(() => position(phone, 'calendar-1'))
+      .toEqual(await position(laptop, 'calendar-1'));
+
+    // A move on the laptop reaches the phone.
+    const [x, y] = await position(laptop, 'calendar-1');
+    await nudge(laptop, 'calendar-1');
+    await expect.poll(() => position(laptop, 'calendar-1')).not.toEqual([x, y]);
+    const moved = await position(laptop, 'calendar-1');
+    await expect.poll(() => position(phone, 'calendar-1')).toEqual(moved);
+
+    // The phone loses the network (its socket is closed on the browser's offline event, and
+    // nothing reconnects while offline), and both devices edit different widgets.
+    await phone.context().setOffline(true);
+    await expect(phone.locator('mc-sync-status')).not.toHaveAttribute('state', /online|syncing/);
+    const todoBefore = await position(phone, 'todo-1');
+    await nudge(phone, 'todo-1', 'ArrowDown');
+    await expect(phone.locator('mc-sync-status')).toContainText('1 edit kept on this device');
+    const todoMoved = await position(phone, 'todo-1');
+    expect(todoMoved).not.toEqual(todoBefore);
+    await nudge(laptop, 'chat-1', 'ArrowDown');
+    const chatMoved = await position(laptop, 'chat-1');
+    // The laptop does not see the phone's offline edit.
+    expect(await position(laptop, 'todo-1')).toEqual(todoBefore);
+
+    // Back online: both converge, both edits kept.
+    await phone.context().setOffline(false);
+    await expect(phone.locator('mc-sync-status')).toHaveAttribute('state', 'online', {
+      timeout: 30_000,
+    });
+    await expect.poll(() => position(laptop, 'todo-1')).toEqual(todoMoved);
+    await expect.poll(() => position(phone, 'chat-1')).toEqual(chatMoved);
+    for (const id of ['calendar-1', 'todo-1', 'chat-1']) {
+      expect(await position(phone, id)).toEqual(await position(laptop, id));
+    }
+    await laptop.context().close();
+    await phone.context().close();
+  });
+
+  test('another user cannot see the demo space: the refusal is shown, the canvas stays local', async ({
+    browser,
+  }) => {
+    const eve = await device(browser, '?user=eve');
+    await ready(eve, 'refused');
+    await expect(eve.locator('mc-sync-status')).toContainText(
+      'no access to this canvas (NOT_FOUND)',
+    );
+    await eve.context().close();
+  });
+});
