@@ -1,4 +1,5 @@
 import type { Host } from '../host/host.ts';
+import { lazy } from '../shared/lazy.ts';
 
 /**
  * The host-drawn views that most pages never show, `<mc-toasts>` and `<mc-dialog>`, are not in
@@ -7,15 +8,12 @@ import type { Host } from '../host/host.ts';
  * empty) until then, and upgrades when its definition arrives.
  */
 
-let dialog: Promise<unknown> | undefined;
-
 /** Loads and defines `<mc-dialog>`; resolves once it is defined. */
-export function loadDialog(): Promise<unknown> {
-  // An export is read so that no bundler drops the chunk as unused (package.json lists
-  // dist/lib/shell.js, not its chunks, as having side effects).
-  dialog ??= import('./mc-dialog.ts').then((module) => module.McDialog);
-  return dialog;
-}
+// An export is read so that no bundler drops the chunk as unused (package.json lists
+// dist/lib/shell.js, not its chunks, as having side effects).
+export const loadDialog: () => Promise<unknown> = lazy(() =>
+  import('./mc-dialog.ts').then((module) => module.McDialog),
+);
 
 const watched = new WeakSet<Host>();
 
@@ -31,7 +29,8 @@ export function watchToasts(host: Host): void {
   const onChange = (): void => {
     // Loading defines <mc-toasts>: a view the page placed itself upgrades, and counts as a
     // viewer, before ensureToastView looks.
-    if (stack.viewers === 0 && stack.toasts.length > 0) void ensureToastView(host);
+    // A view that failed to load is tried again with the next toast.
+    if (stack.viewers === 0 && stack.toasts.length > 0) ensureToastView(host).catch(() => {});
   };
   stack.addEventListener('change', onChange);
   stack.addEventListener('destroy', () => stack.removeEventListener('change', onChange), {

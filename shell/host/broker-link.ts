@@ -6,6 +6,7 @@ import {
   type BrokerControl,
   type HostListener,
 } from '../../sdk/protocol/index.ts';
+import { lazy } from '../shared/lazy.ts';
 
 /** How often the host checks that the broker Worker still answers. */
 export const BROKER_PING_INTERVAL_MS = 2000;
@@ -23,12 +24,11 @@ export type ComlinkApi = typeof Comlink;
 /** One call: what to ask the Worker's remote. */
 export type Invoke<T> = (remote: Remote, comlink: ComlinkApi) => Promise<T>;
 
-let loading: Promise<ComlinkApi> | undefined;
 /**
  * comlink, loaded when the first broker Worker is spawned rather than with the page
  * (docs/decisions/0012-performance.md): the Worker starts at once, calls wait for the link.
  */
-const loadComlink = (): Promise<ComlinkApi> => (loading ??= import('comlink'));
+const loadComlink: () => Promise<ComlinkApi> = lazy(() => import('comlink'));
 
 /**
  * The host page's handle on the broker Worker: spawns it, drives it with comlink, and

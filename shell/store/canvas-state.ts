@@ -1,5 +1,6 @@
 import type * as z from 'zod/mini';
 
+import { lazy } from '../shared/lazy.ts';
 import type { CanvasStateSchema, SavedSlotSchema } from './canvas-state-schema.ts';
 
 /** A saved canvas; see {@link CanvasStateSchema}. */
@@ -24,7 +25,7 @@ export function nextStamp(tab: string, previous: Stamp | undefined, now = Date.n
   return { at: Math.max(now, (previous?.at ?? 0) + 1), tab };
 }
 
-let loading: Promise<typeof import('./canvas-state-schema.ts')> | undefined;
+const loadSchema = lazy(() => import('./canvas-state-schema.ts'));
 
 /**
  * Reads a saved canvas (version 1 or 2) from storage or another tab; anything malformed is
@@ -32,6 +33,5 @@ let loading: Promise<typeof import('./canvas-state-schema.ts')> | undefined;
  * (docs/decisions/0012-performance.md); reads wait for it in their order.
  */
 export async function parseCanvasState(value: unknown): Promise<CanvasState | undefined> {
-  loading ??= import('./canvas-state-schema.ts');
-  return (await loading).parseCanvasState(value);
+  return (await loadSchema()).parseCanvasState(value);
 }

@@ -58,6 +58,8 @@ export class CanvasSync {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #applying = false;
   #stopped = false;
+  /** The store could not be read at start: nothing is saved over it until it has been. */
+  #unread = false;
   #stops: Array<() => void> = [];
 
   constructor(source: SyncSource, options: CanvasSyncOptions) {
@@ -82,6 +84,7 @@ export class CanvasSync {
       stored = await parseCanvasState(await this.#store.load(this.#id));
     } catch (error) {
       stored = null;
+      this.#unread = true;
       this.#onError(error);
     }
     // stop() may come while the store loads: then nothing is applied or listened to.
@@ -112,13 +115,41 @@ export class CanvasSync {
     this.#timer = undefined;
     // Stopped: its store may be closed, and nothing should be saved any more.
     if (this.#stopped) return;
-    // An empty copy would only replace what storage holds with nothing (after a failed load).
+    // An empty copy would only replace what storage holds with nothing.
     if (!this.#doc.layout && !Object.keys(this.#doc.states)[0]) return;
+    if (this.#unread && !(await this.#read())) return;
     try {
       await this.#store.save(this.#id, this.#doc);
     } catch (error) {
       this.#onError(error);
     }
+  }
+
+  /**
+   * Reads the store that could not be read at start (an IndexedDB open that timed out on a
+   * busy machine). What it holds wins over what was shown meanwhile (defaults, and edits made
+   * on them): those were never the user's canvas. Resolves false while it still cannot be
+   * read, and then nothing is saved, since a save replaces the whole stored copy.
+   */
+  async #read(): Promise<boolean> {
+    let stored: CanvasState | undefined;
+    try {
+      stored = await parseCanvasState(await this.#store.load(this.#id));
+    } catch (error) {
+      this.#onError(error);
+      return false;
+    }
+    if (this.#stopped) return false;
+    this.#unread = false;
+    if (stored) {
+      // Forget this copy's entries that the store has, so that the store's win the merge.
+      const states = { ...this.#doc.states };
+      for (const app in stored.states) delete states[app];
+      const layout = stored.layout ? undefined : this.#doc.layout;
+      this.#doc = { v: 2, states, ...(layout ? { layout } : {}) };
+      await this.#merge(stored);
+    }
+    return !this.#stopped;
   }
 
   /** Stops saving and merging (the canvas and the broker are left as they are). */

@@ -206,12 +206,19 @@ describe('CanvasPersistence', () => {
     expect((await seen).data.value).to.deep.equal({ n: 5 });
   });
 
-  it('a load that fails mounts the defaults without saving them over the stored canvas', async () => {
+  it('a load that fails mounts the defaults, saves nothing until the store is read, then the stored canvas wins', async () => {
     const canvas = tab();
     const saves: CanvasState[] = [];
     const errors: unknown[] = [];
+    const slot = { slotId: 'u-1', app: 'alpha', x: 40, y: 0, width: 200, height: 120 };
+    const stored: CanvasState = { v: 2, states: {}, layout: { slots: [slot], at: 1, tab: 't' } };
+    // The first two opens time out (a busy machine), the third answers.
+    let failures = 2;
     const store = {
-      load: () => Promise.reject(new McError('STORAGE_UNAVAILABLE', 'not open within 5000 ms')),
+      load: async () => {
+        if (failures-- > 0) throw new McError('STORAGE_UNAVAILABLE', 'not open within 5000 ms');
+        return stored;
+      },
       save: async (_id: string, state: CanvasState) => void saves.push(state),
       subscribe: () => () => {},
     };
@@ -227,10 +234,19 @@ describe('CanvasPersistence', () => {
     expect((errors[0] as McError).code).to.equal('STORAGE_UNAVAILABLE');
     await p.flush();
     expect(saves).to.deep.equal([], 'the defaults are not written over an unread store');
-    // Control: the user's own edit is saved.
+    // An edit of the defaults while the store still cannot be read: not saved either.
     canvas.removeSlot('b-1');
     await p.flush();
-    expect(saves.at(-1)?.layout?.slots.map((s) => s.slotId)).to.deep.equal(['a-1']);
+    expect(saves).to.deep.equal([], 'nor an edit of them');
+    expect(errors).to.have.length(2);
+    // Once the store answers, it is read before anything is saved, and what it holds (the
+    // user's canvas) is shown and kept, never the defaults with the edit.
+    await p.flush();
+    expect(canvas.layout.map((s) => s.slotId)).to.deep.equal(['u-1']);
+    expect(saves).to.not.have.length(0);
+    for (const state of saves) {
+      expect(state.layout?.slots.map((s) => s.slotId)).to.deep.equal(['u-1']);
+    }
   });
 
   it('stopped while the store loads, it applies nothing, listens to nothing and saves nothing', async () => {

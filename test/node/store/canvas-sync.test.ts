@@ -182,6 +182,52 @@ describe('CanvasSync (one syncer, one rule: per entry, the latest (at, tab) wins
     assert.equal(await parseCanvasState({ v: 1, slots: 'no' }), undefined);
   });
 
+  it('saves no state over a store it could not read, and lets the stored copy win once read', async () => {
+    const backing = new MemoryBacking();
+    await new MemoryStore(backing).save('c', {
+      v: 2,
+      states: { alpha: { json: '{"n":9}', at: 1, tab: 't' } },
+      layout: { slots: [{ ...DEFAULTS[0]!, x: 40 }], at: 1, tab: 't' },
+    });
+    let readable = false;
+    const inner = new MemoryStore(backing);
+    const store = counting({
+      load: (id) => (readable ? inner.load(id) : Promise.reject(new Error('open timed out'))),
+      save: (id, state) => inner.save(id, state),
+      subscribe: (id, listener) => inner.subscribe(id, listener),
+    });
+    const host = new FakeSyncHost();
+    const model = new CanvasModel<FakeSyncHost>(() => host);
+    const errors: unknown[] = [];
+    const sync = new CanvasSync(model, {
+      store,
+      id: 'c',
+      states: ['alpha'],
+      onError: (e) => errors.push(e),
+    });
+    syncs.push(sync);
+    assert.equal(await sync.start(DEFAULTS), false);
+    // A default widget writes its state: while the store is unread, nothing replaces it.
+    host.set('alpha', { n: 1 });
+    await until(() => errors.length >= 2, 'a second read tried');
+    await sync.flush();
+    assert.deepEqual(store.saves, []);
+    assert.equal(backing.data.get('c')?.states.alpha?.json, '{"n":9}');
+
+    readable = true;
+    host.set('alpha', { n: 2 });
+    await new Promise((resolve) => setImmediate(resolve));
+    await sync.flush();
+    assert.deepEqual(host.adopted, [['alpha', '{"n":9}']]);
+    assert.equal(xOf(model, 'a-1'), 40);
+    assert.deepEqual(
+      model.layout.map((s) => s.slotId),
+      ['a-1'],
+    );
+    assert.equal(backing.data.get('c')?.states.alpha?.json, '{"n":9}');
+    assert.ok(store.saves.length > 0);
+  });
+
   it('syncs public states over a TabChannel alone, and a tab that opens later catches up', async () => {
     const channel = (name: string) => {
       const c = new TabChannel(name);
