@@ -16,6 +16,7 @@
  * the model and the protocol without the DOM library, which catches `HTMLElement` used as a
  * type as surely as `document` used as a value.
  */
+import ignore from 'ignore';
 
 const SEE = '(docs/decisions/0009-boundaries.md)';
 
@@ -66,6 +67,43 @@ const DOM_GLOBALS = [
 ].map((name) => ({ name, message: `No DOM here ${SEE}.` }));
 
 /**
+ * `no-restricted-imports` does not see `import('…')`, which is how the shell loads code on
+ * first use (0012): this rule holds dynamic imports with a literal source to the same
+ * patterns (`regex`, or gitignore-style `group`, matched as that rule matches them).
+ * @type {import('eslint').Rule.RuleModule}
+ */
+const dynamicImports = {
+  meta: {
+    type: 'problem',
+    schema: [{ type: 'object', properties: { patterns: { type: 'array' } } }],
+  },
+  create(context) {
+    /** @type {Array<{ regex?: string, group?: string[], message: string }>} */
+    const patterns = context.options[0]?.patterns ?? [];
+    const matchers = patterns.map(({ regex, group = [], message }) => {
+      if (regex !== undefined) {
+        const re = new RegExp(regex);
+        return { test: (/** @type {string} */ source) => re.test(source), message };
+      }
+      const globs = ignore({ allowRelativePaths: true }).add(group);
+      return { test: (/** @type {string} */ source) => globs.ignores(source), message };
+    });
+    return {
+      ImportExpression(node) {
+        const { source } = node;
+        if (source.type !== 'Literal' || typeof source.value !== 'string') return;
+        const path = source.value;
+        const hit = matchers.find((matcher) => matcher.test(path));
+        if (hit) context.report({ node, message: hit.message });
+      },
+    };
+  },
+};
+
+/** The plugin of the rule above, named in every zone that uses it. */
+const plugin = { rules: { 'dynamic-imports': dynamicImports } };
+
+/**
  * One zone's rule block.
  * @param {string} name
  * @param {string[]} files
@@ -74,9 +112,12 @@ const DOM_GLOBALS = [
  */
 function zone(name, files, { ignores = [], patterns, dom = false }) {
   /** @type {import('eslint').Linter.RulesRecord} */
-  const rules = { 'no-restricted-imports': ['error', { patterns }] };
+  const rules = {
+    'no-restricted-imports': ['error', { patterns }],
+    'boundaries/dynamic-imports': ['error', { patterns }],
+  };
   if (dom) rules['no-restricted-globals'] = ['error', ...DOM_GLOBALS];
-  return { name: `boundaries/${name}`, files, ignores, rules };
+  return { name: `boundaries/${name}`, files, ignores, plugins: { boundaries: plugin }, rules };
 }
 
 /** Zones inside shell/ with rules of their own; the rest of shell/ gets the shell-wide ones. */

@@ -20,6 +20,7 @@ const BOUNDARY_RULES = new Set([
   'no-restricted-imports',
   'no-restricted-globals',
   'no-restricted-syntax',
+  'boundaries/dynamic-imports',
 ]);
 
 /**
@@ -134,6 +135,33 @@ const CASES = [
       "import { IdbConnection } from '../shared/idb-connection.ts';",
       "import type { StateVersion } from '../../sdk/client.ts';",
     ],
+  },
+  // Code loaded on first use (`import()`) is held to the same arrows as static imports.
+  {
+    file: 'shell/broker/probe.ts',
+    rule: 'boundaries/dynamic-imports',
+    forbidden: [
+      "void import('lit');",
+      "void import('penpal');",
+      "void import('../host/host.ts');",
+      "void import('microcanvas/sdk');",
+    ],
+    allowed: ["void import('../shared/token-bucket.ts');", "void import('./broker.ts');"],
+  },
+  {
+    file: 'shell/store/probe.ts',
+    rule: 'boundaries/dynamic-imports',
+    forbidden: ["void import('../elements/mc-canvas.ts');", "void import('../../sdk/connect.ts');"],
+    allowed: [
+      "void import('./canvas-state-schema.ts');",
+      "void import('../shared/idb-connection.ts');",
+    ],
+  },
+  {
+    file: 'server/probe.ts',
+    rule: 'boundaries/dynamic-imports',
+    forbidden: ["void import('../shell/index.ts');", "void import('microcanvas/sdk');"],
+    allowed: ["void import('../sdk/protocol/index.ts');", "void import('ioredis');"],
   },
   {
     file: 'shell/bridge/probe.ts',
