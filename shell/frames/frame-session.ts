@@ -114,13 +114,14 @@ export class FrameSession {
         void this.#remote.context(context, options).catch(() => {});
       },
     });
-    // A failed load leaves the mount to its handshake deadline (HANDSHAKE_TIMEOUT).
+    // A failed load leaves the mount to its handshake deadline (HANDSHAKE_TIMEOUT); services
+    // bound meanwhile are let go (their context listener would keep the session alive).
     void Promise.all([loadPenpal(), services]).then(
       ([penpal, bound]) => {
         if (this.#ended) bound.destroy();
         else this.#begin(penpal, bound, iframe, remoteWindow, watched);
       },
-      () => undefined,
+      () => services.then((bound) => bound.destroy(), () => undefined),
     );
   }
 

@@ -88,6 +88,10 @@ export class SessionServices {
         table[name] = async (...args: unknown[]) => {
           try {
             if (!caller.live()) throw new McError('APP_DISCONNECTED', 'no live session');
+            // The schemas load with the first call: a session that ended meanwhile (a reload,
+            // an unmount) must not get a toast shown or a dialog opened for it.
+            await requestSchemas();
+            if (!caller.live()) throw new McError('APP_DISCONNECTED', 'no live session');
             return await fn(...args);
           } catch (error) {
             throw serializeError(
