@@ -47,7 +47,7 @@ const NO_SHELL = {
   message: `Nothing outside shell/ imports the shell ${SEE}.`,
 };
 const NO_SHELL_ENTRY = {
-  group: ['microcanvas/shell', 'microcanvas/shell/*', 'microcanvas/sync'],
+  group: ['microcanvas/shell', 'microcanvas/shell/*', 'microcanvas/sync', 'microcanvas/remote'],
   message: `Nothing outside shell/ imports the shell ${SEE}.`,
 };
 

@@ -232,6 +232,7 @@ const CASES = [
       "import { Client } from '../../sdk/client.ts';",
       "import { connect } from 'microcanvas/sdk';",
       "import { McCanvas } from 'microcanvas/shell';",
+      "import { ServerLink } from 'microcanvas/remote';",
       "import { html } from 'lit';",
       "import { connect } from 'penpal';",
     ],
