@@ -58,10 +58,14 @@ export class TabChannel implements CanvasStore {
     if (data.type !== 'save') return;
     // Same-origin code sent it, but it is checked like anything read back from storage.
     // Parsed in arrival order: every parse waits on the same schema import (0012).
-    void parseCanvasState(data.state).then((state) => {
-      if (!state || this.#closed) return;
-      this.#latest.set(id, state);
-      for (const entry of [...this.#listeners]) if (entry.id === id) entry.listener(state);
-    });
+    // A schema chunk that failed to load drops this copy; the next save brings another.
+    parseCanvasState(data.state).then(
+      (state) => {
+        if (!state || this.#closed) return;
+        this.#latest.set(id, state);
+        for (const entry of [...this.#listeners]) if (entry.id === id) entry.listener(state);
+      },
+      () => undefined,
+    );
   };
 }

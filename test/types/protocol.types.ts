@@ -16,6 +16,7 @@ import {
   ClientOpSchema,
   HostContextPatchSchema,
   LimitsSchema,
+  ManifestSchema,
   PixelSizeSchema,
   PublishOpSchema,
   StateSnapshotSchema,
@@ -42,6 +43,8 @@ import { BrokerOpSchema, EventOpSchema } from '../../sdk/protocol/broker-ops.ts'
 import { decodeBrokerBatch, isBrokerOp } from '../../sdk/protocol/decode-broker-batch.ts';
 import { encodeBrokerOp } from '../../sdk/protocol/encode-broker-op.ts';
 import { guardHotOp } from '../../sdk/protocol/guard-hot-op.ts';
+import { checkManifest } from '../../shell/host/manifest-guard.ts';
+import { checkContextPatch } from '../../shell/services/context-guard.ts';
 
 /** Compiles only when `A` and `B` are the same type. */
 type Equal<A, B> =
@@ -77,6 +80,13 @@ assertType<Equal<HostContextPatch, z.input<typeof HostContextPatchSchema>>>();
 assertType<Equal<PixelSize, z.infer<typeof PixelSizeSchema>>>();
 assertType<Equal<Omit<ResizeResult, 'frozen'>, PixelSize>>();
 assertType<Equal<ClientOp, z.infer<typeof ClientOpSchema>>>();
+// The shell's hand-written guards of the manifest and of a context patch (host start-up size).
+type GuardValue<F extends (input: unknown) => unknown> = Extract<
+  ReturnType<F>,
+  { ok: true; value: unknown }
+>['value'];
+assertType<Equal<GuardValue<typeof checkManifest>, z.output<typeof ManifestSchema>>>();
+assertType<Equal<GuardValue<typeof checkContextPatch>, z.output<typeof HostContextPatchSchema>>>();
 
 // 3. Shapes: the real sender and receiver refuse a wrong one...
 export function portProtocol(op: BrokerOp, fromWidget: ClientOp): void {
