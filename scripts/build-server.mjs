@@ -3,8 +3,9 @@
 // the `microcanvas-server` bin of the package. pino, prom-client, ws and jose (pure
 // JavaScript) are bundled in, so that `npx microcanvas-server` needs only the driver of its engine
 // (better-sqlite3, ioredis or @nats-io/*, optional peer dependencies, loaded when chosen);
-// native and engine packages stay external. `microcanvas/server` as an import entry comes
-// later (docs/decisions/0013).
+// native and engine packages stay external. The same build writes dist/server/index.js, the
+// `microcanvas/server` import entry (server/index.ts; its declarations come from
+// tsconfig.build-server.json), sharing chunks with the bin.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
@@ -20,13 +21,13 @@ export const SERVER_EXTERNAL = [
 ];
 
 /**
- * Writes `<outdir>/cli.js` (default dist/server) and its engine chunks.
+ * Writes `<outdir>/cli.js` and `<outdir>/index.js` (default dist/server) and their chunks.
  * @param {string} [outdir]
  */
 export async function buildServer(outdir = `${ROOT}dist/server`) {
   await build({
     absWorkingDir: ROOT,
-    entryPoints: ['server/cli.ts'],
+    entryPoints: ['server/cli.ts', 'server/index.ts'],
     outdir,
     bundle: true,
     splitting: true,

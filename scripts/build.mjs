@@ -41,6 +41,7 @@ rmSync(join(ROOT, 'dist/types'), { recursive: true, force: true });
 rmSync(join(ROOT, 'dist/server'), { recursive: true, force: true });
 step(bin('vite'), ['build', '--config', 'vite.lib.config.ts', '--logLevel', 'warn']);
 step(bin('tsc'), ['-p', 'tsconfig.build.json']);
+step(bin('tsc'), ['-p', 'tsconfig.build-server.json']);
 // The `microcanvas-server` bin (scripts/build-server.mjs).
 await buildServer();
 
