@@ -1,5 +1,5 @@
 import { decodeBrokerBatch } from './protocol/decode-broker-batch.ts';
-import { McError, type ErrorCode } from './protocol/errors.ts';
+import { McError } from './protocol/errors.ts';
 import { linkError, type ClientLink, type HostStatus } from './link.ts';
 import type { AppContext } from './protocol/context.ts';
 import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, MAX_OPS_PER_BATCH } from './protocol/limits.ts';
@@ -383,5 +383,3 @@ function call<T>(handler: (value: T) => void, value: T): void {
   }
 }
 
-export type { ErrorCode };
-export type { ClientLink, HostStatus, LinkSink } from './link.ts';

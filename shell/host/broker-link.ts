@@ -20,9 +20,9 @@ export const BROKER_PING_TIMEOUT_MS = 15_000;
 
 type Remote = Comlink.Remote<BrokerControl>;
 /** comlink's API, handed to each call for `transfer` (it must be the link's own copy). */
-export type ComlinkApi = typeof Comlink;
+type ComlinkApi = typeof Comlink;
 /** One call: what to ask the Worker's remote. */
-export type Invoke<T> = (remote: Remote, comlink: ComlinkApi) => Promise<T>;
+type Invoke<T> = (remote: Remote, comlink: ComlinkApi) => Promise<T>;
 
 /**
  * comlink, loaded when the first broker Worker is spawned rather than with the page

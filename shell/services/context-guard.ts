@@ -16,7 +16,7 @@ import {
 } from '../shared/schema-guard.ts';
 
 /**
- * `HostContextPatchSchema` (sdk/protocol/services.ts) written out by hand: `Host` checks its
+ * `HostContextPatchSchema` (sdk/protocol/context.ts) written out by hand: `Host` checks its
  * options and `setContext` synchronously, and the page's start-up bundle carries no zod
  * (docs/decisions/0012-performance.md). test/unit/context-guard.test.ts pins it to the
  * schema over a table of good and hostile patches; a change to the schema must be mirrored.

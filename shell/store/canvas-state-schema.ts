@@ -10,9 +10,9 @@ import { english } from '../../sdk/protocol/zod-english.ts';
 /** Largest coordinate or size a persisted slot may have, in CSS pixels. */
 const MAX_PX = 100_000;
 /** Most slots one saved canvas may hold. */
-export const MAX_SAVED_SLOTS = 200;
+const MAX_SAVED_SLOTS = 200;
 /** Largest serialized per-widget config. */
-export const MAX_CONFIG_BYTES = 16 * 1024;
+const MAX_CONFIG_BYTES = 16 * 1024;
 
 // z.number() already refuses NaN and ±Infinity (classic `.finite()` was a no-op).
 const Px = z.number().check(z.minimum(0), z.maximum(MAX_PX));

@@ -1,7 +1,7 @@
 import type { CanvasState } from './canvas-state.ts';
 
 /**
- * Where a canvas is saved. The elements never touch storage: a {@link CanvasPersistence}
+ * Where a canvas is saved. The elements never touch storage: a {@link CanvasSync}
  * drives a store, so a server-backed store is one more class with these three methods.
  */
 export interface CanvasStore {
