@@ -382,4 +382,3 @@ function call<T>(handler: (value: T) => void, value: T): void {
     });
   }
 }
-

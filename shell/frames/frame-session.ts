@@ -121,7 +121,11 @@ export class FrameSession {
         if (this.#ended) bound.destroy();
         else this.#begin(penpal, bound, iframe, remoteWindow, watched);
       },
-      () => services.then((bound) => bound.destroy(), () => undefined),
+      () =>
+        services.then(
+          (bound) => bound.destroy(),
+          () => undefined,
+        ),
     );
   }
 
