@@ -12,9 +12,10 @@ import { pino, type Logger } from 'pino';
 import { McError } from '../sdk/protocol/errors.ts';
 import { createEngine, type Engine, type EngineConfig } from './engine/index.ts';
 import { checkHealth, ServerMetrics } from './metrics.ts';
+import { EventBus } from './bus/event-bus.ts';
 import { CanvasHub } from './canvas/canvas-hub.ts';
 import { Spaces } from './spaces/spaces.ts';
-import { createTransport, type TransportConfig } from './transport/index.ts';
+import { createTransport, type FrameRouter, type TransportConfig } from './transport/index.ts';
 
 /** Options of {@link createServer} for HTTP and the engine. */
 export interface HttpOptions {
@@ -74,7 +75,17 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
   let closing: Promise<void> | undefined;
   const spaces = new Spaces(engine.kv, options.spaceTtlMs);
   const hub = new CanvasHub(engine, spaces, logger);
-  const transport = createTransport(options, { registry: metrics.registry, logger, router: hub });
+  const bus = new EventBus(engine, spaces, logger);
+  // Canvas sync and event sync share the connection; each handles its own frames.
+  const router: FrameRouter = {
+    handle: (connection, frame) =>
+      EventBus.handles(frame) ? bus.handle(connection, frame) : hub.handle(connection, frame),
+    closed: (connection) => {
+      hub.closed(connection);
+      bus.closed(connection);
+    },
+  };
+  const transport = createTransport(options, { registry: metrics.registry, logger, router });
   if (options.devTokens) {
     try {
       await spaces.ensure(DEMO_SPACE, { members: [DEMO_SPACE] });
@@ -166,6 +177,7 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
         logger.info('shutting down');
         await transport.transport.close();
         await hub.close();
+        await bus.close();
         const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
         http.closeIdleConnections();
         const timer = setTimeout(() => http.closeAllConnections(), shutdownTimeoutMs);

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 
 import { McError } from './errors.ts';
 import { checkBounds } from './bounds.ts';
-import { isAppId } from './topics.ts';
+import { isAppId, isTopic } from './topics.ts';
 import { english } from './zod-english.ts';
 
 /**
@@ -128,15 +128,73 @@ export const EditFrameSchema = z.strictObject({
 /** Application-level heartbeat: answered by `pong`. */
 export const PingFrameSchema = z.strictObject({ t: z.literal('ping'), id: Count });
 
+// Event sync (docs/decisions/0015-event-sync.md): one stream per space, offsets within an
+// epoch, resume by offset. `data` travels as JSON text, as on the broker's ports: its size
+// is its length, and the server relays it without parsing.
+
+/** Largest event or public state value (JSON text, UTF-16 units), under the frame bound. */
+export const MAX_EVENT_DATA = 60 * 1024;
+/** Most public states a space keeps (one per app that syncs its state). */
+export const MAX_SYNCED_STATES = 32;
+/** A message id chosen by the client: a resend with the same id is stored once. */
+export const MsgIdSchema = z
+  .string()
+  .check(z.minLength(8), z.maxLength(64), z.regex(TOKEN_RE, 'not a message id'));
+const AppField = z.string().check(z.refine(isAppId, 'not an app id'));
+const EventData = z.string().check(z.maxLength(MAX_EVENT_DATA));
+/** Where a follower is in a stream: the last offset it received, within `epoch`. */
+export const StreamPositionSchema = z.object({ epoch: z.string(), offset: Count });
+export type StreamPosition = z.infer<typeof StreamPositionSchema>;
+
+/**
+ * Publish an event of `app` (checked and stamped by the host's broker), or without `topic`
+ * its public state. The topic must be in the app's namespace. Answered by `published`.
+ */
+export const PublishFrameSchema = z.strictObject({
+  t: z.literal('publish'),
+  id: Count,
+  space: SpaceIdSchema,
+  msgId: MsgIdSchema,
+  app: AppField,
+  topic: z.optional(z.string().check(z.refine(isTopic, 'not a topic'))),
+  data: EventData,
+});
+/**
+ * Follow a space's events: answered by `resumed`, then `event` pushes (the missed ones first
+ * when `from` is within retention) until `unfollow`.
+ */
+export const FollowFrameSchema = z.strictObject({
+  t: z.literal('follow'),
+  id: Count,
+  space: SpaceIdSchema,
+  from: z.optional(z.strictObject({ epoch: z.string().check(z.maxLength(64)), offset: Count })),
+});
+/** Stop the event pushes of a space. No reply. */
+export const UnfollowFrameSchema = z.strictObject({
+  t: z.literal('unfollow'),
+  space: SpaceIdSchema,
+});
+
 /** Everything a client may send. (More members come with event sync: keep switches open.) */
 export const ClientFrameSchema = /* @__PURE__ */ english(
-  z.discriminatedUnion('t', [JoinFrameSchema, LeaveFrameSchema, EditFrameSchema, PingFrameSchema]),
+  z.discriminatedUnion('t', [
+    JoinFrameSchema,
+    LeaveFrameSchema,
+    EditFrameSchema,
+    PingFrameSchema,
+    PublishFrameSchema,
+    FollowFrameSchema,
+    UnfollowFrameSchema,
+  ]),
 );
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 export type JoinFrame = z.infer<typeof JoinFrameSchema>;
 export type LeaveFrame = z.infer<typeof LeaveFrameSchema>;
 export type EditFrame = z.infer<typeof EditFrameSchema>;
 export type PingFrame = z.infer<typeof PingFrameSchema>;
+export type PublishFrame = z.infer<typeof PublishFrameSchema>;
+export type FollowFrame = z.infer<typeof FollowFrameSchema>;
+export type UnfollowFrame = z.infer<typeof UnfollowFrameSchema>;
 
 // ---------------------------------------------------------------- server → client
 
@@ -242,6 +300,48 @@ export const ErrorFrameSchema = z.object({
 /** Sent just before the server cuts the connection (`slow-reader`, `flood`, `shutdown`). */
 export const GapFrameSchema = z.object({ t: z.literal('gap'), reason: z.string() });
 
+/** Reply to `publish`: stored at `offset` within `epoch` (a resend names the first copy). */
+export const PublishedFrameSchema = z.object({
+  t: z.literal('published'),
+  id: Count,
+  epoch: z.string(),
+  offset: Count,
+});
+/** One app's public state, as a space keeps it. */
+export const SyncedStateSchema = z.object({ app: z.string(), data: z.string() });
+/**
+ * Reply to `follow` (with its `id`), or a push without one when the stream's history was
+ * lost while following. `recovered`: every event after `from` follows; false when `from`
+ * was beyond retention or of another epoch (or absent): then `states` holds the space's
+ * public states, and widgets should be told they missed events. `epoch`/`offset`: where the
+ * stream is now.
+ */
+export const ResumedFrameSchema = z.object({
+  t: z.literal('resumed'),
+  id: z.optional(Count),
+  space: z.string(),
+  recovered: z.boolean(),
+  epoch: z.string(),
+  offset: Count,
+  states: z.optional(z.array(SyncedStateSchema)),
+});
+/**
+ * An event (or, without `topic`, a public state) of a followed space, in offset order, the
+ * follower's own included. `app` was stamped by the publishing host's broker, `by` by the
+ * server; the receiving broker checks `app`'s rights again.
+ */
+export const EventFrameSchema = z.object({
+  t: z.literal('event'),
+  space: z.string(),
+  epoch: z.string(),
+  offset: Count,
+  msgId: z.string(),
+  app: z.string(),
+  topic: z.optional(z.string()),
+  data: z.string(),
+  by: AuthorSchema,
+});
+
 /** Everything the server may send. (More members come with event sync.) */
 export const ServerFrameSchema = /* @__PURE__ */ english(
   z.discriminatedUnion('t', [
@@ -253,6 +353,9 @@ export const ServerFrameSchema = /* @__PURE__ */ english(
     LostFrameSchema,
     ErrorFrameSchema,
     GapFrameSchema,
+    PublishedFrameSchema,
+    ResumedFrameSchema,
+    EventFrameSchema,
   ]),
 );
 export type ServerFrame = z.infer<typeof ServerFrameSchema>;
@@ -264,6 +367,10 @@ export type ChangedFrame = z.infer<typeof ChangedFrameSchema>;
 export type LostFrame = z.infer<typeof LostFrameSchema>;
 export type ErrorFrame = z.infer<typeof ErrorFrameSchema>;
 export type GapFrame = z.infer<typeof GapFrameSchema>;
+export type PublishedFrame = z.infer<typeof PublishedFrameSchema>;
+export type ResumedFrame = z.infer<typeof ResumedFrameSchema>;
+export type EventFrame = z.infer<typeof EventFrameSchema>;
+export type SyncedState = z.infer<typeof SyncedStateSchema>;
 
 /** Why the server cuts a connection, in `gap.reason`. */
 export const GAP_REASONS = ['slow-reader', 'flood', 'shutdown', 'heartbeat'] as const;

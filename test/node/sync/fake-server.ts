@@ -109,6 +109,8 @@ export class FakeServer {
     const frame = decoded.frame;
     if (frame.t === 'ping') socket.deliver({ t: 'pong', id: frame.id });
     else if (frame.t === 'leave') this.joined.delete(socket);
+    // Event sync is not faked here; `unfollow` has no id to refuse.
+    else if (frame.t === 'unfollow') return;
     else if (!this.members.has(user)) {
       socket.deliver({ t: 'error', id: frame.id, code: 'NOT_FOUND', message: 'no such space' });
     } else if (frame.t === 'join') {

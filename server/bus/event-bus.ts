@@ -1,0 +1,337 @@
+import { createHash } from 'node:crypto';
+
+import type { Logger } from 'pino';
+
+import { McError } from '../../sdk/protocol/errors.ts';
+import type {
+  Author,
+  ClientFrame,
+  EventFrame,
+  FollowFrame,
+  PublishFrame,
+  ServerFrame,
+} from '../../sdk/protocol/server-wire.ts';
+import type { Engine } from '../engine/index.ts';
+import type { Spaces } from '../spaces/spaces.ts';
+import { SyncedStates } from './synced-states.ts';
+
+/** Entries read from the log per round trip while a follower catches up. */
+const READ_BATCH = 256;
+
+/** Whom the bus pushes to: a connection, as the transport makes them. */
+export interface Follower {
+  readonly user: string;
+  readonly device: string;
+  send(frame: ServerFrame): boolean;
+}
+
+/** An event as stored in a space's stream (the log entry's payload). */
+interface StoredEvent {
+  readonly msgId: string;
+  readonly app: string;
+  readonly topic?: string;
+  readonly data: string;
+  readonly by: Author;
+}
+
+/** What travels on the pub/sub channel of a stream: a new entry, for followers elsewhere. */
+interface Appended {
+  readonly epoch: string;
+  readonly offset: number;
+  readonly event: StoredEvent;
+}
+
+/** One follower's place in one stream; pushes go out in offset order, one catch-up at a time. */
+interface Feed {
+  readonly space: string;
+  readonly stream: string;
+  epoch: string;
+  /** The last offset sent to the follower. */
+  sent: number;
+  /** A catch-up read is running; notifications meanwhile only mark it `dirty`. */
+  busy: boolean;
+  dirty: boolean;
+  closed: boolean;
+}
+
+interface Channel {
+  readonly feeds: Map<Follower, Feed>;
+  readonly ready: Promise<() => Promise<void>>;
+}
+
+/**
+ * Event sync (docs/decisions/0015-event-sync.md): `publish` appends to the space's stream in
+ * the engine's log (one stream per space and generation, dedup by the publisher's message
+ * id, the engine's retention) and announces the entry on the stream's pub/sub channel;
+ * `follow` resumes a follower from its last `{epoch, offset}` when the log still holds
+ * everything after it (`recovered: true`), and otherwise tells it so and hands it the
+ * space's public states (`recovered: false`). Every process on one Redis or NATS pushes what
+ * it hears to the followers it holds, in offset order: an entry that arrives ahead of its
+ * predecessor, or a follower that fell behind, is caught up from the log, so nothing within
+ * retention is lost or sent twice.
+ */
+export class EventBus {
+  readonly #engine: Engine;
+  readonly #spaces: Spaces;
+  readonly #states: SyncedStates;
+  readonly #log: Logger;
+  readonly #channels = new Map<string, Channel>();
+  readonly #following = new Map<Follower, Map<string, Feed>>();
+
+  constructor(engine: Engine, spaces: Spaces, logger: Logger) {
+    this.#engine = engine;
+    this.#spaces = spaces;
+    this.#states = new SyncedStates(engine.kv);
+    this.#log = logger;
+  }
+
+  /** Whether this bus handles `frame`. */
+  static handles(frame: ClientFrame): boolean {
+    return frame.t === 'publish' || frame.t === 'follow' || frame.t === 'unfollow';
+  }
+
+  async handle(follower: Follower, frame: ClientFrame): Promise<void> {
+    switch (frame.t) {
+      case 'publish':
+        return this.#publish(follower, frame);
+      case 'follow':
+        return this.#follow(follower, frame);
+      case 'unfollow':
+        this.#unfollow(follower, frame.space);
+        return;
+      default:
+        throw new McError('MALFORMED_MESSAGE', `frame ${frame.t} is not handled here`);
+    }
+  }
+
+  closed(follower: Follower): void {
+    for (const space of [...(this.#following.get(follower)?.keys() ?? [])]) {
+      this.#unfollow(follower, space);
+    }
+    this.#following.delete(follower);
+  }
+
+  /** Ends every subscription (server shutdown). */
+  async close(): Promise<void> {
+    const channels = [...this.#channels.values()];
+    this.#channels.clear();
+    await Promise.allSettled(channels.map(async (c) => (await c.ready)()));
+  }
+
+  async #publish(from: Follower, frame: PublishFrame): Promise<void> {
+    // The relay's own rule; each receiving broker checks the app's manifest again.
+    if (frame.topic !== undefined && !frame.topic.startsWith(`${frame.app}.`)) {
+      throw new McError('NOT_PERMITTED', "a topic must be in its app's namespace");
+    }
+    const record = await this.#spaces.access(frame.space, from.user, true);
+    const stream = streamOf(frame.space, record.gen);
+    if (frame.topic === undefined) await this.#states.admit(stream, frame.app);
+    const event: StoredEvent = {
+      msgId: frame.msgId,
+      app: frame.app,
+      ...(frame.topic === undefined ? {} : { topic: frame.topic }),
+      data: frame.data,
+      by: { user: from.user, device: from.device },
+    };
+    const { epoch, offset, duplicate } = await this.#engine.log.append(
+      stream,
+      JSON.stringify(event),
+      dedupId(from, frame.msgId),
+    );
+    if (frame.topic === undefined && !duplicate) {
+      await this.#states.put(stream, frame.app, { data: frame.data, epoch, offset }, record.ttlMs);
+    }
+    // Stored: only now is it acknowledged.
+    from.send({ t: 'published', id: frame.id, epoch, offset });
+    if (duplicate) return;
+    const appended: Appended = { epoch, offset, event };
+    try {
+      await this.#engine.pubsub.publish(channelOf(stream), JSON.stringify(appended));
+    } catch (error) {
+      // Stored: followers get it with the next entry they hear of, or when they resume.
+      this.#log.warn({ err: error, space: frame.space }, 'event publish failed');
+    }
+  }
+
+  async #follow(follower: Follower, frame: FollowFrame): Promise<void> {
+    const record = await this.#spaces.access(frame.space, follower.user);
+    this.#unfollow(follower, frame.space);
+    const stream = streamOf(frame.space, record.gen);
+    const channel = this.#channel(stream);
+    const feed: Feed = {
+      space: frame.space,
+      stream,
+      epoch: '',
+      sent: 0,
+      busy: true,
+      dirty: false,
+      closed: false,
+    };
+    channel.feeds.set(follower, feed);
+    const mine = this.#following.get(follower) ?? new Map<string, Feed>();
+    mine.set(frame.space, feed);
+    this.#following.set(follower, mine);
+    try {
+      // Subscribed before reading: an entry stored after the read is heard of, not missed.
+      await channel.ready;
+      const { from } = frame;
+      const head = await this.#engine.log.read(stream, from?.offset ?? 0, 1);
+      const recovered =
+        from !== undefined &&
+        (from.epoch === head.epoch
+          ? from.offset >= head.first - 1 && from.offset <= head.last
+          : // A follower that followed the stream before it had any entry missed nothing
+            // if the stream still holds its first entry.
+            from.epoch === '' && from.offset === 0 && head.first <= 1);
+      feed.epoch = head.epoch;
+      feed.sent = recovered ? from.offset : head.last;
+      const resumed: ServerFrame = {
+        t: 'resumed',
+        id: frame.id,
+        space: frame.space,
+        recovered,
+        epoch: head.epoch,
+        offset: head.last,
+      };
+      if (!recovered) resumed.states = await this.#states.all(stream);
+      if (feed.closed) return;
+      follower.send(resumed);
+    } catch (error) {
+      this.#unfollow(follower, frame.space);
+      throw error;
+    }
+    await this.#catchUp(follower, feed);
+  }
+
+  #unfollow(follower: Follower, space: string): void {
+    const feed = this.#following.get(follower)?.get(space);
+    if (feed === undefined) return;
+    feed.closed = true;
+    this.#following.get(follower)!.delete(space);
+    const channel = this.#channels.get(feed.stream);
+    if (channel === undefined) return;
+    channel.feeds.delete(follower);
+    if (channel.feeds.size > 0) return;
+    this.#channels.delete(feed.stream);
+    void channel.ready.then(
+      (unsubscribe) => unsubscribe(),
+      () => {},
+    );
+  }
+
+  #channel(stream: string): Channel {
+    let channel = this.#channels.get(stream);
+    if (channel !== undefined) return channel;
+    const feeds = new Map<Follower, Feed>();
+    const ready = this.#engine.pubsub.subscribe(channelOf(stream), (payload) => {
+      let appended: Appended;
+      try {
+        appended = JSON.parse(payload) as Appended;
+      } catch {
+        return;
+      }
+      for (const [follower, feed] of feeds) this.#heard(follower, feed, appended);
+    });
+    ready.catch((error: unknown) => this.#log.error({ err: error, stream }, 'subscribe failed'));
+    channel = { feeds, ready };
+    this.#channels.set(stream, channel);
+    return channel;
+  }
+
+  /** A new entry: sent at once when it is the next one, else the feed catches up. */
+  #heard(follower: Follower, feed: Feed, appended: Appended): void {
+    if (feed.busy) {
+      feed.dirty = true;
+      return;
+    }
+    if (appended.epoch === feed.epoch) {
+      if (appended.offset <= feed.sent) return;
+      if (appended.offset === feed.sent + 1) {
+        feed.sent = appended.offset;
+        follower.send(eventFrame(feed, appended.offset, appended.event));
+        return;
+      }
+    }
+    feed.busy = true;
+    void this.#catchUp(follower, feed);
+  }
+
+  /**
+   * Sends every entry after `feed.sent` from the log, in order, until none is left (also
+   * those heard of meanwhile). When the log no longer holds the next one (retention, or the
+   * engine lost the stream and it has a new epoch), the follower gets `resumed` with
+   * `recovered: false` and the space's states, then what the log still holds.
+   */
+  async #catchUp(follower: Follower, feed: Feed): Promise<void> {
+    feed.busy = true;
+    try {
+      do {
+        feed.dirty = false;
+        for (;;) {
+          const read = await this.#engine.log.read(feed.stream, feed.sent, READ_BATCH);
+          if (feed.closed) return;
+          if (read.epoch !== feed.epoch || read.first > feed.sent + 1) {
+            if (read.epoch !== feed.epoch) feed.sent = 0;
+            if (read.first > feed.sent + 1) feed.sent = read.first - 1;
+            feed.epoch = read.epoch;
+            const states = await this.#states.all(feed.stream);
+            follower.send({
+              t: 'resumed',
+              space: feed.space,
+              recovered: false,
+              epoch: read.epoch,
+              offset: feed.sent,
+              states,
+            });
+            continue;
+          }
+          for (const entry of read.entries) {
+            feed.sent = entry.offset;
+            follower.send(eventFrame(feed, entry.offset, JSON.parse(entry.payload) as StoredEvent));
+          }
+          if (read.entries.length < READ_BATCH) break;
+        }
+      } while (feed.dirty && !feed.closed);
+    } catch (error) {
+      this.#log.warn({ err: error, stream: feed.stream }, 'catch-up failed');
+      // Tried again with the next entry heard of; a resume after reconnecting also recovers.
+    } finally {
+      feed.busy = false;
+    }
+  }
+}
+
+function eventFrame(feed: Feed, offset: number, event: StoredEvent): EventFrame {
+  const frame: EventFrame = {
+    t: 'event',
+    space: feed.space,
+    epoch: feed.epoch,
+    offset,
+    msgId: event.msgId,
+    app: event.app,
+    data: event.data,
+    by: event.by,
+  };
+  if (event.topic !== undefined) frame.topic = event.topic;
+  return frame;
+}
+
+/** One stream per space and generation: a space created anew starts a new history. */
+function streamOf(space: string, gen: string): string {
+  return `bus.${space}.${gen}`;
+}
+
+function channelOf(stream: string): string {
+  return `${stream}.new`;
+}
+
+/**
+ * The log's dedup key: the message id within its publisher (user and device), so that one
+ * user cannot suppress another's event by reusing its id.
+ */
+function dedupId(from: Follower, msgId: string): string {
+  return createHash('sha256')
+    .update(`${from.user}\n${from.device}\n${msgId}`)
+    .digest('base64url')
+    .slice(0, 32);
+}
