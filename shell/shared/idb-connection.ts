@@ -53,7 +53,22 @@ export class IdbConnection {
   async #connect(forget: () => void): Promise<IDBPDatabase> {
     const fail = (message: string) =>
       new McError('STORAGE_UNAVAILABLE', `IndexedDB "${this.name}": ${message}`);
-    const { openDB } = await import('idb');
+    // The deadline covers loading idb too: a chunk that stalls is as unavailable as a
+    // database that does not open.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(fail(`not open within ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
+    });
+    let openDB: typeof import('idb').openDB;
+    try {
+      ({ openDB } = await Promise.race([import('idb'), late]));
+    } catch (error) {
+      clearTimeout(timer);
+      throw error instanceof McError ? error : fail('idb did not load');
+    }
     let opening: Promise<IDBPDatabase>;
     try {
       opening = openDB(this.name, 1, {
@@ -65,16 +80,10 @@ export class IdbConnection {
         terminated: forget,
       });
     } catch (error) {
+      clearTimeout(timer);
       // indexedDB.open itself throws where storage is denied (an opaque origin).
       throw fail(error instanceof Error ? error.message : String(error));
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(fail(`not open within ${this.timeoutMs} ms`)),
-        this.timeoutMs,
-      );
-    });
     try {
       return await Promise.race([
         opening.catch((error: unknown) => {
