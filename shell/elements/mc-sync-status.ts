@@ -68,7 +68,16 @@ export class McSyncStatus extends LitElement {
     for (const stop of this.#stops.splice(0)) stop();
     this.#watched = [this.link, this.remote];
     const update = () => this.requestUpdate();
-    if (this.link) this.#stops.push(this.link.onState(update));
+    if (this.link) {
+      const link = this.link;
+      // Seen at each change, not at each render: renders batch, and a short `online` counts.
+      const onState = () => {
+        if (link.state === 'online') this.#wasOnline = true;
+        update();
+      };
+      if (link.state === 'online') this.#wasOnline = true;
+      this.#stops.push(link.onState(onState));
+    }
     if (this.remote)
       this.#stops.push(this.remote.onChange(update), this.remote.onLost(this.#onLost));
   }
@@ -82,7 +91,6 @@ export class McSyncStatus extends LitElement {
 
   #state(): SyncIndicatorState {
     const link = this.link?.state ?? 'offline';
-    if (link === 'online') this.#wasOnline = true;
     if (link === 'refused' || this.remote?.status === 'refused') return 'refused';
     if (link === 'connecting') return this.#wasOnline ? 'reconnecting' : 'offline';
     if (link === 'offline') return 'offline';
