@@ -290,10 +290,15 @@ export const LostFrameSchema = z.object({
   fields: z.array(SlotFieldNameSchema),
   by: AuthorSchema,
 });
-/** A refusal: of the request `id`, or of the connection's frames in general. */
+/**
+ * A refusal: of the request `id`; or, with `space` and no id, the end of that space's pushes
+ * (the user was removed from it, or it is gone): NOT_FOUND, as a join would get; or of the
+ * connection's frames in general (RATE_LIMITED).
+ */
 export const ErrorFrameSchema = z.object({
   t: z.literal('error'),
   id: z.optional(Count),
+  space: z.optional(z.string()),
   code: z.string(),
   message: z.string(),
 });

@@ -32,6 +32,12 @@ interface ChangedMessage {
 export const REORDER_WAIT_MS = 250;
 /** Pushes held for one connection (before its snapshot, or waiting for a missing rev). */
 const MAX_HELD = 256;
+/**
+ * How stale the membership of joined connections may be when a push goes out: a member
+ * removed from a space stops getting its pushes within this (joins and edits are checked
+ * every time).
+ */
+export const MEMBERSHIP_RECHECK_MS = 1_000;
 
 /** One connection's view of one space: pushes go out in `rev` order, after its snapshot. */
 interface Feed {
@@ -45,7 +51,11 @@ interface Feed {
 /** This process's subscription to one space's channel, and who joined it here. */
 interface Channel {
   readonly feeds: Map<Connection, Feed>;
-  readonly ready: Promise<() => Promise<void>>;
+  ready: Promise<() => Promise<void>>;
+  /** Messages are handled one after the other (a membership check may come first). */
+  inbox: Promise<void>;
+  /** When the members of the joined connections were last checked (ms since the epoch). */
+  checkedAt: number;
 }
 
 /**
@@ -162,22 +172,55 @@ export class CanvasHub implements FrameRouter {
   }
 
   #channel(space: string): Channel {
-    let channel = this.#channels.get(space);
-    if (channel !== undefined) return channel;
-    const feeds = new Map<Connection, Feed>();
-    const ready = this.#engine.pubsub.subscribe(channelName(space), (payload) => {
-      let message: ChangedMessage;
-      try {
-        message = JSON.parse(payload) as ChangedMessage;
-      } catch {
-        return;
-      }
-      for (const [connection, feed] of feeds) this.#receive(connection, feed, message);
+    const existing = this.#channels.get(space);
+    if (existing !== undefined) return existing;
+    const channel: Channel = {
+      feeds: new Map(),
+      ready: Promise.resolve(async () => {}),
+      inbox: Promise.resolve(),
+      checkedAt: Date.now(),
+    };
+    channel.ready = this.#engine.pubsub.subscribe(channelName(space), (payload) => {
+      channel.inbox = channel.inbox.then(() => this.#onMessage(space, channel, payload));
     });
-    ready.catch((error: unknown) => this.#log.error({ err: error, space }, 'subscribe failed'));
-    channel = { feeds, ready };
+    channel.ready.catch((error: unknown) =>
+      this.#log.error({ err: error, space }, 'subscribe failed'),
+    );
     this.#channels.set(space, channel);
     return channel;
+  }
+
+  async #onMessage(space: string, channel: Channel, payload: string): Promise<void> {
+    let message: ChangedMessage;
+    try {
+      message = JSON.parse(payload) as ChangedMessage;
+    } catch {
+      return;
+    }
+    if (Date.now() - channel.checkedAt > MEMBERSHIP_RECHECK_MS) {
+      channel.checkedAt = Date.now();
+      await this.#recheck(space, channel);
+    }
+    for (const [connection, feed] of channel.feeds) this.#receive(connection, feed, message);
+  }
+
+  /**
+   * Ends the feeds of connections whose user is no longer a member (or whose space is gone
+   * or was created anew), with the same NOT_FOUND as a join would get, naming the space.
+   */
+  async #recheck(space: string, channel: Channel): Promise<void> {
+    let record;
+    try {
+      record = await this.#spaces.get(space);
+    } catch (error) {
+      this.#log.warn({ err: error, space }, 'membership check failed');
+      return;
+    }
+    for (const [connection, feed] of [...channel.feeds]) {
+      if (record?.gen === feed.gen && record.members.includes(connection.user)) continue;
+      this.#leave(connection, space);
+      connection.refuse('NOT_FOUND', 'no such space', undefined, space);
+    }
   }
 
   #receive(connection: Connection, feed: Feed, message: ChangedMessage): void {

@@ -111,10 +111,19 @@ export class Connection {
     return true;
   }
 
-  /** Sends an `error` frame (a refusal of request `id`, or of the connection's frames). */
-  refuse(code: ErrorCode, message: string, id?: number): void {
+  /**
+   * Sends an `error` frame: a refusal of request `id`, of the connection's frames, or (with
+   * `space` and no id) the end of a space's pushes.
+   */
+  refuse(code: ErrorCode, message: string, id?: number, space?: string): void {
     this.#metrics.refusals.inc({ code });
-    this.send(id === undefined ? { t: 'error', code, message } : { t: 'error', id, code, message });
+    this.send({
+      t: 'error',
+      ...(id === undefined ? {} : { id }),
+      ...(space === undefined ? {} : { space }),
+      code,
+      message,
+    });
   }
 
   /**

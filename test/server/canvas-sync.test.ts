@@ -148,6 +148,30 @@ describe('canvas sync over one server', { timeout: 30_000 }, () => {
     bob.close();
   });
 
+  it('stops pushing to a member removed from the space, with the join refusal', async () => {
+    const id = await space(server, ['ann', 'bob']);
+    const ann = await TestClient.open(server, { user: 'ann' });
+    const bob = await TestClient.open(server, { user: 'bob' });
+    await bob.join(id);
+    await ann.edit(id, [{ slot: 'todo-1', base: 0, set: TODO }]);
+    assert.equal((await bob.next((f) => f.t === 'changed')).t, 'changed');
+    await server.spaces.removeMembers(id, ['bob']);
+    // Pushes check membership when it is older than a second (MEMBERSHIP_RECHECK_MS).
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await ann.edit(id, [{ slot: 'todo-1', base: 1, set: { x: 1 } }]);
+    const ended = await bob.next((f) => f.t === 'error');
+    assert.deepEqual(ended, { t: 'error', space: id, code: 'NOT_FOUND', message: 'no such space' });
+    await ann.edit(id, [{ slot: 'todo-1', base: 2, set: { x: 2 } }]);
+    assert.equal((await bob.request({ t: 'ping' })).t, 'pong');
+    assert.deepEqual(
+      bob.frames.filter((f) => f.t === 'changed'),
+      [],
+      'no change after the removal reached bob',
+    );
+    ann.close();
+    bob.close();
+  });
+
   it('lets a removal win over an edit that had not seen it, and says so in the ack', async () => {
     const id = await space(server, ['ann']);
     const a = await TestClient.open(server, { user: 'ann' });

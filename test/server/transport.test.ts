@@ -140,7 +140,8 @@ describe('WebSocket transport: hostile frames', { timeout: 20_000 }, () => {
 
 describe('WebSocket transport: heartbeats and dev tokens', { timeout: 20_000 }, () => {
   it('cuts a client that stops answering pings, keeps one that answers', async () => {
-    const server = await startServer({ heartbeatMs: 100 });
+    // 300 ms: long enough for a busy test machine to answer in time, short for the test.
+    const server = await startServer({ heartbeatMs: 300 });
     try {
       const silent = await TestClient.open(server, { autoPong: false });
       const alive = await TestClient.open(server, { user: 'bob' });
