@@ -18,6 +18,8 @@ export const LOST_NOTICE_MS = 8000;
  *
  * @csspart dot - the coloured dot
  * @csspart label - the text
+ * @cssprop --mc-sync-online - colour when online (and synced); also --mc-sync-offline,
+ *   --mc-sync-busy (saving, reconnecting), --mc-sync-refused, --mc-sync-notice
  */
 export class McSyncStatus extends LitElement {
   static override properties = {
