@@ -115,6 +115,10 @@ describe('WebSocket transport: hostile frames', { timeout: 20_000 }, () => {
     client.ws.send(Buffer.from('{"t":"ping","id":1}'));
     assert.equal((await client.next((f) => f.t === 'error')).code, 'MALFORMED_MESSAGE');
     assert.deepEqual(await client.request({ t: 'ping' }), { t: 'pong', id: 1 });
+    // Invalid UTF-8 in a text frame: ws closes the socket (1007) before anything is decoded.
+    const garbler = await TestClient.open(server, { user: 'eve' });
+    garbler.ws.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
+    assert.equal(await garbler.closed, 1007);
     // Beyond 4× the frame bound the socket is closed unread (1009), the others unaffected.
     client.ws.send('x'.repeat(300_000));
     assert.equal(await client.closed, 1009);
