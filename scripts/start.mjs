@@ -42,6 +42,8 @@ const port = typeof address === 'object' && address ? address.port : vite.config
 
 /** @type {import('node:child_process').ChildProcess | undefined} */
 let server;
+// However this process ends, the server it started ends with it.
+process.on('exit', () => server?.kill('SIGTERM'));
 if (withServer) {
   const data = process.env.MC_SERVER_DATA || `${ROOT}.microcanvas/demo.db`;
   mkdirSync(dirname(data), { recursive: true });

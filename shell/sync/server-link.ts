@@ -208,15 +208,26 @@ export class ServerLink {
         reject,
         timer,
       });
-      socket.send(encodeClientFrame({ ...frame, id } as ClientFrame));
+      try {
+        socket.send(encodeClientFrame({ ...frame, id } as ClientFrame));
+      } catch {
+        // A socket that closed under us (Node's ws throws; browsers drop the frame).
+        clearTimeout(timer);
+        this.#pending.delete(id);
+        reject(new McError('APP_DISCONNECTED', 'the server connection ended'));
+      }
     });
   }
 
   /** Sends a frame that gets no reply (`leave`); false when not online. */
   send(frame: ClientFrame): boolean {
     if (this.#state !== 'online' || !this.#socket) return false;
-    this.#socket.send(encodeClientFrame(frame));
-    return true;
+    try {
+      this.#socket.send(encodeClientFrame(frame));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Drops the current connection and reconnects (after the usual backoff). */

@@ -86,6 +86,24 @@ test.describe('one canvas on several devices (microcanvas server)', () => {
     await phone.context().close();
   });
 
+  // The demo's local store merges no tabs beside a server (cacheOnly): this passes only
+  // through the server.
+  test('two tabs of one browser meet at the server: an edit in one shows in the other', async ({
+    browser,
+  }) => {
+    const first = await device(browser);
+    await ready(first);
+    const second = await first.context().newPage();
+    await second.goto('/');
+    await ready(second);
+    const before = await position(second, 'chat-1');
+    await nudge(first, 'chat-1', 'ArrowLeft');
+    const moved = await position(first, 'chat-1');
+    expect(moved).not.toEqual(before);
+    await expect.poll(() => position(second, 'chat-1')).toEqual(moved);
+    await first.context().close();
+  });
+
   test('another user cannot see the demo space: the refusal is shown, the canvas stays local', async ({
     browser,
   }) => {
