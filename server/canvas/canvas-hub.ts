@@ -117,9 +117,15 @@ export class CanvasHub implements FrameRouter {
     const channel = this.#channel(frame.space);
     const feed: Feed = { gen: record.gen, rev: undefined, held: new Map(), timer: undefined };
     channel.feeds.set(connection, feed);
-    // Subscribed before reading: a change stored after the read is pushed, not missed.
-    await channel.ready;
-    const doc = await this.#store.read(frame.space, record.gen);
+    let doc;
+    try {
+      // Subscribed before reading: a change stored after the read is pushed, not missed.
+      await channel.ready;
+      doc = await this.#store.read(frame.space, record.gen);
+    } catch (error) {
+      if (channel.feeds.get(connection) === feed) this.#leave(connection, frame.space);
+      throw error;
+    }
     if (channel.feeds.get(connection) !== feed) return; // left (or rejoined) meanwhile
     connection.send({
       t: 'snapshot',
@@ -183,9 +189,11 @@ export class CanvasHub implements FrameRouter {
     channel.ready = this.#engine.pubsub.subscribe(channelName(space), (payload) => {
       channel.inbox = channel.inbox.then(() => this.#onMessage(space, channel, payload));
     });
-    channel.ready.catch((error: unknown) =>
-      this.#log.error({ err: error, space }, 'subscribe failed'),
-    );
+    channel.ready.catch((error: unknown) => {
+      this.#log.error({ err: error, space }, 'subscribe failed');
+      // The next join subscribes again instead of waiting on this failure forever.
+      if (this.#channels.get(space) === channel) this.#channels.delete(space);
+    });
     this.#channels.set(space, channel);
     return channel;
   }

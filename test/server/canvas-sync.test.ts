@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
+import { createEngine } from '../../server/engine/index.ts';
 import type { McServer } from '../../server/server.ts';
 import { metric, startServer, TestClient } from './helpers/ws-client.ts';
 
@@ -245,6 +246,31 @@ describe('canvas sync: a slow reader', { timeout: 30_000 }, () => {
       assert.match(await metric(server, 'microcanvas_ws_connections'), /connections\{[^}]*\} 2/);
       writer.close();
       reader.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('canvas sync: a failed subscription', { timeout: 30_000 }, () => {
+  it('refuses that join, and the next join subscribes again', async () => {
+    const engine = await createEngine({ engine: 'embedded', url: ':memory:' });
+    let failures = 1;
+    const subscribe = engine.pubsub.subscribe.bind(engine.pubsub);
+    engine.pubsub.subscribe = (channel, handler) =>
+      failures-- > 0
+        ? Promise.reject(new Error('injected: subscribe failed'))
+        : subscribe(channel, handler);
+    const server = await startServer({ engine });
+    try {
+      const id = await space(server, ['ann']);
+      const ann = await TestClient.open(server, { user: 'ann' });
+      const refused = await ann.join(id);
+      assert.equal(refused.t === 'error' && refused.code, 'STORAGE_UNAVAILABLE');
+      assert.equal((await ann.join(id)).t, 'snapshot');
+      await ann.edit(id, [{ slot: 'todo-1', base: 0, set: TODO }]);
+      assert.equal((await ann.next((f) => f.t === 'changed')).t, 'changed');
+      ann.close();
     } finally {
       await server.close();
     }
