@@ -265,11 +265,17 @@ describe('canvas sync: a failed subscription', { timeout: 30_000 }, () => {
     try {
       const id = await space(server, ['ann']);
       const ann = await TestClient.open(server, { user: 'ann' });
+      const other = await TestClient.open(server, { user: 'ann' });
       const refused = await ann.join(id);
       assert.equal(refused.t === 'error' && refused.code, 'STORAGE_UNAVAILABLE');
+      // Another connection's join (the first one's failed feed must not keep the failed
+      // subscription alive for it), then the first one's again.
+      assert.equal((await other.join(id)).t, 'snapshot');
       assert.equal((await ann.join(id)).t, 'snapshot');
       await ann.edit(id, [{ slot: 'todo-1', base: 0, set: TODO }]);
       assert.equal((await ann.next((f) => f.t === 'changed')).t, 'changed');
+      assert.equal((await other.next((f) => f.t === 'changed')).t, 'changed');
+      other.close();
       ann.close();
     } finally {
       await server.close();
