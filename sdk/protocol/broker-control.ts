@@ -91,10 +91,11 @@ export interface BrokerControl {
    */
   deliver(batch: RemoteEvent[]): number;
   /**
-   * History was lost (`recovered: false` from the server): adopts the server's public states,
-   * re-sends every watcher its snapshot, and gives syncing subscribers a gap notice.
+   * The server's public states of `space` (`recovered: false`): adopts them and re-sends
+   * every watcher its snapshot; when `lost` (history was lost, not merely never followed),
+   * syncing subscribers get a gap notice.
    */
-  resync(space: string, states: SyncedEvent[]): void;
+  resync(space: string, states: SyncedEvent[], lost: boolean): void;
   /** The watchdog's liveness check. */
   ping(): 'pong';
 }

@@ -270,6 +270,8 @@ export class EventBus {
         for (;;) {
           const read = await this.#engine.log.read(feed.stream, feed.sent, READ_BATCH);
           if (feed.closed) return;
+          // Followed before the stream had an entry: its first epoch is no loss.
+          if (feed.epoch === '' && feed.sent === 0) feed.epoch = read.epoch;
           if (read.epoch !== feed.epoch || read.first > feed.sent + 1) {
             if (read.epoch !== feed.epoch) feed.sent = 0;
             if (read.first > feed.sent + 1) feed.sent = read.first - 1;

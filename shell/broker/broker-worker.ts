@@ -69,7 +69,8 @@ export const brokerControl: BrokerControl = {
     listener = Comlink.wrap<HostListener>(port) as unknown as HostListener;
   },
   deliver: (batch: RemoteEvent[]) => broker.deliver(batch),
-  resync: (space: string, states: SyncedEvent[]) => broker.resync(space, states),
+  resync: (space: string, states: SyncedEvent[], lost: boolean) =>
+    broker.resync(space, states, lost),
   ping: () => 'pong',
 };
 

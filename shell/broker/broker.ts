@@ -103,11 +103,12 @@ export class Broker {
   }
 
   /**
-   * History of `space` was lost upstream (`recovered: false`): adopts the server's public
-   * states, re-sends every synced app's snapshot to its watchers, and tells every connection
-   * that receives synced events that it missed some (a gap notice).
+   * The server's public states of `space` (`recovered: false`): adopts them and re-sends
+   * every synced app's snapshot to its watchers; when history was `lost` (not merely never
+   * followed), every connection that receives synced events is told it missed some (a gap
+   * notice).
    */
-  resync(space: string, states: readonly SyncedEvent[]): void {
+  resync(space: string, states: readonly SyncedEvent[], lost = true): void {
     this.#cursors.forget(space);
     for (const state of Array.isArray(states) ? states : []) {
       if (this.#remote.get(state?.app)?.sends() && state.topic === undefined) {
@@ -117,6 +118,7 @@ export class Broker {
     for (const [app, grants] of this.#remote) {
       if (grants.sends()) this.#notifyState(this.#state.get(app));
     }
+    if (!lost) return;
     for (const to of this.#connections.values()) {
       if ([...to.subscriptions.values()].some((p) => to.grants.receivesAny(p))) to.lost();
     }

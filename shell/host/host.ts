@@ -224,8 +224,8 @@ export class Host extends EventTarget {
     },
     deliver: (batch: RemoteEvent[]): Promise<number> =>
       this.#link.call((broker) => broker.deliver(batch)),
-    resync: (space: string, states: SyncedEvent[]): Promise<void> =>
-      this.#link.call((broker) => broker.resync(space, states)),
+    resync: (space: string, states: SyncedEvent[], lost = true): Promise<void> =>
+      this.#link.call((broker) => broker.resync(space, states, lost)),
   };
 
   /** The broker's bounded log of refusals. */

@@ -20,6 +20,12 @@ export {
   type RemoteStatus,
 } from './canvas-remote.ts';
 export {
+  EventRemote,
+  MAX_QUEUED_EVENTS,
+  type EventRemoteOptions,
+  type EventRemoteStats,
+} from './event-remote.ts';
+export {
   SlotReplica,
   type ApplyResult,
   type ConfirmedSlot,

@@ -9,9 +9,13 @@ import {
   type AckFrame,
   type ClientFrame,
   type EditFrame,
+  type FollowFrame,
   type JoinFrame,
   type PingFrame,
   type PongFrame,
+  type PublishedFrame,
+  type PublishFrame,
+  type ResumedFrame,
   type ServerFrame,
   type SnapshotFrame,
   type WelcomeFrame,
@@ -75,14 +79,27 @@ const REFUSAL_CLOSE_CODES = new Set([1008, 4401, 4403]);
 const REFUSAL_ERROR_CODES = new Set(['UNAUTHENTICATED', 'NOT_PERMITTED', 'PROTOCOL_MISMATCH']);
 
 /** A request as sent, without its id (the link numbers them). */
-export type LinkRequest = Omit<JoinFrame, 'id'> | Omit<EditFrame, 'id'> | Omit<PingFrame, 'id'>;
+export type LinkRequest =
+  | Omit<JoinFrame, 'id'>
+  | Omit<EditFrame, 'id'>
+  | Omit<PingFrame, 'id'>
+  | Omit<PublishFrame, 'id'>
+  | Omit<FollowFrame, 'id'>;
 /** The reply each request gets. */
 export interface LinkReplies {
   join: SnapshotFrame;
   edit: AckFrame;
   ping: PongFrame;
+  publish: PublishedFrame;
+  follow: ResumedFrame;
 }
-const REPLY_OF = { join: 'snapshot', edit: 'ack', ping: 'pong' } as const;
+const REPLY_OF = {
+  join: 'snapshot',
+  edit: 'ack',
+  ping: 'pong',
+  publish: 'published',
+  follow: 'resumed',
+} as const;
 
 interface Pending {
   expect: string;

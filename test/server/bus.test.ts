@@ -71,6 +71,11 @@ describe('event sync (publish, follow, resume)', { timeout: 60_000 }, () => {
               [second.offset, 'todo', 'todo.item.completed', '{"n":2}', 'ann'],
             ],
           );
+          // Followed before the stream had any entry: its first epoch is not a loss.
+          assert.deepEqual(
+            phone.frames.filter((f) => f.t === 'resumed'),
+            [],
+          );
           laptop.close();
           phone.close();
         } finally {
