@@ -14,6 +14,7 @@ import type { Spaces } from '../spaces/spaces.ts';
 import type { Connection, FrameRouter } from '../transport/connection.ts';
 import { snapshotOf, type LostNotice } from './canvas-doc.ts';
 import { CanvasStore } from './canvas-store.ts';
+import { SpaceFeed } from './space-feed.ts';
 
 /** An accepted edit as it travels between processes on `canvas.<space>`. */
 interface ChangedMessage {
@@ -26,31 +27,15 @@ interface ChangedMessage {
 }
 
 /**
- * How long a push that arrived ahead of its predecessor waits for it. Edits accepted by
- * different processes can cross on the way; past this the client gets the jump and rejoins.
- */
-export const REORDER_WAIT_MS = 250;
-/** Pushes held for one connection (before its snapshot, or waiting for a missing rev). */
-const MAX_HELD = 256;
-/**
  * How stale the membership of joined connections may be when a push goes out: a member
  * removed from a space stops getting its pushes within this (joins and edits are checked
  * every time).
  */
 export const MEMBERSHIP_RECHECK_MS = 1_000;
 
-/** One connection's view of one space: pushes go out in `rev` order, after its snapshot. */
-interface Feed {
-  readonly gen: string;
-  /** Last rev sent (the snapshot's, then each push's); undefined until the snapshot is sent. */
-  rev: number | undefined;
-  readonly held: Map<number, ChangedMessage>;
-  timer: NodeJS.Timeout | undefined;
-}
-
 /** This process's subscription to one space's channel, and who joined it here. */
 interface Channel {
-  readonly feeds: Map<Connection, Feed>;
+  readonly feeds: Map<Connection, SpaceFeed<ChangedMessage>>;
   ready: Promise<() => Promise<void>>;
   /** Messages are handled one after the other (a membership check may come first). */
   inbox: Promise<void>;
@@ -115,7 +100,9 @@ export class CanvasHub implements FrameRouter {
     joined.add(frame.space);
     this.#joined.set(connection, joined);
     const channel = this.#channel(frame.space);
-    const feed: Feed = { gen: record.gen, rev: undefined, held: new Map(), timer: undefined };
+    const feed = new SpaceFeed<ChangedMessage>(record.gen, (message) =>
+      this.#push(connection, message),
+    );
     channel.feeds.set(connection, feed);
     let doc;
     try {
@@ -134,9 +121,7 @@ export class CanvasHub implements FrameRouter {
       rev: doc.rev,
       slots: snapshotOf(doc),
     });
-    feed.rev = doc.rev;
-    for (const rev of feed.held.keys()) if (rev <= doc.rev) feed.held.delete(rev);
-    this.#drain(connection, feed, false);
+    feed.start(doc.rev);
   }
 
   #leave(connection: Connection, space: string): void {
@@ -144,7 +129,7 @@ export class CanvasHub implements FrameRouter {
     const channel = this.#channels.get(space);
     const feed = channel?.feeds.get(connection);
     if (channel === undefined || feed === undefined) return;
-    clearTimeout(feed.timer);
+    feed.stop();
     channel.feeds.delete(connection);
     if (channel.feeds.size > 0) return;
     this.#channels.delete(space);
@@ -209,7 +194,7 @@ export class CanvasHub implements FrameRouter {
       channel.checkedAt = Date.now();
       await this.#recheck(space, channel);
     }
-    for (const [connection, feed] of channel.feeds) this.#receive(connection, feed, message);
+    for (const feed of channel.feeds.values()) if (message.gen === feed.gen) feed.receive(message);
   }
 
   /**
@@ -229,43 +214,6 @@ export class CanvasHub implements FrameRouter {
       this.#leave(connection, space);
       connection.refuse('NOT_FOUND', 'no such space', undefined, space);
     }
-  }
-
-  #receive(connection: Connection, feed: Feed, message: ChangedMessage): void {
-    if (message.gen !== feed.gen) return;
-    if (feed.rev !== undefined && message.rev <= feed.rev) return;
-    feed.held.set(message.rev, message);
-    if (feed.held.size > MAX_HELD && feed.rev === undefined) {
-      feed.held.delete(Math.min(...feed.held.keys()));
-    }
-    if (feed.rev !== undefined) this.#drain(connection, feed, false);
-  }
-
-  /**
-   * Sends held pushes in rev order. A missing rev is waited for up to REORDER_WAIT_MS (or
-   * until MAX_HELD pile up); then the feed skips ahead, and the client, seeing the jump,
-   * rejoins.
-   */
-  #drain(connection: Connection, feed: Feed, force: boolean): void {
-    while (feed.held.size > 0 && feed.rev !== undefined) {
-      const next = feed.held.get(feed.rev + 1);
-      if (next === undefined) {
-        if (!force && feed.held.size <= MAX_HELD) {
-          feed.timer ??= setTimeout(() => {
-            feed.timer = undefined;
-            this.#drain(connection, feed, true);
-          }, REORDER_WAIT_MS);
-          return;
-        }
-        feed.rev = Math.min(...feed.held.keys()) - 1;
-        continue;
-      }
-      feed.held.delete(next.rev);
-      feed.rev = next.rev;
-      this.#push(connection, next);
-    }
-    clearTimeout(feed.timer);
-    feed.timer = undefined;
   }
 
   #push(connection: Connection, message: ChangedMessage): void {
