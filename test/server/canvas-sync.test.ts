@@ -282,3 +282,35 @@ describe('canvas sync: a failed subscription', { timeout: 30_000 }, () => {
     }
   });
 });
+
+describe('canvas sync: sliding time-to-live', { timeout: 30_000 }, () => {
+  it('keeps a space while it is edited, forgets it a TTL after the last edit', async () => {
+    const server = await startServer();
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    try {
+      await server.spaces.create('brief', { members: ['ann'], ttlMs: 2_000 });
+      const ann = await TestClient.open(server, { user: 'ann' });
+      await ann.edit('brief', [{ slot: 'todo-1', base: 0, set: TODO }]);
+      await sleep(1_200);
+      await ann.edit('brief', [{ slot: 'todo-1', base: 1, set: { x: 1 } }]);
+      const last = performance.now();
+      await sleep(1_200); // 2.4 s after the first edit, 1.2 s after the last
+      const alive = await ann.join('brief');
+      assert.equal(alive.t === 'snapshot' && alive.slots.length, 1);
+      await sleep(Math.max(0, last + 2_300 - performance.now()));
+      const gone = await ann.join('brief');
+      assert.equal(gone.t === 'error' && gone.code, 'NOT_FOUND');
+      // Deleted while its canvas lives, then created anew: it starts empty (a new
+      // generation), the old canvas never comes back.
+      await server.spaces.create('brief', { members: ['ann'] });
+      await ann.edit('brief', [{ slot: 'todo-1', base: 0, set: TODO }]);
+      assert.equal(await server.spaces.delete('brief'), true);
+      await server.spaces.create('brief', { members: ['ann'] });
+      const fresh = await ann.join('brief');
+      assert.deepEqual(fresh.t === 'snapshot' && [fresh.rev, fresh.slots], [0, []]);
+      ann.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
