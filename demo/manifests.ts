@@ -39,6 +39,8 @@ export function demoManifests(origin: string): ManifestInput[] {
       description: 'Dated todos, filtered by the selected day.',
       publishes: ['todo.item.completed'],
       subscribes: ['calendar.date.selected'],
+      // With a server, ticks and the open count reach the user's other devices.
+      sync: { publishes: ['todo.item.completed'], state: true },
       services: ['storage', 'modal', 'notify', 'shortcuts'],
       shortcuts: ['Alt+N'],
     },
@@ -49,6 +51,11 @@ export function demoManifests(origin: string): ManifestInput[] {
       description: 'A message log that also announces completed todos.',
       publishes: ['chat.message.sent'],
       subscribes: ['todo.item.completed', 'chat.message.sent'],
+      // With a server, messages and completed todos from the user's other devices too.
+      sync: {
+        publishes: ['chat.message.sent'],
+        subscribes: ['todo.item.completed', 'chat.message.sent'],
+      },
       services: ['notify', 'shortcuts'],
       shortcuts: ['Alt+M'],
     },

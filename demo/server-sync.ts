@@ -1,11 +1,13 @@
 import { McError, type McCanvas } from 'microcanvas/shell';
-import { CanvasRemote, McSyncStatus, ServerLink, cacheOnly } from 'microcanvas/remote';
+import { CanvasRemote, EventRemote, McSyncStatus, ServerLink, cacheOnly } from 'microcanvas/remote';
 
 /**
  * The demo's server sync, loaded only when the demo has a server (`npm start` starts one):
  * a dev token for the demo user (the server's `--dev-tokens` mode; a real host gets its
  * token from its own sign-in), one {@link ServerLink}, the canvas synced with space `demo`,
- * and an `<mc-sync-status>` in the toolbar. `?user=<name>` signs in as someone else (who is
+ * the apps' synced events and states with the same space (manifest `sync`: a todo ticked on
+ * one device is announced in the chat on the other), and an `<mc-sync-status>` in the
+ * toolbar. `?user=<name>` signs in as someone else (who is
  * not a member of `demo`, and is refused).
  */
 
@@ -36,6 +38,8 @@ export async function syncWithServer(canvas: McCanvas, server: string, toolbar: 
   status.link = link;
   status.remote = remote;
   toolbar.append(status);
+  const events = new EventRemote(canvas.host, { link, space: 'demo' });
+  events.start();
   await remote.start();
-  return { link, remote, user };
+  return { link, remote, events, user };
 }
