@@ -49,7 +49,7 @@ export interface SyncedEvent {
 /**
  * An event (or, without `topic`, a public state value) from the server, in the stream of
  * `space`, at `offset` within `epoch`. Hostile until checked: the broker applies the same
- * rights as to a local one (docs/decisions/0015-event-sync.md).
+ * rights as to a local one (docs/decisions/0016-event-sync.md).
  */
 export interface RemoteEvent extends SyncedEvent {
   space: string;

@@ -65,7 +65,7 @@ const PatternSchema = z
  * devices"). Deny by default: without `sync` nothing leaves. Syncing never adds a right: an
  * event is forwarded only after the broker's usual publish check passed, and one from the
  * server reaches only subscriptions the manifest's `subscribes` allowed, so a pattern here
- * beyond `publishes` (resp. `subscribes`) matches nothing (docs/decisions/0015-event-sync.md).
+ * beyond `publishes` (resp. `subscribes`) matches nothing (docs/decisions/0016-event-sync.md).
  */
 export const SyncSchema = z.strictObject({
   /** Topics this app publishes that are also sent to the server. */

@@ -128,7 +128,7 @@ export const EditFrameSchema = z.strictObject({
 /** Application-level heartbeat: answered by `pong`. */
 export const PingFrameSchema = z.strictObject({ t: z.literal('ping'), id: Count });
 
-// Event sync (docs/decisions/0015-event-sync.md): one stream per space, offsets within an
+// Event sync (docs/decisions/0016-event-sync.md): one stream per space, offsets within an
 // epoch, resume by offset. `data` travels as JSON text, as on the broker's ports: its size
 // is its length, and the server relays it without parsing.
 

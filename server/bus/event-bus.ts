@@ -17,6 +17,8 @@ import { SyncedStates } from './synced-states.ts';
 
 /** Entries read from the log per round trip while a follower catches up. */
 const READ_BATCH = 256;
+/** How old a channel's membership check may be when an event arrives (as canvas sync). */
+export const FOLLOW_RECHECK_MS = 1_000;
 
 /** Whom the bus pushes to: a connection, as the transport makes them. */
 export interface Follower {
@@ -55,12 +57,16 @@ interface Feed {
 }
 
 interface Channel {
+  readonly space: string;
+  readonly gen: string;
   readonly feeds: Map<Follower, Feed>;
   readonly ready: Promise<() => Promise<void>>;
+  /** When the followers' membership was last checked. */
+  checkedAt: number;
 }
 
 /**
- * Event sync (docs/decisions/0015-event-sync.md): `publish` appends to the space's stream in
+ * Event sync (docs/decisions/0016-event-sync.md): `publish` appends to the space's stream in
  * the engine's log (one stream per space and generation, dedup by the publisher's message
  * id, the engine's retention) and announces the entry on the stream's pub/sub channel;
  * `follow` resumes a follower from its last `{epoch, offset}` when the log still holds
@@ -157,7 +163,7 @@ export class EventBus {
     const record = await this.#spaces.access(frame.space, follower.user);
     this.#unfollow(follower, frame.space);
     const stream = streamOf(frame.space, record.gen);
-    const channel = this.#channel(stream);
+    const channel = this.#channel(frame.space, record.gen);
     const feed: Feed = {
       space: frame.space,
       stream,
@@ -219,7 +225,8 @@ export class EventBus {
     );
   }
 
-  #channel(stream: string): Channel {
+  #channel(space: string, gen: string): Channel {
+    const stream = streamOf(space, gen);
     let channel = this.#channels.get(stream);
     if (channel !== undefined) return channel;
     const feeds = new Map<Follower, Feed>();
@@ -230,12 +237,40 @@ export class EventBus {
       } catch {
         return;
       }
-      for (const [follower, feed] of feeds) this.#heard(follower, feed, appended);
+      void this.#dispatch(channel!, appended);
     });
     ready.catch((error: unknown) => this.#log.error({ err: error, stream }, 'subscribe failed'));
-    channel = { feeds, ready };
+    channel = { space, gen, feeds, ready, checkedAt: Date.now() };
     this.#channels.set(stream, channel);
     return channel;
+  }
+
+  /**
+   * Hands a new entry to the channel's feeds, after checking (at most every
+   * {@link FOLLOW_RECHECK_MS}) that their users are still members: one removed, or a space
+   * gone or created anew, ends the feed with the NOT_FOUND a follow would get (SRV-2).
+   * Entries that overtake each other meanwhile are put back in order by the feeds.
+   */
+  async #dispatch(channel: Channel, appended: Appended): Promise<void> {
+    if (Date.now() - channel.checkedAt > FOLLOW_RECHECK_MS) {
+      channel.checkedAt = Date.now();
+      try {
+        const record = await this.#spaces.get(channel.space);
+        for (const follower of [...channel.feeds.keys()]) {
+          if (record?.gen === channel.gen && record.members.includes(follower.user)) continue;
+          this.#unfollow(follower, channel.space);
+          follower.send({
+            t: 'error',
+            space: channel.space,
+            code: 'NOT_FOUND',
+            message: 'no such space',
+          });
+        }
+      } catch (error) {
+        this.#log.warn({ err: error, space: channel.space }, 'membership check failed');
+      }
+    }
+    for (const [follower, feed] of channel.feeds) this.#heard(follower, feed, appended);
   }
 
   /** A new entry: sent at once when it is the next one, else the feed catches up. */

@@ -83,7 +83,7 @@ export class Broker {
   }
 
   /**
-   * Takes events from the server (docs/decisions/0015-event-sync.md). Each is held to the
+   * Takes events from the server (docs/decisions/0016-event-sync.md). Each is held to the
    * rights of its stamped app as if published here (its manifest must publish and sync the
    * topic, or sync its state), bounded like a widget's, and dropped when its stream already
    * delivered that offset. It then reaches the subscriptions that sync the topic, or the

@@ -213,7 +213,7 @@ export class Host extends EventTarget {
   }
 
   /**
-   * Event sync with the server (docs/decisions/0015-event-sync.md), for the host's server
+   * Event sync with the server (docs/decisions/0016-event-sync.md), for the host's server
    * client: `uplink` gets what the broker forwards (manifest `sync`, checked and stamped),
    * `deliver` hands the broker events from the server (checked there like local ones, each
    * offset delivered once), `resync` tells it history was lost (`recovered: false`).

@@ -43,7 +43,7 @@ export interface EventRemoteStats {
 }
 
 /**
- * Event sync for one canvas (docs/decisions/0015-event-sync.md): what the host's broker
+ * Event sync for one canvas (docs/decisions/0016-event-sync.md): what the host's broker
  * forwards (manifest `sync`) is published to the space's stream with a message id of its
  * own, kept in order until the server acknowledges it and sent again with the same id after a
  * reconnect (the server stores it once); the stream is followed from the last offset received,

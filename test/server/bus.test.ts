@@ -262,4 +262,29 @@ describe('event sync refusals', { timeout: 30_000 }, () => {
     eve.close();
     ann.close();
   });
+
+  it('ends the pushes of a member removed from the space (SRV-2)', async () => {
+    await server.spaces.create('shrinking', { members: ['ann', 'bob'] });
+    const ann = await TestClient.open(server, { user: 'ann' });
+    const bob = await TestClient.open(server, { user: 'bob' });
+    await bob.request({ t: 'follow', space: 'shrinking' });
+    await publish(ann, 'shrinking', 1);
+    await bob.next(isEvent);
+    await server.spaces.removeMembers('shrinking', ['bob']);
+    // The channel re-reads the member list when an event comes a second after its last check.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await publish(ann, 'shrinking', 2);
+    const ended = await bob.next((f) => f.t === 'error');
+    assert.deepEqual(ended, {
+      t: 'error',
+      space: 'shrinking',
+      code: 'NOT_FOUND',
+      message: 'no such space',
+    });
+    await publish(ann, 'shrinking', 3);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.deepEqual(bob.frames.filter(isEvent), []);
+    ann.close();
+    bob.close();
+  });
 });
