@@ -27,6 +27,8 @@ export interface ConnectionLimits {
   readonly maxBufferedBytes: number;
   /** Requests accepted but not yet answered beyond which the client is flooding. */
   readonly maxPending: number;
+  /** Open connections of one user on one process; more are refused at upgrade (429). */
+  readonly maxConnectionsPerUser: number;
 }
 
 /** What handles a connection's decoded frames (spaces, canvas sync, later events). */

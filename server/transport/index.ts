@@ -51,6 +51,8 @@ export interface TransportConfig {
 export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
 /** Requests of one client waiting to be handled beyond which it is cut as a flood. */
 export const DEFAULT_MAX_PENDING = 64;
+/** Open connections of one user on one process (tabs and devices); more get 429. */
+export const DEFAULT_MAX_CONNECTIONS_PER_USER = 32;
 
 /** The transport, and the dev-token route when enabled. */
 export function createTransport(
@@ -78,6 +80,7 @@ export function createTransport(
     burst: SERVER_RATE_BURST,
     maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES,
     maxPending: DEFAULT_MAX_PENDING,
+    maxConnectionsPerUser: DEFAULT_MAX_CONNECTIONS_PER_USER,
     ...config.limits,
   };
   const transport = new Transport({

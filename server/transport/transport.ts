@@ -36,6 +36,7 @@ export class Transport {
   readonly #options: TransportOptions;
   readonly #wss: WebSocketServer;
   readonly #connections = new Set<Connection>();
+  readonly #perUser = new Map<string, number>();
   readonly #origins: ReadonlySet<string>;
   readonly #timer: NodeJS.Timeout;
   #closing = false;
@@ -112,6 +113,11 @@ export class Transport {
       logger.warn({ err: error }, 'authenticate threw');
     }
     if (identity === undefined) return refuse(401, 'token');
+    // A user's connections are bounded per process, so one token cannot hold the memory of
+    // thousands of sockets.
+    if ((this.#perUser.get(identity.userId) ?? 0) >= this.#options.limits.maxConnectionsPerUser) {
+      return refuse(429, 'connections per user');
+    }
     if (socket.destroyed || this.#closing) {
       socket.destroy();
       return;
@@ -125,9 +131,13 @@ export class Transport {
     const { limits, router, metrics, logger, heartbeatMs } = this.#options;
     const connection = new Connection(ws, { user, device }, limits, router, metrics, logger);
     this.#connections.add(connection);
+    this.#perUser.set(user, (this.#perUser.get(user) ?? 0) + 1);
     metrics.connections.inc();
     void connection.ended.then(() => {
       this.#connections.delete(connection);
+      const left = (this.#perUser.get(user) ?? 1) - 1;
+      if (left > 0) this.#perUser.set(user, left);
+      else this.#perUser.delete(user);
       metrics.connections.dec();
     });
     connection.log.info('connected');

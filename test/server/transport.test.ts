@@ -6,6 +6,7 @@ import { WebSocket } from 'ws';
 
 import { SERVER_SUBPROTOCOL } from '../../sdk/protocol/index.ts';
 import type { McServer } from '../../server/server.ts';
+import { eventually } from './helpers/engines.ts';
 import { createJwtAuthenticator, signToken } from '../../server/transport/index.ts';
 import {
   deviceId,
@@ -88,6 +89,27 @@ describe('WebSocket transport: the upgrade', { timeout: 20_000 }, () => {
     assert.match(await metric(server, 'microcanvas_ws_connections'), /connections\{[^}]*\} 1/);
     client.close();
     await client.closed;
+  });
+});
+
+describe('WebSocket transport: connections per user', { timeout: 20_000 }, () => {
+  it('refuses a user over the cap with 429, and takes one again when one closes', async () => {
+    const server = await startServer({ limits: { maxConnectionsPerUser: 2 } });
+    try {
+      const first = await TestClient.open(server, { user: 'ann' });
+      await TestClient.open(server, { user: 'ann' });
+      assert.equal(await upgradeStatus(server, { user: 'ann' }), 429);
+      // Another user is not affected.
+      (await TestClient.open(server, { user: 'bob' })).close();
+      first.close();
+      await first.closed;
+      await eventually('a free place', async () =>
+        (await metric(server, 'microcanvas_ws_connections')).endsWith(' 1') ? true : undefined,
+      );
+      (await TestClient.open(server, { user: 'ann' })).close();
+    } finally {
+      await server.close();
+    }
   });
 });
 
