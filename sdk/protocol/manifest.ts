@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { PERMISSIONS, type Permission } from './permissions.ts';
 import { ShortcutSchema, SizeSchema, StoragePolicySchema } from './service-schemas.ts';
 import { SERVICE_NAMES, type ServiceName } from './services.ts';
-import { APP_ID_RE, HOST_APP_ID, PATTERN_RE } from './topics.ts';
+import { APP_ID_RE, HOST_APP_ID, PATTERN_RE, patternCovers } from './topics.ts';
 import { english } from './zod-english.ts';
 
 /** An integer in `min..max`, checked in the order classic zod's `.int().min().max()` did. */
@@ -62,10 +62,10 @@ const PatternSchema = z
 /**
  * What of an app leaves the browser through the host page's server connection and comes
  * back from the app's widgets on the user's other devices (docs/server.md, "Events across
- * devices"). Deny by default: without `sync` nothing leaves. Syncing never adds a right: an
- * event is forwarded only after the broker's usual publish check passed, and one from the
- * server reaches only subscriptions the manifest's `subscribes` allowed, so a pattern here
- * beyond `publishes` (resp. `subscribes`) matches nothing (docs/decisions/0016-event-sync.md).
+ * devices"). Deny by default: without `sync` nothing leaves. Syncing never adds a right: each
+ * pattern must lie inside one of the manifest's `publishes` (resp. `subscribes`), and the
+ * broker forwards an event only after its usual publish check and delivers one from the
+ * server only to subscriptions `subscribes` allowed (docs/decisions/0016-event-sync.md).
  */
 export const SyncSchema = z.strictObject({
   /** Topics this app publishes that are also sent to the server. */
@@ -135,6 +135,17 @@ export const ManifestSchema = /* @__PURE__ */ english(
             });
           }
         });
+        for (const key of ['publishes', 'subscribes'] as const) {
+          m.sync?.[key].forEach((pattern, i) => {
+            if (!m[key].some((granted) => patternCovers(granted, pattern))) {
+              ctx.addIssue({
+                code: 'custom',
+                path: ['sync', key, i],
+                message: `must lie inside one of ${key}`,
+              });
+            }
+          });
+        }
       }),
     ),
 );

@@ -19,6 +19,7 @@ import {
   isShortcut,
   MAX_STORAGE_QUOTA_BYTES,
   PATTERN_RE,
+  patternCovers,
   PERMISSIONS,
   SERVICE_NAMES,
   type Manifest,
@@ -239,6 +240,13 @@ function manifest(value: unknown): Manifest {
       throw new Issue(['publishes', i], `must start with the app's own id ("${id}.")`);
     }
   });
+  for (const key of ['publishes', 'subscribes'] as const) {
+    out.sync?.[key].forEach((p, i) => {
+      if (!out[key].some((granted) => patternCovers(granted, p))) {
+        throw new Issue(['sync', key, i], `must lie inside one of ${key}`);
+      }
+    });
+  }
   return out;
 }
 

@@ -75,6 +75,15 @@ describe('ManifestSchema (zod/mini)', () => {
       'storage.quotaBytes": Too big: expected number to be <=1048576',
     ],
     [{ sandbox: 'allow-same-origin' }, '(manifest)": Unrecognized key: "sandbox"'],
+    // Syncing never adds a right: only what publishes/subscribes already grant may leave.
+    [
+      { publishes: ['cal.date.*'], sync: { publishes: ['cal.todo.done'] } },
+      'sync.publishes.0": must lie inside one of publishes',
+    ],
+    [
+      { subscribes: ['todo.item.*'], sync: { subscribes: ['todo.*.done'] } },
+      'sync.subscribes.0": must lie inside one of subscribes',
+    ],
     [{ sync: { state: 'yes' } }, 'sync.state": Invalid input: expected boolean, received string'],
   ];
 
