@@ -51,6 +51,55 @@ describe('canvas sync across server processes', { timeout: 60_000 }, () => {
           await Promise.all([a.close(), b.close()]);
         }
       });
+
+      it('loses no edit under contention: 8 devices on two processes, one space', async () => {
+        const a = await startServer({ engine: await fixture.open() });
+        const b = await startServer({ engine: await fixture.open() });
+        try {
+          await a.spaces.create('busy', { members: ['ann'] });
+          const devices = await Promise.all(
+            Array.from({ length: 8 }, (_, i) => TestClient.open(i % 2 ? b : a, { user: 'ann' })),
+          );
+          for (const device of devices) await device.join('busy');
+          const EDITS = 10;
+          let conflicts = 0;
+          await Promise.all(
+            devices.map(async (device, d) => {
+              for (let e = 1; e <= EDITS; e++) {
+                const op = { slot: `d${d}`, base: 0, set: { ...TODO, x: e } };
+                for (;;) {
+                  const reply = await device.edit('busy', [op]);
+                  if (reply.t === 'ack') break;
+                  assert.equal(reply.t === 'error' && reply.code, 'CONFLICT');
+                  conflicts++;
+                }
+              }
+            }),
+          );
+          const snapshot = await devices[0]!.join('busy');
+          assert.ok(snapshot.t === 'snapshot');
+          assert.equal(snapshot.rev, devices.length * EDITS);
+          assert.deepEqual(
+            snapshot.slots.map((s) => [s.slot, s.fields.x]).sort(),
+            devices.map((_, d) => [`d${d}`, EDITS]).sort(),
+          );
+          // Every device got the pushes in strictly increasing rev order, from both processes.
+          for (const device of devices.slice(1)) {
+            await device.next((f) => f.t === 'changed' && f.rev === snapshot.rev);
+            const revs = device.frames.flatMap((f) => (f.t === 'changed' ? [f.rev] : []));
+            assert.ok(
+              revs.every((rev, i) => i === 0 || rev > revs[i - 1]!),
+              String(revs),
+            );
+          }
+          // One queue per space in each process: only the two processes contend, and 20
+          // attempts with backoff are plenty for them.
+          assert.equal(conflicts, 0);
+          for (const device of devices) device.close();
+        } finally {
+          await Promise.all([a.close(), b.close()]);
+        }
+      });
     });
   }
 });
