@@ -27,6 +27,16 @@ export const MAX_QUEUED_EVENTS = 1_000;
 const MAX_OWN_IDS = 10_000;
 /** Errors after which the same publish may succeed on a new connection. */
 const TRANSIENT = new Set(['APP_DISCONNECTED', 'NOT_READY', 'CALL_TIMEOUT']);
+/**
+ * The share of the server's frame rate (`welcome.limits.ratePerSec`) publishing may use: the
+ * rest is for canvas edits and pings. Frames over the server's rate are dropped unread, and
+ * a flood of them cuts the connection, so a widget's burst must never reach it unpaced.
+ */
+const RATE_SHARE = 0.5;
+/** The rate assumed before the server said (its default is 50 frames/s). */
+const DEFAULT_RATE_PER_SEC = 50;
+/** Wait before trying a publish again after a timeout, while the link stays online. */
+const RETRY_MS = 1_000;
 
 /** Counters for tests and devtools. */
 export interface EventRemoteStats {
@@ -64,6 +74,10 @@ export class EventRemote {
   #inbound: RemoteEvent[] = [];
   #position: StreamPosition | undefined;
   #pumping = false;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  /** Publish tokens left, and when they were last counted (a token bucket). */
+  #tokens = -1;
+  #countedAt = 0;
   #followSeq = 0;
   #stops: Array<() => void> = [];
 
@@ -100,6 +114,7 @@ export class EventRemote {
 
   /** Stops; events still queued are kept for a later start. */
   stop(): void {
+    clearTimeout(this.#retry);
     for (const stop of this.#stops.splice(0)) stop();
     this.#followSeq++;
     if (this.#link.state === 'online') this.#link.send({ t: 'unfollow', space: this.space });
@@ -127,12 +142,18 @@ export class EventRemote {
     void this.#pump();
   }
 
-  /** Publishes the queue in order, one acknowledgement at a time; stops when offline. */
+  /**
+   * Publishes the queue in order, one acknowledgement at a time, paced to a share of the
+   * server's frame rate; stops when offline (the link coming back restarts it) and retries
+   * after a timeout.
+   */
   async #pump(): Promise<void> {
     if (this.#pumping) return;
     this.#pumping = true;
     try {
       while (this.#queue.length > 0 && this.#link.state === 'online') {
+        await this.#pace();
+        if (this.#link.state !== 'online') return;
         const frame = this.#queue[0]!;
         try {
           await this.#link.request(frame);
@@ -140,8 +161,12 @@ export class EventRemote {
         } catch (error) {
           const e =
             error instanceof McError ? error : new McError('MALFORMED_MESSAGE', String(error));
-          // Sent again, with the same message id, when the link is back.
-          if (TRANSIENT.has(e.code)) return;
+          // Sent again, with the same message id (the server stores it once).
+          if (TRANSIENT.has(e.code)) {
+            clearTimeout(this.#retry);
+            this.#retry = setTimeout(() => void this.#pump(), RETRY_MS);
+            return;
+          }
           this.#onError(e);
         }
         if (this.#queue[0] === frame) this.#queue.shift();
@@ -149,6 +174,21 @@ export class EventRemote {
     } finally {
       this.#pumping = false;
     }
+  }
+
+  /** Waits for a publish token: {@link RATE_SHARE} of the server's rate, as a bucket as deep. */
+  async #pace(): Promise<void> {
+    const rate = (this.#link.welcome?.limits.ratePerSec ?? DEFAULT_RATE_PER_SEC) * RATE_SHARE;
+    const now = Date.now();
+    if (this.#tokens < 0) this.#tokens = rate;
+    this.#tokens = Math.min(rate, this.#tokens + ((now - this.#countedAt) / 1000) * rate);
+    this.#countedAt = now;
+    if (this.#tokens < 1) {
+      await new Promise((resolve) => setTimeout(resolve, ((1 - this.#tokens) / rate) * 1000));
+      this.#tokens = 1;
+      this.#countedAt = Date.now();
+    }
+    this.#tokens -= 1;
   }
 
   #onLinkState = (state: LinkState): void => {

@@ -43,8 +43,9 @@ const MANIFESTS: ManifestInput[] = [
   { id: 'log', name: 'Log', url: URL_A, subscribes: ['todo.item.completed'] },
 ];
 
-function startServer(maxLen?: number): Promise<McServer> {
+function startServer(maxLen?: number, ratePerSec?: number): Promise<McServer> {
   return createServer({
+    ...(ratePerSec === undefined ? {} : { limits: { ratePerSec, burst: 100 } }),
     port: 0,
     engine: {
       engine: 'embedded',
@@ -241,6 +242,35 @@ describe('EventRemote: events across devices through the real server', { timeout
     } finally {
       for (const stop of stops.splice(0)) stop();
       await short.close();
+    }
+  });
+
+  it("paces a widget's burst to the server's rate: the host is not cut, nothing is lost", async () => {
+    const paced = await startServer(undefined, 200);
+    try {
+      const space = await newSpace(paced);
+      const laptop = await device(paced, space, 'laptop4');
+      const phone = await device(paced, space, 'phone4');
+      const sent = Array.from({ length: 300 }, (_, i) => i + 1);
+      // One widget turn: 300 synced events (within the broker's burst of 500).
+      send(
+        laptop.widgets.todo!,
+        ...sent.map((n) => ({ op: 'pub', topic: 'todo.item.completed', data: { n } })),
+      );
+      await until(() => heard(phone.widgets.chat!).length === 300, 'all 300 arrive');
+      assert.deepEqual(tally(sent, heard(phone.widgets.chat!)), {
+        sent: 300,
+        received: 300,
+        duplicated: 0,
+        lost: 0,
+      });
+      // Frames over the server's rate would have been dropped and, past its burst, the
+      // connection cut: it never went offline.
+      assert.equal(laptop.link.state, 'online');
+      assert.equal(laptop.remote.stats.sent, 300);
+    } finally {
+      for (const stop of stops.splice(0)) stop();
+      await paced.close();
     }
   });
 });
