@@ -86,6 +86,32 @@ test.describe('one canvas on several devices (microcanvas server)', () => {
     await phone.context().close();
   });
 
+  test('a todo ticked on the laptop is announced in the chat on the phone (synced events)', async ({
+    browser,
+  }) => {
+    const laptop = await device(browser);
+    await ready(laptop);
+    const phone = await device(browser);
+    await ready(phone);
+    const widget = (page: Page, app: string) =>
+      page.frameLocator(`mc-canvas >> mc-frame[app="${app}"] >> iframe`);
+    await expect(widget(phone, 'chat').locator('body')).toHaveAttribute('data-ready', 'true', {
+      timeout: LOAD_TIMEOUT_MS,
+    });
+    await widget(laptop, 'todo')
+      .getByRole('checkbox', { name: /Buy milk/ })
+      .check();
+    // The manifests sync todo.item.completed (todo publishes, chat subscribes): the phone's
+    // chat announces it, once.
+    const announced = widget(phone, 'chat').locator('#log .system');
+    await expect(announced).toContainText(['✔ Alice completed: Buy milk'], { timeout: 15_000 });
+    // todo's public state travels too: the phone's calendar counts the laptop's open todos.
+    await expect(widget(phone, 'calendar').locator('#open-count')).toHaveText('6 open todos');
+    await expect(announced).toHaveCount(1);
+    await laptop.context().close();
+    await phone.context().close();
+  });
+
   // The demo's local store merges no tabs beside a server (cacheOnly): this passes only
   // through the server.
   test('two tabs of one browser meet at the server: an edit in one shows in the other', async ({
