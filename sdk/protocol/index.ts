@@ -18,7 +18,9 @@ export * from './service-schemas.ts';
 // of a side-effect-free module cost the start-up bundle nothing.
 export {
   AUTH_SUBPROTOCOL_PREFIX,
+  CLIENT_MAX_DEPTH,
   CLIENT_MAX_FRAME_BYTES,
+  CLIENT_MAX_NODES,
   decodeClientFrame,
   decodeServerFrame,
   DEFAULT_HEARTBEAT_MS,

@@ -38,6 +38,18 @@ export const CLIENT_MAX_FRAME_BYTES = 4 * 1024 * 1024;
 export const SERVER_MAX_DEPTH = 32;
 /** Most values (array items plus object keys) in one frame. */
 export const SERVER_MAX_NODES = 10_000;
+/**
+ * Deepest nesting of a server frame. A `changed` or `snapshot` carries a `config` at the
+ * depth an `edit` had it; the margin keeps what the server accepted readable by every client.
+ */
+export const CLIENT_MAX_DEPTH = SERVER_MAX_DEPTH + 8;
+/**
+ * Most values in one server frame: a snapshot carries every slot's config, each of which may
+ * hold up to {@link SERVER_MAX_NODES}, so the bound is the byte bound's (a value takes at
+ * least two bytes), not a client frame's. A tighter one would let one member's large config
+ * make the space's snapshot unreadable for everyone.
+ */
+export const CLIENT_MAX_NODES = CLIENT_MAX_FRAME_BYTES / 2;
 /** Frames per second a connection may send on average (token bucket refill). */
 export const SERVER_RATE_PER_SEC = 50;
 /** Frames a connection may send at once (token bucket size). */
@@ -393,22 +405,40 @@ export type DecodeResult<F> =
 
 /** Decodes a frame a client sent; never throws. */
 export function decodeClientFrame(text: string): DecodeResult<ClientFrame> {
-  return decodeFrame(text, SERVER_MAX_FRAME_BYTES, ClientFrameSchema);
+  return decodeFrame(
+    text,
+    SERVER_MAX_FRAME_BYTES,
+    SERVER_MAX_DEPTH,
+    SERVER_MAX_NODES,
+    ClientFrameSchema,
+  );
 }
 
 /** Decodes a frame the server sent; never throws. */
 export function decodeServerFrame(text: string): DecodeResult<ServerFrame> {
-  return decodeFrame(text, CLIENT_MAX_FRAME_BYTES, ServerFrameSchema);
+  return decodeFrame(
+    text,
+    CLIENT_MAX_FRAME_BYTES,
+    CLIENT_MAX_DEPTH,
+    CLIENT_MAX_NODES,
+    ServerFrameSchema,
+  );
 }
 
-function decodeFrame<F>(text: string, maxBytes: number, schema: z.ZodMiniType<F>): DecodeResult<F> {
+function decodeFrame<F>(
+  text: string,
+  maxBytes: number,
+  maxDepth: number,
+  maxNodes: number,
+  schema: z.ZodMiniType<F>,
+): DecodeResult<F> {
   if (typeof text !== 'string') return fail('MALFORMED_MESSAGE', 'not a text frame');
   if (utf8Length(text, maxBytes) > maxBytes) {
     return fail('PAYLOAD_TOO_LARGE', `frame larger than ${maxBytes} bytes`);
   }
   // Nesting is measured on the text, before JSON.parse builds anything.
-  if (nestingOf(text) > SERVER_MAX_DEPTH) {
-    return fail('MALFORMED_MESSAGE', `frame nested deeper than ${SERVER_MAX_DEPTH}`);
+  if (nestingOf(text, maxDepth) > maxDepth) {
+    return fail('MALFORMED_MESSAGE', `frame nested deeper than ${maxDepth}`);
   }
   let value: unknown;
   try {
@@ -417,7 +447,7 @@ function decodeFrame<F>(text: string, maxBytes: number, schema: z.ZodMiniType<F>
     return fail('MALFORMED_MESSAGE', 'frame is not JSON');
   }
   const id = requestIdOf(value);
-  const bound = checkBounds(value, SERVER_MAX_DEPTH, SERVER_MAX_NODES);
+  const bound = checkBounds(value, maxDepth, maxNodes);
   if (bound !== null) return fail('MALFORMED_MESSAGE', `frame breaks the ${bound} bound`, id);
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
@@ -461,8 +491,8 @@ function utf8Length(text: string, max: number): number {
   return bytes;
 }
 
-/** Deepest bracket nesting of a JSON text, ignoring brackets inside strings. */
-function nestingOf(text: string): number {
+/** Deepest bracket nesting of a JSON text (counted until it passes `max`), strings aside. */
+function nestingOf(text: string, max: number): number {
   let depth = 0;
   let deepest = 0;
   let inString = false;
@@ -475,7 +505,7 @@ function nestingOf(text: string): number {
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {
       if (++depth > deepest) deepest = depth;
-      if (deepest > SERVER_MAX_DEPTH) return deepest;
+      if (deepest > max) return deepest;
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
   return deepest;

@@ -88,6 +88,25 @@ describe('canvas sync over one server', { timeout: 30_000 }, () => {
     phone.close();
   });
 
+  it('serves a snapshot of large configs that every client can read', async () => {
+    const id = await space(server, ['ann']);
+    const writer = await TestClient.open(server, { user: 'ann' });
+    // Each edit is within a client frame's bounds; together they are beyond them.
+    const config = Array(9_000).fill(7);
+    for (const slot of ['a', 'b']) {
+      const ack = await writer.edit(id, [{ slot, base: 0, set: { ...TODO, config } }]);
+      assert.equal(ack.t, 'ack');
+    }
+    const reader = await TestClient.open(server, { user: 'ann' });
+    const snapshot = await reader.join(id); // TestClient throws on a frame it cannot decode
+    assert.deepEqual(
+      snapshot.t === 'snapshot' && snapshot.slots.map((s) => (s.fields.config as unknown[]).length),
+      [9_000, 9_000],
+    );
+    writer.close();
+    reader.close();
+  });
+
   it('keeps both edits when two devices edit different slots concurrently', async () => {
     const id = await space(server, ['ann']);
     const a = await TestClient.open(server, { user: 'ann' });

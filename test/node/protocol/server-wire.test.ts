@@ -10,6 +10,7 @@ import {
   McError,
   SERVER_MAX_DEPTH,
   SERVER_MAX_FRAME_BYTES,
+  SERVER_MAX_NODES,
   type ClientFrame,
   type ServerFrame,
 } from '../../../sdk/protocol/index.ts';
@@ -178,6 +179,15 @@ describe('decodeServerFrame', () => {
     assert.ok(result.ok);
     assert.deepEqual(result.frame, { t: 'pong', id: 1 });
     assert.equal(decodeServerFrame('{"t":"surprise"}').ok, false);
+  });
+
+  it('reads a snapshot with more values than a client frame may hold', () => {
+    // Two slots whose configs each hold what an edit may carry: the snapshot has both.
+    const config = Array(SERVER_MAX_NODES - 100).fill(0);
+    const slots = [1, 2].map((i) => ({ slot: `s${i}`, rev: i, fields: { ...SLOT, config } }));
+    const text = JSON.stringify({ t: 'snapshot', id: 1, space: 'd', rev: 2, slots });
+    const result = decodeServerFrame(text);
+    assert.ok(result.ok, result.ok ? '' : result.error.message);
   });
 
   it('reads frames larger than a client may send, up to its own bound', () => {
