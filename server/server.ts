@@ -12,6 +12,7 @@ import { pino, type Logger } from 'pino';
 import { McError } from '../sdk/protocol/errors.ts';
 import { createEngine, type Engine, type EngineConfig } from './engine/index.ts';
 import { checkHealth, ServerMetrics } from './metrics.ts';
+import { BusMetrics } from './bus/bus-metrics.ts';
 import { EventBus } from './bus/event-bus.ts';
 import { CanvasHub } from './canvas/canvas-hub.ts';
 import { Spaces } from './spaces/spaces.ts';
@@ -75,7 +76,7 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
   let closing: Promise<void> | undefined;
   const spaces = new Spaces(engine.kv, options.spaceTtlMs);
   const hub = new CanvasHub(engine, spaces, logger);
-  const bus = new EventBus(engine, spaces, logger);
+  const bus = new EventBus(engine, spaces, logger, new BusMetrics(metrics.registry));
   // Canvas sync and event sync share the connection; each handles its own frames.
   const router: FrameRouter = {
     handle: (connection, frame) =>

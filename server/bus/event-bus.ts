@@ -13,6 +13,7 @@ import type {
 } from '../../sdk/protocol/server-wire.ts';
 import type { Engine } from '../engine/index.ts';
 import type { Spaces } from '../spaces/spaces.ts';
+import type { BusMetrics } from './bus-metrics.ts';
 import { SyncedStates } from './synced-states.ts';
 
 /** Entries read from the log per round trip while a follower catches up. */
@@ -81,14 +82,16 @@ export class EventBus {
   readonly #spaces: Spaces;
   readonly #states: SyncedStates;
   readonly #log: Logger;
+  readonly #metrics: BusMetrics | undefined;
   readonly #channels = new Map<string, Channel>();
   readonly #following = new Map<Follower, Map<string, Feed>>();
 
-  constructor(engine: Engine, spaces: Spaces, logger: Logger) {
+  constructor(engine: Engine, spaces: Spaces, logger: Logger, metrics?: BusMetrics) {
     this.#engine = engine;
     this.#spaces = spaces;
     this.#states = new SyncedStates(engine.kv);
     this.#log = logger;
+    this.#metrics = metrics;
   }
 
   /** Whether this bus handles `frame`. */
@@ -147,6 +150,7 @@ export class EventBus {
     if (frame.topic === undefined && !duplicate) {
       await this.#states.put(stream, frame.app, { data: frame.data, epoch, offset }, record.ttlMs);
     }
+    this.#metrics?.appends.inc({ result: duplicate ? 'duplicate' : 'stored' });
     // Stored: only now is it acknowledged.
     from.send({ t: 'published', id: frame.id, epoch, offset });
     if (duplicate) return;
@@ -200,6 +204,7 @@ export class EventBus {
         offset: head.last,
       };
       if (!recovered) resumed.states = await this.#states.all(stream);
+      this.#metrics?.resumes.inc({ recovered: from === undefined ? 'new' : String(recovered) });
       if (feed.closed) return;
       follower.send(resumed);
     } catch (error) {
@@ -288,6 +293,7 @@ export class EventBus {
       }
     }
     feed.busy = true;
+    this.#metrics?.catchUps.inc();
     void this.#catchUp(follower, feed);
   }
 
@@ -311,6 +317,7 @@ export class EventBus {
             if (read.epoch !== feed.epoch) feed.sent = 0;
             if (read.first > feed.sent + 1) feed.sent = read.first - 1;
             feed.epoch = read.epoch;
+            this.#metrics?.resumes.inc({ recovered: 'false' });
             const states = await this.#states.all(feed.stream);
             follower.send({
               t: 'resumed',

@@ -4,7 +4,7 @@ import { after, describe, it } from 'node:test';
 import type { EventFrame, ServerFrame } from '../../sdk/protocol/index.ts';
 import type { McServer } from '../../server/server.ts';
 import { EngineFixture, ENGINES } from './helpers/engines.ts';
-import { startServer, TestClient } from './helpers/ws-client.ts';
+import { metric, startServer, TestClient } from './helpers/ws-client.ts';
 
 const isEvent = (f: ServerFrame): f is EventFrame => f.t === 'event';
 
@@ -124,6 +124,14 @@ describe('event sync (publish, follow, resume)', { timeout: 60_000 }, () => {
           const afterwards = await eventsUpTo(phone, last);
           const counts = tally(sent, [...before, ...afterwards]);
           assert.deepEqual(counts, { sent: 80, received: 80, duplicated: 0, lost: 0 });
+          const resumes = await metric(server, 'microcanvas_bus_resumes_total');
+          assert.match(resumes, /recovered="true"[^}]*\} 1$/m);
+          assert.match(resumes, /recovered="new"[^}]*\} 1$/m);
+          assert.doesNotMatch(resumes, /recovered="false"/);
+          assert.match(
+            await metric(server, 'microcanvas_bus_appends_total'),
+            /result="stored"[^}]*\} 80$/m,
+          );
           const offsets = afterwards.map((e) => e.offset);
           assert.deepEqual(
             offsets,
