@@ -314,7 +314,10 @@ export const ErrorFrameSchema = z.object({
   code: z.string(),
   message: z.string(),
 });
-/** Sent just before the server cuts the connection (`slow-reader`, `flood`, `shutdown`). */
+/**
+ * Sent just before the server cuts the connection: `slow-reader`, `flood`, `shutdown`,
+ * `token-expired` (reconnect with a fresh token), see {@link GAP_REASONS}.
+ */
 export const GapFrameSchema = z.object({ t: z.literal('gap'), reason: z.string() });
 
 /** Reply to `publish`: stored at `offset` within `epoch` (a resend names the first copy). */
@@ -390,7 +393,13 @@ export type EventFrame = z.infer<typeof EventFrameSchema>;
 export type SyncedState = z.infer<typeof SyncedStateSchema>;
 
 /** Why the server cuts a connection, in `gap.reason`. */
-export const GAP_REASONS = ['slow-reader', 'flood', 'shutdown', 'heartbeat'] as const;
+export const GAP_REASONS = [
+  'slow-reader',
+  'flood',
+  'shutdown',
+  'heartbeat',
+  'token-expired',
+] as const;
 
 // ---------------------------------------------------------------- decoding
 

@@ -10,6 +10,12 @@ import { AUTH_SUBPROTOCOL_PREFIX } from '../../sdk/protocol/server-wire.ts';
 export interface Identity {
   /** Stable user id: membership of spaces is by this id. */
   readonly userId: string;
+  /**
+   * When the credential stops being valid (ms since the epoch): the connection is cut then
+   * (`gap {reason: 'token-expired'}`) and the client reconnects with a fresh token. Undefined:
+   * the connection lives as long as it is open.
+   */
+  readonly expiresAt?: number;
 }
 
 /**
@@ -70,7 +76,9 @@ export function createJwtAuthenticator(secret: string): Authenticate {
         requiredClaims: ['exp', 'sub'],
       });
       const user = payload.sub;
-      return typeof user === 'string' && USER_RE.test(user) ? { userId: user } : undefined;
+      if (typeof user !== 'string' || !USER_RE.test(user)) return undefined;
+      // requiredClaims makes exp present; jose has checked it is a number in the future.
+      return { userId: user, expiresAt: (payload.exp as number) * 1000 };
     } catch {
       return undefined;
     }

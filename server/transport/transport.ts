@@ -122,14 +122,24 @@ export class Transport {
       socket.destroy();
       return;
     }
-    this.#wss.handleUpgrade(request, socket, head, (ws) =>
-      this.#accept(ws, identity.userId, device.data),
-    );
+    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, identity, device.data));
   }
 
-  #accept(ws: WebSocket, user: string, device: string): void {
+  #accept(ws: WebSocket, identity: Identity, device: string): void {
     const { limits, router, metrics, logger, heartbeatMs } = this.#options;
+    const user = identity.userId;
     const connection = new Connection(ws, { user, device }, limits, router, metrics, logger);
+    if (identity.expiresAt !== undefined) {
+      // setTimeout holds at most 2^31-1 ms (24.8 days); a longer-lived token is re-armed.
+      const arm = (): void => {
+        const left = identity.expiresAt! - Date.now();
+        if (left <= 0) return connection.cut('token-expired');
+        expiry = setTimeout(arm, Math.min(left, 2 ** 31 - 1));
+      };
+      let expiry: NodeJS.Timeout | undefined;
+      arm();
+      void connection.ended.then(() => clearTimeout(expiry));
+    }
     this.#connections.add(connection);
     this.#perUser.set(user, (this.#perUser.get(user) ?? 0) + 1);
     metrics.connections.inc();

@@ -180,6 +180,24 @@ describe('WebSocket transport: heartbeats and dev tokens', { timeout: 20_000 }, 
     }
   });
 
+  it('cuts a connection when its token expires, with gap token-expired', async () => {
+    const server = await startServer();
+    try {
+      // jose's exp is in whole seconds: this token has between 1 and 2 s left.
+      const client = await TestClient.open(server, { token: await signToken(SECRET, 'ann', 2) });
+      const lasting = await TestClient.open(server, { user: 'bob' }); // 10 minutes
+      assert.deepEqual(await client.next((f) => f.t === 'gap', 5_000), {
+        t: 'gap',
+        reason: 'token-expired',
+      });
+      assert.equal(await client.closed, 1008);
+      assert.equal((await lasting.request({ t: 'ping' })).t, 'pong');
+      lasting.close();
+    } finally {
+      await server.close();
+    }
+  });
+
   it('has no /dev/token unless enabled; when enabled, only for host origins', async () => {
     const off = await startServer();
     try {
