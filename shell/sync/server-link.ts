@@ -22,6 +22,7 @@ import {
 } from '../../sdk/protocol/server-wire.ts';
 import { backoffDelay, RECONNECT_BASE_MS, RECONNECT_MAX_MS } from './backoff.ts';
 import { deviceId } from './device-id.ts';
+import { SendPacer } from './send-pacer.ts';
 
 /**
  * Where a link is: `connecting` (opening the socket or waiting for `welcome`), `online`,
@@ -131,6 +132,8 @@ export class ServerLink {
   #attempt = 0;
   #nextId = 1;
   #dropped = 0;
+  /** Sends on the current connection at the server's rate (set at `welcome`). */
+  #pacer: SendPacer | undefined;
   #lastSeen = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #connectTimer: ReturnType<typeof setTimeout> | undefined;
@@ -208,8 +211,7 @@ export class ServerLink {
    * connection ends first, or `NOT_READY` when the link is not online.
    */
   request<R extends LinkRequest>(frame: R): Promise<LinkReplies[R['t']]> {
-    const socket = this.#socket;
-    if (this.#state !== 'online' || !socket) {
+    if (this.#state !== 'online' || !this.#socket) {
       return Promise.reject(new McError('NOT_READY', `server link is ${this.#state}`));
     }
     const id = this.#nextId++;
@@ -225,26 +227,15 @@ export class ServerLink {
         reject,
         timer,
       });
-      try {
-        socket.send(encodeClientFrame({ ...frame, id } as ClientFrame));
-      } catch {
-        // A socket that closed under us (Node's ws throws; browsers drop the frame).
-        clearTimeout(timer);
-        this.#pending.delete(id);
-        reject(new McError('APP_DISCONNECTED', 'the server connection ended'));
-      }
+      this.#pacer?.push(encodeClientFrame({ ...frame, id } as ClientFrame));
     });
   }
 
   /** Sends a frame that gets no reply (`leave`); false when not online. */
   send(frame: ClientFrame): boolean {
-    if (this.#state !== 'online' || !this.#socket) return false;
-    try {
-      this.#socket.send(encodeClientFrame(frame));
-      return true;
-    } catch {
-      return false;
-    }
+    if (this.#state !== 'online' || !this.#pacer) return false;
+    this.#pacer.push(encodeClientFrame(frame));
+    return true;
   }
 
   /** Drops the current connection and reconnects (after the usual backoff). */
@@ -320,6 +311,7 @@ export class ServerLink {
       this.#welcome = frame;
       this.#attempt = 0;
       this.#error = undefined;
+      this.#pacer = new SendPacer((text) => socket.send(text), frame.limits.ratePerSec);
       this.#startHeartbeat(frame.heartbeatMs);
       this.#setState('online');
       return;
@@ -364,6 +356,8 @@ export class ServerLink {
 
   /** After a connection ended (or never started): refused, or retry after backoff. */
   #closed(event: { code: number; reason: string } | undefined): void {
+    this.#pacer?.clear();
+    this.#pacer = undefined;
     clearTimeout(this.#connectTimer);
     clearInterval(this.#heartbeat);
     this.#rejectAll();
@@ -399,6 +393,8 @@ export class ServerLink {
   #drop(code: number, reason: string): void {
     const socket = this.#socket;
     this.#socket = undefined;
+    this.#pacer?.clear();
+    this.#pacer = undefined;
     clearTimeout(this.#connectTimer);
     clearInterval(this.#heartbeat);
     if (socket) {

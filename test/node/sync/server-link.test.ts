@@ -4,6 +4,7 @@ import { afterEach, describe, it } from 'node:test';
 import { McError } from '../../../sdk/protocol/errors.ts';
 import { backoffDelay } from '../../../shell/sync/backoff.ts';
 import { deviceId } from '../../../shell/sync/device-id.ts';
+import { SendPacer } from '../../../shell/sync/send-pacer.ts';
 import { ServerLink, type LinkState } from '../../../shell/sync/server-link.ts';
 import { FakeServer, FakeSocket, WELCOME } from './fake-server.ts';
 import { until } from './until.ts';
@@ -213,5 +214,54 @@ describe('deviceId', () => {
     data.set('microcanvas.device', '<script>');
     assert.notEqual(deviceId(storage), '<script>');
     assert.match(deviceId(undefined), /^[A-Za-z0-9_-]{22}$/);
+  });
+});
+
+describe('SendPacer', () => {
+  it('sends at most the rate at once, then the rest in order as tokens refill', async () => {
+    let now = 0;
+    const sent: string[] = [];
+    const pacer = new SendPacer(
+      (text) => sent.push(text),
+      4,
+      () => now,
+    );
+    try {
+      for (let i = 0; i < 7; i++) pacer.push(String(i));
+      assert.deepEqual(sent, ['0', '1', '2', '3']);
+      assert.equal(pacer.queued, 3);
+      now = 500; // two tokens refilled
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.deepEqual(sent, ['0', '1', '2', '3', '4', '5']);
+      now = 10_000; // the bucket refills to its size, no further
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(sent.length, 7);
+      now = 20_000;
+      for (let i = 7; i < 20; i++) pacer.push(String(i));
+      assert.equal(sent.length, 11, 'four at once after a quiet spell, not more');
+    } finally {
+      // Its timer waits on the fake clock: cleared whatever happens.
+      pacer.clear();
+    }
+    assert.equal(pacer.queued, 0);
+  });
+
+  it('a link keeps under the rate its server announced', async () => {
+    const { link, sockets } = manual();
+    link.start();
+    await until(() => sockets.length === 1, 'a socket');
+    sockets[0]!.deliver({ ...WELCOME, limits: { maxFrameBytes: 65536, ratePerSec: 3 } });
+    await until(() => link.state === 'online', 'online');
+    const replies = Array.from({ length: 5 }, () => link.request({ t: 'ping' }));
+    assert.equal(sockets[0]!.sent.length, 3);
+    // A token every 333 ms.
+    for (let i = 0; i < 40 && sockets[0]!.sent.length < 5; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(sockets[0]!.sent.length, 5, 'the rest, a token at a time');
+    for (const text of sockets[0]!.sent) {
+      sockets[0]!.deliver({ t: 'pong', id: (JSON.parse(text) as { id: number }).id });
+    }
+    assert.equal((await Promise.all(replies)).length, 5);
   });
 });
