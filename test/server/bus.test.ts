@@ -228,6 +228,50 @@ describe('event sync (publish, follow, resume)', { timeout: 60_000 }, () => {
   }
 });
 
+describe('event sync: history lost while following', { timeout: 30_000 }, () => {
+  // Redis forgets a stream whose every entry expired, so the next append starts a new epoch:
+  // what an engine that lost history looks like to a follower.
+  const kinds = ENGINES.filter((name) => name === 'redis');
+  for (const kind of kinds) {
+    const fixture = new EngineFixture(kind);
+    after(() => fixture.cleanup());
+
+    it(`${kind}: a follower is told (recovered false, states) and goes on in the new epoch`, async () => {
+      const server = await startServer({
+        engine: await fixture.open({ retention: { maxAgeMs: 300 } }),
+      });
+      try {
+        await server.spaces.create('fleeting', { members: ['ann'] });
+        const laptop = await TestClient.open(server, { user: 'ann' });
+        const phone = await TestClient.open(server, { user: 'ann' });
+        await phone.request({ t: 'follow', space: 'fleeting' });
+        const first = await publish(laptop, 'fleeting', 1);
+        assert.ok(first.t === 'published');
+        const [seen] = await eventsUpTo(phone, first.offset);
+        await new Promise((resolve) => setTimeout(resolve, 1_200));
+        const second = await publish(laptop, 'fleeting', 2);
+        assert.ok(second.t === 'published');
+        assert.notEqual(second.epoch, first.epoch);
+        const told = await phone.next((f) => f.t === 'resumed');
+        assert.deepEqual(told.t === 'resumed' && [told.id, told.recovered, told.epoch], [
+          undefined,
+          false,
+          second.epoch,
+        ]);
+        const [next] = await eventsUpTo(phone, second.offset);
+        assert.deepEqual(
+          [seen!.data, next!.data, next!.epoch],
+          ['{"n":1}', '{"n":2}', second.epoch],
+        );
+        laptop.close();
+        phone.close();
+      } finally {
+        await server.close();
+      }
+    });
+  }
+});
+
 describe('event sync refusals', { timeout: 30_000 }, () => {
   let server: McServer;
   after(() => server?.close());
