@@ -44,14 +44,20 @@ afterEach(() => {
 });
 
 /** A device of `user`: its canvas model, link (with a counted token source) and remote. */
-function device(space: string, name: string, user = 'ann', layout: Slot[] = []) {
+function device(
+  space: string,
+  name: string,
+  user = 'ann',
+  layout: Slot[] = [],
+  ttlS: (n: number) => number = () => 600,
+) {
   const model = new CanvasModel<FakeSyncHost>(() => new FakeSyncHost());
   for (const slot of layout) model.mount(slot);
   let tokens = 0;
   const link = new ServerLink({
     url: server.url,
     device: `device-${name}-${process.pid}`,
-    getToken: () => (tokens++, signToken(SECRET, user)),
+    getToken: () => signToken(SECRET, user, ttlS(++tokens)),
     socket: (url, protocols) =>
       new WebSocket(url, protocols, { origin: ORIGIN }) as unknown as LinkSocket,
     reconnectBaseMs: 20,
@@ -123,6 +129,28 @@ describe('ServerLink and CanvasRemote against the real server', { timeout: 30_00
     assert.equal(laptop.lost[0]!.slot, 'a-1');
     assert.deepEqual(laptop.lost[0]!.fields, ['x']);
     assert.equal(phone.model.slot('a-1')?.x, 222);
+  });
+
+  it('a token that expires on an open connection: cut, then back with a fresh token, still synced', async () => {
+    const space = await newSpace();
+    // The first token lives 1 s; the next ones 10 minutes.
+    const laptop = device(space, 'laptop', 'ann', [A], (n) => (n === 1 ? 1 : 600));
+    const states: string[] = [];
+    laptop.link.onState((state) => states.push(state));
+    await laptop.remote.start();
+    await until(() => settled(laptop), 'seeded');
+    const phone = device(space, 'phone');
+    await phone.remote.start();
+    await until(() => phone.model.layout.length === 1 && settled(phone), 'the phone joins');
+    for (let i = 0; i < 60 && laptop.tokens() < 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(laptop.tokens(), 2, 'a second token after the first expired');
+    await until(() => laptop.link.state === 'online' && settled(laptop), 'back and joined');
+    assert.ok(states.includes('offline'), 'the expired connection was cut');
+    assert.ok(!states.includes('refused'), 'an expiry is no refusal');
+    laptop.model.update('a-1', { y: 77 });
+    await until(() => phone.model.slot('a-1')?.y === 77, 'edits flow again');
   });
 
   it('a user who is not a member is refused with NOT_FOUND; nothing is written', async () => {
