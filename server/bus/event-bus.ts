@@ -21,10 +21,21 @@ const READ_BATCH = 256;
 /** How old a channel's membership check may be when an event arrives (as canvas sync). */
 export const FOLLOW_RECHECK_MS = 1_000;
 
+/**
+ * Bytes a catch-up lets queue for a follower before it waits for them to drain: a replay of
+ * thousands of events sent at once would pass the transport's slow-reader bound (1 MiB)
+ * and get a client that reads perfectly well cut.
+ */
+export const CATCH_UP_BUFFER_BYTES = 256 * 1024;
+/** How often a paused catch-up looks at the follower's buffer. */
+const DRAIN_POLL_MS = 10;
+
 /** Whom the bus pushes to: a connection, as the transport makes them. */
 export interface Follower {
   readonly user: string;
   readonly device: string;
+  /** Bytes queued for the follower and not yet sent. */
+  readonly buffered: number;
   send(frame: ServerFrame): boolean;
 }
 
@@ -134,7 +145,7 @@ export class EventBus {
     }
     const record = await this.#spaces.access(frame.space, from.user, true);
     const stream = streamOf(frame.space, record.gen);
-    if (frame.topic === undefined) await this.#states.admit(stream, frame.app);
+    if (frame.topic === undefined) await this.#states.admit(stream, frame.app, frame.data);
     const event: StoredEvent = {
       msgId: frame.msgId,
       app: frame.app,
@@ -330,6 +341,10 @@ export class EventBus {
             continue;
           }
           for (const entry of read.entries) {
+            while (follower.buffered > CATCH_UP_BUFFER_BYTES && !feed.closed) {
+              await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+            }
+            if (feed.closed) return;
             feed.sent = entry.offset;
             follower.send(eventFrame(feed, entry.offset, JSON.parse(entry.payload) as StoredEvent));
           }

@@ -4,6 +4,11 @@ import type { KvStore } from '../engine/index.ts';
 
 /** Most compare-and-set attempts of one state write before CONFLICT. */
 const CAS_ATTEMPTS = 8;
+/**
+ * Most bytes (JSON text) of a space's states together: one KV value, under the smallest
+ * engine's value limit (NATS: 1 MiB per message) and sent whole in `resumed`.
+ */
+export const MAX_SYNCED_STATES_BYTES = 512 * 1024;
 
 /** What a space keeps per app: its latest public state and where it sits in the stream. */
 type Stored = Record<string, { data: string; epoch: string; offset: number }>;
@@ -28,11 +33,21 @@ export class SyncedStates {
       .map(([app, { data }]) => ({ app, data }));
   }
 
-  /** Refuses a state of a new app when the space already keeps the most it may. */
-  async admit(stream: string, app: string): Promise<void> {
+  /**
+   * Refuses a state of a new app when the space already keeps the most it may, and one that
+   * would take the space's states past {@link MAX_SYNCED_STATES_BYTES}.
+   */
+  async admit(stream: string, app: string, data: string): Promise<void> {
     const { value } = await this.#read(stream);
     if (!(app in value) && Object.keys(value).length >= MAX_SYNCED_STATES) {
       throw new McError('QUOTA_EXCEEDED', `at most ${MAX_SYNCED_STATES} synced states per space`);
+    }
+    let bytes = data.length;
+    for (const [other, state] of Object.entries(value)) {
+      if (other !== app) bytes += state.data.length;
+    }
+    if (bytes > MAX_SYNCED_STATES_BYTES) {
+      throw new McError('QUOTA_EXCEEDED', `a space's synced states total at most 512 KiB`);
     }
   }
 

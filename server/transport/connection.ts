@@ -92,6 +92,14 @@ export class Connection {
     );
   }
 
+  /**
+   * Bytes queued for the client and not yet sent: what a sender of many frames in a row (an
+   * event catch-up) waits on, so as not to be taken for a slow reader's fault.
+   */
+  get buffered(): number {
+    return this.#ws.bufferedAmount;
+  }
+
   /** Resolves when the socket is closed. */
   get ended(): Promise<void> {
     return this.#ended;

@@ -272,6 +272,37 @@ describe('event sync: history lost while following', { timeout: 30_000 }, () => 
   }
 });
 
+describe('event sync: a long resume', { timeout: 60_000 }, () => {
+  it('replays 5 MiB of history to a reading client without cutting it as a slow reader', async () => {
+    const server = await startServer();
+    try {
+      await server.spaces.create('busy', { members: ['ann'] });
+      const gen = (await server.spaces.get('busy'))!.gen;
+      // Written straight into the space's stream (faster than publishing through the socket):
+      // 100 events of 50 KiB, what one read of the log hands the catch-up at once.
+      const data = JSON.stringify({ pad: 'x'.repeat(50 * 1024) });
+      const by = { user: 'ann', device: 'elsewhere' };
+      for (let n = 1; n <= 100; n++) {
+        const event = { msgId: `bulk-${n}`, app: 'todo', topic: 'todo.item.completed', data, by };
+        await server.engine.log.append(`bus.busy.${gen}`, JSON.stringify(event));
+      }
+      const phone = await TestClient.open(server, { user: 'ann' });
+      const resumed = await phone.request({
+        t: 'follow',
+        space: 'busy',
+        from: { epoch: '', offset: 0 },
+      });
+      assert.equal(resumed.t === 'resumed' && resumed.recovered, true);
+      const got = await eventsUpTo(phone, 100);
+      assert.equal(got.length, 100);
+      assert.equal(phone.closeCode, undefined);
+      phone.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('event sync refusals', { timeout: 30_000 }, () => {
   let server: McServer;
   after(() => server?.close());
@@ -311,6 +342,28 @@ describe('event sync refusals', { timeout: 30_000 }, () => {
       data: 'x'.repeat(61 * 1024),
     });
     assert.equal(big.t === 'error' && big.code, 'MALFORMED_MESSAGE');
+    // Public states are bounded per space, in bytes (512 KiB): the tenth state of 55 KiB is
+    // one too many, while a new value of a state already kept still fits.
+    const codes: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const reply = await ann.request({
+        t: 'publish',
+        space: 'private',
+        msgId: msgId(),
+        app: `app${i}`,
+        data: JSON.stringify('x'.repeat(55 * 1024)),
+      });
+      codes.push(reply.t === 'error' ? reply.code : reply.t);
+    }
+    assert.deepEqual(codes, [...Array(9).fill('published'), 'QUOTA_EXCEEDED']);
+    const again = await ann.request({
+      t: 'publish',
+      space: 'private',
+      msgId: msgId(),
+      app: 'app0',
+      data: '"small"',
+    });
+    assert.equal(again.t, 'published');
     eve.close();
     ann.close();
   });
