@@ -212,6 +212,12 @@ export class EventRemote {
       });
     } catch (error) {
       if (error instanceof McError && !TRANSIENT.has(error.code)) this.#onError(error);
+      // A follow that timed out on a live link is tried again; a refusal is not.
+      else if (seq === this.#followSeq && this.#link.state === 'online') {
+        setTimeout(() => {
+          if (seq === this.#followSeq && this.#link.state === 'online') void this.#follow();
+        }, RETRY_MS);
+      }
       return;
     }
     if (seq !== this.#followSeq) return;
