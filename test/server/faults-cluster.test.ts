@@ -1,0 +1,213 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+
+import type { EngineConfig, EngineName } from '../../server/engine/index.ts';
+import { ENGINES, EngineFixture, eventually } from './helpers/engines.ts';
+import { EventClient, tally } from './helpers/event-client.ts';
+import {
+  freePort,
+  kill,
+  NATS_SERVER,
+  REDIS_SERVER,
+  spawnTs,
+  startNats,
+  startRedis,
+  type Child,
+} from './helpers/processes.ts';
+
+/**
+ * Fault tests of the whole server (issue 11, item 10): real server processes on Redis or
+ * NATS, WebSocket clients in this process speaking the real protocol (helpers/event-client.ts,
+ * which de-duplicates nothing), numbered publishes, a fault mid-stream, then per client the
+ * counts sent / received / gaps / duplicates against the stream as stored.
+ */
+
+const SPACE = 'faults';
+
+/** A server child process on `engine`, with SPACE and its members; resolves with its URL. */
+async function serverProcess(engine: EngineConfig, members: string[]) {
+  const child = spawnTs('test/server/fixtures/server.ts', [
+    JSON.stringify({ engine, space: SPACE, members }),
+  ]);
+  const line = await child.line((l) => l.startsWith('listening '));
+  return { child, url: line.split(' ')[1]! };
+}
+
+/**
+ * Every client publishes `perClient` numbered events, one after the other, `pauseMs` apart;
+ * `fault` runs once `faultAfter` of them have been acknowledged in all. Resolves when every
+ * publish was acknowledged (each retried by the client until it is) and every client has
+ * received as many events as the stream holds; returns the stored stream (msgIds in offset
+ * order) and the counts.
+ */
+async function run(
+  t: TestContext,
+  clients: EventClient[],
+  perClient: number,
+  pauseMs: number,
+  faultAfter: number,
+  fault: () => Promise<void>,
+) {
+  let acked = 0;
+  let faulted: Promise<void> | undefined;
+  const started = performance.now();
+  await Promise.all(
+    clients.map(async (client) => {
+      for (let n = 1; n <= perClient; n++) {
+        await client.publish(n);
+        if (++acked === faultAfter) faulted = fault();
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      }
+    }),
+  );
+  await faulted;
+  // The stream as stored: every acknowledged publish at its (epoch, offset).
+  const stored = clients
+    .flatMap((c) => [...c.acked].map(([n, at]) => ({ at, msgId: `${c.device}-n${n}` })))
+    .sort((p, q) => p.at.offset - q.at.offset);
+  // One epoch, offsets 1..N: the stream holds exactly the acknowledged publishes.
+  assert.equal(new Set(stored.map((s) => s.at.epoch)).size, 1);
+  assert.deepEqual(
+    stored.map((s) => s.at.offset),
+    stored.map((_, i) => i + 1),
+  );
+  const expected = stored.map((s) => s.msgId);
+  await eventually(
+    'every client to receive the whole stream',
+    async () => (clients.every((c) => c.events.length >= expected.length) ? true : undefined),
+    10_000,
+  ).catch(() => {}); // the counts below say what is missing
+  const counts = clients.map((c) => tally(c, expected));
+  const sum = (k: 'received' | 'gaps' | 'duplicated') => counts.reduce((s, c) => s + c[k], 0);
+  t.diagnostic(
+    `${clients.length} clients, events sent ${expected.length} (each to all), ` +
+      `received ${sum('received')} of ${expected.length * clients.length}, ` +
+      `gaps ${sum('gaps')}, duplicated ${sum('duplicated')}, ` +
+      `out of order ${counts.filter((c) => !c.inOrder).length} clients, ` +
+      `${Math.round(performance.now() - started)} ms`,
+  );
+  return { stored, expected, counts };
+}
+
+function users(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `u${String(i).padStart(2, '0')}`);
+}
+
+for (const kind of ENGINES.filter((name): name is 'redis' | 'nats' => name !== 'embedded')) {
+  describe(`fault (${kind}): kill -9 of one of two server processes`, { timeout: 30_000 }, () => {
+    it('50 clients publishing: all end on the other process, each gets the stream with no gap and no duplicate', async (t) => {
+      const fixture = new EngineFixture(kind);
+      const members = users(50);
+      const engine: EngineConfig = { engine: kind, url: fixture.url, namespace: fixture.namespace };
+      const children: Child[] = [];
+      const clients: EventClient[] = [];
+      try {
+        const [a, b] = await Promise.all([
+          serverProcess(engine, members),
+          serverProcess(engine, members),
+        ]);
+        children.push(a.child, b.child);
+        let aAlive = true;
+        for (const [i, user] of members.entries()) {
+          const onA = i % 2 === 0;
+          clients.push(await EventClient.start(user, SPACE, () => (onA && aAlive ? a.url : b.url)));
+        }
+        const { counts } = await run(t, clients, 12, 20, 200, async () => {
+          aAlive = false;
+          await kill(a.child.child);
+        });
+        const moved = clients.filter((c) => c.connectedTo[0] === a.url);
+        t.diagnostic(
+          `clients moved from the killed process ${moved.length}, publishes in flight resent ` +
+            `${moved.reduce((s, c) => s + c.resent, 0)}, ` +
+            `resumed recovered ${moved.filter((c) => c.resumes.at(-1)?.recovered).length}`,
+        );
+        assert.equal(moved.length, 25);
+        for (const client of clients) {
+          assert.equal(client.connectedTo.at(-1), b.url, 'every client ends on the survivor');
+          // The first follow has no position; every later one resumes.
+          assert.ok(client.resumes.slice(1).every((r) => r.recovered));
+        }
+        for (const client of moved) assert.equal(client.connectedTo.length, 2);
+        assert.deepEqual(
+          counts.filter((c) => c.gaps > 0 || c.duplicated > 0 || !c.inOrder),
+          [],
+          'no client with a gap, a duplicate or another order',
+        );
+      } finally {
+        for (const client of clients) client.stop();
+        await Promise.all(children.map((c) => kill(c.child)));
+        await fixture.cleanup();
+      }
+    });
+  });
+}
+
+const ready = existsSync(REDIS_SERVER) && existsSync(NATS_SERVER);
+const skip = ready
+  ? false
+  : `needs ${REDIS_SERVER} and ${NATS_SERVER} (scripts/server-services.mjs installs them as root)`;
+
+/**
+ * Our own Redis (AOF, fsync always) or NATS (JetStream on disk) on a free port, killed with
+ * SIGKILL mid-stream and started again on the same port and storage, under two server
+ * processes and 20 clients. Never the machine's shared services.
+ */
+for (const kind of ['redis', 'nats'] as EngineName[]) {
+  describe(`fault: ${kind} restarted under two server processes`, { skip, timeout: 30_000 }, () => {
+    it('20 clients publishing: the servers reconnect by themselves, every client recovers with no gap and no duplicate', async (t) => {
+      const port = await freePort();
+      const dir = mkdtempSync(join(tmpdir(), `mc-faults-${kind}-`));
+      const start = () =>
+        kind === 'redis' ? startRedis(port, { dir, appendonly: true }) : startNats(port, dir);
+      let service = await start();
+      const members = users(20);
+      const engine: EngineConfig = { engine: kind, url: service.url, namespace: 'faults' };
+      const children: Child[] = [];
+      const clients: EventClient[] = [];
+      try {
+        const [a, b] = await Promise.all([
+          serverProcess(engine, members),
+          serverProcess(engine, members),
+        ]);
+        children.push(a.child, b.child);
+        for (const [i, user] of members.entries()) {
+          const url = i % 2 === 0 ? a.url : b.url;
+          clients.push(await EventClient.start(user, SPACE, () => url));
+        }
+        let downMs = 0;
+        const { counts } = await run(t, clients, 20, 20, 150, async () => {
+          const down = performance.now();
+          await kill(service.child);
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          service = await start();
+          downMs = Math.round(performance.now() - down);
+        });
+        const refused = clients.reduce((s, c) => s + c.errors.length, 0);
+        const reconnected = clients.filter((c) => c.connectedTo.length > 1).length;
+        const notRecovered = clients.filter((c) =>
+          c.resumes.slice(1).some((r) => !r.recovered),
+        ).length;
+        t.diagnostic(
+          `${kind} down ${downMs} ms; publishes refused while down and retried ${refused}; ` +
+            `clients that reconnected ${reconnected}; told recovered:false ${notRecovered}`,
+        );
+        assert.ok(refused >= 0);
+        assert.equal(notRecovered, 0);
+        assert.deepEqual(
+          counts.filter((c) => c.gaps > 0 || c.duplicated > 0 || !c.inOrder),
+          [],
+          'no client with a gap, a duplicate or another order',
+        );
+      } finally {
+        for (const client of clients) client.stop();
+        await Promise.all(children.map((c) => kill(c.child)));
+        await kill(service.child);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
