@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 
 import type { EngineConfig, EngineName } from '../../server/engine/index.ts';
+import type { McServer } from '../../server/server.ts';
 import { ENGINES, EngineFixture, eventually } from './helpers/engines.ts';
 import { EventClient, tally } from './helpers/event-client.ts';
+import { TestClient } from './helpers/ws-client.ts';
 import {
   freePort,
   kill,
@@ -137,6 +139,87 @@ for (const kind of ENGINES.filter((name): name is 'redis' | 'nats' => name !== '
           [],
           'no client with a gap, a duplicate or another order',
         );
+      } finally {
+        for (const client of clients) client.stop();
+        await Promise.all(children.map((c) => kill(c.child)));
+        await fixture.cleanup();
+      }
+    });
+  });
+}
+
+for (const kind of ENGINES.filter((name): name is 'redis' | 'nats' => name !== 'embedded')) {
+  describe(`fault (${kind}): a client offline longer than retention`, { timeout: 20_000 }, () => {
+    it('comes back on the other process: recovered false with the public states, then no gap', async (t) => {
+      const fixture = new EngineFixture(kind);
+      const members = users(2);
+      const engine: EngineConfig = {
+        engine: kind,
+        url: fixture.url,
+        namespace: fixture.namespace,
+        retention: { maxAgeMs: 1_000 },
+      };
+      const children: Child[] = [];
+      const clients: EventClient[] = [];
+      try {
+        const [a, b] = await Promise.all([
+          serverProcess(engine, members),
+          serverProcess(engine, members),
+        ]);
+        children.push(a.child, b.child);
+        let phoneAt = a.url;
+        const phone = await EventClient.start('u00', SPACE, () => phoneAt);
+        const laptop = await EventClient.start('u01', SPACE, () => b.url);
+        clients.push(phone, laptop);
+        // The todo app's public state, then events.
+        const states = await TestClient.open({ url: b.url } as McServer, { user: 'u01' });
+        const state = await states.request({
+          t: 'publish',
+          space: SPACE,
+          msgId: 'state-0001',
+          app: 'todo',
+          data: '{"open":3}',
+        });
+        assert.equal(state.t, 'published');
+        states.close();
+        const publish = async (from: number, to: number) => {
+          for (let n = from; n <= to; n++) await laptop.publish(n);
+        };
+        await publish(1, 5);
+        await eventually('the phone to have 6', async () =>
+          phone.events.length === 6 ? true : undefined,
+        );
+        const before = phone.events.length;
+        await phone.offline();
+        await publish(6, 10);
+        // Offline past retention: what it missed is gone from the stream.
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        await publish(11, 13);
+        phoneAt = b.url;
+        await phone.online();
+        const resumed = phone.resumes.at(-1)!;
+        await publish(14, 16);
+        await eventually('the phone to hear 16', async () =>
+          phone.events.some((e) => e.data.includes('"n":16')) ? true : undefined,
+        );
+        const after = phone.events.slice(before).map((e) => JSON.parse(e.data) as { n: number });
+        const offsets = phone.events.slice(before).map((e) => e.offset);
+        t.diagnostic(
+          `published 1 state + 16 events; the phone got ${before} before going offline, ` +
+            `recovered ${resumed.recovered} at offset ${resumed.offset} with states ` +
+            `${JSON.stringify(resumed.states)}, then ${after.length} (n ${after.map((d) => d.n).join(',')}), ` +
+            `offsets ${offsets.join(',')}; the laptop (online throughout) got ${laptop.events.length}, ` +
+            `told recovered:false ${laptop.resumes.slice(1).filter((r) => !r.recovered).length} times`,
+        );
+        assert.equal(resumed.recovered, false);
+        assert.deepEqual(resumed.states, [{ app: 'todo', data: '{"open":3}' }]);
+        assert.equal(phone.connectedTo.at(-1), b.url);
+        // After the resume: exactly what was published since, in order, once.
+        assert.deepEqual(
+          after.map((d) => d.n),
+          [14, 15, 16],
+        );
+        assert.deepEqual(offsets, [resumed.offset + 1, resumed.offset + 2, resumed.offset + 3]);
       } finally {
         for (const client of clients) client.stop();
         await Promise.all(children.map((c) => kill(c.child)));

@@ -53,6 +53,7 @@ export class EventClient {
   #ws: WebSocket | undefined;
   #nextId = 1;
   #stopped = false;
+  #away = false;
   #followed: (() => void) | undefined;
 
   private constructor(user: string, space: string, where: () => string) {
@@ -87,6 +88,22 @@ export class EventClient {
   /** Publishes not yet acknowledged. */
   get unacknowledged(): number {
     return this.#pending.size;
+  }
+
+  /** Goes offline: closes the socket and stays away until {@link online}. */
+  async offline(): Promise<void> {
+    this.#away = true;
+    const ws = this.#ws;
+    if (ws === undefined) return;
+    const closed = new Promise((resolve) => ws.once('close', resolve));
+    ws.close();
+    await closed;
+  }
+
+  /** Comes back: reconnects to `where()` and follows from the last position received. */
+  online(): Promise<void> {
+    this.#away = false;
+    return this.#connect();
   }
 
   /** Closes for good (no reconnect). */
@@ -164,7 +181,7 @@ export class EventClient {
     ws.on('error', () => {});
     ws.once('close', () => {
       if (this.#ws === ws) this.#ws = undefined;
-      if (!this.#stopped) void this.#connect();
+      if (!this.#stopped && !this.#away) void this.#connect();
     });
   }
 
