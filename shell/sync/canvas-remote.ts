@@ -1,6 +1,7 @@
 import { McError } from '../../sdk/protocol/errors.ts';
 import { MAX_OPS_PER_EDIT, type Author, type ServerFrame } from '../../sdk/protocol/server-wire.ts';
 import type { CanvasLike, ModelHost, Slot } from '../model/canvas-model.ts';
+import { ReplicaRows, type TabLocks } from './replica-rows.ts';
 import { IdbReplicaStore, type ReplicaStore } from './replica-store.ts';
 import type { LinkState, ServerLink } from './server-link.ts';
 import { SlotReplica } from './slot-replica.ts';
@@ -29,6 +30,11 @@ export interface CanvasRemoteOptions {
   space: string;
   /** Where unacknowledged edits and the last server state are kept; default IndexedDB. */
   store?: ReplicaStore;
+  /**
+   * Web Locks, which give each tab a row of its own in `store` (default `navigator.locks`);
+   * `null`: one row per space, shared by the tabs.
+   */
+  locks?: TabLocks | null;
   /** Told about failures that change nothing visible (storage, a refused edit before a resync). */
   onError?: (error: unknown) => void;
 }
@@ -53,7 +59,7 @@ export class CanvasRemote {
   readonly space: string;
   readonly #canvas: CanvasLike<ModelHost>;
   readonly #link: ServerLink;
-  readonly #store: ReplicaStore;
+  readonly #rows: ReplicaRows;
   readonly #onError: (error: unknown) => void;
   #replica = new SlotReplica();
   #user: string | undefined;
@@ -73,7 +79,11 @@ export class CanvasRemote {
     this.#canvas = canvas;
     this.#link = options.link;
     this.space = options.space;
-    this.#store = options.store ?? new IdbReplicaStore();
+    const locks =
+      options.locks === undefined
+        ? (globalThis.navigator?.locks as TabLocks | undefined)
+        : (options.locks ?? undefined);
+    this.#rows = new ReplicaRows(options.store ?? new IdbReplicaStore(), this.space, locks);
     this.#onError = options.onError ?? (() => {});
   }
 
@@ -113,14 +123,19 @@ export class CanvasRemote {
     if (this.#started) return;
     this.#started = true;
     try {
-      const stored = (await this.#store.load(this.space)) as
-        { user?: unknown; replica?: unknown } | undefined;
-      if (stored?.replica) {
-        this.#replica = SlotReplica.from(stored.replica);
-        this.#user = typeof stored.user === 'string' ? stored.user : undefined;
-      } else {
-        this.#replica.assume(this.#canvas.layout);
+      // This tab's row, and those of tabs that closed with edits unsent (replica-rows.ts).
+      let found = false;
+      for (const row of await this.#rows.open()) {
+        const stored = row.data as { user?: unknown; replica?: unknown } | undefined;
+        const user = typeof stored?.user === 'string' ? stored.user : undefined;
+        if (!stored?.replica || (found && user !== this.#user)) continue;
+        const replica = SlotReplica.from(stored.replica);
+        if (found) this.#replica.adopt(replica);
+        else this.#replica = replica;
+        this.#user = user;
+        found = true;
       }
+      if (!found) this.#replica.assume(this.#canvas.layout);
     } catch (error) {
       this.#onError(error);
       this.#replica.assume(this.#canvas.layout);
@@ -145,6 +160,8 @@ export class CanvasRemote {
     this.#joinSeq++;
     this.#replica.requeue();
     this.#persist();
+    // The lock goes once the last save is done: a tab that starts later may then adopt the row.
+    void this.#saving.then(() => this.#rows.close());
   }
 
   #onLinkState = (state: LinkState): void => {
@@ -295,7 +312,7 @@ export class CanvasRemote {
     this.#saving = this.#saving.then(async () => {
       this.#saveQueued = false;
       try {
-        await this.#store.save(this.space, { user: this.#user, replica: this.#replica.toData() });
+        await this.#rows.save({ user: this.#user, replica: this.#replica.toData() });
       } catch (error) {
         this.#onError(error);
       }

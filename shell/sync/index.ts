@@ -33,6 +33,7 @@ export {
   type ReplicaData,
 } from './slot-replica.ts';
 export { IdbReplicaStore, MemoryReplicaStore, type ReplicaStore } from './replica-store.ts';
+export { ReplicaRows, type AdoptedRow, type TabLocks } from './replica-rows.ts';
 export { backoffDelay, RECONNECT_BASE_MS, RECONNECT_MAX_MS } from './backoff.ts';
 export { deviceId, newDeviceId, DEVICE_ID_KEY } from './device-id.ts';
 export { cacheOnly } from './cache-only.ts';

@@ -4,6 +4,9 @@ import { IdbConnection } from '../shared/idb-connection.ts';
 export interface ReplicaStore {
   load(key: string): Promise<unknown>;
   save(key: string, data: unknown): Promise<void>;
+  /** The keys that start with `prefix`. */
+  keys(prefix: string): Promise<string[]>;
+  delete(key: string): Promise<void>;
 }
 
 const OBJECT_STORE = 'replicas';
@@ -32,6 +35,16 @@ export class IdbReplicaStore implements ReplicaStore {
     await (await this.#db.get()).put(OBJECT_STORE, { key, data });
   }
 
+  async keys(prefix: string): Promise<string[]> {
+    const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`);
+    const keys = await (await this.#db.get()).getAllKeys(OBJECT_STORE, range);
+    return keys.filter((key): key is string => typeof key === 'string');
+  }
+
+  async delete(key: string): Promise<void> {
+    await (await this.#db.get()).delete(OBJECT_STORE, key);
+  }
+
   /** Closes the database. */
   close(): void {
     void this.#db.close();
@@ -48,6 +61,15 @@ export class MemoryReplicaStore implements ReplicaStore {
 
   save(key: string, data: unknown): Promise<void> {
     this.rows.set(key, structuredClone(data));
+    return Promise.resolve();
+  }
+
+  keys(prefix: string): Promise<string[]> {
+    return Promise.resolve([...this.rows.keys()].filter((key) => key.startsWith(prefix)));
+  }
+
+  delete(key: string): Promise<void> {
+    this.rows.delete(key);
     return Promise.resolve();
   }
 }

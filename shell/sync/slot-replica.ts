@@ -103,6 +103,27 @@ export class SlotReplica {
     }
   }
 
+  /**
+   * Takes over `other`, a replica of the same space kept by a tab that closed: the newer of
+   * the two server states, and its unsent edits, coalesced before this replica's own.
+   */
+  adopt(other: SlotReplica): void {
+    if (other.rev > this.rev) {
+      this.rev = other.rev;
+      this.#slots.clear();
+      for (const [slot, s] of other.#slots) this.#slots.set(slot, s);
+      this.#removed.clear();
+      for (const [slot, rev] of other.#removed) this.#removed.set(slot, rev);
+    }
+    const merged = new Map<string, PendingOp>();
+    for (const op of [...other.#requeued().values(), ...this.#requeued().values()]) {
+      const prior = merged.get(op.slot);
+      merged.set(op.slot, prior ? coalesce(prior, op) : op);
+    }
+    this.#pending = merged;
+    this.#inflight = [];
+  }
+
   /** The replica as plain data; edits in flight count as pending (they are resent). */
   toData(): ReplicaData {
     return {

@@ -3,6 +3,7 @@ import { afterEach, describe, it } from 'node:test';
 
 import { CanvasModel, type Slot } from '../../../shell/model/canvas-model.ts';
 import { CanvasRemote, type LostNotice } from '../../../shell/sync/canvas-remote.ts';
+import type { TabLocks } from '../../../shell/sync/replica-rows.ts';
 import { MemoryReplicaStore } from '../../../shell/sync/replica-store.ts';
 import { ServerLink } from '../../../shell/sync/server-link.ts';
 import { FakeSyncHost } from '../store/fake-sync-host.ts';
@@ -185,5 +186,96 @@ describe('CanvasRemote', () => {
     assert.equal(eve.remote.error?.code, 'NOT_FOUND');
     assert.deepEqual(eve.model.layout, [A]);
     assert.equal(server.rev, 0);
+  });
+});
+
+/** Web Locks in memory: a lock is held while its callback's promise runs. */
+class FakeLocks implements TabLocks {
+  readonly held = new Set<string>();
+  async request(name: string, callback: () => Promise<void>): Promise<void> {
+    this.held.add(name);
+    try {
+      await callback();
+    } finally {
+      this.held.delete(name);
+    }
+  }
+  query() {
+    return Promise.resolve({ held: [...this.held].map((name) => ({ name })) });
+  }
+}
+
+describe('CanvasRemote in several tabs of one browser', () => {
+  /** A tab: its own canvas, link and remote, on the browser's one store and locks. */
+  function tab(server: FakeServer, store: MemoryReplicaStore, locks: FakeLocks, layout: Slot[]) {
+    const model = new CanvasModel<FakeSyncHost>(() => new FakeSyncHost());
+    for (const slot of layout) model.mount(slot);
+    const link = new ServerLink({
+      url: 'http://127.0.0.1:9/',
+      device: 'device-browser',
+      getToken: () => 'token',
+      socket: server.factory(),
+    });
+    const remote = new CanvasRemote(model, { link, space: 'demo', store, locks });
+    stops.push(
+      () => remote.stop(),
+      () => link.stop(),
+    );
+    return { model, link, remote };
+  }
+
+  it('keeps each tab’s offline edits in a row of its own; a later tab sends those of closed tabs', async () => {
+    const server = new FakeServer();
+    const store = new MemoryReplicaStore();
+    const locks = new FakeLocks();
+    const first = tab(server, store, locks, [A, B]);
+    await first.remote.start();
+    await until(() => first.remote.status === 'synced' && server.rev === 1, 'seeded');
+    const second = tab(server, store, locks, [A, B]);
+    await second.remote.start();
+    await until(() => second.remote.status === 'synced', 'second tab joined');
+    assert.equal(store.rows.size, 2, 'a row per tab');
+
+    // Both tabs go offline, edit different slots, and close before the network returns.
+    first.link.stop();
+    second.link.stop();
+    first.model.update('a', { x: 11 });
+    second.model.update('b', { y: 22 });
+    await until(() => first.remote.pending === 1 && second.remote.pending === 1, 'kept');
+    first.remote.stop();
+    second.remote.stop();
+    await until(() => locks.held.size === 0, 'both locks released');
+
+    // A new tab takes both rows over, sends both edits, and deletes the rows it took.
+    const third = tab(server, store, locks, [A, B]);
+    await third.remote.start();
+    assert.equal(third.remote.pending, 2);
+    await until(() => third.remote.status === 'synced' && third.remote.pending === 0, 'sent');
+    assert.equal(server.slots.get('a')?.get('x')?.value, 11);
+    assert.equal(server.slots.get('b')?.get('y')?.value, 22);
+    assert.deepEqual([...store.rows.keys()].length, 1, 'only the new tab’s row is left');
+  });
+
+  it('never takes over the row of a tab that is still open', async () => {
+    const server = new FakeServer();
+    const store = new MemoryReplicaStore();
+    const locks = new FakeLocks();
+    const open = tab(server, store, locks, [A]);
+    await open.remote.start();
+    await until(() => open.remote.status === 'synced', 'joined');
+    open.link.stop();
+    open.model.update('a', { x: 5 });
+    await until(() => open.remote.pending === 1, 'kept');
+    const late = tab(server, store, locks, [A]);
+    await late.remote.start();
+    assert.equal(late.remote.pending, 0);
+    await until(() => late.remote.status === 'synced' && store.rows.size === 2, 'late saved');
+    type Row = { replica: { pending: unknown[] } };
+    const rows = [...store.rows.values()] as Row[];
+    assert.deepEqual(
+      rows.map((r) => r.replica.pending.length).sort(),
+      [0, 1],
+      'the open tab’s edit is still its own',
+    );
   });
 });
