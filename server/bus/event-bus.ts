@@ -164,14 +164,25 @@ export class EventBus {
     this.#metrics?.appends.inc({ result: duplicate ? 'duplicate' : 'stored' });
     // Stored: only now is it acknowledged.
     from.send({ t: 'published', id: frame.id, epoch, offset });
-    if (duplicate) return;
-    const appended: Appended = { epoch, offset, event };
+    // A resend is announced again, with the copy first stored: the process that stored it
+    // may have died before announcing it, and followers would wait for the next event.
+    // Followers that have it drop it by offset.
     try {
+      const stored = duplicate ? await this.#storedAt(stream, offset) : event;
+      if (stored === undefined) return;
+      const appended: Appended = { epoch, offset, event: stored };
       await this.#engine.pubsub.publish(channelOf(stream), JSON.stringify(appended));
     } catch (error) {
       // Stored: followers get it with the next entry they hear of, or when they resume.
       this.#log.warn({ err: error, space: frame.space }, 'event publish failed');
     }
+  }
+
+  /** The event stored at `offset`, or undefined when retention dropped it. */
+  async #storedAt(stream: string, offset: number): Promise<StoredEvent | undefined> {
+    const { entries } = await this.#engine.log.read(stream, offset - 1, 1);
+    const entry = entries[0];
+    return entry?.offset === offset ? (JSON.parse(entry.payload) as StoredEvent) : undefined;
   }
 
   async #follow(follower: Follower, frame: FollowFrame): Promise<void> {
