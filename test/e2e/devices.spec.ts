@@ -112,6 +112,38 @@ test.describe('one canvas on several devices (microcanvas server)', () => {
     await phone.context().close();
   });
 
+  test('an edit made while the server is unreachable survives a reload and is sent when it is back', async ({
+    browser,
+  }) => {
+    const laptop = await device(browser);
+    await ready(laptop);
+    const phone = await device(browser);
+    await ready(phone);
+    // The server unreachable for the phone, the page still loading: no token, and the open
+    // socket closed through the browser's offline event.
+    await phone.context().route('**/dev/token', (route) => route.abort());
+    await phone.context().setOffline(true);
+    await expect(phone.locator('mc-sync-status')).not.toHaveAttribute('state', /online|syncing/);
+    await phone.context().setOffline(false);
+    await nudge(phone, 'calendar-1', 'ArrowDown');
+    const moved = await position(phone, 'calendar-1');
+    await expect(phone.locator('mc-sync-status')).toContainText('1 edit kept on this device');
+
+    await phone.reload();
+    await expect(phone.locator('mc-sync-status')).toContainText('1 edit kept on this device', {
+      timeout: LOAD_TIMEOUT_MS,
+    });
+    expect(await position(phone, 'calendar-1')).toEqual(moved);
+
+    await phone.context().unroute('**/dev/token');
+    await expect(phone.locator('mc-sync-status')).toHaveAttribute('state', 'online', {
+      timeout: 30_000,
+    });
+    await expect.poll(() => position(laptop, 'calendar-1')).toEqual(moved);
+    await laptop.context().close();
+    await phone.context().close();
+  });
+
   // The demo's local store merges no tabs beside a server (cacheOnly): this passes only
   // through the server.
   test('two tabs of one browser meet at the server: an edit in one shows in the other', async ({
