@@ -5,6 +5,7 @@
  * figures drift 30–50 % between runs on a shared machine; compare ratios.
  *
  *   npm run bench:server [-- --json out.json]
+ *   npm run bench:server -- fanout [options]   (1,000 WebSocket clients: see fanout.ts)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -207,4 +208,6 @@ async function main(): Promise<void> {
   if (out > 0) writeFileSync(process.argv[out + 1]!, `${JSON.stringify(rows, null, 2)}\n`);
 }
 
-await main();
+// `npm run bench:server -- fanout`: the WebSocket fan-out bench instead (server/bench/fanout.ts).
+if (process.argv[2] === 'fanout') await import('./fanout.ts');
+else await main();
