@@ -86,7 +86,7 @@ export default defineConfig({
       'microcanvas/shell': at('./shell/index.ts'),
       'microcanvas/sync': at('./shell/sync.ts'),
       'microcanvas/protocol': at('./sdk/protocol/index.ts'),
-      'microcanvas/remote': at('./shell/sync/index.ts'),
+      'microcanvas/remote': at('./shell/remote/index.ts'),
     },
   },
   plugins: [demoHeaders()],

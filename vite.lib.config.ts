@@ -75,7 +75,7 @@ export default defineConfig({
         sync: at('./shell/sync.ts'),
         sdk: at('./sdk/index.ts'),
         protocol: at('./sdk/protocol/index.ts'),
-        remote: at('./shell/sync/index.ts'),
+        remote: at('./shell/remote/index.ts'),
       },
       formats: ['es'],
       fileName: (_format, name) => `${name}.js`,

@@ -67,7 +67,7 @@ const TARGETS = [
   { label: 'Broker worker', entry: 'shell/broker/broker-worker.ts' },
   // microcanvas/remote (the server client, <mc-sync-status>, the wire schemas with zod): an
   // entry of its own that only pages syncing with a server load; informational.
-  { label: 'Server sync (microcanvas/remote)', entry: 'shell/sync/index.ts' },
+  { label: 'Server sync (microcanvas/remote)', entry: 'shell/remote/index.ts' },
 ];
 
 const args = new Set(process.argv.slice(2));

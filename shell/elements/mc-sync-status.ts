@@ -1,7 +1,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 
-import type { CanvasRemote, LostNotice } from '../sync/canvas-remote.ts';
-import type { ServerLink } from '../sync/server-link.ts';
+import type { CanvasRemote, LostNotice } from '../remote/canvas-remote.ts';
+import type { ServerLink } from '../remote/server-link.ts';
 
 /** What the indicator shows, reflected as its `state` attribute (for styles and tests). */
 export type SyncIndicatorState = 'online' | 'syncing' | 'offline' | 'reconnecting' | 'refused';

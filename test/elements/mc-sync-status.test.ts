@@ -3,8 +3,8 @@ import { expect, fixture, html } from '@open-wc/testing';
 import { McError } from '../../sdk/protocol/index.ts';
 import '../../shell/elements/mc-sync-status.ts';
 import type { McSyncStatus } from '../../shell/elements/mc-sync-status.ts';
-import type { CanvasRemote, LostNotice, RemoteStatus } from '../../shell/sync/canvas-remote.ts';
-import type { LinkState, ServerLink } from '../../shell/sync/server-link.ts';
+import type { CanvasRemote, LostNotice, RemoteStatus } from '../../shell/remote/canvas-remote.ts';
+import type { LinkState, ServerLink } from '../../shell/remote/server-link.ts';
 
 /** A link as the indicator sees it: a state, an error, and state listeners. */
 class FakeLink {

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 
 import { CanvasModel, type Slot } from '../../../shell/model/canvas-model.ts';
-import { CanvasRemote, type LostNotice } from '../../../shell/sync/canvas-remote.ts';
-import type { TabLocks } from '../../../shell/sync/replica-rows.ts';
-import { MemoryReplicaStore } from '../../../shell/sync/replica-store.ts';
-import { ServerLink } from '../../../shell/sync/server-link.ts';
+import { CanvasRemote, type LostNotice } from '../../../shell/remote/canvas-remote.ts';
+import type { TabLocks } from '../../../shell/remote/replica-rows.ts';
+import { MemoryReplicaStore } from '../../../shell/remote/replica-store.ts';
+import { ServerLink } from '../../../shell/remote/server-link.ts';
 import { FakeSyncHost } from '../store/fake-sync-host.ts';
 import { FakeServer } from './fake-server.ts';
 import { until } from './until.ts';

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 
 import { McError } from '../../../sdk/protocol/errors.ts';
-import { backoffDelay } from '../../../shell/sync/backoff.ts';
-import { deviceId } from '../../../shell/sync/device-id.ts';
-import { SendPacer } from '../../../shell/sync/send-pacer.ts';
-import { ServerLink, type LinkState } from '../../../shell/sync/server-link.ts';
+import { backoffDelay } from '../../../shell/remote/backoff.ts';
+import { deviceId } from '../../../shell/remote/device-id.ts';
+import { SendPacer } from '../../../shell/remote/send-pacer.ts';
+import { ServerLink, type LinkState } from '../../../shell/remote/server-link.ts';
 import { FakeServer, FakeSocket, WELCOME } from './fake-server.ts';
 import { until } from './until.ts';
 

@@ -7,9 +7,9 @@ import { WebSocket } from 'ws';
 import { createServer, type McServer } from '../../../server/server.ts';
 import { signToken } from '../../../server/transport/index.ts';
 import { CanvasModel, type Slot } from '../../../shell/model/canvas-model.ts';
-import { CanvasRemote, type LostNotice } from '../../../shell/sync/canvas-remote.ts';
-import { MemoryReplicaStore } from '../../../shell/sync/replica-store.ts';
-import { ServerLink, type LinkSocket } from '../../../shell/sync/server-link.ts';
+import { CanvasRemote, type LostNotice } from '../../../shell/remote/canvas-remote.ts';
+import { MemoryReplicaStore } from '../../../shell/remote/replica-store.ts';
+import { ServerLink, type LinkSocket } from '../../../shell/remote/server-link.ts';
 import { FakeSyncHost } from '../store/fake-sync-host.ts';
 import { until } from './until.ts';
 

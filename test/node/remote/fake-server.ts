@@ -6,7 +6,7 @@ import {
   type SlotField,
   type SlotFields,
 } from '../../../sdk/protocol/server-wire.ts';
-import type { LinkSocket, SocketFactory } from '../../../shell/sync/server-link.ts';
+import type { LinkSocket, SocketFactory } from '../../../shell/remote/server-link.ts';
 
 /**
  * A socket whose other end is a test: `deliver` plays a server frame (or raw text), `sent`

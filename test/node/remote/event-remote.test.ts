@@ -8,8 +8,8 @@ import type { ManifestInput, SyncedEvent } from '../../../sdk/protocol/index.ts'
 import { createServer, type McServer } from '../../../server/server.ts';
 import { signToken } from '../../../server/transport/index.ts';
 import { Broker } from '../../../shell/broker/broker.ts';
-import { EventRemote } from '../../../shell/sync/event-remote.ts';
-import { ServerLink, type LinkSocket } from '../../../shell/sync/server-link.ts';
+import { EventRemote } from '../../../shell/remote/event-remote.ts';
+import { ServerLink, type LinkSocket } from '../../../shell/remote/server-link.ts';
 import { fakePortPair, type FakePort } from '../../helpers/fake-port.ts';
 
 /**

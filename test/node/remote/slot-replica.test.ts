@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import type { Slot } from '../../../shell/model/canvas-model.ts';
-import { SlotReplica } from '../../../shell/sync/slot-replica.ts';
+import { SlotReplica } from '../../../shell/remote/slot-replica.ts';
 
 const A: Slot = { slotId: 'a', app: 'alpha', x: 0, y: 0, width: 100, height: 80 };
 const B: Slot = { slotId: 'b', app: 'beta', x: 200, y: 0, width: 100, height: 80 };
