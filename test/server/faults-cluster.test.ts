@@ -294,3 +294,81 @@ for (const kind of ['redis', 'nats'] as EngineName[]) {
     });
   });
 }
+
+describe(
+  'fault: Redis without persistence restarted under two server processes',
+  { skip, timeout: 20_000 },
+  () => {
+    it('10 clients publishing: every publish after the restart is refused, nothing acknowledged goes undelivered', async (t) => {
+      const service = await startRedis(await freePort());
+      let restarted = service;
+      const members = users(10);
+      const engine: EngineConfig = { engine: 'redis', url: service.url, namespace: 'faults' };
+      const children: Child[] = [];
+      const clients: EventClient[] = [];
+      try {
+        const [a, b] = await Promise.all([
+          serverProcess(engine, members),
+          serverProcess(engine, members),
+        ]);
+        children.push(a.child, b.child);
+        for (const [i, user] of members.entries()) {
+          const url = i % 2 === 0 ? a.url : b.url;
+          clients.push(await EventClient.start(user, SPACE, () => url));
+        }
+        let acked = 0;
+        let restart: Promise<void> | undefined;
+        const refusals = await Promise.all(
+          clients.map(async (client) => {
+            for (let n = 1; n <= 30; n++) {
+              try {
+                await client.publish(n);
+              } catch (error) {
+                return (error as Error).message;
+              }
+              if (++acked === 60) {
+                restart = (async () => {
+                  await kill(service.child);
+                  restarted = await startRedis(Number(new URL(service.url).port));
+                })();
+              }
+              await new Promise((resolve) => setTimeout(resolve, 20));
+            }
+            return 'none';
+          }),
+        );
+        await restart;
+        const expected = clients
+          .flatMap((c) => [...c.acked].map(([n, at]) => ({ at, msgId: `${c.device}-n${n}` })))
+          .sort((p, q) => p.at.offset - q.at.offset)
+          .map((s) => s.msgId);
+        await eventually('every client to receive what was acknowledged', async () =>
+          clients.every((c) => c.events.length >= expected.length) ? true : undefined,
+        ).catch(() => {});
+        const counts = clients.map((c) => tally(c, expected));
+        const sum = (k: 'received' | 'gaps' | 'duplicated') => counts.reduce((s, c) => s + c[k], 0);
+        // Followed again: the space went with Redis's memory.
+        const again = await TestClient.open({ url: a.url } as McServer, { user: 'u00' });
+        const follow = await again.request({ t: 'follow', space: SPACE });
+        again.close();
+        t.diagnostic(
+          `${clients.length} clients: acknowledged ${expected.length} before the restart, ` +
+            `received ${sum('received')} of ${expected.length * clients.length}, gaps ${sum('gaps')}, ` +
+            `duplicated ${sum('duplicated')}; first refusal after it per client: ` +
+            `${[...new Set(refusals)].join(', ')}; a new follow: ${follow.t === 'error' ? follow.code : follow.t}`,
+        );
+        assert.deepEqual(new Set(refusals), new Set(['NOT_FOUND']), 'every publisher is told');
+        assert.equal(follow.t === 'error' && follow.code, 'NOT_FOUND');
+        assert.deepEqual(
+          counts.filter((c) => c.gaps > 0 || c.duplicated > 0 || !c.inOrder),
+          [],
+        );
+      } finally {
+        for (const client of clients) client.stop();
+        await Promise.all(children.map((c) => kill(c.child)));
+        await kill(restarted.child);
+        await kill(service.child);
+      }
+    });
+  },
+);

@@ -19,6 +19,7 @@ interface Pending {
   readonly msgId: string;
   readonly n: number;
   readonly resolve: (at: StreamPosition) => void;
+  readonly reject: (error: Error) => void;
 }
 
 /**
@@ -69,10 +70,13 @@ export class EventClient {
     return client;
   }
 
-  /** Publishes event `n`; resolves with where it was stored, however many tries it took. */
+  /**
+   * Publishes event `n`; resolves with where it was stored, however many tries it took
+   * (STORAGE_UNAVAILABLE is tried again), or rejects with another refusal's code.
+   */
   publish(n: number): Promise<StreamPosition> {
     const msgId = `${this.device}-n${n}`;
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       this.#pending.set(msgId, {
         msgId,
         n,
@@ -80,6 +84,7 @@ export class EventClient {
           this.acked.set(n, at);
           resolve(at);
         },
+        reject,
       });
       this.#send(msgId);
     });
@@ -213,8 +218,14 @@ export class EventClient {
         const msgId = frame.id === undefined ? undefined : this.#requests.get(frame.id);
         if (msgId === undefined) return;
         this.#requests.delete(frame.id!);
-        // Not stored (e.g. STORAGE_UNAVAILABLE while Redis is down): try again shortly.
-        setTimeout(() => this.#send(msgId), 100);
+        // Not stored while the engine is down: try again shortly.
+        if (frame.code === 'STORAGE_UNAVAILABLE') {
+          setTimeout(() => this.#send(msgId), 100);
+          return;
+        }
+        const pending = this.#pending.get(msgId);
+        this.#pending.delete(msgId);
+        pending?.reject(new Error(frame.code));
         return;
       }
       case 'gap':
