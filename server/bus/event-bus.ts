@@ -20,6 +20,12 @@ import { SyncedStates } from './synced-states.ts';
 const READ_BATCH = 256;
 /** How old a channel's membership check may be when an event arrives (as canvas sync). */
 export const FOLLOW_RECHECK_MS = 1_000;
+/**
+ * How often a quiet channel's membership is checked all the same: its space may have been
+ * deleted and created anew (a new generation, a new stream), and its followers would hear
+ * nothing more and never be told.
+ */
+export const QUIET_RECHECK_MS = 5_000;
 
 /**
  * Bytes a catch-up lets queue for a follower before it waits for them to drain: a replay of
@@ -96,6 +102,7 @@ export class EventBus {
   readonly #metrics: BusMetrics | undefined;
   readonly #channels = new Map<string, Channel>();
   readonly #following = new Map<Follower, Map<string, Feed>>();
+  readonly #sweep: NodeJS.Timeout;
 
   constructor(engine: Engine, spaces: Spaces, logger: Logger, metrics?: BusMetrics) {
     this.#engine = engine;
@@ -103,6 +110,12 @@ export class EventBus {
     this.#states = new SyncedStates(engine.kv);
     this.#log = logger;
     this.#metrics = metrics;
+    this.#sweep = setInterval(() => {
+      for (const channel of this.#channels.values()) {
+        if (Date.now() - channel.checkedAt > QUIET_RECHECK_MS) void this.#recheck(channel);
+      }
+    }, FOLLOW_RECHECK_MS);
+    this.#sweep.unref();
   }
 
   /** Whether this bus handles `frame`. */
@@ -133,6 +146,7 @@ export class EventBus {
 
   /** Ends every subscription (server shutdown). */
   async close(): Promise<void> {
+    clearInterval(this.#sweep);
     const channels = [...this.#channels.values()];
     this.#channels.clear();
     await Promise.allSettled(channels.map(async (c) => (await c.ready)()));
@@ -279,25 +293,31 @@ export class EventBus {
    * Entries that overtake each other meanwhile are put back in order by the feeds.
    */
   async #dispatch(channel: Channel, appended: Appended): Promise<void> {
-    if (Date.now() - channel.checkedAt > FOLLOW_RECHECK_MS) {
-      channel.checkedAt = Date.now();
-      try {
-        const record = await this.#spaces.get(channel.space);
-        for (const follower of [...channel.feeds.keys()]) {
-          if (record?.gen === channel.gen && record.members.includes(follower.user)) continue;
-          this.#unfollow(follower, channel.space);
-          follower.send({
-            t: 'error',
-            space: channel.space,
-            code: 'NOT_FOUND',
-            message: 'no such space',
-          });
-        }
-      } catch (error) {
-        this.#log.warn({ err: error, space: channel.space }, 'membership check failed');
-      }
-    }
+    if (Date.now() - channel.checkedAt > FOLLOW_RECHECK_MS) await this.#recheck(channel);
     for (const [follower, feed] of channel.feeds) this.#heard(follower, feed, appended);
+  }
+
+  /**
+   * Ends the feeds of followers who are no longer members, or whose space is gone or was
+   * created anew, with the NOT_FOUND a follow would get (SRV-2).
+   */
+  async #recheck(channel: Channel): Promise<void> {
+    channel.checkedAt = Date.now();
+    try {
+      const record = await this.#spaces.get(channel.space);
+      for (const follower of [...channel.feeds.keys()]) {
+        if (record?.gen === channel.gen && record.members.includes(follower.user)) continue;
+        this.#unfollow(follower, channel.space);
+        follower.send({
+          t: 'error',
+          space: channel.space,
+          code: 'NOT_FOUND',
+          message: 'no such space',
+        });
+      }
+    } catch (error) {
+      this.#log.warn({ err: error, space: channel.space }, 'membership check failed');
+    }
   }
 
   /** A new entry: sent at once when it is the next one, else the feed catches up. */
