@@ -9,7 +9,7 @@
  * publishers all run in this process, so every latency is two readings of one clock. Both
  * sides share the machine's two cores, raw baseline included: compare ratios.
  *
- *   npm run bench:server -- fanout [--clients 1000] [--events 240] [--pace 25]
+ *   npm run bench:server -- fanout [--clients 1000] [--events 150] [--pace 10]
  *                                  [--only raw,embedded,redis,nats]
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -38,8 +38,8 @@ const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== 'fanout'),
   options: {
     clients: { type: 'string', default: '1000' },
-    events: { type: 'string', default: '240' },
-    pace: { type: 'string', default: '25' },
+    events: { type: 'string', default: '150' },
+    pace: { type: 'string', default: '10' },
     only: { type: 'string', default: 'raw,embedded,redis,nats' },
     json: { type: 'string', default: '.ci/results/bench-server.json' },
   },
@@ -115,7 +115,13 @@ interface Result {
   processes: number;
   clients: number;
   latency: { events: number; delivered: number; p50: number; p99: number; max: number };
-  burst: { events: number; delivered: number; perSec: number; perSecPerProcess: number };
+  burst: {
+    events: number;
+    delivered: number;
+    perSec: number;
+    perSecPerProcess: number;
+    catchUps: number;
+  };
   memory?: { rssPerConnection: number; heapPerConnection: number };
   reconnect?: {
     ms: number;
@@ -125,6 +131,8 @@ interface Result {
     duplicates: number;
   };
 }
+
+const T0 = performance.now();
 
 /** One scenario's servers and clients; clients are spread over the servers in turn. */
 class Rig {
@@ -145,7 +153,8 @@ class Rig {
   }
 
   log(what: string): void {
-    console.error(`[${this.scenario}] ${what}`);
+    const at = ((performance.now() - T0) / 1000).toFixed(1);
+    console.error(`${at.padStart(6)} s [${this.scenario}] ${what}`);
   }
 
   #target(i: number): Target {
@@ -203,7 +212,11 @@ class Rig {
   /** A round of the latency phase, its latencies kept. */
   async latencyRound(n: number): Promise<void> {
     await this.phase(n, PACE, 1, 30_000);
-    this.latencies.push(...this.recorder.latencies);
+    const round = Float64Array.from(this.recorder.latencies).sort();
+    this.log(
+      `round: p50 ${quantile(round, 0.5).toFixed(1)} ms, p99 ${quantile(round, 0.99).toFixed(1)} ms`,
+    );
+    for (const latency of this.recorder.latencies) this.latencies.push(latency);
   }
 
   latency(): Result['latency'] {
@@ -219,11 +232,14 @@ class Rig {
 
   async burst(): Promise<Result['burst']> {
     const events = BURST_PUBLISHERS * BURST_PACE * BURST_SECONDS;
+    const before = this.raw ? 0 : await this.catchUps();
     await this.phase(events, BURST_PACE, BURST_PUBLISHERS, 60_000);
     const { recorder } = this;
     const perSec = recorder.delivered / ((recorder.lastAt - recorder.firstSentAt) / 1000);
-    this.log(`burst ${Math.round(perSec)} deliveries/s`);
+    const catchUps = this.raw ? 0 : (await this.catchUps()) - before;
+    this.log(`burst ${Math.round(perSec)} deliveries/s, ${catchUps} follower catch-ups`);
     return {
+      catchUps,
       events,
       delivered: recorder.delivered,
       perSec,
@@ -266,6 +282,20 @@ class Rig {
     };
     this.log(`reconnect ${Math.round(ms)} ms, ${result.gaps} gaps, ${result.duplicates} dup`);
     return result;
+  }
+
+  /**
+   * Log reads the servers made to put a follower's events back in order
+   * (microcanvas_bus_catch_ups_total, summed over the processes).
+   */
+  async catchUps(): Promise<number> {
+    let sum = 0;
+    for (const server of this.servers) {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith('microcanvas_bus_catch_ups_total'));
+      sum += Number(line?.split(' ').at(-1) ?? 0);
+    }
+    return sum;
   }
 
   async close(): Promise<void> {
