@@ -299,7 +299,7 @@ describe(
   'fault: Redis without persistence restarted under two server processes',
   { skip, timeout: 20_000 },
   () => {
-    it('10 clients publishing: every publish after the restart is refused, nothing acknowledged goes undelivered', async (t) => {
+    it('10 clients publishing: every publish after the restart is refused, nothing acknowledged goes undelivered untold', async (t) => {
       const service = await startRedis(await freePort());
       let restarted = service;
       const members = users(10);
@@ -342,8 +342,12 @@ describe(
           .flatMap((c) => [...c.acked].map(([n, at]) => ({ at, msgId: `${c.device}-n${n}` })))
           .sort((p, q) => p.at.offset - q.at.offset)
           .map((s) => s.msgId);
-        await eventually('every client to receive what was acknowledged', async () =>
-          clients.every((c) => c.events.length >= expected.length) ? true : undefined,
+        // An event acknowledged just before the kill may die with Redis before it is announced:
+        // its followers are told that the space is gone (the quiet channels' sweep).
+        const told = (c: EventClient) =>
+          c.errors.some((e) => e.space === SPACE && e.id === undefined && e.code === 'NOT_FOUND');
+        await eventually('every client to receive what was acknowledged, or be told', async () =>
+          clients.every((c) => c.events.length >= expected.length || told(c)) ? true : undefined,
         ).catch(() => {});
         const counts = clients.map((c) => tally(c, expected));
         const sum = (k: 'received' | 'gaps' | 'duplicated') => counts.reduce((s, c) => s + c[k], 0);
@@ -354,15 +358,21 @@ describe(
         t.diagnostic(
           `${clients.length} clients: acknowledged ${expected.length} before the restart, ` +
             `received ${sum('received')} of ${expected.length * clients.length}, gaps ${sum('gaps')}, ` +
-            `duplicated ${sum('duplicated')}; first refusal after it per client: ` +
+            `duplicated ${sum('duplicated')}; clients told NOT_FOUND ${clients.filter(told).length}, ` +
+            `missing events untold ${counts.filter((c, i) => c.gaps > 0 && !told(clients[i]!)).length}; ` +
+            `first refusal after it per client: ` +
             `${[...new Set(refusals)].join(', ')}; a new follow: ${follow.t === 'error' ? follow.code : follow.t}`,
         );
         assert.deepEqual(new Set(refusals), new Set(['NOT_FOUND']), 'every publisher is told');
         assert.equal(follow.t === 'error' && follow.code, 'NOT_FOUND');
+        // Nothing missing unless told, nothing twice; what came, in the stored order.
         assert.deepEqual(
-          counts.filter((c) => c.gaps > 0 || c.duplicated > 0 || !c.inOrder),
+          counts.filter((c, i) => (c.gaps > 0 && !told(clients[i]!)) || c.duplicated > 0),
           [],
         );
+        for (const client of clients) {
+          assert.ok(client.events.every((e, i) => e.msgId === expected[i]));
+        }
       } finally {
         for (const client of clients) client.stop();
         await Promise.all(children.map((c) => kill(c.child)));
