@@ -81,6 +81,12 @@ interface Channel {
   readonly ready: Promise<() => Promise<void>>;
   /** When the followers' membership was last checked. */
   checkedAt: number;
+  /**
+   * The dispatch of the entries heard so far: each waits for the one before, so that the
+   * membership re-check (which awaits the engine) does not let the next entry overtake the
+   * one it holds; an overtaken entry sends every follower of the process to the log.
+   */
+  dispatched: Promise<void>;
 }
 
 /**
@@ -278,10 +284,13 @@ export class EventBus {
       } catch {
         return;
       }
-      void this.#dispatch(channel!, appended);
+      const ch = channel!;
+      ch.dispatched = ch.dispatched
+        .then(() => this.#dispatch(ch, appended))
+        .catch((error: unknown) => this.#log.error({ err: error, stream }, 'dispatch failed'));
     });
     ready.catch((error: unknown) => this.#log.error({ err: error, stream }, 'subscribe failed'));
-    channel = { space, gen, feeds, ready, checkedAt: Date.now() };
+    channel = { space, gen, feeds, ready, checkedAt: Date.now(), dispatched: Promise.resolve() };
     this.#channels.set(stream, channel);
     return channel;
   }
@@ -290,7 +299,8 @@ export class EventBus {
    * Hands a new entry to the channel's feeds, after checking (at most every
    * {@link FOLLOW_RECHECK_MS}) that their users are still members: one removed, or a space
    * gone or created anew, ends the feed with the NOT_FOUND a follow would get (SRV-2).
-   * Entries that overtake each other meanwhile are put back in order by the feeds.
+   * Called in the order entries are heard; entries that overtake each other on pub/sub are put
+   * back in order by the feeds.
    */
   async #dispatch(channel: Channel, appended: Appended): Promise<void> {
     if (Date.now() - channel.checkedAt > FOLLOW_RECHECK_MS) await this.#recheck(channel);
