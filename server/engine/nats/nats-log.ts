@@ -117,7 +117,13 @@ export class NatsLog implements LogStore {
     const start = Math.max(after + 1, first);
     const count = Math.min(limit, last - start + 1);
     const entries = count > 0 ? await this.#fetch(name, start, count) : [];
-    return { epoch, last, first, entries };
+    // Entries can expire between the stream info and the fetch (retention drops from the
+    // head): what the fetch no longer found is not retained, and `first` must say so, or a
+    // reader would take an empty answer from `first` on for the end of the stream.
+    let oldest = first;
+    if (count > 0 && entries.length === 0) oldest = last + 1;
+    else if (count > 0 && entries[0]!.offset > start) oldest = entries[0]!.offset;
+    return { epoch, last, first: oldest, entries };
   }
 
   /** `count` entries from `start`, through an ordered (ephemeral) consumer. */
