@@ -18,7 +18,11 @@ export default async function* counts(source) {
   let skipped = 0;
   for await (const { type, data } of source) {
     if (type !== 'test:pass' && type !== 'test:fail') continue;
-    if (data.details?.type === 'suite') continue;
+    // A suite counts only when skipped as a whole (its tests are then never reported).
+    if (data.details?.type === 'suite') {
+      if (data.skip !== undefined) skipped++;
+      continue;
+    }
     // A todo test is a known gap: failing or not, it fails nothing (as node's exit code).
     if (data.skip !== undefined || data.todo !== undefined) skipped++;
     else if (type === 'test:fail') failed++;
