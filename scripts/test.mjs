@@ -130,22 +130,35 @@ function readCounts(file, pick) {
  * still counts as one failure. With `logFile`, its output goes there and is printed when it
  * ends (it runs beside a step that streams).
  * @param {{ name: string, command: string, args: string[], file: string,
- *   pick: (json: any) => Counts, env?: NodeJS.ProcessEnv, logFile?: string }} step
+ *   pick: (json: any) => Counts, env?: NodeJS.ProcessEnv, logFile?: string,
+ *   rerunCrash?: boolean }} step
  */
-async function runner({ name, command, args, file, pick, env, logFile }) {
+async function runner({ name, command, args, file, pick, env, logFile, rerunCrash = false }) {
   if (logFile === undefined) banner(name);
   else console.log(`\n(${name} runs in the background; its output follows when it ends)`);
   rmSync(file, { force: true });
   const start = performance.now();
-  const code = await run(command, args, env, logFile);
+  /** @type {string[]} */
+  const notes = [];
+  let code = await run(command, args, env, logFile);
+  if (rerunCrash && code !== 0 && !existsSync(file)) {
+    // The runner itself died mid-run, silently, with no test failed and no results (seen
+    // once with WebKitGTK's run beside the end-to-end tests): run it again, once, and say so
+    // in the summary. A failing test writes its results and is never run again.
+    if (logFile !== undefined) {
+      banner(`${name}, first run`);
+      process.stdout.write(readFileSync(logFile, 'utf8'));
+    }
+    console.log(`\n${name}: exited with code ${code} and no results; running it again, once`);
+    notes.push(`the first run exited with code ${code} and no results`);
+    code = await run(command, args, env, logFile);
+  }
   const seconds = (performance.now() - start) / 1000;
   if (logFile !== undefined) {
     banner(name);
     process.stdout.write(readFileSync(logFile, 'utf8'));
   }
   const counts = readCounts(file, pick) ?? { passed: 0, failed: 0, skipped: 0 };
-  /** @type {string[]} */
-  const notes = [];
   if (!existsSync(file)) notes.push(`no results file ${file.slice(ROOT.length)}`);
   if (code !== 0 && counts.failed === 0) {
     counts.failed = 1;
@@ -327,6 +340,7 @@ async function browserTests(engine, logFile) {
     env: { ...process.env, BROWSERS: engine },
     pick: ({ passed, failed, skipped }) => ({ passed, failed, skipped }),
     logFile,
+    rerunCrash: true,
   });
   keepEngineResults(engine);
 }
