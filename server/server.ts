@@ -17,6 +17,8 @@ import { EventBus } from './bus/event-bus.ts';
 import { CanvasHub } from './canvas/canvas-hub.ts';
 import { Spaces } from './spaces/spaces.ts';
 import { createTransport, type FrameRouter, type TransportConfig } from './transport/index.ts';
+import { matchRoute, type Route } from './http/route.ts';
+import { sendError, sendJson } from './http/respond.ts';
 
 /** Options of {@link createServer} for HTTP and the engine. */
 export interface HttpOptions {
@@ -97,51 +99,68 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
     logger.warn({ space: DEMO_SPACE }, 'demo space: member "demo"');
   }
 
-  const routes: Record<string, (res: ServerResponse) => Promise<number>> = {
-    '/healthz': async (res) => {
-      const health = closing
-        ? { ok: false as const, reason: 'shutting down' }
-        : await checkHealth(engine, healthTimeoutMs);
-      const status = health.ok ? 200 : 503;
-      const body = health.ok
-        ? { status: 'ok', engine: engine.name }
-        : { status: 'unavailable', engine: engine.name, reason: health.reason };
-      if (!health.ok) logger.warn({ reason: health.reason }, 'health check failed');
-      sendJson(res, status, body);
-      return status;
+  const routes: Route[] = [
+    {
+      methods: ['GET'],
+      path: '/healthz',
+      name: '/healthz',
+      handle: async ({ res }) => {
+        const health = closing
+          ? { ok: false as const, reason: 'shutting down' }
+          : await checkHealth(engine, healthTimeoutMs);
+        const body = health.ok
+          ? { status: 'ok', engine: engine.name }
+          : { status: 'unavailable', engine: engine.name, reason: health.reason };
+        if (!health.ok) logger.warn({ reason: health.reason }, 'health check failed');
+        return sendJson(res, health.ok ? 200 : 503, body);
+      },
     },
-    '/metrics': async (res) => {
-      const text = await metrics.registry.metrics();
-      res.writeHead(200, { 'content-type': metrics.registry.contentType });
-      res.end(text);
-      return 200;
+    {
+      methods: ['GET'],
+      path: '/metrics',
+      name: '/metrics',
+      handle: async ({ res }) => {
+        const text = await metrics.registry.metrics();
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(text);
+        return 200;
+      },
     },
-  };
+  ];
+  const devTokenRoute = transport.devTokenRoute;
+  if (devTokenRoute !== undefined) {
+    routes.push({
+      methods: ['POST', 'OPTIONS'],
+      path: DEV_TOKEN_PATH,
+      name: DEV_TOKEN_PATH,
+      handle: ({ req, res }) => devTokenRoute(req, res),
+    });
+  }
 
   const http = createHttpServer(async (req: IncomingMessage, res: ServerResponse) => {
     const started = process.hrtime.bigint();
-    const path = (req.url ?? '/').split('?')[0]!;
-    const route = path in routes ? path : 'other';
+    let name = 'other';
     let status = 500;
     try {
-      if (path === DEV_TOKEN_PATH && transport.devTokenRoute !== undefined) {
-        status = await transport.devTokenRoute(req, res);
-      } else if (route === 'other') {
-        status = 404;
-        sendJson(res, 404, { error: 'not found' });
-      } else if (req.method !== 'GET' && req.method !== 'HEAD') {
-        status = 405;
-        res.setHeader('allow', 'GET, HEAD');
-        sendJson(res, 405, { error: 'method not allowed' });
+      const url = new URL(req.url ?? '/', 'http://server');
+      const match = matchRoute(routes, req.method ?? 'GET', url.pathname);
+      if (match === undefined) {
+        status = sendJson(res, 404, { error: { code: 'NOT_FOUND', message: 'not found' } });
+      } else if (match.route === undefined) {
+        res.setHeader('allow', [...new Set(match.allow)].join(', '));
+        status = sendJson(res, 405, {
+          error: { code: 'INVALID_ARGUMENT', message: 'method not allowed' },
+        });
       } else {
-        status = await routes[route]!(res);
+        name = match.route.name;
+        status = await match.route.handle({ req, res, url, params: match.params });
       }
     } catch (error) {
-      logger.error({ err: error, path }, 'request failed');
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      if (!(error instanceof McError)) logger.error({ err: error, route: name }, 'request failed');
+      status = sendError(res, error);
     } finally {
-      metrics.requests.inc({ route, status });
-      metrics.duration.observe({ route }, Number(process.hrtime.bigint() - started) / 1e9);
+      metrics.requests.inc({ route: name, status });
+      metrics.duration.observe({ route: name }, Number(process.hrtime.bigint() - started) / 1e9);
     }
   });
   // A slow client cannot hold a connection open forever while sending its headers.
@@ -205,9 +224,4 @@ async function connectEngine(
     ...config,
     onError: config.onError ?? ((reason) => logger.warn({ engine: config.engine }, reason)),
   });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify(body));
 }

@@ -7,6 +7,7 @@
  * - {@link LogStore}: durable, ordered streams with consecutive offsets within an epoch,
  *   dedup by message id, retention by age and length, and consumer groups with
  *   at-least-once delivery (the bus's history and the webhook outbox).
+ * - {@link RecordStore}: keyed records without expiry, listable (the registry, dead letters).
  * - {@link PubSub}: fire-and-forget fan-out between server processes (at most once).
  *
  * docs/decisions/0013-server-engines.md gives the guarantees and how each engine keeps them;
@@ -120,6 +121,29 @@ export interface LogStore {
   ack(stream: string, group: string, delivery: Delivery): Promise<void>;
 }
 
+/**
+ * Keyed records that never expire (the registry, webhook endpoints' state, dead letters):
+ * {@link KvStore}'s versions and compare-and-set, without a time-to-live, and listable by
+ * prefix. Kept apart from the KV store because the NATS engine's KV bucket has a max age.
+ */
+export interface RecordStore {
+  get(key: string): Promise<KvEntry | undefined>;
+  /** Writes unconditionally; resolves to the new version. */
+  set(key: string, value: string): Promise<number>;
+  /** Writes only when the current version is `expectedVersion` (0: only when absent). */
+  compareAndSet(key: string, value: string, expectedVersion: number): Promise<CasResult>;
+  /**
+   * Removes the record; with `expectedVersion`, only when it is still that version.
+   * Resolves to true when a record was removed.
+   */
+  delete(key: string, expectedVersion?: number): Promise<boolean>;
+  /**
+   * Keys under `prefix` (whole tokens: `registry.apps` lists `registry.apps.todo`, not
+   * `registry.appsx`), sorted, at most `limit` (default 10,000).
+   */
+  list(prefix: string, limit?: number): Promise<string[]>;
+}
+
 /** Called for each message on a channel this process subscribed to. */
 export type PubSubHandler = (payload: string) => void;
 
@@ -137,6 +161,7 @@ export type EngineHealth = { readonly ok: true } | { readonly ok: false; readonl
 export interface Engine {
   readonly name: EngineName;
   readonly kv: KvStore;
+  readonly records: RecordStore;
   readonly log: LogStore;
   readonly pubsub: PubSub;
   /** Round trip to the backing service (or the database file); never throws. */
