@@ -10,6 +10,7 @@ export type {
   EngineOptions,
   KvEntry,
   KvStore,
+  RecordStore,
   LogEntry,
   LogRead,
   LogStore,

@@ -7,6 +7,7 @@ import { reasonOf, resolveOptions, type ResolvedOptions } from '../names.ts';
 import type { Engine, EngineHealth, EngineOptions } from '../types.ts';
 import { EmbeddedKv } from './embedded-kv.ts';
 import { EmbeddedLog } from './embedded-log.ts';
+import { EmbeddedRecords } from './embedded-records.ts';
 import { LocalPubSub } from './local-pubsub.ts';
 import { prepareDatabase } from './schema.ts';
 
@@ -39,6 +40,7 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): Engine {
   return {
     name: 'embedded',
     kv: new EmbeddedKv(db, resolved.namespace),
+    records: new EmbeddedRecords(db, resolved.namespace),
     log: new EmbeddedLog(db, resolved),
     pubsub: new LocalPubSub(hubOf(options.path, resolved.namespace), options.onError ?? (() => {})),
     async health(): Promise<EngineHealth> {

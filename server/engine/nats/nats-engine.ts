@@ -5,10 +5,11 @@ import { connect } from '@nats-io/transport-node';
 import { McError } from '../../../sdk/protocol/errors.ts';
 import { checkMs, reasonOf, resolveOptions } from '../names.ts';
 import type { Engine, EngineHealth, EngineOptions } from '../types.ts';
-import { bucketName } from './nats-names.ts';
+import { bucketName, recordsBucketName } from './nats-names.ts';
 import { NatsKv } from './nats-kv.ts';
 import { NatsLog } from './nats-log.ts';
 import { NatsPubSub } from './nats-pubsub.ts';
+import { NatsRecords } from './nats-records.ts';
 
 /** Options of the NATS JetStream engine. */
 export interface NatsEngineOptions extends EngineOptions {
@@ -26,7 +27,7 @@ export interface NatsEngineOptions extends EngineOptions {
 }
 
 /**
- * NATS with JetStream: a KV bucket, one stream per log stream, core subjects for fan-out.
+ * NATS with JetStream: a KV bucket, a records bucket, one stream per log stream, core subjects for fan-out.
  * nats.js reconnects by itself (forever, every 250 ms) and replays subscriptions.
  */
 export async function createNatsEngine(options: NatsEngineOptions): Promise<Engine> {
@@ -62,9 +63,14 @@ export async function createNatsEngine(options: NatsEngineOptions): Promise<Engi
       history: 1,
       ttl: kvMaxTtlMs,
     });
+    // Records never expire: a bucket of their own, without a max age.
+    const records = await new Kvm(js).create(recordsBucketName(resolved.namespace), {
+      history: 1,
+    });
     return {
       name: 'nats',
       kv: new NatsKv(bucket, kvMaxTtlMs),
+      records: new NatsRecords(records),
       log: new NatsLog(nc, js, jsm, resolved),
       pubsub: new NatsPubSub(nc, resolved.namespace, onError),
       async health(): Promise<EngineHealth> {

@@ -24,3 +24,6 @@ export const bucketName = (namespace: string): string => `${namespace}_kv`;
 /** The subject of a pub/sub channel. */
 export const channelSubject = (namespace: string, channel: string): string =>
   `${namespace}.ps.${channel}`;
+
+/** The records bucket of a namespace (no max age). */
+export const recordsBucketName = (namespace: string): string => `${namespace}_rec`;

@@ -6,6 +6,7 @@ import type { Engine, EngineHealth, EngineOptions } from '../types.ts';
 import { RedisKv } from './redis-kv.ts';
 import { RedisLog } from './redis-log.ts';
 import { RedisPubSub } from './redis-pubsub.ts';
+import { RedisRecords } from './redis-records.ts';
 
 /** Options of the Redis engine. */
 export interface RedisEngineOptions extends EngineOptions {
@@ -50,6 +51,7 @@ export async function createRedisEngine(options: RedisEngineOptions): Promise<En
   return {
     name: 'redis',
     kv: new RedisKv(client, resolved.namespace),
+    records: new RedisRecords(client, resolved.namespace),
     log: new RedisLog(client, resolved),
     pubsub,
     async health(): Promise<EngineHealth> {

@@ -125,3 +125,40 @@ if #out < max then
   end
 end
 return out`;
+
+/**
+ * Records: KEYS[1] the record's hash, KEYS[2] the namespace's index (a sorted set of every
+ * record's key at score 0, listed by ZRANGEBYLEX), KEYS[3] the namespace's version counter.
+ * The index changes in the same script as the record, so a listing never names a record
+ * that is not there or misses one that is. Versions come from the counter, so a record
+ * deleted and created again never gets back a version it had.
+ */
+
+/** ARGV key, value → new version. */
+export const REC_SET = `
+local v = redis.call('INCR', KEYS[3])
+redis.call('HSET', KEYS[1], 'ver', v, 'val', ARGV[2])
+redis.call('ZADD', KEYS[2], 0, ARGV[1])
+return v`;
+
+/** ARGV key, value, expected → {1, version} | {0, version, value} | {0}. */
+export const REC_CAS = `
+local cur = redis.call('HMGET', KEYS[1], 'ver', 'val')
+local ver = tonumber(cur[1]) or 0
+if ver ~= tonumber(ARGV[3]) then
+  if ver == 0 then return {0} end
+  return {0, ver, cur[2]}
+end
+local v = redis.call('INCR', KEYS[3])
+redis.call('HSET', KEYS[1], 'ver', v, 'val', ARGV[2])
+redis.call('ZADD', KEYS[2], 0, ARGV[1])
+return {1, v}`;
+
+/** KEYS[1] record, KEYS[2] index; ARGV key, expected ('' = any version) → 1 | 0. */
+export const REC_DELETE = `
+local ver = redis.call('HGET', KEYS[1], 'ver')
+if not ver then return 0 end
+if ARGV[2] ~= '' and tonumber(ver) ~= tonumber(ARGV[2]) then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 1`;

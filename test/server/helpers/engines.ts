@@ -85,14 +85,15 @@ export async function dropRedis(url: string, namespace: string): Promise<void> {
   }
 }
 
-/** Deletes every stream of a namespace, its KV bucket included. */
+/** Deletes every stream of a namespace, its KV and records buckets included. */
 export async function dropNats(url: string, namespace: string): Promise<void> {
   const nc = await connect({ servers: url });
   try {
     const jsm = await jetstreamManager(nc);
     const doomed: string[] = [];
     for await (const name of jsm.streams.names()) {
-      if (name.startsWith(`${namespace}_`) || name === `KV_${namespace}_kv`) doomed.push(name);
+      if (name.startsWith(`${namespace}_`) || name.startsWith(`KV_${namespace}_`))
+        doomed.push(name);
     }
     for (const name of doomed) await jsm.streams.delete(name);
   } finally {
