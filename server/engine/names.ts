@@ -87,3 +87,18 @@ function checkBatch(n: number): void {
     throw new McError('INVALID_ARGUMENT', `batch size must be 1–${READ_LIMIT_MAX}`);
   }
 }
+
+/** The longest delay a nack may ask for: a week. */
+export const NACK_DELAY_MAX_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Throws INVALID_ARGUMENT unless `delayMs` is a whole number of ms within a week. */
+export function checkDelay(delayMs: number): void {
+  if (!Number.isSafeInteger(delayMs) || delayMs < 0 || delayMs > NACK_DELAY_MAX_MS) {
+    throw new McError('INVALID_ARGUMENT', `delayMs must be a whole number 0–${NACK_DELAY_MAX_MS}`);
+  }
+}
+
+/** Throws INVALID_ARGUMENT: `token` is not a delivery of this stream and group. */
+export function badToken(): never {
+  throw new McError('INVALID_ARGUMENT', 'not a delivery token of this stream and group');
+}

@@ -117,9 +117,23 @@ export interface LogStore {
    * possibly with none. Each entry goes to one member of the group at a time.
    */
   consume(stream: string, group: string, options: ConsumeOptions): Promise<Delivery[]>;
-  /** Marks a delivery done for its group. Idempotent: acking twice is harmless. */
-  ack(stream: string, group: string, delivery: Delivery): Promise<void>;
+  /**
+   * Marks a delivery done for its group. Idempotent: acking twice is harmless. Only the
+   * delivery's token is read, and it may come from a client (the queues' HTTP API): a token
+   * not of the engine's form, or (NATS, whose token is a subject) naming another stream or
+   * group, throws INVALID_ARGUMENT; a token can only ever touch `stream`'s entries.
+   */
+  ack(stream: string, group: string, delivery: DeliveryHandle): Promise<void>;
+  /**
+   * Gives a delivery back unacked: it is handed out again (its `deliveries` counting one
+   * more) once `delayMs` have passed, at once with 0, instead of after the ack wait. A
+   * delivery already acked is left alone. Tokens are checked as by ack.
+   */
+  nack(stream: string, group: string, delivery: DeliveryHandle, delayMs: number): Promise<void>;
 }
+
+/** What {@link LogStore.ack} and {@link LogStore.nack} read of a delivery. */
+export type DeliveryHandle = Pick<Delivery, 'token'>;
 
 /**
  * Keyed records that never expire (the registry, webhook endpoints' state, dead letters):

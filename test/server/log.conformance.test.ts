@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
+import { McError } from '../../sdk/protocol/errors.ts';
 import type { Delivery, Engine } from '../../server/engine/index.ts';
 import { ENGINES, EngineFixture, eventually } from './helpers/engines.ts';
 
 const WAIT = { max: 100, ackWaitMs: 60_000 };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const offsets = (entries: readonly { offset: number }[]) => entries.map((e) => e.offset);
 
 for (const kind of ENGINES) {
@@ -194,5 +196,83 @@ for (const kind of ENGINES) {
       });
       assert.deepEqual(offsets(back), [4]);
     });
+
+    it('hands a nacked delivery out again at once, counting it, without waiting for ackWait', async () => {
+      for (let i = 1; i <= 3; i++) await engine.log.append('s.nack', `p${i}`);
+      const first = await engine.log.consume('s.nack', 'g', WAIT);
+      assert.deepEqual(offsets(first), [1, 2, 3]);
+      await engine.log.nack('s.nack', 'g', first[1]!, 0);
+      const again = await peer.log.consume('s.nack', 'g', WAIT);
+      assert.deepEqual(offsets(again), [2]);
+      assert.equal(again[0]!.deliveries, 2);
+      assert.equal(again[0]!.payload, 'p2');
+      // The others are still held by the first member (ackWait is a minute).
+      assert.deepEqual(await peer.log.consume('s.nack', 'g', WAIT), []);
+      // Nacked again, then acked by the member that holds it now: gone for good.
+      await peer.log.nack('s.nack', 'g', again[0]!, 0);
+      const third = await engine.log.consume('s.nack', 'g', WAIT);
+      assert.deepEqual(
+        third.map((d) => [d.offset, d.deliveries]),
+        [[2, 3]],
+      );
+      await engine.log.ack('s.nack', 'g', third[0]!);
+      await engine.log.nack('s.nack', 'g', third[0]!, 0); // after the ack: no effect
+      assert.deepEqual(await peer.log.consume('s.nack', 'g', WAIT), []);
+    });
+
+    it('holds a delayed nack back for its delay, even past the ack wait', async () => {
+      await engine.log.append('s.nackdelay', 'p1');
+      const options = { max: 10, ackWaitMs: 1_000 };
+      const [d] = await engine.log.consume('s.nackdelay', 'g', options);
+      assert.ok(d);
+      const delayMs = 3_000;
+      const nacked = Date.now();
+      await engine.log.nack('s.nackdelay', 'g', d, delayMs);
+      assert.deepEqual(await peer.log.consume('s.nackdelay', 'g', options), []);
+      await sleep(1_500); // past the ack wait, short of the delay
+      const early = await peer.log.consume('s.nackdelay', 'g', options);
+      // A loaded machine may oversleep into the delay's end: assert only while it cannot have.
+      if (Date.now() - nacked < delayMs - 200) assert.deepEqual(early, []);
+      const back =
+        early.length > 0
+          ? early
+          : await eventually('the delayed redelivery', async () => {
+              const got = await peer.log.consume('s.nackdelay', 'g', options);
+              return got.length > 0 ? got : undefined;
+            });
+      assert.ok(Date.now() - nacked >= delayMs - 50, 'not before the delay');
+      assert.deepEqual(
+        back.map((x) => [x.offset, x.deliveries]),
+        [[1, 2]],
+      );
+    });
+
+    it('refuses forged tokens, and never touches another stream with one', async () => {
+      await engine.log.append('s.tok.a', 'a1');
+      await engine.log.append('s.tok.b', 'b1');
+      const [a] = await engine.log.consume('s.tok.a', 'g', WAIT);
+      const [b] = await engine.log.consume('s.tok.b', 'g', WAIT);
+      assert.ok(a && b);
+      for (const token of ['', 'x', '1; DROP', '0-0', '$JS.ACK.x.y.1.1.1.1.1', 'a.b.c']) {
+        await assert.rejects(engine.log.ack('s.tok.a', 'g', { token }), isInvalid);
+        await assert.rejects(engine.log.nack('s.tok.a', 'g', { token }, 0), isInvalid);
+      }
+      await assert.rejects(engine.log.nack('s.tok.a', 'g', a, -1), isInvalid);
+      // b's token used on stream a, or for group h: refused, or it names a's entry of the
+      // same offset (the token carries no stream: the caller's path does); b's stays pending.
+      await engine.log.ack('s.tok.a', 'g', b).catch(isInvalid);
+      await engine.log.ack('s.tok.b', 'h', b).catch(isInvalid);
+      await engine.log.nack('s.tok.b', 'g', b, 0);
+      assert.deepEqual(
+        (await peer.log.consume('s.tok.b', 'g', WAIT)).map((d) => [d.payload, d.deliveries]),
+        [['b1', 2]],
+      );
+    });
   });
+}
+
+function isInvalid(error: unknown): boolean {
+  assert.ok(error instanceof McError, String(error));
+  assert.equal(error.code, 'INVALID_ARGUMENT');
+  return true;
 }

@@ -1,10 +1,19 @@
 import type { Database } from 'better-sqlite3';
 
-import { checkConsume, checkName, checkRead, newEpoch, type ResolvedOptions } from '../names.ts';
+import {
+  badToken,
+  checkConsume,
+  checkDelay,
+  checkName,
+  checkRead,
+  newEpoch,
+  type ResolvedOptions,
+} from '../names.ts';
 import type {
   AppendResult,
   ConsumeOptions,
   Delivery,
+  DeliveryHandle,
   LogEntry,
   LogRead,
   LogStore,
@@ -37,6 +46,7 @@ export class EmbeddedLog implements LogStore {
   readonly #read: (stream: string, after: number, limit: number) => LogRead;
   readonly #consume: (stream: string, group: string, options: ConsumeOptions) => Delivery[];
   readonly #ack: (stream: string, group: string, offset: number) => void;
+  readonly #nack: (stream: string, group: string, offset: number, due: number) => void;
 
   constructor(db: Database, options: ResolvedOptions) {
     this.#prefix = `${options.namespace}.`;
@@ -159,6 +169,13 @@ export class EmbeddedLog implements LogStore {
     this.#ack = (stream, group, offset) => {
       forget.run(stream, group, offset);
     };
+    // A nacked entry stays pending with an earlier deadline: the next consume finds it due.
+    const reschedule = db.prepare(
+      'UPDATE pending SET deadline = ? WHERE stream = ? AND grp = ? AND offset = ?',
+    );
+    this.#nack = (stream, group, offset, due) => {
+      reschedule.run(due, stream, group, offset);
+    };
   }
 
   async append(stream: string, payload: string, id?: string): Promise<AppendResult> {
@@ -179,9 +196,28 @@ export class EmbeddedLog implements LogStore {
     return this.#consume(this.#prefix + stream, group, options);
   }
 
-  async ack(stream: string, group: string, delivery: Delivery): Promise<void> {
+  async ack(stream: string, group: string, delivery: DeliveryHandle): Promise<void> {
     checkName('stream', stream);
     checkName('group', group);
-    this.#ack(this.#prefix + stream, group, Number(delivery.token));
+    this.#ack(this.#prefix + stream, group, offsetOf(delivery));
   }
+
+  async nack(
+    stream: string,
+    group: string,
+    delivery: DeliveryHandle,
+    delayMs: number,
+  ): Promise<void> {
+    checkName('stream', stream);
+    checkName('group', group);
+    checkDelay(delayMs);
+    this.#nack(this.#prefix + stream, group, offsetOf(delivery), Date.now() + delayMs);
+  }
+}
+
+/** The token is the entry's offset. */
+function offsetOf(delivery: DeliveryHandle): number {
+  const token = delivery.token;
+  if (typeof token !== 'string' || !/^[1-9]\d{0,15}$/.test(token)) badToken();
+  return Number(token);
 }

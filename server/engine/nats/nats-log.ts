@@ -10,11 +10,19 @@ import {
 } from '@nats-io/jetstream';
 import { createInbox, type Msg, nanos, type NatsConnection } from '@nats-io/transport-node';
 
-import { checkConsume, checkName, checkRead, type ResolvedOptions } from '../names.ts';
+import {
+  badToken,
+  checkConsume,
+  checkDelay,
+  checkName,
+  checkRead,
+  type ResolvedOptions,
+} from '../names.ts';
 import type {
   AppendResult,
   ConsumeOptions,
   Delivery,
+  DeliveryHandle,
   LogEntry,
   LogRead,
   LogStore,
@@ -200,15 +208,47 @@ export class NatsLog implements LogStore {
     return messages.map((m) => toDelivery(m));
   }
 
-  async ack(stream: string, group: string, delivery: Delivery): Promise<void> {
+  async ack(stream: string, group: string, delivery: DeliveryHandle): Promise<void> {
     checkName('stream', stream);
     checkName('group', group);
+    const subject = this.#ackSubject(stream, group, delivery);
     // The token is the delivery's ack subject; any connection may ack it. flush() waits
     // until the server has it, so an ack that resolved is not redelivered.
     await natsCall('ack', async () => {
-      this.#nc.publish(delivery.token, '+ACK');
+      this.#nc.publish(subject, '+ACK');
       await this.#nc.flush();
     });
+  }
+
+  async nack(
+    stream: string,
+    group: string,
+    delivery: DeliveryHandle,
+    delayMs: number,
+  ): Promise<void> {
+    checkName('stream', stream);
+    checkName('group', group);
+    checkDelay(delayMs);
+    const subject = this.#ackSubject(stream, group, delivery);
+    // JetStream's own negative ack: redelivered after the delay (at once without one).
+    const body = delayMs === 0 ? '-NAK' : `-NAK ${JSON.stringify({ delay: nanos(delayMs) })}`;
+    await natsCall('nack', async () => {
+      this.#nc.publish(subject, body);
+      await this.#nc.flush();
+    });
+  }
+
+  /**
+   * The token, checked to be an ack subject of this stream's consumer for `group`: it is
+   * published to as it is, so anything else (another stream's delivery, any subject at
+   * all) must never get that far.
+   */
+  #ackSubject(stream: string, group: string, delivery: DeliveryHandle): string {
+    const token = delivery.token;
+    const prefix = `$JS.ACK.${streamName(this.#options.namespace, stream)}.${consumerName(group)}.`;
+    if (typeof token !== 'string' || !token.startsWith(prefix)) badToken();
+    if (!/^\d{1,20}(?:\.\d{1,20}){4}$/.test(token.slice(prefix.length))) badToken();
+    return token;
   }
 }
 

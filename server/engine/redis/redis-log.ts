@@ -1,16 +1,25 @@
 import type { Redis } from 'ioredis';
 
-import { checkConsume, checkName, checkRead, newEpoch, type ResolvedOptions } from '../names.ts';
+import {
+  badToken,
+  checkConsume,
+  checkDelay,
+  checkName,
+  checkRead,
+  newEpoch,
+  type ResolvedOptions,
+} from '../names.ts';
 import type {
   AppendResult,
   ConsumeOptions,
   Delivery,
+  DeliveryHandle,
   LogEntry,
   LogRead,
   LogStore,
 } from '../types.ts';
 import { redisCall, runScript } from './redis-call.ts';
-import { LOG_APPEND, LOG_CONSUME, LOG_READ } from './scripts.ts';
+import { LOG_ACK, LOG_APPEND, LOG_CONSUME, LOG_NACK, LOG_READ } from './scripts.ts';
 
 /** A stream entry as Redis returns it: id `0-<offset>`, fields p, i, t in that order. */
 type RawEntry = [string, string[]];
@@ -45,6 +54,11 @@ export class RedisLog implements LogStore {
   #keys(stream: string): [string, string] {
     const tag = `{${this.#options.namespace}:log:${stream}}`;
     return [`${tag}:x`, `${tag}:meta`];
+  }
+
+  /** A group's redelivery schedule, in the stream's slot. */
+  #schedule(stream: string, group: string): string {
+    return `{${this.#options.namespace}:log:${stream}}:due:${group}`;
   }
 
   async append(stream: string, payload: string, id?: string): Promise<AppendResult> {
@@ -84,12 +98,15 @@ export class RedisLog implements LogStore {
     checkName('group', group);
     checkConsume(options);
     const [entries] = this.#keys(stream);
+    // The schedule outlives the stream's entries (which go maxAge after the last append)
+    // by the ack wait, then goes with them.
+    const keepMs = this.#options.retention.maxAgeMs + options.ackWaitMs;
     const reply = (await redisCall('consume', () =>
       runScript(
         this.#redis,
         LOG_CONSUME,
-        [entries],
-        [group, this.#consumer, options.max, options.ackWaitMs],
+        [entries, this.#schedule(stream, group)],
+        [group, this.#consumer, options.max, options.ackWaitMs, keepMs],
       ),
     )) as Array<[string, string[], number]>;
     return reply.map(([id, fields, deliveries]) => ({
@@ -99,10 +116,35 @@ export class RedisLog implements LogStore {
     }));
   }
 
-  async ack(stream: string, group: string, delivery: Delivery): Promise<void> {
+  async ack(stream: string, group: string, delivery: DeliveryHandle): Promise<void> {
     checkName('stream', stream);
     checkName('group', group);
+    const id = entryId(delivery);
     const [entries] = this.#keys(stream);
-    await redisCall('ack', () => this.#redis.xack(entries, group, delivery.token));
+    await redisCall('ack', () =>
+      runScript(this.#redis, LOG_ACK, [entries, this.#schedule(stream, group)], [group, id]),
+    );
   }
+
+  async nack(
+    stream: string,
+    group: string,
+    delivery: DeliveryHandle,
+    delayMs: number,
+  ): Promise<void> {
+    checkName('stream', stream);
+    checkName('group', group);
+    checkDelay(delayMs);
+    const id = entryId(delivery);
+    await redisCall('nack', () =>
+      runScript(this.#redis, LOG_NACK, [this.#schedule(stream, group)], [id, delayMs]),
+    );
+  }
+}
+
+/** The token is the stream entry's id, `0-<offset>`. */
+function entryId(delivery: DeliveryHandle): string {
+  const token = delivery.token;
+  if (typeof token !== 'string' || !/^0-[1-9]\d{0,15}$/.test(token)) badToken();
+  return token;
 }

@@ -102,28 +102,43 @@ end
 return {meta[1], last, first, entries}`;
 
 /**
- * KEYS[1] stream; ARGV group, consumer, max, ackWaitMs → {{id, fields, deliveries}, …}.
- * Redeliveries first (XAUTOCLAIM of entries idle for ackWait), then new entries.
+ * KEYS[1] stream, KEYS[2] the group's schedule (a sorted set: entry id → when it is due
+ * again); ARGV group, consumer, max, ackWaitMs, keepMs → {{id, fields, deliveries}, …}.
+ * Redeliveries first (entries whose time came: ack wait over, or nacked), then new entries;
+ * each one handed out is scheduled ackWait from now. The schedule rather than XAUTOCLAIM's
+ * idle time decides, because a nack must make an entry due at a chosen time, and Redis
+ * cannot set an idle time in the future. XCLAIM skips entries acked meanwhile or trimmed
+ * by retention (Redis 7 drops those from the pending list): they leave the schedule.
  */
-export const LOG_CONSUME = `
+export const LOG_CONSUME = `${NOW}
 local created = redis.pcall('XGROUP', 'CREATE', KEYS[1], ARGV[1], '0', 'MKSTREAM')
 if type(created) == 'table' and created.err and not string.find(created.err, 'BUSYGROUP') then
   return redis.error_reply(created.err)
 end
 local max = tonumber(ARGV[3])
+local deadline = now + tonumber(ARGV[4])
 local out = {}
-local claimed = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[4], '0-0', 'COUNT', max)
-for _, e in ipairs(claimed[2]) do
-  local info = redis.call('XPENDING', KEYS[1], ARGV[1], e[1], e[1], 1)
-  table.insert(out, {e[1], e[2], info[1][4]})
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, max)) do
+  local claimed = redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, id)
+  if #claimed == 0 or not claimed[1] or not claimed[1][2] then
+    redis.call('ZREM', KEYS[2], id)
+  else
+    local info = redis.call('XPENDING', KEYS[1], ARGV[1], id, id, 1)
+    redis.call('ZADD', KEYS[2], deadline, id)
+    table.insert(out, {id, claimed[1][2], info[1][4]})
+  end
 end
 if #out < max then
   local fresh = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', max - #out,
     'STREAMS', KEYS[1], '>')
   if fresh then
-    for _, e in ipairs(fresh[1][2]) do table.insert(out, {e[1], e[2], 1}) end
+    for _, e in ipairs(fresh[1][2]) do
+      redis.call('ZADD', KEYS[2], deadline, e[1])
+      table.insert(out, {e[1], e[2], 1})
+    end
   end
 end
+if #out > 0 then redis.call('PEXPIRE', KEYS[2], ARGV[5]) end
 return out`;
 
 /**
@@ -162,3 +177,14 @@ if ARGV[2] ~= '' and tonumber(ver) ~= tonumber(ARGV[2]) then return 0 end
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 return 1`;
+
+/** KEYS[1] stream, KEYS[2] schedule; ARGV group, id. */
+export const LOG_ACK = `
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZREM', KEYS[2], ARGV[2])
+return 0`;
+
+/** KEYS[1] schedule; ARGV id, delayMs: due again then, if still pending (XX). */
+export const LOG_NACK = `${NOW}
+redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[2]), ARGV[1])
+return 0`;
