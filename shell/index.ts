@@ -25,7 +25,12 @@ export {
   type LifecycleEventType,
 } from './elements/events.ts';
 export { Host, HANDSHAKE_TIMEOUT_MS, type HostOptions } from './host/host.ts';
-export { McSuspendedEvent, McViolationEvent, type HostEventMap } from './host/host-events.ts';
+export {
+  McAppUpdatedEvent,
+  McSuspendedEvent,
+  McViolationEvent,
+  type HostEventMap,
+} from './host/host-events.ts';
 export {
   FrameSession,
   MAX_RECONNECTS,

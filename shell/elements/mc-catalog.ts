@@ -1,5 +1,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 
+import type { Host } from '../host/host.ts';
+import { McAppUpdatedEvent } from '../host/host-events.ts';
 import type { McCanvas } from './mc-canvas.ts';
 
 /**
@@ -7,8 +9,11 @@ import type { McCanvas } from './mc-canvas.ts';
  * that puts a new widget of that app on the canvas at the first free spot. Names and
  * descriptions come from manifests the host registered, and are rendered as text.
  *
+ * Apps the host marked unavailable (a registry's health) show an "Unavailable" badge, and
+ * their Add button is disabled unless the host mounts unavailable apps.
+ *
  * Styling: `--mc-accent`, `--mc-on-accent`, `--mc-border`, `--mc-surface`, `--mc-text`,
- * `--mc-muted`, and the parts `list`, `item`, `add`.
+ * `--mc-muted`, `--mc-danger`, and the parts `list`, `item`, `add`, `unavailable`.
  *
  * Point it at a canvas with the `for` attribute (the canvas's id) or the `canvas` property;
  * call `refresh()` after registering more manifests.
@@ -29,10 +34,27 @@ export class McCatalog extends LitElement {
     this.for = '';
   }
 
+  /** The host whose `mc-app-updated` events re-render the catalog. */
+  #following: Host | undefined;
+
   /** Re-reads the registered manifests. */
   refresh(): void {
     this.requestUpdate();
   }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#follow(undefined);
+  }
+
+  #follow(host: Host | undefined): void {
+    if (host === this.#following) return;
+    this.#following?.removeEventListener(McAppUpdatedEvent.type, this.#onUpdated);
+    host?.addEventListener(McAppUpdatedEvent.type, this.#onUpdated);
+    this.#following = host;
+  }
+
+  #onUpdated = (): void => this.requestUpdate();
 
   #target(): McCanvas | undefined {
     if (this.canvas) return this.canvas;
@@ -44,27 +66,31 @@ export class McCatalog extends LitElement {
 
   protected override render() {
     const canvas = this.#target();
-    const manifests = canvas?.host.manifests() ?? [];
+    const host = canvas?.host;
+    this.#follow(host);
+    const manifests = host?.manifests() ?? [];
     if (manifests.length === 0) return html`<p class="empty">No apps registered.</p>`;
     return html`<ul role="list" part="list">
-      ${manifests.map(
-        (m) =>
-          html`<li part="item">
-            <div class="text">
-              <span class="name">${m.name}</span>
-              ${m.description ? html`<span class="description">${m.description}</span>` : nothing}
-            </div>
-            <button
-              part="add"
-              aria-label="Add ${m.name}"
-              @click=${() => {
-                canvas?.add(m.id);
-              }}
-            >
-              Add
-            </button>
-          </li>`,
-      )}
+      ${manifests.map((m) => {
+        const available = host!.available(m.id);
+        return html`<li part="item" class=${available ? '' : 'unavailable'}>
+          <div class="text">
+            <span class="name">${m.name}</span>
+            ${m.description ? html`<span class="description">${m.description}</span>` : nothing}
+            ${available ? nothing : html`<span class="badge" part="unavailable">Unavailable</span>`}
+          </div>
+          <button
+            part="add"
+            aria-label="Add ${m.name}"
+            ?disabled=${!available && !host!.mountUnavailable}
+            @click=${() => {
+              canvas?.add(m.id);
+            }}
+          >
+            Add
+          </button>
+        </li>`;
+      })}
     </ul>`;
   }
 
@@ -124,6 +150,17 @@ export class McCatalog extends LitElement {
     button:focus-visible {
       outline: 3px solid var(--mc-focus, #2e90fa);
       outline-offset: 2px;
+    }
+    .badge {
+      font-size: 12px;
+      color: var(--mc-danger, #b42318);
+    }
+    li.unavailable .name {
+      color: var(--mc-muted, #667085);
+    }
+    button:disabled {
+      opacity: 0.5;
+      cursor: not-allowed;
     }
     .empty {
       margin: 0;

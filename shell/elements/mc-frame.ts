@@ -6,7 +6,11 @@ import { AutoRestart } from '../frames/auto-restart.ts';
 import { FrameSession, type FrameStatus, type SessionChange } from '../frames/frame-session.ts';
 import { allowAttribute, sandboxAttribute } from '../frames/sandbox.ts';
 import type { Host } from '../host/host.ts';
-import { McBrokerRestartedEvent, McSuspendedEvent } from '../host/host-events.ts';
+import {
+  McAppUpdatedEvent,
+  McBrokerRestartedEvent,
+  McSuspendedEvent,
+} from '../host/host-events.ts';
 import { LIFECYCLE_EVENTS, McAppLifecycleEvent, McAppStatusEvent } from './events.ts';
 import type { McDialogCloseEvent } from './mc-dialog.ts';
 import { watchToasts } from './lazy-views.ts';
@@ -105,8 +109,10 @@ export class McFrame extends LitElement {
     if (host === this.#listening) return;
     this.#listening?.removeEventListener(McSuspendedEvent.type, this.#onSuspended);
     this.#listening?.removeEventListener(McBrokerRestartedEvent.type, this.#onBrokerRestarted);
+    this.#listening?.removeEventListener(McAppUpdatedEvent.type, this.#onAppUpdated);
     host?.addEventListener(McSuspendedEvent.type, this.#onSuspended);
     host?.addEventListener(McBrokerRestartedEvent.type, this.#onBrokerRestarted);
+    host?.addEventListener(McAppUpdatedEvent.type, this.#onAppUpdated);
     this.#listening = host;
   }
 
@@ -118,6 +124,10 @@ export class McFrame extends LitElement {
     const iframe = this.renderRoot.querySelector('iframe');
     if (!this.host || !manifest || !iframe) {
       this.#onStatus({ state: 'error', code: 'UNKNOWN_APP', message: `no app "${this.app}"` });
+      return;
+    }
+    if (!this.host.available(this.app) && !this.host.mountUnavailable) {
+      this.#onStatus({ state: 'error', code: 'NOT_READY', message: UNAVAILABLE });
       return;
     }
     const session = new FrameSession(
@@ -194,6 +204,17 @@ export class McFrame extends LitElement {
     }
   }
 
+  /**
+   * The app's manifest changed (remount with the new rights), or it became available again
+   * while this slot waited for it.
+   */
+  #onAppUpdated = (event: Event): void => {
+    const { appId, change } = event as McAppUpdatedEvent;
+    if (appId !== this.app) return;
+    const waiting = this.status.state === 'error' && this.status.message === UNAVAILABLE;
+    if (change === 'manifest' || (waiting && this.host?.available(appId))) void this.restart();
+  };
+
   /** The widget's port died with the old broker: remount it into a new session. */
   #onBrokerRestarted = (): void => {
     if (this.status.state !== 'quarantined') void this.restart();
@@ -205,6 +226,8 @@ export class McFrame extends LitElement {
 
   static override styles = frameStyles;
 }
+
+const UNAVAILABLE = 'app unavailable';
 
 function statusText(status: FrameStatus): string {
   switch (status.state) {

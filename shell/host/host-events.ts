@@ -27,9 +27,24 @@ export class McBrokerRestartedEvent extends Event {
   }
 }
 
+/**
+ * Fired on a {@link Host} when an app's registered manifest changed (its widgets remount
+ * with the new rights) or its availability did (a registry's health, {@link Host.setAvailable}).
+ */
+export class McAppUpdatedEvent extends Event {
+  static readonly type = 'mc-app-updated';
+  constructor(
+    readonly appId: string,
+    readonly change: 'manifest' | 'availability',
+  ) {
+    super(McAppUpdatedEvent.type);
+  }
+}
+
 /** The events a Host dispatches. */
 export interface HostEventMap {
   'mc-violation': McViolationEvent;
   'mc-suspended': McSuspendedEvent;
   'mc-broker-restarted': McBrokerRestartedEvent;
+  'mc-app-updated': McAppUpdatedEvent;
 }

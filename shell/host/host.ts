@@ -19,6 +19,7 @@ import { HEARTBEAT_INTERVAL_MS } from '../frames/heartbeat.ts';
 import { BrokerLink } from './broker-link.ts';
 import { HostClient } from './host-client.ts';
 import {
+  McAppUpdatedEvent,
   McBrokerRestartedEvent,
   McSuspendedEvent,
   McViolationEvent,
@@ -45,6 +46,12 @@ export interface HostOptions extends Omit<HostServicesOptions, 'context'>, HostC
    * dead and restarted (default 15 s: a huge hostile message can keep it busy that long).
    */
   brokerTimeoutMs?: number;
+  /**
+   * Whether widgets of an app marked unavailable ({@link Host.setAvailable}, e.g. its backend
+   * failing the registry's health checks) are mounted all the same. Default false: they show
+   * as unavailable and mount once the app is available again.
+   */
+  mountUnavailable?: boolean;
 }
 
 /** Default deadline for a widget's handshake. */
@@ -69,6 +76,8 @@ export class Host extends EventTarget {
   readonly connectTimeoutMs: number;
   /** The heartbeat interval of every widget of this host. */
   readonly heartbeatIntervalMs: number;
+  /** See {@link HostOptions.mountUnavailable}. */
+  readonly mountUnavailable: boolean;
   /** Host services for widgets: context, toasts, dialogs, storage, resize, shortcuts. */
   readonly services: HostServices;
   readonly #registry = new ManifestRegistry();
@@ -84,11 +93,13 @@ export class Host extends EventTarget {
   #restartTimer: ReturnType<typeof setTimeout> | undefined;
   #destroyed = false;
   #uplink: ((batch: SyncedEvent[]) => void) | undefined;
+  readonly #unavailable = new Set<string>();
 
   constructor(options: HostOptions = {}) {
     super();
     this.connectTimeoutMs = options.connectTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
+    this.mountUnavailable = options.mountUnavailable ?? false;
     const { theme, locale, user, tokens } = options;
     this.services = new HostServices({ ...options, context: { theme, locale, user, tokens } });
     this.#link = new BrokerLink(
@@ -107,7 +118,11 @@ export class Host extends EventTarget {
     this.#client = new HostClient(this.contextFor(HOST_APP_ID, 'host'), port, attached);
   }
 
-  /** Registers an app manifest; throws `INVALID_MANIFEST` naming the bad field. */
+  /**
+   * Registers an app manifest; throws `INVALID_MANIFEST` naming the bad field. Registering
+   * a changed manifest for a known app (a registry update) fires `mc-app-updated`, and its
+   * widgets remount into new sessions: rights change for a running widget only that way.
+   */
   register(manifest: ManifestInput): Manifest {
     const known = this.#registry.get(manifest.id);
     const parsed = this.#registry.register(manifest);
@@ -116,8 +131,27 @@ export class Host extends EventTarget {
       this.#client.watch(parsed.id, (state: StateVersion) => {
         if (state.version > 0) this.#states.set(parsed.id, state);
       });
+    } else if (JSON.stringify(known) !== JSON.stringify(parsed)) {
+      this.dispatchEvent(new McAppUpdatedEvent(parsed.id, 'manifest'));
     }
     return parsed;
+  }
+
+  /**
+   * Marks an app available or not (a registry's health): `<mc-catalog>` shows it, and
+   * unless `mountUnavailable` is set, its widgets are not mounted while it is unavailable
+   * (those already running stay). Fires `mc-app-updated` on a change.
+   */
+  setAvailable(appId: string, available: boolean): void {
+    if (available === !this.#unavailable.has(appId)) return;
+    if (available) this.#unavailable.delete(appId);
+    else this.#unavailable.add(appId);
+    this.dispatchEvent(new McAppUpdatedEvent(appId, 'availability'));
+  }
+
+  /** False while the app is marked unavailable. */
+  available(appId: string): boolean {
+    return !this.#unavailable.has(appId);
   }
 
   /** Broker restarts so far (after a Worker crash or hang). */

@@ -38,6 +38,11 @@ export { backoffDelay, RECONNECT_BASE_MS, RECONNECT_MAX_MS } from './backoff.ts'
 export { deviceId, newDeviceId, DEVICE_ID_KEY } from './device-id.ts';
 export { cacheOnly } from './cache-only.ts';
 export {
+  RegistryCatalog,
+  type ChangeSource,
+  type RegistryCatalogOptions,
+} from './registry-catalog.ts';
+export {
   McSyncStatus,
   LOST_NOTICE_MS,
   type SyncIndicatorState,
