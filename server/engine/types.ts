@@ -130,6 +130,18 @@ export interface LogStore {
    * delivery already acked is left alone. Tokens are checked as by ack.
    */
   nack(stream: string, group: string, delivery: DeliveryHandle, delayMs: number): Promise<void>;
+  /**
+   * How far `group` is behind (for queue depth): entries not yet handed out to it, and
+   * entries handed out and not acked (due again or not). A group that never consumed has
+   * every retained entry as backlog; approximate while entries expire by age.
+   */
+  groupInfo(stream: string, group: string): Promise<GroupInfo>;
+}
+
+/** What {@link LogStore.groupInfo} tells. */
+export interface GroupInfo {
+  readonly backlog: number;
+  readonly pending: number;
 }
 
 /** What {@link LogStore.ack} and {@link LogStore.nack} read of a delivery. */

@@ -247,6 +247,23 @@ for (const kind of ENGINES) {
       );
     });
 
+    it('tells how far a group is behind: backlog and pending', async () => {
+      assert.deepEqual(await engine.log.groupInfo('s.info', 'g'), { backlog: 0, pending: 0 });
+      for (let i = 1; i <= 5; i++) await engine.log.append('s.info', `p${i}`);
+      assert.deepEqual(await peer.log.groupInfo('s.info', 'g'), { backlog: 5, pending: 0 });
+      const got = await engine.log.consume('s.info', 'g', { max: 3, ackWaitMs: 60_000 });
+      assert.deepEqual(await peer.log.groupInfo('s.info', 'g'), { backlog: 2, pending: 3 });
+      await engine.log.ack('s.info', 'g', got[0]!);
+      await engine.log.nack('s.info', 'g', got[1]!, 0);
+      // JetStream applies acks in its own time: wait for it rather than race it.
+      await eventually('the ack to count', async () => {
+        const info = await peer.log.groupInfo('s.info', 'g');
+        return info.pending === 2 ? info : undefined;
+      });
+      assert.deepEqual(await peer.log.groupInfo('s.info', 'g'), { backlog: 2, pending: 2 });
+      assert.deepEqual(await peer.log.groupInfo('s.info', 'other'), { backlog: 5, pending: 0 });
+    });
+
     it('refuses forged tokens, and never touches another stream with one', async () => {
       await engine.log.append('s.tok.a', 'a1');
       await engine.log.append('s.tok.b', 'b1');

@@ -14,6 +14,7 @@ import type {
   ConsumeOptions,
   Delivery,
   DeliveryHandle,
+  GroupInfo,
   LogEntry,
   LogRead,
   LogStore,
@@ -47,6 +48,7 @@ export class EmbeddedLog implements LogStore {
   readonly #consume: (stream: string, group: string, options: ConsumeOptions) => Delivery[];
   readonly #ack: (stream: string, group: string, offset: number) => void;
   readonly #nack: (stream: string, group: string, offset: number, due: number) => void;
+  readonly #groupInfo: (stream: string, group: string) => GroupInfo;
 
   constructor(db: Database, options: ResolvedOptions) {
     this.#prefix = `${options.namespace}.`;
@@ -176,6 +178,19 @@ export class EmbeddedLog implements LogStore {
     this.#nack = (stream, group, offset, due) => {
       reschedule.run(due, stream, group, offset);
     };
+    const pendingCount = db.prepare<[string, string], { n: number }>(
+      'SELECT count(*) AS n FROM pending WHERE stream = ? AND grp = ?',
+    );
+    this.#groupInfo = db.transaction((stream: string, group: string) => {
+      const row = streamRow.get(stream);
+      if (row === undefined) return { backlog: 0, pending: 0 };
+      const first = firstRetained.get(stream, Date.now() - maxAgeMs)?.offset ?? row.last + 1;
+      const cursor = cursorOf.get(stream, group)?.cursor ?? 0;
+      return {
+        backlog: Math.max(0, row.last - Math.max(cursor, first - 1)),
+        pending: pendingCount.get(stream, group)!.n,
+      };
+    });
   }
 
   async append(stream: string, payload: string, id?: string): Promise<AppendResult> {
@@ -212,6 +227,12 @@ export class EmbeddedLog implements LogStore {
     checkName('group', group);
     checkDelay(delayMs);
     this.#nack(this.#prefix + stream, group, offsetOf(delivery), Date.now() + delayMs);
+  }
+
+  async groupInfo(stream: string, group: string): Promise<GroupInfo> {
+    checkName('stream', stream);
+    checkName('group', group);
+    return this.#groupInfo(this.#prefix + stream, group);
   }
 }
 

@@ -23,6 +23,7 @@ import type {
   ConsumeOptions,
   Delivery,
   DeliveryHandle,
+  GroupInfo,
   LogEntry,
   LogRead,
   LogStore,
@@ -235,6 +236,27 @@ export class NatsLog implements LogStore {
     await natsCall('nack', async () => {
       this.#nc.publish(subject, body);
       await this.#nc.flush();
+    });
+  }
+
+  async groupInfo(stream: string, group: string): Promise<GroupInfo> {
+    checkName('stream', stream);
+    checkName('group', group);
+    const name = streamName(this.#options.namespace, stream);
+    return natsCall('group info', async () => {
+      try {
+        const info = await this.#jsm.consumers.info(name, consumerName(group));
+        return { backlog: info.num_pending, pending: info.num_ack_pending };
+      } catch (error) {
+        if (!/not found|10014|10059/i.test(String(error))) throw error;
+      }
+      try {
+        const info = await this.#jsm.streams.info(name);
+        return { backlog: info.state.messages, pending: 0 };
+      } catch (error) {
+        if (/not found|10059/i.test(String(error))) return { backlog: 0, pending: 0 };
+        throw error;
+      }
     });
   }
 

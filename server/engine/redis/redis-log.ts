@@ -14,12 +14,13 @@ import type {
   ConsumeOptions,
   Delivery,
   DeliveryHandle,
+  GroupInfo,
   LogEntry,
   LogRead,
   LogStore,
 } from '../types.ts';
 import { redisCall, runScript } from './redis-call.ts';
-import { LOG_ACK, LOG_APPEND, LOG_CONSUME, LOG_NACK, LOG_READ } from './scripts.ts';
+import { LOG_ACK, LOG_APPEND, LOG_CONSUME, LOG_GROUP_INFO, LOG_NACK, LOG_READ } from './scripts.ts';
 
 /** A stream entry as Redis returns it: id `0-<offset>`, fields p, i, t in that order. */
 type RawEntry = [string, string[]];
@@ -139,6 +140,16 @@ export class RedisLog implements LogStore {
     await redisCall('nack', () =>
       runScript(this.#redis, LOG_NACK, [this.#schedule(stream, group)], [id, delayMs]),
     );
+  }
+
+  async groupInfo(stream: string, group: string): Promise<GroupInfo> {
+    checkName('stream', stream);
+    checkName('group', group);
+    const keys = this.#keys(stream);
+    const [backlog, pending] = (await redisCall('group info', () =>
+      runScript(this.#redis, LOG_GROUP_INFO, keys, [group]),
+    )) as [number, number];
+    return { backlog: Number(backlog), pending: Number(pending) };
   }
 }
 

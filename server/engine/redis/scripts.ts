@@ -188,3 +188,21 @@ return 0`;
 export const LOG_NACK = `${NOW}
 redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[2]), ARGV[1])
 return 0`;
+
+/**
+ * KEYS[1] stream, KEYS[2] meta; ARGV group → {backlog, pending}. The backlog is what lies
+ * after the group's last handed-out id, at most what the stream still holds.
+ */
+export const LOG_GROUP_INFO = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {0, 0} end
+local len = redis.call('XLEN', KEYS[1])
+local last = tonumber(redis.call('HGET', KEYS[2], 'last')) or 0
+for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
+  local info = {}
+  for i = 1, #g, 2 do info[g[i]] = g[i + 1] end
+  if info['name'] == ARGV[1] then
+    local delivered = tonumber(string.sub(info['last-delivered-id'], 3)) or 0
+    return {math.min(len, math.max(0, last - delivered)), info['pending']}
+  end
+end
+return {len, 0}`;
