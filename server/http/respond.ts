@@ -17,7 +17,10 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   RATE_LIMITED: 429,
   QUOTA_EXCEEDED: 429,
   STORAGE_UNAVAILABLE: 503,
+  BACKEND_UNAVAILABLE: 502,
+  ADDRESS_REFUSED: 502,
   CALL_TIMEOUT: 504,
+  BACKEND_TIMEOUT: 504,
 };
 
 export function sendJson(

@@ -1,0 +1,226 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+
+import {
+  appEntry,
+  type Backend,
+  type GatewayHarness,
+  HOST_ORIGIN,
+  ISSUER,
+  MapRegistry,
+  startBackend,
+  startGateway,
+  TestKeySet,
+} from './helpers/gateway.ts';
+
+const ID_TYPE = 'mc-id+jwt';
+
+interface Echo {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  bytes: number;
+  sha256: string;
+}
+
+describe('Gateway: identity, headers and CORS', { timeout: 30_000 }, () => {
+  let backend: Backend;
+  let gw: GatewayHarness;
+  const keys = new TestKeySet();
+  const registry = new MapRegistry();
+  const token = (app: string, user = 'ann', ttlS = 60) =>
+    keys.sign(
+      { sub: user, space: 'team', slot: 's1', scopes: ['items:read'] },
+      {
+        audience: app,
+        ttlS,
+        type: ID_TYPE,
+      },
+    );
+
+  before(async () => {
+    backend = await startBackend();
+    registry.put(
+      appEntry('todo', `${backend.url}/v1/`, [
+        { path: '/echo', methods: ['GET', 'POST', 'DELETE'] },
+        { path: '/cookie' },
+      ]),
+    );
+    registry.put(appEntry('chat', `${backend.url}/v1`, [{ path: '/echo' }]));
+    gw = await startGateway({ registry, keys }, { gatewayAllow: ['127.0.0.0/8'] });
+  });
+  after(async () => {
+    await gw?.close();
+    await backend?.close();
+  });
+
+  it('forwards with the identity headers and a verifiable assertion; strips cookie and authorization', async () => {
+    const res = await fetch(`${gw.url}/api/todo/echo/a%20b/c?x=1&y=2`, {
+      headers: {
+        authorization: `Bearer ${await token('todo')}`,
+        cookie: 'session=secret',
+        'x-user-id': 'mallory',
+        'X-MicroApp-Id': 'chat',
+        'x-microcanvas-space': 'other',
+        'x-microcanvas-assertion': 'forged',
+        'x-forwarded-for': '10.0.0.1',
+        'x-custom': 'kept',
+      },
+    });
+    assert.equal(res.status, 200);
+    const echo = (await res.json()) as Echo;
+    assert.equal(echo.url, '/v1/echo/a%20b/c?x=1&y=2');
+    const h = echo.headers;
+    assert.equal(h['x-user-id'], 'ann');
+    assert.equal(h['x-microapp-id'], 'todo');
+    assert.equal(h['x-microcanvas-space'], 'team');
+    assert.equal(h['x-forwarded-for'], '127.0.0.1');
+    assert.equal(h['x-forwarded-proto'], 'http');
+    assert.equal(h['x-custom'], 'kept');
+    assert.equal(h.cookie, undefined);
+    assert.equal(h.authorization, undefined);
+    // The backend checks the assertion with the JWKS alone, as any JWT library would.
+    const assertion = h['x-microcanvas-assertion']!;
+    const { payload } = await jwtVerify(assertion, createLocalJWKSet(await keys.jwks()), {
+      audience: 'todo',
+      issuer: ISSUER,
+      typ: 'mc-assert+jwt',
+    });
+    assert.equal(payload.sub, 'ann');
+    assert.equal(payload.space, 'team');
+    assert.equal(payload.slot, 's1');
+    assert.deepEqual(payload.scopes, ['items:read']);
+    assert.equal(payload.htm, 'GET');
+    assert.equal(payload.htu, '/v1/echo/a%20b/c');
+    assert.ok(payload.exp! - payload.iat! <= 30);
+    assert.equal(decodeProtectedHeader(assertion).typ, 'mc-assert+jwt');
+  });
+
+  it("strips Set-Cookie and the backend's own CORS headers from the answer", async () => {
+    const res = await fetch(`${gw.url}/api/todo/cookie`, {
+      headers: { authorization: `Bearer ${await token('todo')}`, origin: 'null' },
+    });
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), 'cookie');
+    assert.equal(res.headers.get('set-cookie'), null);
+    assert.equal(res.headers.get('access-control-allow-origin'), 'null');
+    assert.equal(res.headers.get('access-control-allow-credentials'), null);
+  });
+
+  it('refuses a missing, malformed, expired, tampered or foreign-signed token with 401', async () => {
+    const good = await token('todo');
+    const [h, p, s] = good.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
+    const tampered = `${h}.${Buffer.from(JSON.stringify({ ...claims, sub: 'root' })).toString('base64url')}.${s}`;
+    const other = new TestKeySet();
+    const foreign = await other.sign(
+      { sub: 'ann', space: 'team', slot: 's1' },
+      {
+        audience: 'todo',
+        ttlS: 60,
+        type: ID_TYPE,
+      },
+    );
+    const wrongType = await keys.sign(
+      { sub: 'ann', space: 'team', slot: 's1' },
+      {
+        audience: 'todo',
+        ttlS: 60,
+        type: 'mc-assert+jwt',
+      },
+    );
+    const cases: Array<[string, string | undefined]> = [
+      ['none', undefined],
+      ['not a jwt', 'Bearer not-a-jwt'],
+      ['basic', `Basic ${Buffer.from('a:b').toString('base64')}`],
+      ['expired', `Bearer ${await token('todo', 'ann', -10)}`],
+      ['tampered', `Bearer ${tampered}`],
+      ['foreign key', `Bearer ${foreign}`],
+      ['an assertion replayed as a token', `Bearer ${wrongType}`],
+    ];
+    for (const [name, authorization] of cases) {
+      const res = await fetch(`${gw.url}/api/todo/echo`, {
+        headers: authorization === undefined ? {} : { authorization },
+      });
+      assert.equal(res.status, 401, name);
+      const body = (await res.json()) as { error: { code: string } };
+      assert.equal(body.error.code, 'UNAUTHENTICATED', name);
+    }
+  });
+
+  it('refuses a valid token of app A on /api/b/ with 403', async () => {
+    const res = await fetch(`${gw.url}/api/chat/echo`, {
+      headers: { authorization: `Bearer ${await token('todo')}` },
+    });
+    assert.equal(res.status, 403);
+    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'NOT_PERMITTED');
+  });
+
+  it('lets a token be used again within its life (no single use of jti)', async () => {
+    const t = await token('todo');
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${gw.url}/api/todo/echo`, {
+        headers: { authorization: `Bearer ${t}` },
+      });
+      assert.equal(res.status, 200);
+      await res.arrayBuffer();
+    }
+  });
+
+  it('answers 404 outside the endpoints, 405 with Allow for another method', async () => {
+    const authorization = `Bearer ${await token('todo')}`;
+    const secret = await fetch(`${gw.url}/api/todo/secret`, { headers: { authorization } });
+    assert.equal(secret.status, 404);
+    const prefix = await fetch(`${gw.url}/api/todo/echoes`, { headers: { authorization } });
+    assert.equal(prefix.status, 404);
+    const unknown = await fetch(`${gw.url}/api/nope/echo`, { headers: { authorization } });
+    assert.equal(unknown.status, 404);
+    const put = await fetch(`${gw.url}/api/todo/echo`, {
+      method: 'PUT',
+      headers: { authorization },
+    });
+    assert.equal(put.status, 405);
+    assert.equal(put.headers.get('allow'), 'GET, HEAD, POST, DELETE');
+    assert.ok(!backend.child.lines.some((l) => l.includes('/secret') || l.includes('/echoes')));
+  });
+
+  it('answers CORS preflights for Origin null and the host origin only', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${gw.url}/api/todo/echo/1`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization, content-type',
+        },
+      });
+    for (const origin of ['null', HOST_ORIGIN]) {
+      const res = await preflight(origin);
+      assert.equal(res.status, 204, origin);
+      assert.equal(res.headers.get('access-control-allow-origin'), origin);
+      assert.equal(res.headers.get('access-control-allow-methods'), 'GET, HEAD, POST, DELETE');
+      assert.equal(res.headers.get('access-control-allow-headers'), 'authorization, content-type');
+      assert.equal(res.headers.get('access-control-allow-credentials'), null);
+      assert.match(res.headers.get('vary') ?? '', /Origin/);
+    }
+    const evil = await preflight('https://evil.example');
+    assert.equal(evil.status, 403);
+    assert.equal(evil.headers.get('access-control-allow-origin'), null);
+    // An actual request from another site gets no CORS grant either (its page cannot read it).
+    const res = await fetch(`${gw.url}/api/todo/echo`, {
+      headers: { authorization: `Bearer ${await token('todo')}`, origin: 'https://evil.example' },
+    });
+    assert.equal(res.headers.get('access-control-allow-origin'), null);
+    await res.arrayBuffer();
+  });
+
+  it('counts requests by app and status', async () => {
+    const text = await gw.metrics.metrics();
+    assert.match(text, /microcanvas_gateway_requests_total\{app="todo",status="200"\} \d+/);
+    assert.match(text, /microcanvas_gateway_requests_total\{app="todo",status="401"\} 7/);
+    assert.match(text, /microcanvas_gateway_upstream_duration_seconds_count\{app="todo"\} \d+/);
+    assert.doesNotMatch(text, /app="nope"/);
+  });
+});
