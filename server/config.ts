@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 
 import { McError } from '../sdk/protocol/errors.ts';
 import type { EngineConfig, EngineName } from './engine/index.ts';
+import { checkAdminToken } from './registry/access.ts';
 import { DEFAULT_DATA_FILE, DEFAULT_PORT, type ServerOptions } from './server.ts';
 
 /** The CLI's help text: every flag, with the environment variable that sets it too. */
@@ -25,6 +26,10 @@ export const USAGE = `Usage: microcanvas-server [options]
                          MC_AUTH_SECRET       HS256 secret (≥ 32 characters) of the JWTs
                                               clients present (environment only: flags
                                               show in the process list)
+                         MC_ADMIN_TOKEN       admin credential (≥ 32 characters) of the
+                                              registry's write routes, sent as
+                                              Authorization: Bearer (environment only).
+                                              None: registry writes answer 403
   --dev-tokens           MC_DEV_TOKENS=1      DEMO ONLY: POST /dev/token signs a token for
                                               any user name, and the space "demo" exists
   --help                                      this text
@@ -108,6 +113,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
   const hostOrigins = values['host-origin'] ?? splitList(env.MC_HOST_ORIGINS);
   for (const origin of hostOrigins) checkOrigin(origin);
   const authSecret = env.MC_AUTH_SECRET;
+  const adminToken = env.MC_ADMIN_TOKEN;
+  if (adminToken !== undefined && adminToken !== '') checkAdminToken(adminToken);
   const spaceTtl = pick(values['space-ttl'], 'MC_SPACE_TTL');
   const devTokens = values['dev-tokens'] ?? ['1', 'true'].includes(env.MC_DEV_TOKENS ?? '');
   return {
@@ -119,6 +126,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
       logger: pick(values['log-level'], 'MC_LOG_LEVEL') ?? 'info',
       hostOrigins,
       ...(authSecret === undefined || authSecret === '' ? {} : { authSecret }),
+      ...(adminToken === undefined || adminToken === '' ? {} : { adminToken }),
       devTokens,
       ...(spaceTtl === undefined ? {} : { spaceTtlMs: parseDuration(spaceTtl) }),
     },

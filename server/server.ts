@@ -19,6 +19,7 @@ import { Spaces } from './spaces/spaces.ts';
 import { createTransport, type FrameRouter, type TransportConfig } from './transport/index.ts';
 import { matchRoute, type Route } from './http/route.ts';
 import { sendError, sendJson } from './http/respond.ts';
+import { startRegistry, type RegistryOptions, type RegistryService } from './registry/index.ts';
 
 /** Options of {@link createServer} for HTTP and the engine. */
 export interface HttpOptions {
@@ -42,7 +43,7 @@ export interface HttpOptions {
 }
 
 /** Options of {@link createServer}: HTTP, engine, and the WebSocket endpoint's. */
-export type ServerOptions = HttpOptions & TransportConfig;
+export type ServerOptions = HttpOptions & TransportConfig & RegistryOptions;
 
 /** A running server. */
 export interface McServer {
@@ -52,6 +53,8 @@ export interface McServer {
   readonly logger: Logger;
   /** Spaces and their members: `server.spaces.create('team', { members: ['ann'] })`. */
   readonly spaces: Spaces;
+  /** The app registry: its reader, and the authenticator of backends' app credentials. */
+  readonly registry: RegistryService;
   /**
    * Graceful stop: /healthz answers 503 at once (load balancers stop sending), no new
    * connections, requests in flight finish (up to shutdownTimeoutMs), then the engine
@@ -98,6 +101,13 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
     }
     logger.warn({ space: DEMO_SPACE }, 'demo space: member "demo"');
   }
+  let registry: RegistryService;
+  try {
+    registry = await startRegistry(engine, options, logger, metrics.registry);
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
 
   const routes: Route[] = [
     {
@@ -126,6 +136,7 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
         return 200;
       },
     },
+    ...registry.routes,
   ];
   const devTokenRoute = transport.devTokenRoute;
   if (devTokenRoute !== undefined) {
@@ -179,6 +190,7 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
       });
     });
   } catch (error) {
+    await registry.close();
     await engine.close();
     throw new McError('INVALID_ARGUMENT', `cannot listen on ${host}:${port}: ${String(error)}`);
   }
@@ -192,10 +204,12 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
     engine,
     logger,
     spaces,
+    registry,
     close() {
       closing ??= (async () => {
         logger.info('shutting down');
         await transport.transport.close();
+        await registry.close();
         await hub.close();
         await bus.close();
         const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
