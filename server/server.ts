@@ -20,6 +20,7 @@ import { createTransport, type FrameRouter, type TransportConfig } from './trans
 import { matchRoute, type Route } from './http/route.ts';
 import { sendError, sendJson } from './http/respond.ts';
 import { startRegistry, type RegistryOptions, type RegistryService } from './registry/index.ts';
+import { createTokens, type KeySet, type TokenOptions, type Tokens } from './tokens/index.ts';
 
 /** Options of {@link createServer} for HTTP and the engine. */
 export interface HttpOptions {
@@ -42,8 +43,8 @@ export interface HttpOptions {
   readonly spaceTtlMs?: number;
 }
 
-/** Options of {@link createServer}: HTTP, engine, and the WebSocket endpoint's. */
-export type ServerOptions = HttpOptions & TransportConfig & RegistryOptions;
+/** Options of {@link createServer}: HTTP, engine, the WebSocket endpoint's, registry and tokens. */
+export type ServerOptions = HttpOptions & TransportConfig & RegistryOptions & TokenOptions;
 
 /** A running server. */
 export interface McServer {
@@ -55,6 +56,11 @@ export interface McServer {
   readonly spaces: Spaces;
   /** The app registry: its reader, and the authenticator of backends' app credentials. */
   readonly registry: RegistryService;
+  /**
+   * The signing keys shared by every process on the engine (JWKS, identity tokens, gateway
+   * assertions); `rotate()` after a suspected leak.
+   */
+  readonly keys: KeySet;
   /**
    * Graceful stop: /healthz answers 503 at once (load balancers stop sending), no new
    * connections, requests in flight finish (up to shutdownTimeoutMs), then the engine
@@ -108,6 +114,24 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
     await engine.close();
     throw error;
   }
+  let url = '';
+  let tokens: Tokens;
+  try {
+    tokens = createTokens(options, {
+      records: engine.records,
+      registry: registry.registry,
+      spaces,
+      authenticate: transport.authenticate,
+      allowsOrigin: (origin) => transport.transport.allowsOrigin(origin),
+      issuer: () => url,
+      metrics: metrics.registry,
+      logger,
+    });
+  } catch (error) {
+    await registry.close();
+    await engine.close();
+    throw error;
+  }
 
   const routes: Route[] = [
     {
@@ -138,6 +162,7 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
     },
     ...registry.routes,
   ];
+  routes.push(...tokens.routes);
   const devTokenRoute = transport.devTokenRoute;
   if (devTokenRoute !== undefined) {
     routes.push({
@@ -190,12 +215,13 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
       });
     });
   } catch (error) {
+    tokens.close();
     await registry.close();
     await engine.close();
     throw new McError('INVALID_ARGUMENT', `cannot listen on ${host}:${port}: ${String(error)}`);
   }
   const address = http.address() as AddressInfo;
-  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   logger.info({ url, engine: engine.name }, 'listening');
 
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
@@ -205,10 +231,12 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
     logger,
     spaces,
     registry,
+    keys: tokens.keys,
     close() {
       closing ??= (async () => {
         logger.info('shutting down');
         await transport.transport.close();
+        tokens.close();
         await registry.close();
         await hub.close();
         await bus.close();
