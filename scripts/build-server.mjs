@@ -5,8 +5,7 @@
 // (better-sqlite3, ioredis or @nats-io/*, optional peer dependencies, loaded when chosen);
 // native and engine packages stay external. The same build writes dist/server/index.js, the
 // `microcanvas/server` import entry (server/index.ts; its declarations come from
-// tsconfig.build-server.json), sharing chunks with the bin, and dist/server/backend.js, the
-// `microcanvas/backend` entry for app backends (server/backend/index.ts).
+// tsconfig.build-server.json), sharing chunks with the bin.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
@@ -22,19 +21,13 @@ export const SERVER_EXTERNAL = [
 ];
 
 /**
- * Writes `<outdir>/cli.js`, `<outdir>/index.js` and `<outdir>/backend.js` (default dist/server)
- * and their chunks.
+ * Writes `<outdir>/cli.js` and `<outdir>/index.js` (default dist/server) and their chunks.
  * @param {string} [outdir]
  */
 export async function buildServer(outdir = `${ROOT}dist/server`) {
   await build({
     absWorkingDir: ROOT,
-    // `microcanvas/backend` (server/backend/) too: jose and zod only, in a chunk of its own.
-    entryPoints: {
-      cli: 'server/cli.ts',
-      index: 'server/index.ts',
-      backend: 'server/backend/index.ts',
-    },
+    entryPoints: ['server/cli.ts', 'server/index.ts'],
     outdir,
     bundle: true,
     splitting: true,

@@ -20,7 +20,9 @@ import { createTransport, type FrameRouter, type TransportConfig } from './trans
 import { matchRoute, type Route } from './http/route.ts';
 import { sendError, sendJson } from './http/respond.ts';
 import { startRegistry, type RegistryOptions, type RegistryService } from './registry/index.ts';
-import { createTokens, type KeySet, type TokenOptions, type Tokens } from './tokens/index.ts';
+import { AdminAccess } from './registry/access.ts';
+import { createBackendDelivery } from './delivery/backend-delivery.ts';
+import type { WebhookOptions } from './webhooks/dispatcher.ts';
 
 /** Options of {@link createServer} for HTTP and the engine. */
 export interface HttpOptions {
@@ -41,10 +43,12 @@ export interface HttpOptions {
   readonly shutdownTimeoutMs?: number;
   /** Default sliding time-to-live of a space and its canvas. Default 24 h. */
   readonly spaceTtlMs?: number;
+  /** The webhook dispatcher's schedule, timeouts and allowed private addresses. */
+  readonly webhooks?: WebhookOptions;
 }
 
-/** Options of {@link createServer}: HTTP, engine, the WebSocket endpoint's, registry and tokens. */
-export type ServerOptions = HttpOptions & TransportConfig & RegistryOptions & TokenOptions;
+/** Options of {@link createServer}: HTTP, engine, and the WebSocket endpoint's. */
+export type ServerOptions = HttpOptions & TransportConfig & RegistryOptions;
 
 /** A running server. */
 export interface McServer {
@@ -56,11 +60,6 @@ export interface McServer {
   readonly spaces: Spaces;
   /** The app registry: its reader, and the authenticator of backends' app credentials. */
   readonly registry: RegistryService;
-  /**
-   * The signing keys shared by every process on the engine (JWKS, identity tokens, gateway
-   * assertions); `rotate()` after a suspected leak.
-   */
-  readonly keys: KeySet;
   /**
    * Graceful stop: /healthz answers 503 at once (load balancers stop sending), no new
    * connections, requests in flight finish (up to shutdownTimeoutMs), then the engine
@@ -87,7 +86,28 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
   let closing: Promise<void> | undefined;
   const spaces = new Spaces(engine.kv, options.spaceTtlMs);
   const hub = new CanvasHub(engine, spaces, logger);
-  const bus = new EventBus(engine, spaces, logger, new BusMetrics(metrics.registry));
+  let registry: RegistryService;
+  try {
+    registry = await startRegistry(engine, options, logger, metrics.registry);
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
+  const delivery = createBackendDelivery(
+    engine,
+    registry.registry,
+    logger,
+    metrics.registry,
+    new AdminAccess(options.adminToken),
+    options.webhooks,
+  );
+  const bus = new EventBus(
+    engine,
+    spaces,
+    logger,
+    new BusMetrics(metrics.registry),
+    delivery.router,
+  );
   // Canvas sync and event sync share the connection; each handles its own frames.
   const router: FrameRouter = {
     handle: (connection, frame) =>
@@ -102,37 +122,12 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
     try {
       await spaces.ensure(DEMO_SPACE, { members: [DEMO_SPACE] });
     } catch (error) {
+      await registry.close();
       await engine.close();
       throw error;
     }
     logger.warn({ space: DEMO_SPACE }, 'demo space: member "demo"');
   }
-  let registry: RegistryService;
-  try {
-    registry = await startRegistry(engine, options, logger, metrics.registry);
-  } catch (error) {
-    await engine.close();
-    throw error;
-  }
-  let url = '';
-  let tokens: Tokens;
-  try {
-    tokens = createTokens(options, {
-      records: engine.records,
-      registry: registry.registry,
-      spaces,
-      authenticate: transport.authenticate,
-      allowsOrigin: (origin) => transport.transport.allowsOrigin(origin),
-      issuer: () => url,
-      metrics: metrics.registry,
-      logger,
-    });
-  } catch (error) {
-    await registry.close();
-    await engine.close();
-    throw error;
-  }
-
   const routes: Route[] = [
     {
       methods: ['GET'],
@@ -161,8 +156,8 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
       },
     },
     ...registry.routes,
+    ...delivery.routes,
   ];
-  routes.push(...tokens.routes);
   const devTokenRoute = transport.devTokenRoute;
   if (devTokenRoute !== undefined) {
     routes.push({
@@ -215,14 +210,14 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
       });
     });
   } catch (error) {
-    tokens.close();
     await registry.close();
     await engine.close();
     throw new McError('INVALID_ARGUMENT', `cannot listen on ${host}:${port}: ${String(error)}`);
   }
   const address = http.address() as AddressInfo;
-  url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   logger.info({ url, engine: engine.name }, 'listening');
+  delivery.start();
 
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   return {
@@ -231,15 +226,14 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
     logger,
     spaces,
     registry,
-    keys: tokens.keys,
     close() {
       closing ??= (async () => {
         logger.info('shutting down');
         await transport.transport.close();
-        tokens.close();
         await registry.close();
         await hub.close();
         await bus.close();
+        await delivery.close();
         const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
         http.closeIdleConnections();
         const timer = setTimeout(() => http.closeAllConnections(), shutdownTimeoutMs);

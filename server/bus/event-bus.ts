@@ -11,6 +11,8 @@ import type {
   PublishFrame,
   ServerFrame,
 } from '../../sdk/protocol/server-wire.ts';
+import type { EventRouter } from '../delivery/router.ts';
+import type { BackendEvent } from '../delivery/types.ts';
 import type { Engine } from '../engine/index.ts';
 import type { Spaces } from '../spaces/spaces.ts';
 import type { BusMetrics } from './bus-metrics.ts';
@@ -106,12 +108,21 @@ export class EventBus {
   readonly #states: SyncedStates;
   readonly #log: Logger;
   readonly #metrics: BusMetrics | undefined;
+  readonly #router: EventRouter | undefined;
   readonly #channels = new Map<string, Channel>();
   readonly #following = new Map<Follower, Map<string, Feed>>();
   readonly #sweep: NodeJS.Timeout;
 
-  constructor(engine: Engine, spaces: Spaces, logger: Logger, metrics?: BusMetrics) {
+  /** @param router takes every stored topic event to app backends before it is acknowledged. */
+  constructor(
+    engine: Engine,
+    spaces: Spaces,
+    logger: Logger,
+    metrics?: BusMetrics,
+    router?: EventRouter,
+  ) {
     this.#engine = engine;
+    this.#router = router;
     this.#spaces = spaces;
     this.#states = new SyncedStates(engine.kv);
     this.#log = logger;
@@ -173,22 +184,37 @@ export class EventBus {
       data: frame.data,
       by: { user: from.user, device: from.device },
     };
+    const id = dedupId(from, frame.msgId);
     const { epoch, offset, duplicate } = await this.#engine.log.append(
       stream,
       JSON.stringify(event),
-      dedupId(from, frame.msgId),
+      id,
     );
     if (frame.topic === undefined && !duplicate) {
       await this.#states.put(stream, frame.app, { data: frame.data, epoch, offset }, record.ttlMs);
     }
     this.#metrics?.appends.inc({ result: duplicate ? 'duplicate' : 'stored' });
+    // Routed before the ack, duplicates too: the copy that was stored may never have been
+    // routed (the process died in between), and the routes dedup by event id. A failure
+    // fails the publish; the client's resend routes it again.
+    const router = frame.topic === undefined ? undefined : this.#router;
+    // A resend routes (and announces) the copy first stored, read once.
+    const first = duplicate && router ? await this.#storedEntry(stream, offset) : undefined;
+    if (router !== undefined && (!duplicate || first !== undefined)) {
+      const copy = first ?? { event, time: Date.now() };
+      await router.route(backendEvent(frame.space, stream, id, copy.event, copy.time));
+    }
     // Stored: only now is it acknowledged.
     from.send({ t: 'published', id: frame.id, epoch, offset });
     // A resend is announced again, with the copy first stored: the process that stored it
     // may have died before announcing it, and followers would wait for the next event.
     // Followers that have it drop it by offset.
     try {
-      const stored = duplicate ? await this.#storedAt(stream, offset) : event;
+      const stored = !duplicate
+        ? event
+        : router !== undefined
+          ? first?.event
+          : await this.#storedAt(stream, offset);
       if (stored === undefined) return;
       const appended: Appended = { epoch, offset, event: stored };
       await this.#engine.pubsub.publish(channelOf(stream), JSON.stringify(appended));
@@ -200,9 +226,17 @@ export class EventBus {
 
   /** The event stored at `offset`, or undefined when retention dropped it. */
   async #storedAt(stream: string, offset: number): Promise<StoredEvent | undefined> {
+    return (await this.#storedEntry(stream, offset))?.event;
+  }
+
+  async #storedEntry(
+    stream: string,
+    offset: number,
+  ): Promise<{ event: StoredEvent; time: number } | undefined> {
     const { entries } = await this.#engine.log.read(stream, offset - 1, 1);
     const entry = entries[0];
-    return entry?.offset === offset ? (JSON.parse(entry.payload) as StoredEvent) : undefined;
+    if (entry?.offset !== offset) return undefined;
+    return { event: JSON.parse(entry.payload) as StoredEvent, time: entry.time };
   }
 
   async #follow(follower: Follower, frame: FollowFrame): Promise<void> {
@@ -434,4 +468,19 @@ function dedupId(from: Follower, msgId: string): string {
     .update(`${from.user}\n${from.device}\n${msgId}`)
     .digest('base64url')
     .slice(0, 32);
+}
+
+/**
+ * The event as app backends get it. Its id derives from the stream (space and generation)
+ * and the log's dedup id, so a resend carries the same id and every hop dedups it.
+ */
+function backendEvent(
+  space: string,
+  stream: string,
+  dedup: string,
+  event: StoredEvent,
+  time: number,
+): BackendEvent {
+  const id = createHash('sha256').update(`${stream}\n${dedup}`).digest('base64url').slice(0, 32);
+  return { id, space, app: event.app, topic: event.topic!, data: event.data, by: event.by, time };
 }

@@ -1,0 +1,295 @@
+import type { Logger } from 'pino';
+
+import { decodeBackendEvent } from '../delivery/event-codec.ts';
+import { webhookStream } from '../delivery/types.ts';
+import type { Delivery, LogStore } from '../engine/types.ts';
+import type { AddressGuard } from '../gateway/address-guard.ts';
+import { realSleep, type Clock } from './clock.ts';
+import {
+  remember,
+  type EndpointState,
+  type EndpointStore,
+  type Head,
+  type LastResult,
+} from './endpoint-state.ts';
+import { webhookBody } from './payload.ts';
+import { postWebhook, type PostResult } from './post.ts';
+import { parseRetryAfter, retryDelay } from './schedule.ts';
+import { webhookHeaders } from './sign.ts';
+import type { WebhookMetrics } from './webhook-metrics.ts';
+
+/** The consumer group of every `wh.*` stream. */
+export const WEBHOOK_GROUP = 'webhooks';
+
+/** Where an endpoint's deliveries go, as the registry says now. */
+export interface Target {
+  readonly url: URL;
+  readonly secrets: readonly string[];
+}
+
+/** What every endpoint worker of a dispatcher shares. */
+export interface WorkerContext {
+  readonly log: LogStore;
+  readonly store: EndpointStore;
+  readonly clock: Clock;
+  readonly guard: AddressGuard;
+  readonly logger: Logger;
+  readonly metrics: WebhookMetrics | undefined;
+  readonly schedule: readonly number[];
+  readonly timeoutMs: number;
+  readonly retryAfterMaxMs: number;
+  /** How often an idle worker looks for new entries and state changes (real time). */
+  readonly pollMs: number;
+  readonly ackWaitMs: number;
+  readonly random: () => number;
+  /** The endpoint's target now; undefined when the registry no longer has it. */
+  target(app: string, name: string): Target | undefined;
+  /** Whether this process still holds the endpoint's lease. */
+  holds(app: string, name: string): boolean;
+}
+
+/**
+ * Delivers one endpoint's events, one at a time and in stream order, while its process holds
+ * the endpoint's lease. An event moves from the `wh.*` stream (the outbox) into the endpoint's
+ * state record as its `head` (written before the stream entry is acked, so nothing is lost
+ * in between) and stays there through every attempt of the schedule, each outcome written
+ * before the next step: a restart, here or in another process, resumes the schedule where
+ * it stood. Later events wait behind a failing one (per-endpoint order).
+ */
+export class EndpointWorker {
+  readonly app: string;
+  readonly name: string;
+  readonly #stream: string;
+  readonly #ctx: WorkerContext;
+  readonly #stop = new AbortController();
+  #wake = new AbortController();
+  #nudged = false;
+  #done: Promise<void> = Promise.resolve();
+
+  constructor(ctx: WorkerContext, app: string, name: string) {
+    this.#ctx = ctx;
+    this.app = app;
+    this.name = name;
+    this.#stream = webhookStream(app, name);
+  }
+
+  start(): void {
+    this.#done = this.#run();
+  }
+
+  /** Something changed (a new entry, an admin action): look now rather than at the next poll. */
+  nudge(): void {
+    this.#nudged = true;
+    this.#wake.abort();
+  }
+
+  /** Stops after the current step; an attempt in flight is cut and will be made again. */
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    this.#wake.abort();
+    await this.#done;
+  }
+
+  get #stopped(): boolean {
+    return this.#stop.signal.aborted;
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#stopped) {
+      try {
+        await this.#step();
+      } catch (error) {
+        this.#ctx.logger.warn(
+          { err: error, app: this.app, webhook: this.name },
+          'webhook step failed',
+        );
+        await realSleep(this.#ctx.pollMs, this.#stop.signal);
+      }
+    }
+  }
+
+  async #step(): Promise<void> {
+    if (!this.#ctx.holds(this.app, this.name)) return this.#idle();
+    const { state, version } = await this.#ctx.store.load(this.app, this.name);
+    if (!state.enabled) return this.#idle();
+    if (state.head !== undefined) {
+      const wait = state.head.nextAt - this.#ctx.clock.now();
+      if (wait > 0) return this.#idle(wait);
+      return this.#attempt(state, version, state.head);
+    }
+    return this.#take(state, version);
+  }
+
+  /**
+   * Waits for a nudge, the stop, the poll interval (real time), or `clockMs` on the
+   * dispatcher's clock, whichever comes first.
+   */
+  async #idle(clockMs?: number): Promise<void> {
+    if (this.#nudged) {
+      this.#nudged = false;
+      return;
+    }
+    const wake = this.#wake;
+    const done = new AbortController();
+    const onWake = () => done.abort();
+    wake.signal.addEventListener('abort', onWake, { once: true });
+    const waits = [realSleep(this.#ctx.pollMs, done.signal)];
+    if (clockMs !== undefined) waits.push(this.#ctx.clock.sleep(clockMs, done.signal));
+    await Promise.race(waits);
+    done.abort();
+    wake.signal.removeEventListener('abort', onWake);
+    if (wake.signal.aborted) {
+      this.#wake = new AbortController();
+      this.#nudged = false;
+    }
+  }
+
+  /** Moves the stream's next entry into the state as `head`, then acks it. */
+  async #take(state: EndpointState, version: number): Promise<void> {
+    const [delivery] = await this.#ctx.log.consume(this.#stream, WEBHOOK_GROUP, {
+      max: 1,
+      ackWaitMs: this.#ctx.ackWaitMs,
+    });
+    if (delivery === undefined) return this.#idle();
+    const key = delivery.id ?? `@${delivery.offset}`;
+    const event = decodeBackendEvent(delivery.payload);
+    if (event === undefined) {
+      this.#ctx.logger.error(
+        { stream: this.#stream, offset: delivery.offset },
+        'unreadable webhook entry dropped',
+      );
+      return this.#ack(delivery);
+    }
+    for (let current = state, at = version; ;) {
+      // Taken already: its ack was lost and it came back.
+      if (current.recent.includes(key)) return this.#ack(delivery);
+      // Someone else took an entry meanwhile (this process lost its lease): leave this one
+      // unacked; it comes back to whoever holds the endpoint.
+      if (current.head !== undefined || !current.enabled) return;
+      const head: Head = { event, attempts: 0, nextAt: this.#ctx.clock.now() };
+      const next = {
+        ...current,
+        head,
+        recent: remember(current.recent, key),
+      };
+      if ((await this.#ctx.store.save(this.app, this.name, next, at)) !== undefined) break;
+      ({ state: current, version: at } = await this.#ctx.store.load(this.app, this.name));
+    }
+    await this.#ack(delivery);
+  }
+
+  async #ack(delivery: Delivery): Promise<void> {
+    await this.#ctx.log.ack(this.#stream, WEBHOOK_GROUP, delivery);
+  }
+
+  /** One attempt at the head, and its outcome written. */
+  async #attempt(state: EndpointState, version: number, head: Head): Promise<void> {
+    const target = this.#ctx.target(this.app, this.name);
+    if (target === undefined) return this.#idle();
+    const { event } = head;
+    const body = webhookBody(event);
+    // The real time, whatever the dispatcher's clock: receivers check it against theirs.
+    const headers = webhookHeaders(target.secrets, event.id, Math.floor(Date.now() / 1000), body);
+    const started = performance.now();
+    const result = await postWebhook(target.url, headers, body, {
+      timeoutMs: this.#ctx.timeoutMs,
+      guard: this.#ctx.guard,
+      signal: this.#stop.signal,
+    });
+    // Stopped mid-attempt: the outcome is unknown, the head stays and is sent again (same id).
+    if (result.status === undefined && result.reason === 'aborted') return;
+    this.#ctx.metrics?.duration.observe((performance.now() - started) / 1000);
+    this.#ctx.metrics?.attempts.inc({ outcome: outcomeOf(result) });
+    const attempt = head.attempts + 1;
+    const now = this.#ctx.clock.now();
+    const last: LastResult = {
+      id: event.id,
+      result: 'failed',
+      attempt,
+      at: now,
+      ...(result.status === undefined ? { error: result.error } : { status: result.status }),
+    };
+    const log = { app: this.app, webhook: this.name, id: event.id, attempt, status: result.status };
+    let apply: (s: EndpointState) => EndpointState;
+    if (result.status !== undefined && result.status >= 200 && result.status < 300) {
+      this.#ctx.metrics?.deliveries.inc({ result: 'delivered' });
+      this.#ctx.logger.debug(log, 'webhook delivered');
+      apply = (s) => ({
+        ...without(s),
+        last: { ...last, result: 'delivered' },
+        delivered: s.delivered + 1,
+      });
+    } else if (result.status === 410) {
+      this.#ctx.logger.warn(log, 'webhook endpoint answered 410 Gone: disabled');
+      apply = (s) => ({
+        ...s,
+        enabled: false,
+        disabledReason: `410 Gone at ${new Date().toISOString()}`,
+        head: { ...head, attempts: attempt },
+        last: { ...last, result: 'gone' },
+      });
+    } else {
+      const scheduled = retryDelay(this.#ctx.schedule, attempt, this.#ctx.random());
+      if (scheduled === undefined) {
+        this.#ctx.metrics?.deliveries.inc({ result: 'dead' });
+        this.#ctx.logger.warn({ ...log, error: last.error }, 'webhook dead-lettered');
+        const dead: LastResult = { ...last, result: 'dead' };
+        await this.#ctx.store.putDeadLetter(this.app, this.name, {
+          event,
+          attempts: attempt,
+          last: dead,
+          at: now,
+        });
+        apply = (s) => ({ ...without(s), last: dead, dead: s.dead + 1 });
+      } else {
+        const retryAfter =
+          result.status === 429 || result.status === 503
+            ? parseRetryAfter(
+                headerOf(result.headers['retry-after']),
+                Date.now(),
+                this.#ctx.retryAfterMaxMs,
+              )
+            : undefined;
+        const nextAt = now + (retryAfter ?? scheduled);
+        this.#ctx.logger.info({ ...log, error: last.error, nextAt }, 'webhook attempt failed');
+        apply = (s) => ({ ...s, head: { ...head, attempts: attempt, nextAt }, last });
+      }
+    }
+    await this.#commit(state, version, event.id, apply);
+  }
+
+  /**
+   * Writes an outcome. Someone may have written meanwhile (an admin, or a process that took
+   * the lease over): the outcome still applies while the head is the same event.
+   */
+  async #commit(
+    state: EndpointState,
+    version: number,
+    id: string,
+    apply: (s: EndpointState) => EndpointState,
+  ): Promise<void> {
+    for (let current = state, at = version; ;) {
+      if (current.head?.event.id !== id) return;
+      if ((await this.#ctx.store.save(this.app, this.name, apply(current), at)) !== undefined) {
+        return;
+      }
+      ({ state: current, version: at } = await this.#ctx.store.load(this.app, this.name));
+    }
+  }
+}
+
+function without(state: EndpointState): EndpointState {
+  const { head: _head, ...rest } = state;
+  return rest;
+}
+
+function headerOf(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The attempts metric's label: the status class, the statuses that change the schedule, or why none came. */
+function outcomeOf(result: PostResult): string {
+  if (result.status === undefined) return result.reason;
+  if ([410, 429, 503].includes(result.status)) return String(result.status);
+  return `${Math.floor(result.status / 100)}xx`;
+}

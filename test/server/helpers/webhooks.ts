@@ -1,0 +1,167 @@
+import { randomBytes } from 'node:crypto';
+
+import type { AppEntryInput } from '../../../sdk/protocol/registry.ts';
+import type { Clock } from '../../../server/webhooks/clock.ts';
+import { kill, spawnTs, type Child } from './processes.ts';
+
+/** Standard Webhooks secrets: `whsec_` and base64 of 32 random bytes. */
+export const newSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
+
+/** Creates (or replaces) an app's registry entry through the registry's admin API. */
+export async function putApp(serverUrl: string, entry: AppEntryInput): Promise<void> {
+  const url = `${serverUrl}/registry/apps/${entry.manifest.id}`;
+  const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+  const current = await fetch(url, { headers: auth });
+  const etag = current.headers.get('etag');
+  await current.body?.cancel();
+  const res = await fetch(url, {
+    method: 'PUT',
+    headers: {
+      ...auth,
+      'content-type': 'application/json',
+      ...(current.ok && etag !== null ? { 'if-match': etag } : { 'if-none-match': '*' }),
+    },
+    body: JSON.stringify(entry),
+  });
+  if (!res.ok) throw new Error(`PUT ${url}: ${res.status} ${await res.text()}`);
+}
+
+/** An admin token for the servers of the tests. */
+export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
+
+/** One scripted answer of the receiver (see fixtures/webhook-receiver.ts). */
+export interface Answer {
+  readonly status: number;
+  readonly retryAfter?: string;
+  readonly hang?: boolean;
+  readonly delayMs?: number;
+}
+
+export interface ReceiverStats {
+  readonly deliveries: Array<{ id: string; type: string; body: WebhookPayload; at: number }>;
+  readonly unique: string[];
+  readonly duplicates: number;
+  readonly refused: string[];
+}
+
+/** The body of a delivery, as docs/backends.md describes it. */
+export interface WebhookPayload {
+  readonly type: string;
+  readonly timestamp: string;
+  readonly data: {
+    readonly space: string;
+    readonly app: string;
+    readonly by: { user?: string; device?: string; backend?: true };
+    readonly payload: unknown;
+  };
+}
+
+/** A receiver process (`standardwebhooks` verifying every delivery). */
+export class Receiver {
+  readonly url: string;
+  readonly process: Child;
+
+  private constructor(url: string, process: Child) {
+    this.url = url;
+    this.process = process;
+  }
+
+  static async start(secrets: readonly string[], port?: number): Promise<Receiver> {
+    const child = spawnTs('test/server/fixtures/webhook-receiver.ts', [
+      JSON.stringify({ secrets, ...(port === undefined ? {} : { port }) }),
+    ]);
+    const line = await child.line((l) => l.startsWith('listening '));
+    return new Receiver(line.slice('listening '.length), child);
+  }
+
+  async script(answers: readonly Answer[], otherwise: Answer = { status: 200 }): Promise<void> {
+    const res = await fetch(`${this.url}/_script`, {
+      method: 'POST',
+      body: JSON.stringify({ answers, otherwise }),
+    });
+    if (!res.ok) throw new Error(`script: ${res.status}`);
+  }
+
+  async stats(): Promise<ReceiverStats> {
+    return (await (await fetch(`${this.url}/_stats`)).json()) as ReceiverStats;
+  }
+
+  async stop(): Promise<void> {
+    await kill(this.process.child);
+  }
+}
+
+/**
+ * The todo app's entry: subscribes to `calendar.date.selected`, with a webhook `main` to
+ * `url` and a queue, as the demo's todo backend has.
+ */
+export function todoEntry(
+  url: string,
+  secrets: readonly string[],
+  more: Partial<{
+    topics: string[];
+    hooks: Array<{ name: string; url: string; secrets: string[] }>;
+  }> = {},
+): AppEntryInput {
+  return {
+    manifest: {
+      id: 'todo',
+      name: 'Todo',
+      url: 'https://todo.example/widget.html',
+      subscribes: ['calendar.date.selected', 'calendar.*.changed'],
+    },
+    version: '1.0.0',
+    backend: {
+      url: 'https://todo.example',
+      webhooks: [
+        {
+          name: 'main',
+          url,
+          topics: more.topics ?? ['calendar.date.selected'],
+          secrets: [...secrets],
+        },
+        ...(more.hooks ?? []).map((hook) => ({ ...hook, topics: ['calendar.date.selected'] })),
+      ],
+      queues: [{ name: 'dates', topics: ['calendar.*.changed', 'calendar.date.selected'] }],
+    },
+  };
+}
+
+/**
+ * A clock the test moves: `sleep` resolves when `advance` passes its deadline. The
+ * dispatcher's retry schedule runs on it; its polling and HTTP timeouts stay real.
+ */
+export class FakeClock implements Clock {
+  #now: number;
+  readonly #sleepers = new Set<{ at: number; wake: () => void }>();
+
+  constructor(start = Date.now()) {
+    this.#now = start;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const sleeper = {
+        at: this.#now + ms,
+        wake: () => {
+          this.#sleepers.delete(sleeper);
+          signal?.removeEventListener('abort', sleeper.wake);
+          resolve();
+        },
+      };
+      this.#sleepers.add(sleeper);
+      signal?.addEventListener('abort', sleeper.wake, { once: true });
+    });
+  }
+
+  /** Moves time on, waking every sleeper whose deadline passed. */
+  advance(ms: number): void {
+    this.#now += ms;
+    for (const sleeper of [...this.#sleepers]) if (sleeper.at <= this.#now) sleeper.wake();
+  }
+}
