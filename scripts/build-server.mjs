@@ -5,7 +5,8 @@
 // (better-sqlite3, ioredis or @nats-io/*, optional peer dependencies, loaded when chosen);
 // native and engine packages stay external. The same build writes dist/server/index.js, the
 // `microcanvas/server` import entry (server/index.ts; its declarations come from
-// tsconfig.build-server.json), sharing chunks with the bin.
+// tsconfig.build-server.json), sharing chunks with the bin, and dist/server/backend.js, the
+// `microcanvas/backend` entry for app backends (server/backend/index.ts).
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
@@ -21,13 +22,19 @@ export const SERVER_EXTERNAL = [
 ];
 
 /**
- * Writes `<outdir>/cli.js` and `<outdir>/index.js` (default dist/server) and their chunks.
+ * Writes `<outdir>/cli.js`, `<outdir>/index.js` and `<outdir>/backend.js` (default dist/server)
+ * and their chunks.
  * @param {string} [outdir]
  */
 export async function buildServer(outdir = `${ROOT}dist/server`) {
   await build({
     absWorkingDir: ROOT,
-    entryPoints: ['server/cli.ts', 'server/index.ts'],
+    // `microcanvas/backend` (server/backend/) too: jose and zod only, in a chunk of its own.
+    entryPoints: {
+      cli: 'server/cli.ts',
+      index: 'server/index.ts',
+      backend: 'server/backend/index.ts',
+    },
     outdir,
     bundle: true,
     splitting: true,

@@ -30,6 +30,10 @@ export const USAGE = `Usage: microcanvas-server [options]
                                               registry's write routes, sent as
                                               Authorization: Bearer (environment only).
                                               None: registry writes answer 403
+  --issuer <url>         MC_ISSUER            the server's public URL, the "iss" of its
+                                              tokens (default the URL it listens on; set
+                                              it when several processes serve one URL)
+  --key-rotation <time>  MC_KEY_ROTATION      signing key rotation interval (default 24h)
   --dev-tokens           MC_DEV_TOKENS=1      DEMO ONLY: POST /dev/token signs a token for
                                               any user name, and the space "demo" exists
   --help                                      this text
@@ -82,6 +86,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
       'host-origin': { type: 'string', multiple: true },
       'dev-tokens': { type: 'boolean' },
       'space-ttl': { type: 'string' },
+      issuer: { type: 'string' },
+      'key-rotation': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -116,6 +122,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
   const adminToken = env.MC_ADMIN_TOKEN;
   if (adminToken !== undefined && adminToken !== '') checkAdminToken(adminToken);
   const spaceTtl = pick(values['space-ttl'], 'MC_SPACE_TTL');
+  const issuer = pick(values.issuer, 'MC_ISSUER');
+  if (issuer !== undefined) checkIssuer(issuer);
+  const keyRotation = pick(values['key-rotation'], 'MC_KEY_ROTATION');
   const devTokens = values['dev-tokens'] ?? ['1', 'true'].includes(env.MC_DEV_TOKENS ?? '');
   return {
     help: false,
@@ -129,8 +138,26 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
       ...(adminToken === undefined || adminToken === '' ? {} : { adminToken }),
       devTokens,
       ...(spaceTtl === undefined ? {} : { spaceTtlMs: parseDuration(spaceTtl) }),
+      ...(issuer === undefined ? {} : { issuer }),
+      ...(keyRotation === undefined ? {} : { keyRotationMs: parseDuration(keyRotation) }),
     },
   };
+}
+
+/** An http(s) URL, as backends will compare it with the tokens' `iss`. */
+function checkIssuer(issuer: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(issuer);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || !/^https?:$/.test(url.protocol)) {
+    throw new McError(
+      'INVALID_ARGUMENT',
+      `--issuer must be an http(s) URL, not ${JSON.stringify(issuer)}`,
+    );
+  }
 }
 
 function splitList(text: string | undefined): string[] {

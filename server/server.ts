@@ -23,6 +23,7 @@ import { startRegistry, type RegistryOptions, type RegistryService } from './reg
 import { AdminAccess } from './registry/access.ts';
 import { createBackendDelivery } from './delivery/backend-delivery.ts';
 import type { WebhookOptions } from './webhooks/dispatcher.ts';
+import { createTokens, type KeySet, type TokenOptions, type Tokens } from './tokens/index.ts';
 
 /** Options of {@link createServer} for HTTP and the engine. */
 export interface HttpOptions {
@@ -47,8 +48,8 @@ export interface HttpOptions {
   readonly webhooks?: WebhookOptions;
 }
 
-/** Options of {@link createServer}: HTTP, engine, and the WebSocket endpoint's. */
-export type ServerOptions = HttpOptions & TransportConfig & RegistryOptions;
+/** Options of {@link createServer}: HTTP, engine, the WebSocket endpoint's, registry and tokens. */
+export type ServerOptions = HttpOptions & TransportConfig & RegistryOptions & TokenOptions;
 
 /** A running server. */
 export interface McServer {
@@ -60,6 +61,11 @@ export interface McServer {
   readonly spaces: Spaces;
   /** The app registry: its reader, and the authenticator of backends' app credentials. */
   readonly registry: RegistryService;
+  /**
+   * The signing keys shared by every process on the engine (JWKS, identity tokens, gateway
+   * assertions); `rotate()` after a suspected leak.
+   */
+  readonly keys: KeySet;
   /**
    * Graceful stop: /healthz answers 503 at once (load balancers stop sending), no new
    * connections, requests in flight finish (up to shutdownTimeoutMs), then the engine
@@ -128,6 +134,25 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
     }
     logger.warn({ space: DEMO_SPACE }, 'demo space: member "demo"');
   }
+  let url = '';
+  let tokens: Tokens;
+  try {
+    tokens = createTokens(options, {
+      records: engine.records,
+      registry: registry.registry,
+      spaces,
+      authenticate: transport.authenticate,
+      allowsOrigin: (origin) => transport.transport.allowsOrigin(origin),
+      issuer: () => url,
+      metrics: metrics.registry,
+      logger,
+    });
+  } catch (error) {
+    await registry.close();
+    await engine.close();
+    throw error;
+  }
+
   const routes: Route[] = [
     {
       methods: ['GET'],
@@ -158,6 +183,7 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
     ...registry.routes,
     ...delivery.routes,
   ];
+  routes.push(...tokens.routes);
   const devTokenRoute = transport.devTokenRoute;
   if (devTokenRoute !== undefined) {
     routes.push({
@@ -210,12 +236,13 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
       });
     });
   } catch (error) {
+    tokens.close();
     await registry.close();
     await engine.close();
     throw new McError('INVALID_ARGUMENT', `cannot listen on ${host}:${port}: ${String(error)}`);
   }
   const address = http.address() as AddressInfo;
-  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   logger.info({ url, engine: engine.name }, 'listening');
   delivery.start();
 
@@ -226,10 +253,12 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
     logger,
     spaces,
     registry,
+    keys: tokens.keys,
     close() {
       closing ??= (async () => {
         logger.info('shutting down');
         await transport.transport.close();
+        tokens.close();
         await registry.close();
         await hub.close();
         await bus.close();

@@ -55,6 +55,14 @@ function isAllowedAppUrl(value: string): boolean {
   );
 }
 
+/**
+ * A scope an app's identity tokens carry (`scopes` in the manifest, `scopes` claim in the
+ * token): lowercase ASCII, e.g. `items:read`. Meaningful only to the app's own backend.
+ */
+export const SCOPE_RE = /^[a-z][a-z0-9:._-]{0,63}$/;
+/** Most scopes in one manifest. */
+export const MAX_SCOPES = 32;
+
 const PatternSchema = z
   .string()
   .check(z.maxLength(200), z.regex(PATTERN_RE, 'must be a topic pattern (a.b.c)'));
@@ -123,6 +131,17 @@ export const ManifestSchema = /* @__PURE__ */ english(
       storage: z.optional(StoragePolicySchema),
       /** What leaves the browser for the user's other devices (none by default). */
       sync: z.optional(SyncSchema),
+      /**
+       * Scopes the app's identity tokens carry (`identity` service; docs/backends.md,
+       * "Identity tokens"). The server copies them from the registry's manifest; the app's
+       * backend decides what they mean. Default none.
+       */
+      scopes: z._default(
+        z
+          .array(z.string().check(z.regex(SCOPE_RE, 'must be a scope like items:read')))
+          .check(z.maxLength(MAX_SCOPES)),
+        [],
+      ),
     })
     .check(
       z.superRefine((m, ctx) => {

@@ -35,12 +35,18 @@ export const DEV_TOKEN_TTL_S = 10 * 60;
 const USER_RE = /^[A-Za-z0-9_@.:-]{1,128}$/;
 
 /**
- * The token a client offered: browsers cannot set headers on a WebSocket, so it travels as
- * the subprotocol `auth.<jwt>` (docs/server.md).
+ * The token a client offered: on a WebSocket upgrade, the subprotocol `auth.<jwt>` (browsers
+ * cannot set headers on a WebSocket; docs/server.md); on an HTTP request (`POST
+ * /tokens/identity`), `Authorization: Bearer <jwt>`. One or the other, never both: a
+ * WebSocket's token is its subprotocol's.
  */
 export function tokenFromRequest(request: IncomingMessage): string | undefined {
   const header = request.headers['sec-websocket-protocol'];
-  if (typeof header !== 'string') return undefined;
+  if (typeof header !== 'string') {
+    if (request.headers.upgrade !== undefined) return undefined;
+    const match = /^Bearer +([^\s]+)$/i.exec(request.headers.authorization ?? '');
+    return match?.[1];
+  }
   for (const part of header.split(',')) {
     const value = part.trim();
     if (value.startsWith(AUTH_SUBPROTOCOL_PREFIX)) {

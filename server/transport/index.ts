@@ -29,9 +29,10 @@ export interface TransportConfig {
    */
   readonly hostOrigins?: readonly string[];
   /**
-   * Who opens a WebSocket. Default: an HS256 JWT verifier with {@link authSecret}
-   * (audience `microcanvas`, `exp` and `sub` required); without a secret, every upgrade is
-   * refused with 401.
+   * Who opens a WebSocket, and who asks for identity tokens (`POST /tokens/identity`, token
+   * in `Authorization: Bearer`; a hook of your own reads whichever the request carries).
+   * Default: an HS256 JWT verifier with {@link authSecret} (audience `microcanvas`, `exp` and
+   * `sub` required); without a secret, every upgrade is refused with 401.
    */
   readonly authenticate?: Authenticate;
   /** Shared secret of the default authenticator (at least 32 characters). */
@@ -61,6 +62,8 @@ export function createTransport(
 ): {
   transport: Transport;
   devTokenRoute: ((req: IncomingMessage, res: ServerResponse) => Promise<number>) | undefined;
+  /** The hook that decides who a request is (WebSocket upgrades and `POST /tokens/identity`). */
+  authenticate: Authenticate | undefined;
 } {
   const { logger } = deps;
   let secret = config.authSecret;
@@ -98,5 +101,5 @@ export function createTransport(
       : undefined;
   if (devTokenRoute)
     logger.warn('POST /dev/token is on: anyone at a host origin can sign in as anyone');
-  return { transport, devTokenRoute };
+  return { transport, devTokenRoute, authenticate };
 }

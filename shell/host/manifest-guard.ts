@@ -20,7 +20,9 @@ import {
   MAX_STORAGE_QUOTA_BYTES,
   PATTERN_RE,
   patternCovers,
+  MAX_SCOPES,
   PERMISSIONS,
+  SCOPE_RE,
   SERVICE_NAMES,
   type Manifest,
 } from '../../sdk/protocol/index.ts';
@@ -165,6 +167,7 @@ const MANIFEST_KEYS = [
   'shortcuts',
   'storage',
   'sync',
+  'scopes',
 ] as const;
 const PERMISSION_NAMES = Object.keys(PERMISSIONS) as (keyof typeof PERMISSIONS)[];
 
@@ -233,6 +236,11 @@ function manifest(value: unknown): Manifest {
     if (state !== !!state) throw invalidType(['sync', 'state'], 'boolean', state);
     noOtherKeys(['sync'], from, ['publishes', 'subscribes', 'state']);
     return { ...sync, state };
+  });
+  out.scopes = list('scopes', MAX_SCOPES, (path, v) => {
+    const s = string(path, v);
+    if (!SCOPE_RE.test(s)) throw new Issue(path, 'must be a scope like items:read');
+    return s;
   });
   noOtherKeys([], input, MANIFEST_KEYS);
   out.publishes.forEach((p, i) => {

@@ -143,6 +143,19 @@ const FIELD: Record<string, unknown[]> = {
     { publishes: Array(65).fill('cal.a.b') },
     { __proto__: { state: true } },
   ],
+  scopes: [
+    ['items:read'],
+    ['items:read', 'a.b_c-d'],
+    ['Items'],
+    ['1a'],
+    [''],
+    ['a'.repeat(64)],
+    ['a'.repeat(65)],
+    ['items read'],
+    [1],
+    Array(32).fill('x'),
+    Array(33).fill('x'),
+  ],
   sandbox: ['allow-same-origin'],
   __proto__: [{ polluted: true }],
 };
@@ -182,6 +195,8 @@ function cases(): Array<Record<string, unknown>> {
   }
   out.push({ ...good, publishes: ['x.y.z'], sync: { publishes: ['x.y.z'] } });
   out.push({ ...good, sync: { subscribes: ['a.b.c'] }, extra: 1 });
+  out.push({ ...good, scopes: ['Bad'], extra: 1 });
+  out.push({ ...good, scopes: ['Bad'], sync: { state: 1 } });
   return out;
 }
 
