@@ -52,6 +52,14 @@ describe('microcanvas-server CLI: sync options', () => {
     assert.throws(() => parseConfig(['--auth-secret', 'x'], {}));
   });
 
+  it('takes the registry admin token from the environment only, at least 32 characters', () => {
+    assert.equal(options([], { MC_ADMIN_TOKEN: 'a'.repeat(32) })?.adminToken, 'a'.repeat(32));
+    assert.equal(options([])?.adminToken, undefined);
+    assert.equal(options([], { MC_ADMIN_TOKEN: '' })?.adminToken, undefined);
+    assert.throws(() => parseConfig([], { MC_ADMIN_TOKEN: 'short' }), /at least 32/);
+    assert.throws(() => parseConfig(['--admin-token', 'a'.repeat(32)], {}));
+  });
+
   it('warns on stderr when dev tokens are on, and creates the demo space', async () => {
     const cli = spawnTs('server/cli.ts', [
       '--port',

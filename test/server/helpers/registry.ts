@@ -121,3 +121,75 @@ export class RegistryApi {
     });
   }
 }
+
+/** One `change` event of GET /registry/events. */
+export interface ChangeEvent {
+  readonly id: string;
+  readonly etag: string | null;
+  readonly health: string;
+}
+
+/** A reader of GET /registry/events: every `change` event as it comes. */
+export class EventStream {
+  readonly events: ChangeEvent[] = [];
+  readonly response: Response;
+  readonly #abort: AbortController;
+  readonly #waiters = new Set<() => void>();
+
+  private constructor(response: Response, abort: AbortController) {
+    this.response = response;
+    this.#abort = abort;
+    void this.#read();
+  }
+
+  static async open(base: string, headers: Record<string, string> = {}): Promise<EventStream> {
+    const abort = new AbortController();
+    const response = await fetch(`${base}/registry/events`, { headers, signal: abort.signal });
+    if (response.status !== 200) throw new Error(`events: ${response.status}`);
+    return new EventStream(response, abort);
+  }
+
+  /** The first event (already received or to come) matching `test`. */
+  next(test: (event: ChangeEvent) => boolean, ms = 10_000): Promise<ChangeEvent> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const found = this.events.find(test);
+        if (found === undefined) return;
+        this.#waiters.delete(check);
+        clearTimeout(timer);
+        resolve(found);
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(check);
+        reject(new Error(`no such event within ${ms} ms; got ${JSON.stringify(this.events)}`));
+      }, ms);
+      this.#waiters.add(check);
+      check();
+    });
+  }
+
+  close(): void {
+    this.#abort.abort();
+  }
+
+  async #read(): Promise<void> {
+    const decoder = new TextDecoder();
+    let rest = '';
+    try {
+      for await (const chunk of this.response.body as AsyncIterable<Uint8Array>) {
+        rest += decoder.decode(chunk, { stream: true });
+        const frames = rest.split('\n\n');
+        rest = frames.pop()!;
+        for (const frame of frames) {
+          const lines = frame.split('\n');
+          if (!lines.includes('event: change')) continue;
+          const data = lines.find((line) => line.startsWith('data: '));
+          if (data !== undefined) this.events.push(JSON.parse(data.slice(6)) as ChangeEvent);
+        }
+        for (const wake of [...this.#waiters]) wake();
+      }
+    } catch {
+      // Aborted by close().
+    }
+  }
+}

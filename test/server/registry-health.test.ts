@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+
+import type { McServer } from '../../server/server.ts';
+import { ENGINES, EngineFixture, eventually } from './helpers/engines.ts';
+import { entryOf, EventStream, RegistryApi, startRegistryServer } from './helpers/registry.ts';
+
+/** A real HTTP backend whose /healthz answers `status` (0: never answers). */
+async function startBackend(): Promise<{
+  url: string;
+  status: number;
+  hits: number;
+  server: Server;
+}> {
+  const backend = { url: '', status: 200, hits: 0, server: undefined as unknown as Server };
+  backend.server = createHttpServer((req, res) => {
+    if (req.url !== '/base/healthz') return void res.writeHead(404).end();
+    backend.hits++;
+    if (backend.status === 0) return; // hangs: the probe's timeout must end it
+    if (backend.status === 302) return void res.writeHead(302, { location: '/base/ok' }).end();
+    res.writeHead(backend.status).end('ok');
+  });
+  await new Promise<void>((resolve) => backend.server.listen(0, '127.0.0.1', resolve));
+  backend.url = `http://127.0.0.1:${(backend.server.address() as AddressInfo).port}/base`;
+  return backend;
+}
+
+async function stop(server: Server): Promise<void> {
+  const closed = new Promise((resolve) => server.close(resolve));
+  server.closeAllConnections();
+  await closed;
+}
+
+const healthOf = (api: RegistryApi, id: string) => async () => (await api.publicApp(id))?.health;
+const until = (api: RegistryApi, id: string, want: string) =>
+  eventually(`${id} to be ${want}`, async () =>
+    (await healthOf(api, id)()) === want ? true : undefined,
+  );
+
+for (const kind of ENGINES) {
+  describe(`registry health (${kind})`, { timeout: 60_000 }, () => {
+    const fixture = new EngineFixture(kind);
+    let server: McServer;
+    let api: RegistryApi;
+
+    before(async () => {
+      server = await startRegistryServer(await fixture.open(), {
+        heartbeatTtlMs: 600,
+        probeIntervalMs: 150,
+        probeTimeoutMs: 300,
+      });
+      api = new RegistryApi(server);
+    });
+    after(async () => {
+      await server.close();
+      await fixture.cleanup();
+    });
+
+    it('probes a real backend: healthy, then unhealthy once it stops, with SSE events', async () => {
+      const backend = await startBackend();
+      const events = await EventStream.open(server.url);
+      try {
+        const etag = await api.create(
+          entryOf('probed', { backend: { url: backend.url, health: '/healthz' } }),
+        );
+        await until(api, 'probed', 'healthy');
+        assert.ok(backend.hits > 0);
+        await events.next((e) => e.id === 'probed' && e.health === 'healthy' && e.etag === etag);
+        await stop(backend.server);
+        await until(api, 'probed', 'unhealthy');
+        const down = await events.next((e) => e.id === 'probed' && e.health === 'unhealthy');
+        assert.equal(down.etag, etag);
+        const listed = (await api.list()).apps.find(
+          (app) => (app.manifest as { id: string }).id === 'probed',
+        );
+        assert.equal(listed?.health, 'unhealthy');
+      } finally {
+        events.close();
+        await stop(backend.server).catch(() => {});
+      }
+    });
+
+    it('fails a probe on a 5xx, a redirect and a hang (timeout), and passes it again on 200', async () => {
+      const backend = await startBackend();
+      try {
+        await api.create(entryOf('flaky', { backend: { url: backend.url, health: 'healthz' } }));
+        await until(api, 'flaky', 'healthy');
+        for (const status of [503, 302, 0, 200]) {
+          backend.status = status;
+          await until(api, 'flaky', status === 200 ? 'healthy' : 'unhealthy');
+          if (status !== 200) backend.status = 200;
+          if (status !== 200) await until(api, 'flaky', 'healthy');
+        }
+      } finally {
+        await stop(backend.server);
+      }
+    });
+
+    it('probes only http(s): a file: health URL never passes', async () => {
+      await api.create(
+        entryOf('fileprobe', {
+          backend: { url: 'http://127.0.0.1:9/x', health: 'file:///etc/passwd' },
+        }),
+      );
+      await until(api, 'fileprobe', 'unhealthy');
+    });
+
+    it('counts a heartbeat for its TTL: healthy, then unknown once it expires', async () => {
+      await api.create(entryOf('beating', { backend: { url: 'http://127.0.0.1:9/x' } }));
+      const { secret } = await api.issue('beating');
+      const events = await EventStream.open(server.url);
+      try {
+        assert.equal(await healthOf(api, 'beating')(), 'unknown');
+        const res = await api.heartbeat('beating', secret);
+        assert.equal(res.status, 200);
+        assert.deepEqual(await res.json(), { id: 'beating', health: 'healthy', ttlMs: 600 });
+        assert.equal(await healthOf(api, 'beating')(), 'healthy');
+        await events.next((e) => e.id === 'beating' && e.health === 'healthy');
+        await until(api, 'beating', 'unknown');
+        await events.next((e) => e.id === 'beating' && e.health === 'unknown');
+      } finally {
+        events.close();
+      }
+    });
+
+    it('a live heartbeat outweighs a failing probe, until it expires', async () => {
+      await api.create(
+        entryOf('both', { backend: { url: 'http://127.0.0.1:9/x', health: '/healthz' } }),
+      );
+      const { secret } = await api.issue('both');
+      await until(api, 'both', 'unhealthy');
+      assert.equal((await api.heartbeat('both', secret)).status, 200);
+      assert.equal(await healthOf(api, 'both')(), 'healthy');
+      await until(api, 'both', 'unhealthy');
+    });
+
+    it('reports the catalog size and probe results in /metrics', async () => {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      const apps = /^microcanvas_registry_apps\{[^}]*\} (\d+)$/m.exec(text);
+      assert.equal(Number(apps?.[1]), (await api.list()).apps.length);
+      assert.match(text, /^microcanvas_registry_probes_total\{result="ok"[^}]*\} [1-9]/m);
+      assert.match(text, /^microcanvas_registry_probes_total\{result="fail"[^}]*\} [1-9]/m);
+    });
+  });
+}
