@@ -71,6 +71,10 @@ export function appRoutes(ctx: RegistryContext): Route[] {
       handle: async ({ req, res }) => {
         if (req.method === 'OPTIONS') return answerPreflight(req, res, origins);
         allowHostOrigin(req, res, origins);
+        if (req.method === 'HEAD') {
+          res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' }).end();
+          return 200;
+        }
         if (ctx.events.full) {
           res.setHeader('retry-after', '30');
           return sendJson(res, 503, {

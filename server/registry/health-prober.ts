@@ -11,8 +11,8 @@ export interface ProberConfig {
   readonly timeoutMs: number;
 }
 
-/** A health change of one app, for the event stream. */
-export type HealthListener = (appId: string, etag: string, health: AppHealth) => void;
+/** A change of one app's entry (etag null: deleted) or health, for the event stream. */
+export type HealthListener = (appId: string, etag: string | null, health: AppHealth) => void;
 
 /** A probe result counts for this many intervals, so one slow round does not make it unknown. */
 const RESULT_INTERVALS = 3;
@@ -20,7 +20,8 @@ const RESULT_INTERVALS = 3;
 /**
  * Probes each entry's `backend.health` every interval (GET, 2xx passes, redirects are not
  * followed: they fail), stores the result in the engine's KV for a few intervals, then
- * recomputes every app's health and reports those that changed. Every server process runs
+ * recomputes every app's health and reports each app whose health or ETag changed, and each
+ * app gone (so a lost change notice is made up for within a round). Every server process runs
  * one: on several processes each URL is probed once per process per interval, which is
  * harmless for a health endpoint and spares electing a leader; any process's result is what
  * `health()` reads. Only http(s) URLs are probed. The targets are written by an admin, so a
@@ -32,7 +33,9 @@ export class HealthProber {
   readonly #config: ProberConfig;
   readonly #logger: Logger;
   readonly #metrics: RegistryMetrics;
-  readonly #known = new Map<string, AppHealth>();
+  /** What was last reported of each app: `<etag> <health>`. */
+  readonly #known = new Map<string, string>();
+  readonly #stop = new AbortController();
   readonly #listeners = new Set<HealthListener>();
   #timer: NodeJS.Timeout | undefined;
   #round: Promise<void> | undefined;
@@ -61,6 +64,7 @@ export class HealthProber {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
+    this.#stop.abort();
     await this.#round;
     this.#listeners.clear();
   }
@@ -71,16 +75,17 @@ export class HealthProber {
   }
 
   /**
-   * Recomputes one app's health now (after a heartbeat or an entry change) and reports it
-   * if it changed, or always with `force` (the entry itself changed).
+   * Recomputes one app's health now (after a heartbeat or a change notice) and reports it if
+   * it or the entry changed, or always with `force` (a change notice: the host pages hear of
+   * every update, even one that left the ETag where a lost notice had put it).
    */
   async check(appId: string, force = false): Promise<void> {
+    if (force) this.#known.delete(appId);
     const app = await this.#registry.get(appId);
     if (app === undefined) {
-      this.#known.delete(appId);
+      if (this.#known.delete(appId) || force) this.#emit(appId, null, 'unknown');
       return;
     }
-    if (force) this.#known.delete(appId);
     this.#report(appId, app.etag, await this.#registry.health(appId));
   }
 
@@ -88,8 +93,11 @@ export class HealthProber {
     try {
       const apps = await this.#registry.list();
       await Promise.all(apps.map(({ entry }) => this.#probe(entry)));
+      if (this.#closed) return;
       const ids = new Set(apps.map(({ entry }) => entry.manifest.id));
-      for (const id of this.#known.keys()) if (!ids.has(id)) this.#known.delete(id);
+      for (const id of [...this.#known.keys()]) {
+        if (!ids.has(id) && this.#known.delete(id)) this.#emit(id, null, 'unknown');
+      }
       const healths = await Promise.all(
         apps.map(({ entry }) => this.#registry.health(entry.manifest.id)),
       );
@@ -101,10 +109,17 @@ export class HealthProber {
 
   #report(appId: string, etag: string, health: AppHealth): void {
     const before = this.#known.get(appId);
-    if (before === health) return;
-    this.#known.set(appId, health);
-    if (before !== undefined)
-      this.#logger.info({ app: appId, health, before }, 'app health changed');
+    const now = `${etag} ${health}`;
+    if (before === now) return;
+    this.#known.set(appId, now);
+    const wasHealth = before?.split(' ')[1];
+    if (wasHealth !== undefined && wasHealth !== health) {
+      this.#logger.info({ app: appId, health, before: wasHealth }, 'app health changed');
+    }
+    this.#emit(appId, etag, health);
+  }
+
+  #emit(appId: string, etag: string | null, health: AppHealth): void {
     for (const listener of this.#listeners) listener(appId, etag, health);
   }
 
@@ -121,7 +136,7 @@ export class HealthProber {
       try {
         const response = await fetch(target, {
           redirect: 'manual',
-          signal: AbortSignal.timeout(this.#config.timeoutMs),
+          signal: AbortSignal.any([AbortSignal.timeout(this.#config.timeoutMs), this.#stop.signal]),
           headers: { 'user-agent': 'microcanvas-registry-probe' },
         });
         await response.body?.cancel();
@@ -134,6 +149,7 @@ export class HealthProber {
             : `unreachable: ${(error as { cause?: { code?: string } }).cause?.code ?? String(error)}`;
       }
     }
+    if (this.#closed) return;
     this.#metrics.probes.inc({ result: ok ? 'ok' : 'fail' });
     if (!ok)
       this.#logger.warn(

@@ -74,14 +74,11 @@ export async function startRegistry(
   registry.onChange((change) => {
     if (change.kind === 'credentials') {
       credentials.forget(change.id);
-    } else if (change.etag === null) {
-      prober.check(change.id).catch(() => {});
-      events.send({ id: change.id, etag: null, health: 'unknown' });
-    } else {
-      prober.check(change.id, true).catch((error: unknown) => {
-        log.warn({ err: error, app: change.id }, 'registry change not reported');
-      });
+      return;
     }
+    prober.check(change.id, true).catch((error: unknown) => {
+      log.warn({ err: error, app: change.id }, 'registry change not reported');
+    });
   });
   await registry.start();
   prober.start();

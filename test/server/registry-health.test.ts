@@ -3,6 +3,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 
+import { AppEntrySchema } from '../../sdk/protocol/registry.ts';
 import type { McServer } from '../../server/server.ts';
 import { ENGINES, EngineFixture, eventually } from './helpers/engines.ts';
 import { entryOf, EventStream, RegistryApi, startRegistryServer } from './helpers/registry.ts';
@@ -50,6 +51,7 @@ for (const kind of ENGINES) {
         heartbeatTtlMs: 600,
         probeIntervalMs: 150,
         probeTimeoutMs: 300,
+        registryCacheMs: 400,
       });
       api = new RegistryApi(server);
     });
@@ -134,6 +136,26 @@ for (const kind of ENGINES) {
       assert.equal((await api.heartbeat('both', secret)).status, 200);
       assert.equal(await healthOf(api, 'both')(), 'healthy');
       await until(api, 'both', 'unhealthy');
+    });
+
+    it('serves and streams a change that came without a notice once the cache ages out', async () => {
+      const events = await EventStream.open(server.url);
+      try {
+        assert.equal(await api.publicApp('sneaky'), undefined);
+        // Written around the registry: no change notice, as when pub/sub loses one.
+        const entry = AppEntrySchema.parse(entryOf('sneaky'));
+        const version = await server.engine.records.set(
+          'registry.apps.sneaky',
+          JSON.stringify(entry),
+        );
+        await until(api, 'sneaky', 'unknown');
+        await events.next((e) => e.id === 'sneaky' && e.etag === `"${version}"`);
+        assert.equal(await server.engine.records.delete('registry.apps.sneaky'), true);
+        await events.next((e) => e.id === 'sneaky' && e.etag === null);
+        assert.equal(await api.publicApp('sneaky'), undefined);
+      } finally {
+        events.close();
+      }
     });
 
     it('reports the catalog size and probe results in /metrics', async () => {
