@@ -30,6 +30,11 @@ export const USAGE = `Usage: microcanvas-server [options]
                                               registry's write routes, sent as
                                               Authorization: Bearer (environment only).
                                               None: registry writes answer 403
+  --probe-interval <time>
+                         MC_PROBE_INTERVAL    time between health probes of app
+                                              backends (default 10s)
+  --heartbeat-ttl <time> MC_HEARTBEAT_TTL     how long a backend's heartbeat counts
+                                              (default 30s)
   --issuer <url>         MC_ISSUER            the server's public URL, the "iss" of its
                                               tokens (default the URL it listens on; set
                                               it when several processes serve one URL)
@@ -86,6 +91,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
       'host-origin': { type: 'string', multiple: true },
       'dev-tokens': { type: 'boolean' },
       'space-ttl': { type: 'string' },
+      'probe-interval': { type: 'string' },
+      'heartbeat-ttl': { type: 'string' },
       issuer: { type: 'string' },
       'key-rotation': { type: 'string' },
       help: { type: 'boolean' },
@@ -122,6 +129,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
   const adminToken = env.MC_ADMIN_TOKEN;
   if (adminToken !== undefined && adminToken !== '') checkAdminToken(adminToken);
   const spaceTtl = pick(values['space-ttl'], 'MC_SPACE_TTL');
+  const probeInterval = pick(values['probe-interval'], 'MC_PROBE_INTERVAL');
+  const heartbeatTtl = pick(values['heartbeat-ttl'], 'MC_HEARTBEAT_TTL');
   const issuer = pick(values.issuer, 'MC_ISSUER');
   if (issuer !== undefined) checkIssuer(issuer);
   const keyRotation = pick(values['key-rotation'], 'MC_KEY_ROTATION');
@@ -138,6 +147,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
       ...(adminToken === undefined || adminToken === '' ? {} : { adminToken }),
       devTokens,
       ...(spaceTtl === undefined ? {} : { spaceTtlMs: parseDuration(spaceTtl) }),
+      ...(probeInterval === undefined ? {} : { probeIntervalMs: parseDuration(probeInterval) }),
+      ...(heartbeatTtl === undefined ? {} : { heartbeatTtlMs: parseDuration(heartbeatTtl) }),
       ...(issuer === undefined ? {} : { issuer }),
       ...(keyRotation === undefined ? {} : { keyRotationMs: parseDuration(keyRotation) }),
     },

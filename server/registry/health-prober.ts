@@ -14,6 +14,9 @@ export interface ProberConfig {
 /** A change of one app's entry (etag null: deleted) or health, for the event stream. */
 export type HealthListener = (appId: string, etag: string | null, health: AppHealth) => void;
 
+/** Probes in flight at once per process, so a large catalog does not open a socket per app. */
+const PROBES_IN_FLIGHT = 16;
+
 /** A probe result counts for this many intervals, so one slow round does not make it unknown. */
 const RESULT_INTERVALS = 3;
 
@@ -92,7 +95,13 @@ export class HealthProber {
   async #runRound(): Promise<void> {
     try {
       const apps = await this.#registry.list();
-      await Promise.all(apps.map(({ entry }) => this.#probe(entry)));
+      const queue = apps.map(({ entry }) => entry);
+      const worker = async () => {
+        for (let entry = queue.shift(); entry !== undefined; entry = queue.shift()) {
+          await this.#probe(entry);
+        }
+      };
+      await Promise.all(Array.from({ length: PROBES_IN_FLIGHT }, worker));
       if (this.#closed) return;
       const ids = new Set(apps.map(({ entry }) => entry.manifest.id));
       for (const id of [...this.#known.keys()]) {

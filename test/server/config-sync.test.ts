@@ -58,6 +58,10 @@ describe('microcanvas-server CLI: sync options', () => {
     assert.equal(options([], { MC_ADMIN_TOKEN: '' })?.adminToken, undefined);
     assert.throws(() => parseConfig([], { MC_ADMIN_TOKEN: 'short' }), /at least 32/);
     assert.throws(() => parseConfig(['--admin-token', 'a'.repeat(32)], {}));
+    const timed = options(['--probe-interval', '2s'], { MC_HEARTBEAT_TTL: '1m' });
+    assert.equal(timed?.probeIntervalMs, 2_000);
+    assert.equal(timed?.heartbeatTtlMs, 60_000);
+    assert.throws(() => parseConfig(['--probe-interval', 'soon'], {}), /not a duration/);
   });
 
   it('warns on stderr when dev tokens are on, and creates the demo space', async () => {

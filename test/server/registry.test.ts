@@ -3,10 +3,11 @@ import { after, before, describe, it } from 'node:test';
 
 import { McError } from '../../sdk/protocol/errors.ts';
 import type { McServer } from '../../server/server.ts';
-import { ENGINES, EngineFixture } from './helpers/engines.ts';
+import { ENGINES, EngineFixture, eventually } from './helpers/engines.ts';
 import {
   ADMIN,
   entryOf,
+  EventStream,
   HOST_ORIGIN,
   RegistryApi,
   startRegistryServer,
@@ -347,6 +348,34 @@ describe('registry without an admin token', () => {
       assert.match((await errorOf(res)).message, /MC_ADMIN_TOKEN/);
       assert.equal(await status(await api.request('POST', '/registry/apps/x/credentials')), 403);
       assert.deepEqual(await api.list(), { apps: [] });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('caps the event streams per process: 503 beyond, a slot freed when one closes', async () => {
+    const server = await startRegistryServer(await fixture.open(), { maxRegistryStreams: 2 });
+    try {
+      const one = await EventStream.open(server.url);
+      const two = await EventStream.open(server.url);
+      const third = await fetch(`${server.url}/registry/events`);
+      assert.equal(third.status, 503);
+      assert.equal(
+        ((await third.json()) as { error: { code: string } }).error.code,
+        'SERVICE_BUSY',
+      );
+      one.close();
+      await eventually('a stream slot to free', async () => {
+        const res = await fetch(`${server.url}/registry/events`, { method: 'HEAD' });
+        return (
+          res.status === 200 &&
+          (await EventStream.open(server.url).then(
+            (s) => (s.close(), true),
+            () => undefined,
+          ))
+        );
+      });
+      two.close();
     } finally {
       await server.close();
     }
