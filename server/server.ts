@@ -24,6 +24,7 @@ import { AdminAccess } from './registry/access.ts';
 import { createBackendDelivery } from './delivery/backend-delivery.ts';
 import type { WebhookOptions } from './webhooks/dispatcher.ts';
 import { createTokens, type KeySet, type TokenOptions, type Tokens } from './tokens/index.ts';
+import { backendApiRoutes, type QueueOptions } from './queues/index.ts';
 
 /** Options of {@link createServer} for HTTP and the engine. */
 export interface HttpOptions {
@@ -46,6 +47,8 @@ export interface HttpOptions {
   readonly spaceTtlMs?: number;
   /** The webhook dispatcher's schedule, timeouts and allowed private addresses. */
   readonly webhooks?: WebhookOptions;
+  /** Backends' queues: ack wait, deliveries before the dead letters (docs/backends.md). */
+  readonly queues?: QueueOptions;
 }
 
 /** Options of {@link createServer}: HTTP, engine, the WebSocket endpoint's, registry and tokens. */
@@ -182,6 +185,15 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
     },
     ...registry.routes,
     ...delivery.routes,
+    ...backendApiRoutes({
+      engine,
+      bus,
+      registry,
+      adminToken: options.adminToken,
+      options: options.queues,
+      logger,
+      prom: metrics.registry,
+    }),
   ];
   routes.push(...tokens.routes);
   const devTokenRoute = transport.devTokenRoute;

@@ -42,6 +42,7 @@ export {
   SLOT_FIELDS,
   type AckFrame,
   type Author,
+  type EventAuthor,
   type ChangedFrame,
   type ClientFrame,
   type DecodeResult,

@@ -41,10 +41,9 @@ export const WebhookSchema = z.strictObject({
   /** Topics delivered; each must lie inside the manifest's `subscribes`. */
   topics: TopicsSchema,
   /** Signing secrets: every delivery carries one signature per secret (rotation). */
-  secrets: z.array(z.string().check(z.regex(WEBHOOK_SECRET_RE))).check(
-    z.minLength(1),
-    z.maxLength(4),
-  ),
+  secrets: z
+    .array(z.string().check(z.regex(WEBHOOK_SECRET_RE)))
+    .check(z.minLength(1), z.maxLength(4)),
 });
 
 /** Canvas events kept for the backend to pull (at-least-once, ack/nack, dead letters). */
@@ -52,6 +51,10 @@ export const QueueSchema = z.strictObject({
   name: z.string().check(z.regex(NAME_RE)),
   /** Topics queued; each must lie inside the manifest's `subscribes`. */
   topics: TopicsSchema,
+  /** How long a pulled delivery may stay unacked before it is handed out again. Default 30 s. */
+  ackWaitMs: z.optional(z.number().check(z.int(), z.gte(1_000), z.lte(12 * 60 * 60 * 1000))),
+  /** Deliveries of an event before it moves to the dead letters. Default 5. */
+  maxDeliveries: z.optional(z.number().check(z.int(), z.gte(1), z.lte(100))),
 });
 
 export const BackendSchema = z.strictObject({

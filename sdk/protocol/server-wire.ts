@@ -213,6 +213,11 @@ export type UnfollowFrame = z.infer<typeof UnfollowFrameSchema>;
 /** Who made a change: stamped by the server from the connection, never from the frame. */
 export const AuthorSchema = z.object({ user: z.string(), device: z.string() });
 export type Author = z.infer<typeof AuthorSchema>;
+/** An event published by the app's backend (its app is the event's `app`), not by a user. */
+export const BackendAuthorSchema = z.object({ backend: z.literal(true) });
+/** Who published an event: a user on a device, or the app's backend; stamped by the server. */
+export const EventAuthorSchema = z.union([AuthorSchema, BackendAuthorSchema]);
+export type EventAuthor = z.infer<typeof EventAuthorSchema>;
 
 /** A live slot in a snapshot: its fields and its revision (the `base` for the next op). */
 export const SlotStateSchema = z.object({
@@ -347,8 +352,8 @@ export const ResumedFrameSchema = z.object({
 });
 /**
  * An event (or, without `topic`, a public state) of a followed space, in offset order, the
- * follower's own included. `app` was stamped by the publishing host's broker, `by` by the
- * server; the receiving broker checks `app`'s rights again.
+ * follower's own included. `app` was stamped by the publishing host's broker (or is the
+ * backend's own app), `by` by the server; the receiving broker checks `app`'s rights again.
  */
 export const EventFrameSchema = z.object({
   t: z.literal('event'),
@@ -359,7 +364,7 @@ export const EventFrameSchema = z.object({
   app: z.string(),
   topic: z.optional(z.string()),
   data: z.string(),
-  by: AuthorSchema,
+  by: EventAuthorSchema,
 });
 
 /** Everything the server may send. (More members come with event sync.) */

@@ -12,3 +12,5 @@ export { createReplayGuard, type ReplayGuard, type ReplayGuardOptions } from './
 export { IDENTITY_TOKEN_TYPE } from '../tokens/token-types.ts';
 export type { IdentityClaims } from '../tokens/types.ts';
 export { McError, type ErrorCode } from '../../sdk/protocol/errors.ts';
+export { consume, type QueueConsumer, type QueueConsumerOptions } from './queue-consumer.ts';
+export type { BackendEventWire as BackendEvent, QueueDelivery } from '../../sdk/protocol/queues.ts';

@@ -4,8 +4,8 @@ import type { Logger } from 'pino';
 
 import { McError } from '../../sdk/protocol/errors.ts';
 import type {
-  Author,
   ClientFrame,
+  EventAuthor,
   EventFrame,
   FollowFrame,
   PublishFrame,
@@ -13,7 +13,7 @@ import type {
 } from '../../sdk/protocol/server-wire.ts';
 import type { EventRouter } from '../delivery/router.ts';
 import type { BackendEvent } from '../delivery/types.ts';
-import type { Engine } from '../engine/index.ts';
+import type { AppendResult, Engine } from '../engine/index.ts';
 import type { Spaces } from '../spaces/spaces.ts';
 import type { BusMetrics } from './bus-metrics.ts';
 import { SyncedStates } from './synced-states.ts';
@@ -53,7 +53,7 @@ interface StoredEvent {
   readonly app: string;
   readonly topic?: string;
   readonly data: string;
-  readonly by: Author;
+  readonly by: EventAuthor;
 }
 
 /** What travels on the pub/sub channel of a stream: a new entry, for followers elsewhere. */
@@ -194,41 +194,96 @@ export class EventBus {
       await this.#states.put(stream, frame.app, { data: frame.data, epoch, offset }, record.ttlMs);
     }
     this.#metrics?.appends.inc({ result: duplicate ? 'duplicate' : 'stored' });
-    // Routed before the ack, duplicates too: the copy that was stored may never have been
-    // routed (the process died in between), and the routes dedup by event id. A failure
-    // fails the publish; the client's resend routes it again.
+    // Routed before the ack: a failure fails the publish; the client's resend routes it again.
     const router = frame.topic === undefined ? undefined : this.#router;
-    // A resend routes (and announces) the copy first stored, read once.
-    const first = duplicate && router ? await this.#storedEntry(stream, offset) : undefined;
-    if (router !== undefined && (!duplicate || first !== undefined)) {
-      const copy = first ?? { event, time: Date.now() };
-      await router.route(backendEvent(frame.space, stream, id, copy.event, copy.time));
-    }
+    const result = { epoch, offset, duplicate };
+    const stored = await this.#route(router, frame.space, stream, id, result, event);
     // Stored: only now is it acknowledged.
     from.send({ t: 'published', id: frame.id, epoch, offset });
-    // A resend is announced again, with the copy first stored: the process that stored it
-    // may have died before announcing it, and followers would wait for the next event.
-    // Followers that have it drop it by offset.
+    await this.#announce(frame.space, stream, result, stored);
+  }
+
+  /**
+   * An event an app's backend publishes (`POST /apps/:app/events`, docs/backends.md): the
+   * caller checked the app's credential and that `topic` is one its manifest publishes. The
+   * server stamps `by: {backend: true}`, never the caller. Stored in the space's stream
+   * like a widget's event (dedup by the backend's message id within its app), routed to
+   * app backends, and announced, so followers on every process get it; NOT_FOUND when the
+   * space does not exist.
+   */
+  async publishFromBackend(
+    app: string,
+    space: string,
+    topic: string,
+    data: string,
+    msgId: string,
+  ): Promise<AppendResult> {
+    if (!topic.startsWith(`${app}.`)) {
+      throw new McError('NOT_PERMITTED', "a topic must be in its app's namespace");
+    }
+    const record = await this.#spaces.get(space);
+    if (record === undefined) throw new McError('NOT_FOUND', 'no such space');
+    const stream = streamOf(space, record.gen);
+    const event: StoredEvent = { msgId, app, topic, data, by: { backend: true } };
+    // Apart from every user's ids: a user id never holds a NUL.
+    const hash = createHash('sha256').update(`\0backend\n${app}\n${msgId}`).digest('base64url');
+    const id = hash.slice(0, 32);
+    const result = await this.#engine.log.append(stream, JSON.stringify(event), id);
+    this.#metrics?.appends.inc({ result: result.duplicate ? 'duplicate' : 'stored' });
+    const stored = await this.#route(this.#router, space, stream, id, result, event);
+    await this.#announce(space, stream, result, stored);
+    return result;
+  }
+
+  /**
+   * Takes a stored topic event to app backends, duplicates too: the copy that was stored may
+   * never have been routed (the process died in between), and the routes dedup by event id.
+   * Resolves to the event to announce: for a resend, the copy first stored (read once;
+   * undefined when retention dropped it).
+   */
+  async #route(
+    router: EventRouter | undefined,
+    space: string,
+    stream: string,
+    id: string,
+    { offset, duplicate }: AppendResult,
+    event: StoredEvent,
+  ): Promise<StoredEvent | undefined> {
+    if (!duplicate) {
+      if (router !== undefined) {
+        await router.route(backendEvent(space, stream, id, event, Date.now()));
+      }
+      return event;
+    }
+    const first = await this.#storedEntry(stream, offset);
+    if (first !== undefined && router !== undefined) {
+      await router.route(backendEvent(space, stream, id, first.event, first.time));
+    }
+    return first?.event;
+  }
+
+  /**
+   * Tells every process's followers of a stored event. A resend is announced again, with the
+   * copy first stored: the process that stored it may have died before announcing it, and
+   * followers would wait for the next event. Followers that have it drop it by offset.
+   */
+  async #announce(
+    space: string,
+    stream: string,
+    { epoch, offset }: AppendResult,
+    stored: StoredEvent | undefined,
+  ): Promise<void> {
+    if (stored === undefined) return;
     try {
-      const stored = !duplicate
-        ? event
-        : router !== undefined
-          ? first?.event
-          : await this.#storedAt(stream, offset);
-      if (stored === undefined) return;
       const appended: Appended = { epoch, offset, event: stored };
       await this.#engine.pubsub.publish(channelOf(stream), JSON.stringify(appended));
     } catch (error) {
       // Stored: followers get it with the next entry they hear of, or when they resume.
-      this.#log.warn({ err: error, space: frame.space }, 'event publish failed');
+      this.#log.warn({ err: error, space }, 'event publish failed');
     }
   }
 
-  /** The event stored at `offset`, or undefined when retention dropped it. */
-  async #storedAt(stream: string, offset: number): Promise<StoredEvent | undefined> {
-    return (await this.#storedEntry(stream, offset))?.event;
-  }
-
+  /** The event stored at `offset` and when, or undefined when retention dropped it. */
   async #storedEntry(
     stream: string,
     offset: number,

@@ -43,7 +43,7 @@ describe('microcanvas/backend (the entry for app backends)', () => {
     );
   });
 
-  it('is built by the server build as dist/server/backend.js and exports the verifier', async () => {
+  it('is built by the server build as dist/server/backend.js and exports the verifier and the queue consumer', async () => {
     await buildServer(outdir);
     const entry = (await import(pathToFileURL(join(outdir, 'backend.js')).href)) as Record<
       string,
@@ -52,5 +52,6 @@ describe('microcanvas/backend (the entry for app backends)', () => {
     assert.equal(typeof entry.createIdentityVerifier, 'function');
     assert.equal(typeof entry.createReplayGuard, 'function');
     assert.equal(entry.IDENTITY_TOKEN_TYPE, 'mc-id+jwt');
+    assert.equal(typeof entry.consume, 'function');
   });
 });
