@@ -40,10 +40,16 @@ const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8
  */
 export class AppCredentials {
   readonly #records: RecordStore;
+  readonly #appExists: (app: string) => Promise<boolean>;
   readonly #cache = new Map<string, { at: number; hashes: Buffer[] }>();
 
-  constructor(records: RecordStore) {
+  /**
+   * `appExists` is asked on every verification: a credential of an app no longer in the
+   * registry (deleted while a revocation failed half-way) authenticates nothing.
+   */
+  constructor(records: RecordStore, appExists: (app: string) => Promise<boolean>) {
     this.#records = records;
+    this.#appExists = appExists;
   }
 
   /** A new credential for `app`; the caller checks that the app exists. */
@@ -113,7 +119,7 @@ export class AppCredentials {
     for (const hash of await this.#hashes(app)) {
       if (timingSafeEqual(hash, presented)) found = true;
     }
-    if (!found) throw refused();
+    if (!found || !(await this.#appExists(app))) throw refused();
     return app;
   };
 

@@ -111,7 +111,8 @@ async function get(
  * Create (`If-None-Match: *`) or update (`If-Match: "<etag>"`): a write must say which, so
  * that two admins updating at once never silently overwrite each other (one gets 412).
  */
-async function put({ registry, admin }: RegistryContext, { req, res, params }: RouteContext) {
+async function put(ctx: RegistryContext, { req, res, params }: RouteContext) {
+  const { registry, admin } = ctx;
   admin.require(req, res);
   const id = params.id!;
   if (!APP_ID_RE.test(id)) throw new McError('INVALID_ARGUMENT', 'not an app id');
@@ -131,6 +132,9 @@ async function put({ registry, admin }: RegistryContext, { req, res, params }: R
   if (parsed.data.manifest.id !== id) {
     throw new McError('INVALID_ARGUMENT', `manifest.id must be the id in the path (${id})`);
   }
+  // Credentials left over from an earlier app of this id (a delete whose revocation failed
+  // half-way) must not carry over to a new one.
+  if (creating && (await registry.read(id)) === undefined) await ctx.credentials.revokeAll(id);
   const result = creating
     ? await registry.create(parsed.data)
     : await registry.update(parsed.data, version!);

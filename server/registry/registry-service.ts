@@ -62,7 +62,10 @@ export async function startRegistry(
     log,
   );
   const metrics = new RegistryMetrics(prom, registry);
-  const credentials = new AppCredentials(engine.records);
+  const credentials = new AppCredentials(
+    engine.records,
+    async (app) => (await registry.get(app)) !== undefined,
+  );
   const prober = new HealthProber(
     registry,
     { intervalMs, timeoutMs: options.probeTimeoutMs ?? Math.min(intervalMs, 5_000) },
@@ -72,10 +75,8 @@ export async function startRegistry(
   const events = new RegistryEvents(options.maxRegistryStreams ?? 1_000, metrics);
   prober.onHealthChange((id, etag, health) => events.send({ id, etag, health }));
   registry.onChange((change) => {
-    if (change.kind === 'credentials') {
-      credentials.forget(change.id);
-      return;
-    }
+    credentials.forget(change.id);
+    if (change.kind === 'credentials') return;
     prober.check(change.id, true).catch((error: unknown) => {
       log.warn({ err: error, app: change.id }, 'registry change not reported');
     });

@@ -314,6 +314,22 @@ for (const kind of ENGINES) {
       await assert.rejects(authenticate(`Bearer ${second.secret}`), unauthenticated);
     });
 
+    it('a leftover credential of a deleted app authenticates nothing, nor for a new app of its id', async () => {
+      await api.create(entryOf('reborn'));
+      const { secret } = await api.issue('reborn');
+      assert.equal(await server.registry.authenticate(`Bearer ${secret}`), 'reborn');
+      // As if the delete's revocation had failed: the entry goes, the credential stays.
+      const entry = await server.engine.records.get('registry.apps.reborn');
+      await server.engine.records.delete('registry.apps.reborn', entry!.version);
+      await server.registry.registry.announce({ id: 'reborn', kind: 'entry', etag: null });
+      const refused = (error: unknown) =>
+        error instanceof McError && error.code === 'UNAUTHENTICATED';
+      await assert.rejects(server.registry.authenticate(`Bearer ${secret}`), refused);
+      await api.create(entryOf('reborn'));
+      await assert.rejects(server.registry.authenticate(`Bearer ${secret}`), refused);
+      assert.deepEqual(await server.engine.records.list('registry.creds.reborn'), []);
+    });
+
     it("takes a heartbeat only with the app's own credential", async () => {
       await api.create(entryOf('beater'));
       await api.create(entryOf('bystander'));
