@@ -32,8 +32,14 @@ export class WebhookMetrics {
       name: 'microcanvas_webhook_dead_letters',
       help: 'Dead letters waiting for an admin (every endpoint), counted at scrape time.',
       registers: [registry],
+      // A scrape while the engine is down must still answer (engine_up says 0): the
+      // gauge keeps its last figure rather than failing /metrics with a 500.
       async collect() {
-        this.set(await countDeadLetters());
+        try {
+          this.set(await countDeadLetters());
+        } catch {
+          // Kept: the last count.
+        }
       },
     });
   }

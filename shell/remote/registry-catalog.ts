@@ -25,7 +25,7 @@ const ChangeSchema = z.object({
 /** The part of `EventSource` the catalog uses (the browser's, or a polyfill in Node). */
 export interface ChangeSource {
   onopen: ((event: never) => void) | null;
-  onmessage: ((event: MessageEvent) => void) | null;
+  addEventListener(type: 'change', listener: (event: MessageEvent) => void): void;
   close(): void;
 }
 
@@ -82,7 +82,8 @@ export class RegistryCatalog {
       if (opened) void this.refresh().catch((error: unknown) => this.#report(error));
       opened = true;
     };
-    source.onmessage = (event) => void this.#changed(event.data);
+    // The registry's stream names its events `change` (docs/backends.md, "Registry").
+    source.addEventListener('change', (event) => void this.#changed(event.data));
     this.#source = source;
   }
 
