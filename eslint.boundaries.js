@@ -224,7 +224,22 @@ export const boundaries = [
       COMLINK,
     ],
   }),
+  // A sample backend is what an app author writes: it sees microcanvas/backend, nothing else.
+  zone('sample backends', ['sample-apps/*/backend/**', 'sample-apps/shared/**'], {
+    dom: true,
+    patterns: [
+      {
+        regex: into(['sdk', 'shell', 'server']),
+        message: `Sample backends import only microcanvas/backend ${SEE}.`,
+      },
+      {
+        group: ['microcanvas/*', '!microcanvas/backend'],
+        message: `Sample backends import only microcanvas/backend ${SEE}.`,
+      },
+    ],
+  }),
   zone('sample-apps', ['sample-apps/**'], {
+    ignores: ['sample-apps/*/backend/**', 'sample-apps/shared/**'],
     patterns: [
       {
         regex: into(['sdk', 'shell', 'server']),

@@ -8,6 +8,14 @@ export {
   type IdentityVerifier,
   type IdentityVerifierOptions,
 } from './identity-verifier.ts';
+export {
+  ASSERTION_HEADER,
+  createAssertionVerifier,
+  type AssertedRequest,
+  type AssertionClaims,
+  type AssertionVerifier,
+  type AssertionVerifierOptions,
+} from './assertion-verifier.ts';
 export { createReplayGuard, type ReplayGuard, type ReplayGuardOptions } from './replay-guard.ts';
 export { IDENTITY_TOKEN_TYPE } from '../tokens/token-types.ts';
 export type { IdentityClaims } from '../tokens/types.ts';
