@@ -6,6 +6,7 @@
  *
  *   npm run bench:server [-- --json out.json]
  *   npm run bench:server -- fanout [options]   (1,000 WebSocket clients: see fanout.ts)
+ *   npm run bench:server -- queues [options]   (queue throughput: see queues.ts)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -208,6 +209,8 @@ async function main(): Promise<void> {
   if (out > 0) writeFileSync(process.argv[out + 1]!, `${JSON.stringify(rows, null, 2)}\n`);
 }
 
-// `npm run bench:server -- fanout`: the WebSocket fan-out bench instead (server/bench/fanout.ts).
+// `npm run bench:server -- fanout`: the WebSocket fan-out bench instead (server/bench/fanout.ts);
+// `-- queues`: queue throughput per engine (server/bench/queues.ts).
 if (process.argv[2] === 'fanout') await import('./fanout.ts');
+else if (process.argv[2] === 'queues') await import('./queues.ts');
 else await main();
