@@ -24,7 +24,7 @@ import { AdminAccess } from './registry/access.ts';
 import { createBackendDelivery } from './delivery/backend-delivery.ts';
 import type { WebhookOptions } from './webhooks/dispatcher.ts';
 import { createTokens, type KeySet, type TokenOptions, type Tokens } from './tokens/index.ts';
-import { backendApiRoutes, type QueueOptions } from './queues/index.ts';
+import { startBackendApi, type QueueOptions } from './queues/index.ts';
 
 /** Options of {@link createServer} for HTTP and the engine. */
 export interface HttpOptions {
@@ -156,6 +156,15 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
     throw error;
   }
 
+  const backendApi = startBackendApi({
+    engine,
+    bus,
+    registry,
+    adminToken: options.adminToken,
+    options: options.queues,
+    logger,
+    prom: metrics.registry,
+  });
   const routes: Route[] = [
     {
       methods: ['GET'],
@@ -185,15 +194,7 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
     },
     ...registry.routes,
     ...delivery.routes,
-    ...backendApiRoutes({
-      engine,
-      bus,
-      registry,
-      adminToken: options.adminToken,
-      options: options.queues,
-      logger,
-      prom: metrics.registry,
-    }),
+    ...backendApi.routes,
   ];
   routes.push(...tokens.routes);
   const devTokenRoute = transport.devTokenRoute;
@@ -275,6 +276,7 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
         await hub.close();
         await bus.close();
         await delivery.close();
+        backendApi.close();
         const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
         http.closeIdleConnections();
         const timer = setTimeout(() => http.closeAllConnections(), shutdownTimeoutMs);

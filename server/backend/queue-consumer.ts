@@ -28,7 +28,10 @@ export interface QueueConsumerOptions {
   readonly waitMs?: number;
   /** The nack delay of a failed delivery. Default 1 s, doubling per delivery, at most 60 s. */
   readonly retryDelayMs?: (deliveries: number) => number;
-  /** Told of failures that do not stop consuming (a pull, an ack, a handler's error). */
+  /**
+   * Told of failures: those that do not stop consuming (a pull, an ack, a handler's error),
+   * and the refusal that does (then `done` rejects with it too).
+   */
   readonly onError?: (error: Error) => void;
 }
 
@@ -116,7 +119,10 @@ class Consumer implements QueueConsumer {
           retryMs = PULL_RETRY_MIN_MS;
         } catch (error) {
           if (this.#stopping.signal.aborted) break;
-          if (error instanceof McError && FATAL.has(error.code)) throw error;
+          if (error instanceof McError && FATAL.has(error.code)) {
+            this.#report(error);
+            throw error;
+          }
           this.#report(error);
           await sleep(retryMs, this.#stopping.signal);
           retryMs = Math.min(PULL_RETRY_MAX_MS, retryMs * 2);

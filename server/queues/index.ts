@@ -14,7 +14,7 @@ import { Queues, type QueueOptions } from './queues.ts';
 export { DeadLetters } from './dead-letters.ts';
 export { QUEUE_GROUP, Queues, type QueueOptions } from './queues.ts';
 
-/** What {@link backendApiRoutes} needs of the server. */
+/** What {@link startBackendApi} needs of the server. */
 export interface BackendRouteDeps {
   readonly engine: Engine;
   readonly bus: EventBus;
@@ -26,13 +26,28 @@ export interface BackendRouteDeps {
 }
 
 /** The routes backends use besides the registry's: their queues, and publishing events. */
-export function backendApiRoutes(deps: BackendRouteDeps): Route[] {
+export interface BackendApi {
+  readonly routes: Route[];
+  /** Ends the pulls waiting for events (they answer empty): the server is shutting down. */
+  close(): void;
+}
+
+/** Builds the queues and the publish route on the server's engine, bus and registry. */
+export function startBackendApi(deps: BackendRouteDeps): BackendApi {
   const metrics = new QueueMetrics(deps.prom);
   const log = deps.logger.child({ component: 'queues' });
   const queues = new Queues(deps.engine, deps.registry.registry, log, deps.options, metrics);
   const authenticate = deps.registry.authenticate;
-  return [
-    ...queueRoutes({ queues, authenticate, admin: new AdminAccess(deps.adminToken) }),
-    backendPublishRoute({ bus: deps.bus, registry: deps.registry.registry, authenticate, metrics }),
-  ];
+  return {
+    routes: [
+      ...queueRoutes({ queues, authenticate, admin: new AdminAccess(deps.adminToken) }),
+      backendPublishRoute({
+        bus: deps.bus,
+        registry: deps.registry.registry,
+        authenticate,
+        metrics,
+      }),
+    ],
+    close: () => queues.close(),
+  };
 }

@@ -60,6 +60,7 @@ export class Queues {
   readonly #pollMs: number;
   readonly #maxWaiting: number;
   readonly #waiting = new Map<string, number>();
+  readonly #closing = new AbortController();
 
   constructor(
     engine: Engine,
@@ -96,7 +97,7 @@ export class Queues {
 
   /**
    * Up to `max` deliveries; when there are none, waits for some up to `waitMs` (looking
-   * every pollMs) unless `signal` aborts (the client went away). Deliveries taken when the
+   * every pollMs) unless `signal` aborts (the client went away) or the queues close. Deliveries taken when the
    * client is already gone are nacked at once rather than left to the ack wait.
    */
   async pull(
@@ -110,6 +111,7 @@ export class Queues {
       throw new McError('RATE_LIMITED', `at most ${this.#maxWaiting} waiting pulls per app`);
     }
     this.#waiting.set(queue.app, waiting + 1);
+    const stop = AbortSignal.any([signal, this.#closing.signal]);
     try {
       const deadline = Date.now() + waitMs;
       for (;;) {
@@ -123,8 +125,8 @@ export class Queues {
           return [];
         }
         const left = deadline - Date.now();
-        if (out.length > 0 || left <= 0 || signal.aborted) return out;
-        await sleep(Math.min(this.#pollMs, left), signal);
+        if (out.length > 0 || left <= 0 || stop.aborted) return out;
+        await sleep(Math.min(this.#pollMs, left), stop);
       }
     } finally {
       const now = (this.#waiting.get(queue.app) ?? 1) - 1;
@@ -192,6 +194,11 @@ export class Queues {
   async #open(queue: QueueSettings, tokens: readonly string[]): Promise<string[]> {
     const unique = [...new Set(tokens)];
     return Promise.all(unique.map((t) => this.#tokens.open(queue.app, queue.name, t)));
+  }
+
+  /** Ends every waiting pull (each answers what it has: nothing); the server is closing. */
+  close(): void {
+    this.#closing.abort();
   }
 
   /** Depth, for the demo panel and operators. */

@@ -287,5 +287,37 @@ for (const kind of ENGINES) {
       assert.equal(consumer.stats.nacked, 2);
       assert.equal(consumer.stats.acked, 1);
     });
+
+    it('consumer client stops on a refused credential, and says why', async () => {
+      const errors: string[] = [];
+      const consumer = consume({
+        url: server.url,
+        app: 'chat',
+        queue: 'todos',
+        credential: other.credential,
+        handler: () => {},
+        onError: (error) => errors.push(error.message),
+      });
+      await assert.rejects(consumer.done, (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'NOT_PERMITTED');
+        return true;
+      });
+      assert.equal(errors.length, 1);
+      assert.match(errors[0]!, /403/);
+    });
+
+    it('answers a waiting pull with nothing when the server shuts down', async () => {
+      // A server of its own (its own engine connection: closing a server closes its engine),
+      // closed under a waiting pull.
+      const closing = await startQueueServer(await fixture.open());
+      const api = new QueueApi(closing, 'chat', chatCredential);
+      await drain(api);
+      const pulling = api.post('pull', { max: 10, waitMs: 15_000 });
+      await sleep(300);
+      await closing.close();
+      const res = await pulling;
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), { deliveries: [] });
+    });
   });
 }
