@@ -288,6 +288,33 @@ for (const kind of ENGINES) {
       assert.equal(consumer.stats.acked, 1);
     });
 
+    it('acks through another server process what was pulled through one', async () => {
+      await drain(chat);
+      // A second process of the deployment: its own engine connection, same namespace.
+      const second = await startQueueServer(await fixture.open());
+      try {
+        const there = new QueueApi(second, 'chat', chatCredential);
+        const a = todoEvent();
+        const b = todoEvent();
+        await enqueue(engine, 'chat', a);
+        await enqueue(engine, 'chat', b);
+        const got = await chat.pull(10, 0);
+        assert.deepEqual(ids(got), [a.id, b.id]);
+        assert.equal(await there.ack([got[0]!]), 1);
+        assert.equal(await there.nack([got[1]!], 0), 1);
+        const back = await chat.pull(10, 1_000);
+        assert.deepEqual(
+          back.map((d) => [d.id, d.deliveries]),
+          [[b.id, 2]],
+        );
+        await there.ack(back);
+        await sleep(2_000); // past the ack wait: nothing comes back
+        assert.deepEqual(await chat.pull(10, 0), []);
+      } finally {
+        await second.close();
+      }
+    });
+
     it('consumer client stops on a refused credential, and says why', async () => {
       const errors: string[] = [];
       const consumer = consume({
