@@ -174,6 +174,23 @@ describe('decodeServerFrame', () => {
     }
   });
 
+  it("reads an event by a user's device or by the app's backend, nothing else", () => {
+    const event = { t: 'event', space: 'demo', epoch: 'e1', offset: 3, msgId: 'msg-12345678' };
+    const base = { ...event, app: 'chat', topic: 'chat.message.sent', data: '{}' };
+    for (const by of [{ user: 'ann', device: 'dev-12345678' }, { backend: true }]) {
+      const result = decodeServerFrame(JSON.stringify({ ...base, by }));
+      assert.ok(result.ok, JSON.stringify(result));
+      assert.deepEqual(result.frame, { ...base, by });
+    }
+    for (const by of [{ backend: false }, { backend: 'yes' }, { user: 'ann' }, {}, null]) {
+      assert.equal(
+        decodeServerFrame(JSON.stringify({ ...base, by })).ok,
+        false,
+        JSON.stringify(by),
+      );
+    }
+  });
+
   it('drops fields a newer server adds, and refuses unknown kinds', () => {
     const result = decodeServerFrame('{"t":"pong","id":1,"extra":true}');
     assert.ok(result.ok);
