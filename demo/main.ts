@@ -60,7 +60,14 @@ $('#widget-origin').textContent = origin;
 if (!crossSite) {
   $('#origin-warning').hidden = false;
 }
-for (const manifest of demoManifests(origin)) host.register(manifest);
+// With a server (`npm start` starts one), the canvas is synced with space "demo" across
+// devices, the server owns the layout, and the app catalog comes from its registry (with
+// each app's health); demo/server-sync.ts is loaded only then.
+const serverUrl = demoServer();
+const server = serverUrl ? await import('./server-sync.ts') : undefined;
+const fromRegistry = server && serverUrl ? await server.catalogFromRegistry(host, serverUrl) : 0;
+// No server, or a registry without the apps: the page registers them itself.
+if (fromRegistry === 0) for (const manifest of demoManifests(origin)) host.register(manifest);
 
 // The host's own requests to the broker time out (5 s) like a widget's, and a timed-out
 // subscription is dropped; so wait until the broker Worker is up before subscribing, and
@@ -112,12 +119,8 @@ await everything.ready;
 /** The default arrangement: the three apps side by side, as many per row as fit. */
 const defaults = () => gridLayout(APPS, $('#stage').clientWidth).slots;
 
-// With a server (`npm start` starts one), the canvas is synced with space "demo" across
-// devices, and the server owns the layout: IndexedDB keeps a copy for the next load and for
-// offline use, and tabs meet at the server (demo/server-sync.ts, loaded only then).
-const serverUrl = demoServer();
-const server = serverUrl ? await import('./server-sync.ts') : undefined;
-
+// With a server, IndexedDB keeps a copy of the layout for the next load and for offline use,
+// and tabs meet at the server.
 // Restore the saved layout (IndexedDB), or start from the defaults; other tabs of this
 // demo follow every change.
 const persistence = new CanvasPersistence(canvas, {

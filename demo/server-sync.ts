@@ -1,5 +1,12 @@
-import { McError, type McCanvas } from 'microcanvas/shell';
-import { CanvasRemote, EventRemote, McSyncStatus, ServerLink, cacheOnly } from 'microcanvas/remote';
+import { McError, type Host, type McCanvas } from 'microcanvas/shell';
+import {
+  CanvasRemote,
+  EventRemote,
+  McSyncStatus,
+  RegistryCatalog,
+  ServerLink,
+  cacheOnly,
+} from 'microcanvas/remote';
 
 /**
  * The demo's server sync, loaded only when the demo has a server (`npm start` starts one):
@@ -10,6 +17,28 @@ import { CanvasRemote, EventRemote, McSyncStatus, ServerLink, cacheOnly } from '
  * toolbar. `?user=<name>` signs in as someone else (who is
  * not a member of `demo`, and is refused).
  */
+
+/**
+ * Fills the host's catalog from the server's registry and follows it (updates remount an
+ * app's widgets; an unhealthy backend makes its app unavailable). Resolves to how many apps
+ * the registry had: 0 when it could not be read (the page then registers its own).
+ */
+export async function catalogFromRegistry(host: Host, server: string): Promise<number> {
+  const catalog = new RegistryCatalog({
+    url: server,
+    host,
+    onError: (error) => console.warn('registry:', error.message),
+  });
+  try {
+    await catalog.start();
+  } catch (error) {
+    console.warn('registry unavailable:', (error as Error).message);
+    catalog.stop();
+    return 0;
+  }
+  Object.assign(globalThis, { demoCatalog: catalog });
+  return host.manifests().length;
+}
 
 /** The canvas's local store beside a server: a cache of this tab, no tab merging (docs/sync.md). */
 export function localCache(store: Parameters<typeof cacheOnly>[0]): ReturnType<typeof cacheOnly> {

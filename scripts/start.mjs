@@ -7,7 +7,13 @@
 //                   MC_PORT too, so it gets its port as a flag, never from MC_PORT
 //   MC_SERVER_DATA  the server's SQLite file (default .microcanvas/demo.db)
 //   MC_SERVER=off   no server: the canvas is saved in this browser and synced across its tabs only
+//
+// With the server come the sample backends (docs/backends.md, "Sample backends"), each a
+// process of its own: the demo registers the three apps in the server's registry (the page
+// reads its catalog from there), then starts the todo backend (behind the gateway, webhooks)
+// and the chat backend (a queue, publishing), with credentials issued for this run.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { dirname } from 'node:path';
@@ -35,6 +41,11 @@ const serverUrl = `http://127.0.0.1:${serverPort}`;
 // The demo page reads it as import.meta.env.VITE_MC_SERVER_URL (Vite exposes VITE_* variables).
 process.env.VITE_MC_SERVER_URL = withServer ? serverUrl : '';
 
+// The sample backends' ports, chosen now: the page learns them from Vite's environment.
+const [todoPort, chatPort] = withServer ? [await freePort(), await freePort()] : [0, 0];
+process.env.VITE_MC_TODO_BACKEND = withServer ? `http://127.0.0.1:${todoPort}` : '';
+process.env.VITE_MC_CHAT_BACKEND = withServer ? `http://127.0.0.1:${chatPort}` : '';
+
 const vite = await createServer({ configFile: `${ROOT}vite.config.ts` });
 await vite.listen();
 const address = vite.httpServer?.address();
@@ -42,12 +53,22 @@ const port = typeof address === 'object' && address ? address.port : vite.config
 
 /** @type {import('node:child_process').ChildProcess | undefined} */
 let server;
-// However this process ends, the server it started ends with it.
-process.on('exit', () => server?.kill('SIGTERM'));
+/** @type {import('node:child_process').ChildProcess[]} */
+const backends = [];
+// However this process ends, the processes it started end with it.
+process.on('exit', () => {
+  for (const child of [server, ...backends]) child?.kill('SIGTERM');
+});
+// The registry's admin credential, for this run only: the demo registers its apps with it.
+const adminToken = randomBytes(32).toString('base64url');
 if (withServer) {
   const data = process.env.MC_SERVER_DATA || `${ROOT}.microcanvas/demo.db`;
   mkdirSync(dirname(data), { recursive: true });
-  const env = { ...process.env, MC_LOG_LEVEL: process.env.MC_LOG_LEVEL ?? 'warn' };
+  const env = {
+    ...process.env,
+    MC_LOG_LEVEL: process.env.MC_LOG_LEVEL ?? 'warn',
+    MC_ADMIN_TOKEN: adminToken,
+  };
   delete env.MC_PORT;
   server = spawn(
     process.execPath,
@@ -62,6 +83,11 @@ if (withServer) {
       '--host-origin',
       `http://localhost:${port}`,
       '--dev-tokens',
+      // The sample backends listen on loopback: the gateway and webhooks may reach it.
+      '--allow-private',
+      '127.0.0.0/8',
+      '--probe-interval',
+      '5s',
     ],
     { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] },
   );
@@ -70,6 +96,7 @@ if (withServer) {
     console.error(`microcanvas server exited (${signal ?? code}); the demo stays up without it`);
   });
   await waitForHealth(`${serverUrl}/healthz`);
+  if (server.exitCode === null) await startBackends(`http://127.0.0.1:${port}`);
 }
 
 console.log(
@@ -79,6 +106,56 @@ if (withServer) {
   console.log(
     `microcanvas server: ${serverUrl}/  (dev tokens on; the demo syncs space "demo" as user "demo": open the demo in two browsers)`,
   );
+}
+
+/**
+ * Registers the sample apps (widgets from `127.0.0.1`, another site than the page on
+ * `localhost`) and starts their backends. A failure leaves the demo up without them.
+ */
+async function startBackends(widgetOrigin) {
+  const hostOrigin = `http://localhost:${port}`;
+  try {
+    const { tsImport } = await import('tsx/esm/api');
+    /** @type {typeof import('../demo/provision.ts')} */
+    const { provisionDemo } = await tsImport('../demo/provision.ts', import.meta.url);
+    const secrets = await provisionDemo(serverUrl, adminToken, widgetOrigin, {
+      todo: `http://127.0.0.1:${todoPort}`,
+      chat: `http://127.0.0.1:${chatPort}`,
+    });
+    const common = { ...process.env, MC_SERVER_URL: serverUrl, MC_HOST_ORIGIN: hostOrigin };
+    backends.push(
+      startBackend('sample-apps/todo/backend/server.ts', {
+        ...common,
+        TODO_PORT: String(todoPort),
+        TODO_CREDENTIAL: secrets.todoCredential,
+        TODO_WEBHOOK_SECRET: secrets.todoWebhookSecret,
+        TODO_DATA: process.env.MC_TODO_DATA || `${ROOT}.microcanvas/todo-backend.json`,
+      }),
+      startBackend('sample-apps/chat/backend/server.ts', {
+        ...common,
+        CHAT_PORT: String(chatPort),
+        CHAT_CREDENTIAL: secrets.chatCredential,
+      }),
+    );
+    console.log(
+      `sample backends: todo http://127.0.0.1:${todoPort}/  chat http://127.0.0.1:${chatPort}/`,
+    );
+  } catch (error) {
+    console.error(`sample backends not started: ${error}`);
+  }
+}
+
+/** @param {string} file @param {NodeJS.ProcessEnv} env */
+function startBackend(file, env) {
+  const child = spawn(process.execPath, ['--import', 'tsx', file], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  child.on('exit', (code, signal) => {
+    if (!closing) console.error(`${file} exited (${signal ?? code})`);
+  });
+  return child;
 }
 
 /** Resolves once `url` answers 200, or after 30 s (the demo then runs without sync). */
@@ -98,12 +175,10 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, async () => {
     if (closing) return;
     closing = true;
-    const exited =
-      server && server.exitCode === null
-        ? new Promise((resolve) => server?.once('exit', resolve))
-        : undefined;
-    server?.kill('SIGTERM');
-    await Promise.all([vite.close(), exited]);
+    const children = [server, ...backends].filter((c) => c !== undefined && c.exitCode === null);
+    const exited = children.map((c) => new Promise((resolve) => c.once('exit', resolve)));
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all([vite.close(), ...exited]);
     process.exit(0);
   });
 }

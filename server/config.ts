@@ -39,6 +39,10 @@ export const USAGE = `Usage: microcanvas-server [options]
                                               tokens (default the URL it listens on; set
                                               it when several processes serve one URL)
   --key-rotation <time>  MC_KEY_ROTATION      signing key rotation interval (default 24h)
+  --allow-private <cidr> MC_ALLOW_PRIVATE     a private range app backends may be reached
+                                              at (gateway and webhooks; repeat the flag;
+                                              the variable is comma-separated). None:
+                                              private and loopback addresses are refused
   --dev-tokens           MC_DEV_TOKENS=1      DEMO ONLY: POST /dev/token signs a token for
                                               any user name, and the space "demo" exists
   --help                                      this text
@@ -92,6 +96,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
       'dev-tokens': { type: 'boolean' },
       'space-ttl': { type: 'string' },
       'probe-interval': { type: 'string' },
+      'allow-private': { type: 'string', multiple: true },
       'heartbeat-ttl': { type: 'string' },
       issuer: { type: 'string' },
       'key-rotation': { type: 'string' },
@@ -134,6 +139,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
   const issuer = pick(values.issuer, 'MC_ISSUER');
   if (issuer !== undefined) checkIssuer(issuer);
   const keyRotation = pick(values['key-rotation'], 'MC_KEY_ROTATION');
+  const allowPrivate = values['allow-private'] ?? splitList(env.MC_ALLOW_PRIVATE);
   const devTokens = values['dev-tokens'] ?? ['1', 'true'].includes(env.MC_DEV_TOKENS ?? '');
   return {
     help: false,
@@ -151,6 +157,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
       ...(heartbeatTtl === undefined ? {} : { heartbeatTtlMs: parseDuration(heartbeatTtl) }),
       ...(issuer === undefined ? {} : { issuer }),
       ...(keyRotation === undefined ? {} : { keyRotationMs: parseDuration(keyRotation) }),
+      ...(allowPrivate.length === 0 ? {} : { webhooks: { allow: allowPrivate } }),
     },
   };
 }
