@@ -140,5 +140,12 @@ $('#reset-layout').addEventListener('click', () => {
   canvas.layout = defaults();
 });
 
+// `npm start`'s sample backends: their webhook and queue figures in the panel.
+const env = (import.meta as { env?: Record<string, string | undefined> }).env;
+if (server && env?.VITE_MC_TODO_BACKEND && env.VITE_MC_CHAT_BACKEND) {
+  const { showBackends } = await import('./backend-panel.ts');
+  showBackends(env.VITE_MC_TODO_BACKEND, env.VITE_MC_CHAT_BACKEND);
+}
+
 const catalog = $<McCatalog>('mc-catalog');
 catalog.refresh();
