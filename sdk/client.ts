@@ -2,6 +2,7 @@ import { decodeBrokerBatch } from './protocol/decode-broker-batch.ts';
 import { McError } from './protocol/errors.ts';
 import { linkError, type ClientLink, type HostStatus } from './link.ts';
 import type { AppContext } from './protocol/context.ts';
+import type { IdentityToken } from './protocol/identity.ts';
 import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, MAX_OPS_PER_BATCH } from './protocol/limits.ts';
 import { Outbox } from './protocol/outbox.ts';
 import type { BrokerOp, EventOp } from './protocol/broker-ops.ts';
@@ -180,6 +181,17 @@ export class Client {
     } finally {
       this.#calls--;
     }
+  }
+
+  /**
+   * A short-lived token (at most 60 s) that proves to this app's own backend who the user is,
+   * in which space and slot (docs/backends.md "Identity tokens"): send it as
+   * `Authorization: Bearer <token>`. Needs the `identity` service in the manifest
+   * (`NOT_PERMITTED` otherwise) and a host connected to its server (`NOT_READY` otherwise).
+   * The host reuses a token until 10 s before `expiresAt`: ask again for each use.
+   */
+  identityToken(): Promise<IdentityToken> {
+    return this.call('identityToken');
   }
 
   /** Requests waiting for the broker's answer, and host calls waiting for the host's. */

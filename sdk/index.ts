@@ -12,6 +12,7 @@ export {
 } from './client.ts';
 export { McError, type ErrorCode } from './protocol/errors.ts';
 export type { AppContext } from './protocol/context.ts';
+export type { IdentityToken } from './protocol/identity.ts';
 export type { Topic, TopicPattern } from './protocol/topics.ts';
 export { PROTOCOL_VERSION } from './protocol/version.ts';
 export {

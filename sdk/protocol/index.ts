@@ -64,3 +64,11 @@ export {
   type SnapshotFrame,
   type WelcomeFrame,
 } from './server-wire.ts';
+export {
+  IDENTITY_TOKEN_MARGIN_MS,
+  IDENTITY_TOKEN_PATH,
+  IdentityRequestSchema,
+  IdentityTokenSchema,
+  type IdentityRequest,
+  type IdentityToken,
+} from './identity.ts';

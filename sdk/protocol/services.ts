@@ -4,6 +4,7 @@
  * host page loads when the first service call arrives (docs/decisions/0012-performance.md),
  * and the SDK imports only types and constants.
  */
+import type { IdentityToken } from './identity.ts';
 import type {
   ModalRequestInput,
   PixelSize,
@@ -14,7 +15,14 @@ import type {
 export * from './service-limits.ts';
 
 /** Services a manifest can list in `services`. Context (theme, locale, user) is always on. */
-export const SERVICE_NAMES = ['resize', 'notify', 'modal', 'storage', 'shortcuts'] as const;
+export const SERVICE_NAMES = [
+  'resize',
+  'notify',
+  'modal',
+  'storage',
+  'shortcuts',
+  'identity',
+] as const;
 /** One of {@link SERVICE_NAMES}. */
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
@@ -38,6 +46,12 @@ export type ServiceMethods = {
   storageKeys(): Promise<string[]>;
   shortcuts(): Promise<string[]>;
   shortcut(combo: string): Promise<void>;
+  /**
+   * A short-lived identity token for this widget's app, user, space and slot, minted by the
+   * host's server (`identity` service; docs/backends.md "Identity tokens"). No arguments:
+   * the host stamps the app and slot from the mount, never from the widget.
+   */
+  identityToken(): Promise<IdentityToken>;
 };
 
 /** The penpal method names each service adds. */
@@ -48,4 +62,5 @@ export const SERVICE_METHODS: Readonly<Record<ServiceName, readonly (keyof Servi
     modal: ['modal'],
     storage: ['storageGet', 'storageSet', 'storageRemove', 'storageKeys'],
     shortcuts: ['shortcuts', 'shortcut'],
+    identity: ['identityToken'],
   });

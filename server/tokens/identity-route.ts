@@ -1,10 +1,11 @@
 import type { ServerResponse } from 'node:http';
 
-import * as z from 'zod/mini';
-
 import { McError } from '../../sdk/protocol/errors.ts';
-import { SlotIdSchema, SpaceIdSchema } from '../../sdk/protocol/server-wire.ts';
-import { APP_ID_RE } from '../../sdk/protocol/topics.ts';
+import {
+  IDENTITY_TOKEN_PATH,
+  IdentityRequestSchema,
+  type IdentityToken,
+} from '../../sdk/protocol/identity.ts';
 import { readJson } from '../http/body.ts';
 import { sendError, sendJson } from '../http/respond.ts';
 import type { Route } from '../http/route.ts';
@@ -16,17 +17,9 @@ import { IDENTITY_TOKEN_TYPE } from './token-types.ts';
 import type { KeySet } from './types.ts';
 import type { UserLimiter } from './user-limiter.ts';
 
-/** Where a host page asks for a widget's identity token. */
-export const IDENTITY_TOKEN_PATH = '/tokens/identity';
+export { IDENTITY_TOKEN_PATH };
 /** A request body is a few ids: anything bigger is refused unread. */
 const MAX_BODY_BYTES = 1024;
-
-/** `POST /tokens/identity`'s body: for which app, in which space, for which slot. */
-export const IdentityRequestSchema = z.strictObject({
-  app: z.string().check(z.regex(APP_ID_RE)),
-  space: SpaceIdSchema,
-  slot: SlotIdSchema,
-});
 
 /** What the route needs of the server. */
 export interface IdentityRouteDeps {
@@ -133,5 +126,6 @@ function send(res: ServerResponse, token: string): number {
   const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as {
     exp: number;
   };
-  return sendJson(res, 200, { token, expiresAt: payload.exp * 1000 });
+  const answer: IdentityToken = { token, expiresAt: payload.exp * 1000 };
+  return sendJson(res, 200, answer);
 }

@@ -48,3 +48,5 @@ export {
   type SyncIndicatorState,
 } from '../elements/mc-sync-status.ts';
 export * from '../../sdk/protocol/server-wire.ts';
+export { IdentityRemote, type IdentityRemoteOptions } from './identity-remote.ts';
+export type { IdentityProvider } from '../services/identity-provider.ts';

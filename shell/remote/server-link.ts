@@ -20,7 +20,9 @@ import {
   type SnapshotFrame,
   type WelcomeFrame,
 } from '../../sdk/protocol/server-wire.ts';
+import type { IdentityRequest, IdentityToken } from '../../sdk/protocol/identity.ts';
 import { backoffDelay, RECONNECT_BASE_MS, RECONNECT_MAX_MS } from './backoff.ts';
+import { requestIdentityToken } from './identity-request.ts';
 import { deviceId } from './device-id.ts';
 import { SendPacer } from './send-pacer.ts';
 
@@ -229,6 +231,25 @@ export class ServerLink {
       });
       this.#pacer?.push(encodeClientFrame({ ...frame, id } as ClientFrame));
     });
+  }
+
+  /**
+   * Asks the server for a widget's identity token (`POST /tokens/identity`, with the user's
+   * token as `Authorization: Bearer`). Rejects with `NOT_READY` when the link is not online,
+   * else with the server's refusal (`NOT_FOUND`, `UNKNOWN_APP`, `RATE_LIMITED`, …) or
+   * `CALL_TIMEOUT`. `IdentityRemote` caches what it gives.
+   */
+  async identityToken(request: IdentityRequest): Promise<IdentityToken> {
+    if (this.#state !== 'online') {
+      throw new McError('NOT_READY', `server link is ${this.#state}`);
+    }
+    const token = await this.#options.getToken();
+    return requestIdentityToken(
+      this.#options.url,
+      token,
+      request,
+      this.#options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+    );
   }
 
   /** Sends a frame that gets no reply (`leave`); false when not online. */

@@ -1,5 +1,6 @@
 import { McError, type HostContextPatch, type ToastRequest } from '../../sdk/protocol/index.ts';
 import { ContextService } from './context-service.ts';
+import type { IdentityProvider } from './identity-provider.ts';
 import type { ServiceCaller } from './service-surface.ts';
 import { ServiceLimiter } from './service-limiter.ts';
 import type { SessionServices, SharedServices } from './session-services.ts';
@@ -19,7 +20,7 @@ export interface HostServicesOptions {
 
 /**
  * The host's services for widgets: context (theme, locale, user, tokens), toasts, modal
- * dialogs, storage, resize and shortcuts. One per {@link Host}; each mount binds its own
+ * dialogs, storage, resize, shortcuts and identity tokens. One per {@link Host}; each mount binds its own
  * {@link SessionServices}, which its frame session adds to the penpal methods table.
  */
 export class HostServices implements SharedServices {
@@ -27,6 +28,11 @@ export class HostServices implements SharedServices {
   readonly storage: StorageService;
   readonly toasts: ToastStack;
   readonly limiter = new ServiceLimiter();
+  /**
+   * Mints widgets' identity tokens (`identity` service); set by `IdentityRemote.start()`.
+   * Undefined: `identityToken` calls fail with `NOT_READY`.
+   */
+  identity: IdentityProvider | undefined;
   readonly #modals = new Set<string>();
 
   constructor(options: HostServicesOptions = {}) {

@@ -11,6 +11,9 @@ export const SERVICE_RATES = {
   modal: { perSecond: 0.2, burst: 3 },
   storage: { perSecond: 50, burst: 200 },
   shortcuts: { perSecond: 10, burst: 20 },
+  // The host caches a token per slot until 10 s before it expires: a widget needs about one
+  // a minute; this bounds the requests a widget can make the host send to its server.
+  identity: { perSecond: 1, burst: 10 },
 } as const;
 
 /** The rate-limited service kinds. */

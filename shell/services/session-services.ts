@@ -4,12 +4,14 @@ import {
   serializeError,
   isShortcut,
   SERVICE_METHODS,
+  type IdentityToken,
   type Receiver,
   type ResizeResult,
   type ServiceMethods,
   type ToastRequest,
 } from '../../sdk/protocol/index.ts';
 import type { ContextService } from './context-service.ts';
+import type { IdentityProvider } from './identity-provider.ts';
 import { requestSchemas } from './request-schemas.ts';
 import { ResizeGovernor } from './resize-governor.ts';
 import type { ServiceCaller } from './service-surface.ts';
@@ -24,6 +26,8 @@ export interface SharedServices {
   readonly context: ContextService;
   readonly storage: StorageService;
   readonly limiter: ServiceLimiter;
+  /** Mints identity tokens; undefined without a server connection. */
+  readonly identity: IdentityProvider | undefined;
   /** Shows a toast labelled with the app's name. */
   showToast(appId: string, appName: string, request: ToastRequest): void;
   /** Claims the app's one dialog (`SERVICE_BUSY` while one is open); returns the release. */
@@ -78,6 +82,7 @@ export class SessionServices {
       },
       shortcuts: async () => [...caller.manifest.shortcuts],
       shortcut: (combo) => this.#shortcut(combo),
+      identityToken: (...args: unknown[]) => this.#identityToken(args),
     };
     // Each granted method, wrapped alike: a view of both tables by name, since one wrapper
     // serves methods of different signatures (each keeps its own answer type).
@@ -180,6 +185,26 @@ export class SessionServices {
       if (this.#modal === controller) this.#modal = undefined;
       release();
     }
+  }
+
+  /**
+   * The app and slot are the mount's: the widget names nothing (any argument is refused, so a
+   * widget that tries to name another app learns only that it cannot).
+   */
+  async #identityToken(args: unknown[]): Promise<IdentityToken> {
+    if (args.some((arg) => arg !== undefined)) {
+      throw new McError('INVALID_ARGUMENT', 'identityToken takes no arguments');
+    }
+    this.#take('identity');
+    const provider = this.#services.identity;
+    if (!provider) throw new McError('NOT_READY', 'the host has no server connection for tokens');
+    const { token, expiresAt } = await provider.identityToken({
+      app: this.#appId,
+      slot: this.#caller.slotId,
+    });
+    // A token minted for a session that ended meanwhile is not handed to its successor.
+    if (!this.#caller.live()) throw new McError('APP_DISCONNECTED', 'no live session');
+    return { token, expiresAt };
   }
 
   async #shortcut(combo: unknown): Promise<void> {

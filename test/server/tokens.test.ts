@@ -238,14 +238,19 @@ describe('identity tokens', { timeout: 60_000 }, () => {
         const short = await open({ identityTokenTtlS: 1 });
         try {
           const token = (await mint(short, WANT)).body.token!;
-          const verifier = createIdentityVerifier({
-            jwksUrl: `${short.url}/.well-known/jwks.json`,
-            audience: 'todo',
-            clockToleranceS: 0,
-          });
-          assert.equal((await verifier.verify(token)).sub, 'ann');
-          await sleep(2_100);
-          await assert.rejects(verifier.verify(token), {
+          const { exp, iat } = decode(token).payload as { exp: number; iat: number };
+          assert.equal(exp - iat, 1);
+          const verifier = (clockToleranceS: number) =>
+            createIdentityVerifier({
+              jwksUrl: `${short.url}/.well-known/jwks.json`,
+              audience: 'todo',
+              clockToleranceS,
+            });
+          // Valid now (with tolerance: iat is whole seconds, so a 1 s token may have only
+          // milliseconds left by the time a loaded machine verifies it).
+          assert.equal((await verifier(5).verify(token)).sub, 'ann');
+          await sleep(exp * 1000 - Date.now() + 100);
+          await assert.rejects(verifier(0).verify(token), {
             code: 'UNAUTHENTICATED',
             message: 'token expired',
           });

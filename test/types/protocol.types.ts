@@ -147,6 +147,18 @@ export function penpalTables(): void {
   // @ts-expect-error storageKeys answers a list of keys
   const keys: Receiver<ServiceMethods>['storageKeys'] = async () => 'a,b';
   void keys;
+  // The host's identityToken answers {token, expiresAt}, whatever it gets from the server.
+  const identity: Receiver<ServiceMethods>['identityToken'] = async () => ({
+    token: 'a.b.c',
+    expiresAt: 1,
+  });
+  void identity;
+  // @ts-expect-error not the bare token
+  const bareToken: Receiver<ServiceMethods>['identityToken'] = async () => 'a.b.c';
+  void bareToken;
+  // @ts-expect-error nor without its expiry
+  const noExpiry: Receiver<ServiceMethods>['identityToken'] = async () => ({ token: 'a.b.c' });
+  void noExpiry;
   const widget: WidgetMethods = { ping: () => 'pong', context: () => undefined };
   // @ts-expect-error the heartbeat answers 'pong'
   widget.ping = () => 'ping';

@@ -9,6 +9,7 @@ import {
   storage,
   type AppStorage,
   type Client,
+  type IdentityToken,
 } from '../../sdk/index.ts';
 import type { ManifestInput } from '../../sdk/protocol/index.ts';
 
@@ -54,3 +55,27 @@ void manifest;
 // @ts-expect-error services come from a closed list
 const bad: ManifestInput = { id: 'x', name: 'X', url: 'https://x.example/', services: ['camera'] };
 void bad;
+
+// Identity tokens: no arguments (the host stamps the app and slot), `{token, expiresAt}` back.
+const identity: Promise<IdentityToken> = client.identityToken();
+void identity.then(({ token, expiresAt }) => [token.length, expiresAt + 1]);
+// @ts-expect-error a widget cannot name the app it wants a token for
+void client.identityToken({ app: 'chat' });
+// @ts-expect-error nor through the raw call
+void client.call('identityToken', [{ app: 'chat' }]);
+const raw: Promise<IdentityToken> = client.call('identityToken');
+void raw;
+// @ts-expect-error the answer is an object, not the bare token
+const bare: Promise<string> = client.identityToken();
+void bare;
+const withScopes: ManifestInput = {
+  id: 'todo',
+  name: 'Todo',
+  url: 'https://todo.example/',
+  services: ['identity'],
+  scopes: ['items:read', 'items:write'],
+};
+void withScopes;
+// @ts-expect-error scopes are strings
+const badScopes: ManifestInput = { id: 'x', name: 'X', url: 'https://x.example/', scopes: [1] };
+void badScopes;

@@ -15,7 +15,7 @@ export async function registerApps(server: McServer): Promise<void> {
 /** A registry entry for app `id` served from loopback. */
 export function appEntry(id: string, scopes: string[] = []): AppEntryInput {
   return {
-    manifest: { id, name: id, url: `http://127.0.0.1:9/${id}/`, scopes },
+    manifest: { id, name: id, url: `http://127.0.0.1:9/${id}/`, services: ['identity'], scopes },
     version: '1.0.0',
   };
 }
