@@ -2,6 +2,7 @@ import { McError, type Host, type McCanvas } from 'microcanvas/shell';
 import {
   CanvasRemote,
   EventRemote,
+  IdentityRemote,
   McSyncStatus,
   RegistryCatalog,
   ServerLink,
@@ -13,7 +14,8 @@ import {
  * a dev token for the demo user (the server's `--dev-tokens` mode; a real host gets its
  * token from its own sign-in), one {@link ServerLink}, the canvas synced with space `demo`,
  * the apps' synced events and states with the same space (manifest `sync`: a todo ticked on
- * one device is announced in the chat on the other), and an `<mc-sync-status>` in the
+ * one device is announced in the chat on the other), identity tokens for the widgets' backends
+ * (`identity` service), and an `<mc-sync-status>` in the
  * toolbar. `?user=<name>` signs in as someone else (who is
  * not a member of `demo`, and is refused).
  */
@@ -69,6 +71,9 @@ export async function syncWithServer(canvas: McCanvas, server: string, toolbar: 
   toolbar.append(status);
   const events = new EventRemote(canvas.host, { link, space: 'demo' });
   events.start();
+  // Widgets whose manifest lists the `identity` service get tokens for their backends.
+  const identity = new IdentityRemote(canvas.host, { link, space: 'demo' });
+  identity.start();
   await remote.start();
-  return { link, remote, events, user };
+  return { link, remote, events, identity, user };
 }
