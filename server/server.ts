@@ -276,7 +276,7 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
         await hub.close();
         await bus.close();
         await delivery.close();
-        backendApi.close();
+        await backendApi.close();
         const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
         http.closeIdleConnections();
         const timer = setTimeout(() => http.closeAllConnections(), shutdownTimeoutMs);

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 
 import { pino } from 'pino';
 
-import type { BackendEvent } from '../delivery/types.ts';
+import { queueChannel, queueStream, type BackendEvent } from '../delivery/types.ts';
 import type { Engine, EngineConfig } from '../engine/index.ts';
 import { createServer } from '../server.ts';
 
@@ -22,7 +22,7 @@ export interface QueueServerSpec {
 
 /** What the bench asks. */
 export type ToQueueServer =
-  | { readonly t: 'enqueue'; readonly stream: string; readonly events: number }
+  | { readonly t: 'enqueue'; readonly app: string; readonly queue: string; readonly events: number }
   | { readonly t: 'raw'; readonly stream: string; readonly events: number }
   | { readonly t: 'stop' };
 /** What this process answers. */
@@ -41,8 +41,6 @@ const server = await createServer({
   engine: spec.engine,
   logger: pino({ level: process.env.MC_BENCH_LOG ?? 'error' }),
   adminToken: spec.adminToken,
-  // A waiting pull looks again every 10 ms: the bench measures throughput, not idle cost.
-  queues: { pollMs: 10 },
 });
 
 function event(n: number): BackendEvent {
@@ -57,14 +55,18 @@ function event(n: number): BackendEvent {
   };
 }
 
-/** Appends `n` events to `stream` as the router does (dedup id = event id). */
-async function enqueue(engine: Engine, stream: string, n: number): Promise<void> {
+/**
+ * Appends `n` events to `stream` as the router does (dedup id = event id), announcing each on
+ * `channel` when given (the router announces appends to queues, waking waiting pulls).
+ */
+async function enqueue(engine: Engine, stream: string, n: number, channel?: string) {
   let next = 0;
   await Promise.all(
     Array.from({ length: APPENDS_IN_FLIGHT }, async () => {
       while (next < n) {
         const e = event(next++);
         await engine.log.append(stream, JSON.stringify(e), e.id);
+        if (channel !== undefined) void engine.pubsub.publish(channel, '').catch(() => {});
       }
     }),
   );
@@ -92,7 +94,11 @@ process.on('message', (message: ToQueueServer) => {
   if (message.t === 'stop') {
     void server.close().finally(() => process.exit(0));
   } else if (message.t === 'enqueue') {
-    void enqueue(server.engine, message.stream, message.events).then(() => send({ t: 'enqueued' }));
+    const { app, queue, events } = message;
+    const stream = queueStream(app, queue);
+    void enqueue(server.engine, stream, events, queueChannel(app, queue)).then(() =>
+      send({ t: 'enqueued' }),
+    );
   } else {
     void raw(server.engine, message.stream, message.events).then((perSec) =>
       send({ t: 'raw', perSec }),

@@ -22,7 +22,6 @@ import { parseArgs } from 'node:util';
 
 import { dropNats, dropRedis, NATS_URL, REDIS_URL } from '../../test/server/helpers/engines.ts';
 import { consume } from '../backend/queue-consumer.ts';
-import { queueStream } from '../delivery/types.ts';
 import type { EngineConfig, EngineName } from '../engine/index.ts';
 import type { FromQueueServer, QueueServerSpec, ToQueueServer } from './queue-server.ts';
 
@@ -117,7 +116,7 @@ async function httpRound(server: ServerProcess, credential: string): Promise<num
     },
   });
   const start = performance.now();
-  await server.ask({ t: 'enqueue', stream: queueStream(APP, 'q'), events: EVENTS });
+  await server.ask({ t: 'enqueue', app: APP, queue: 'q', events: EVENTS });
   while (consumer.stats.acked < EVENTS && performance.now() - start < 120_000) await sleep(2);
   const rate = consumer.stats.acked / ((performance.now() - start) / 1000);
   await consumer.stop();

@@ -7,6 +7,7 @@ import type { Registry as AppRegistry } from '../registry/registry.ts';
 import { webhookAdminRoutes, type AdminCheck } from '../webhooks/admin-routes.ts';
 import { WebhookDispatcher, type WebhookOptions } from '../webhooks/dispatcher.ts';
 import { DeliveryRouter } from './router.ts';
+import { queueChannel } from './types.ts';
 
 /** The server's half of app backends' event delivery: the router, the dispatcher, their routes. */
 export interface BackendDelivery {
@@ -33,6 +34,8 @@ export function createBackendDelivery(
     logger,
     metrics,
     onWebhook: (app, name) => dispatcher.nudge(app, name),
+    // Best effort: a lost announcement only leaves waiting pulls to their next poll.
+    onQueue: (app, name) => void engine.pubsub.publish(queueChannel(app, name), '').catch(() => {}),
   });
   // A changed entry takes effect for the next event, not up to a refresh later.
   const unsubscribe = registry.onChange(() => router.invalidate());

@@ -39,6 +39,8 @@ export interface DeliveryRouterOptions {
   readonly refreshMs?: number;
   /** Called after an event was appended to a webhook stream (wakes a local dispatcher). */
   readonly onWebhook?: (app: string, name: string) => void;
+  /** Called after an event was appended to a queue stream (wakes waiting pulls). */
+  readonly onQueue?: (app: string, name: string) => void;
 }
 
 /**
@@ -82,6 +84,7 @@ export class DeliveryRouter implements EventRouter {
           await this.#options.log.append(sub.stream, payload, event.id);
           this.#routed?.inc({ kind: sub.kind });
           if (sub.kind === 'webhook') this.#options.onWebhook?.(sub.app, sub.name);
+          else this.#options.onQueue?.(sub.app, sub.name);
         }),
       );
     } catch (error) {

@@ -20,3 +20,8 @@ export interface BackendEvent {
 /** Streams of the engine's log that hold backend deliveries, one per subscription. */
 export const webhookStream = (app: string, name: string): string => `wh.${app}.${name}`;
 export const queueStream = (app: string, name: string): string => `q.${app}.${name}`;
+/**
+ * The pub/sub channel on which an append to a queue is announced (no payload), so that pulls
+ * waiting on any server process look at once instead of at their next poll.
+ */
+export const queueChannel = (app: string, name: string): string => `q.${app}.${name}.new`;

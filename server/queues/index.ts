@@ -29,7 +29,7 @@ export interface BackendRouteDeps {
 export interface BackendApi {
   readonly routes: Route[];
   /** Ends the pulls waiting for events (they answer empty): the server is shutting down. */
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** Builds the queues and the publish route on the server's engine, bus and registry. */

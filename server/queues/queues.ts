@@ -10,6 +10,7 @@ import { decodeBackendEvent } from '../delivery/event-codec.ts';
 import { DeadLetters } from './dead-letters.ts';
 import { DeliveryTokens } from './delivery-tokens.ts';
 import type { QueueMetrics } from './queue-metrics.ts';
+import { QueueWaker } from './queue-waker.ts';
 
 /** The consumer group of every queue: an app's backends share one queue between them. */
 export const QUEUE_GROUP = 'backend';
@@ -20,7 +21,11 @@ export interface QueueOptions {
   readonly ackWaitMs?: number;
   /** Deliveries of an event before it moves to the dead letters. Default 5. */
   readonly maxDeliveries?: number;
-  /** How often a waiting pull looks at its queue again. Default 100 ms. */
+  /**
+   * How often a waiting pull looks at its queue again. Appends wake it at once (the router
+   * announces them); the poll finds redeliveries and what a lost announcement hid. Default
+   * 250 ms.
+   */
   readonly pollMs?: number;
   /** Pulls one app may have waiting at once (each holds a request open). Default 32. */
   readonly maxWaitingPulls?: number;
@@ -28,7 +33,7 @@ export interface QueueOptions {
 
 export const DEFAULT_QUEUE_ACK_WAIT_MS = 30_000;
 export const DEFAULT_MAX_DELIVERIES = 5;
-const DEFAULT_POLL_MS = 100;
+const DEFAULT_POLL_MS = 250;
 const DEFAULT_MAX_WAITING_PULLS = 32;
 
 /** A queue as the registry names it, with its settings resolved. */
@@ -61,6 +66,7 @@ export class Queues {
   readonly #maxWaiting: number;
   readonly #waiting = new Map<string, number>();
   readonly #closing = new AbortController();
+  readonly #waker: QueueWaker;
 
   constructor(
     engine: Engine,
@@ -75,6 +81,7 @@ export class Queues {
     this.#metrics = metrics;
     this.#tokens = new DeliveryTokens(engine.records);
     this.deadLetters = new DeadLetters(engine);
+    this.#waker = new QueueWaker(engine.pubsub, logger);
     this.#ackWaitMs = options.ackWaitMs ?? DEFAULT_QUEUE_ACK_WAIT_MS;
     this.#maxDeliveries = options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES;
     this.#pollMs = options.pollMs ?? DEFAULT_POLL_MS;
@@ -126,7 +133,7 @@ export class Queues {
         }
         const left = deadline - Date.now();
         if (out.length > 0 || left <= 0 || stop.aborted) return out;
-        await sleep(Math.min(this.#pollMs, left), stop);
+        await this.#waker.wait(queue.app, queue.name, Math.min(this.#pollMs, left), stop);
       }
     } finally {
       const now = (this.#waiting.get(queue.app) ?? 1) - 1;
@@ -197,8 +204,9 @@ export class Queues {
   }
 
   /** Ends every waiting pull (each answers what it has: nothing); the server is closing. */
-  close(): void {
+  async close(): Promise<void> {
     this.#closing.abort();
+    await this.#waker.close();
   }
 
   /** Depth, for the demo panel and operators. */
@@ -217,18 +225,4 @@ export class Queues {
       maxDeliveries: queue.maxDeliveries,
     };
   }
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

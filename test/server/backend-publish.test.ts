@@ -169,6 +169,38 @@ for (const kind of ENGINES) {
       assert.ok(all[1]!.event.by.device);
     });
 
+    it('wakes a pull waiting on another server process at once, not at its next poll', async () => {
+      // A second process whose pulls would look again only after a minute.
+      const slow = await startQueueServer(await fixture.open(), { queues: { pollMs: 60_000 } });
+      try {
+        const queue = new QueueApi(slow, 'chat', chat);
+        while ((await queue.pull(100, 0)).length > 0); // nothing left (acked or not)
+        // A first wait subscribes this process to the queue's announcements (kept a while).
+        assert.deepEqual(await queue.pull(10, 300), []);
+        const started = Date.now();
+        const pulling = queue.pull(10, 20_000);
+        await sleep(200);
+        const id = msgId();
+        const res = await publish('todo', todo, {
+          space: 'team',
+          topic: 'todo.item.completed',
+          data: { item: 9 },
+          id,
+        });
+        assert.equal(res.status, 200);
+        const got = await pulling;
+        assert.deepEqual(
+          got.map((d) => JSON.parse(d.event.data)),
+          [{ item: 9 }],
+        );
+        // Without the announcement it would have come back only at the end of its wait.
+        assert.ok(Date.now() - started < 10_000, `${Date.now() - started} ms`);
+        await queue.ack(got);
+      } finally {
+        await slow.close();
+      }
+    });
+
     it("rate-limits per app by the manifest's limits (429 with Retry-After)", async () => {
       const flood = await registerApp(
         server,

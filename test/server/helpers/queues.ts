@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { AppEntryInput } from '../../../sdk/protocol/registry.ts';
 import type { QueueDelivery } from '../../../sdk/protocol/queues.ts';
-import { queueStream, type BackendEvent } from '../../../server/delivery/types.ts';
+import { queueChannel, queueStream, type BackendEvent } from '../../../server/delivery/types.ts';
 import type { Engine } from '../../../server/engine/index.ts';
 import type { McServer, ServerOptions } from '../../../server/server.ts';
 import { ADMIN, RegistryApi, startRegistryServer } from './registry.ts';
@@ -59,7 +59,10 @@ export function todoEvent(n: number = ++sequence): BackendEvent {
   };
 }
 
-/** Appends `event` to `app`'s queue `queue` as the router does (dedup id = the event's id). */
+/**
+ * Appends `event` to `app`'s queue `queue` as the router does (dedup id = the event's id),
+ * and announces it (waking waiting pulls).
+ */
 export async function enqueue(
   engine: Engine,
   app: string,
@@ -67,6 +70,7 @@ export async function enqueue(
   queue = 'todos',
 ): Promise<boolean> {
   const result = await engine.log.append(queueStream(app, queue), JSON.stringify(event), event.id);
+  await engine.pubsub.publish(queueChannel(app, queue), '');
   return !result.duplicate;
 }
 
