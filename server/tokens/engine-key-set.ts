@@ -44,7 +44,12 @@ const UNKNOWN_KID_REREAD_MS = 1_000;
 
 /** Options of {@link EngineKeySet}. */
 export interface KeySetOptions {
-  /** The `iss` of every token: the server's public URL. A function: known after listen. */
+  /**
+   * The `iss` of every token: the server's public URL. A string (configured) is also checked
+   * by {@link EngineKeySet.verify}; a function (the address this process listens on, known
+   * after listen) is not, since processes behind one URL each listen on their own address
+   * and a signature of the shared ring already proves the token is this deployment's.
+   */
   readonly issuer: string | (() => string);
   /** Automatic rotation interval ({@link EngineKeySet.start}). Default 24 h. */
   readonly rotationMs?: number;
@@ -79,6 +84,7 @@ export class EngineKeySet implements KeySet {
   readonly graceMs: number;
   readonly #records: RecordStore;
   readonly #issuer: () => string;
+  readonly #checkIssuer: boolean;
   readonly #rotationMs: number;
   readonly #maxTtlS: number;
   readonly #refreshMs: number;
@@ -94,6 +100,7 @@ export class EngineKeySet implements KeySet {
     this.#records = records;
     const issuer = options.issuer;
     this.#issuer = typeof issuer === 'string' ? () => issuer : issuer;
+    this.#checkIssuer = typeof issuer === 'string';
     this.#rotationMs = positive('rotationMs', options.rotationMs ?? DEFAULT_KEY_ROTATION_MS);
     this.#maxTtlS = options.maxTtlS ?? MAX_TOKEN_TTL_S;
     if (!Number.isInteger(this.#maxTtlS) || this.#maxTtlS < 1 || this.#maxTtlS > MAX_TOKEN_TTL_S) {
@@ -173,7 +180,7 @@ export class EngineKeySet implements KeySet {
         algorithms: [SIGNING_ALG],
         typ: options.type,
         audience: options.audience,
-        issuer: this.#issuer(),
+        ...(this.#checkIssuer ? { issuer: this.#issuer() } : {}),
         clockTolerance: VERIFY_TOLERANCE_S,
         requiredClaims: ['exp', 'iat', 'jti'],
         currentDate: new Date(this.#now()),

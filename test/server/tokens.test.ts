@@ -345,6 +345,26 @@ describe('identity tokens', { timeout: 60_000 }, () => {
             (await b.keys.verify(rotated, { audience: 'todo', type: 'mc-id+jwt' })).sub,
             'ann',
           );
+          // A process without the configured issuer (listening elsewhere) accepts them too:
+          // the shared ring's signature is what counts.
+          const plain = await startServer({ engine: await fixture.open(), adminToken: ADMIN });
+          try {
+            const payload = await plain.keys.verify(rotated, {
+              audience: 'todo',
+              type: 'mc-id+jwt',
+            });
+            assert.equal(payload.iss, issuer);
+            // A process with an issuer configured checks it: the other's tokens name its address.
+            const fromPlain = (await mint(plain, WANT)).body.token!;
+            await assert.rejects(
+              a.keys.verify(fromPlain, { audience: 'todo', type: 'mc-id+jwt' }),
+              {
+                code: 'UNAUTHENTICATED',
+              },
+            );
+          } finally {
+            await plain.close();
+          }
           // Both rotate at the same moment: both rotations happen, every key stays published.
           await Promise.all([a.keys.rotate(), b.keys.rotate()]);
           // Read by a key set of its own (each process's cache may predate the other's write).
