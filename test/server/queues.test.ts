@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { consume } from '../../server/backend/queue-consumer.ts';
+import { queueStream } from '../../server/delivery/types.ts';
 import type { Engine } from '../../server/engine/index.ts';
 import type { McServer } from '../../server/server.ts';
 import { ENGINES, EngineFixture, eventually } from './helpers/engines.ts';
@@ -179,6 +180,29 @@ for (const kind of ENGINES) {
       );
       await chat.ack(back);
       assert.equal((await chat.info()).deadLetters, 0);
+    });
+
+    it('moves an entry that is not an event to the dead letters at once', async () => {
+      await drain(chat);
+      await engine.log.append(queueStream('chat', 'todos'), '{"not": "an event"}', 'junk-1');
+      const event = todoEvent();
+      await enqueue(engine, 'chat', event);
+      const got = await chat.pull(10, 1_000);
+      assert.deepEqual(ids(got), [event.id]);
+      await chat.ack(got);
+      const listed = await chat.admin('GET', '/dead-letters');
+      const { deadLetters } = (await listed.json()) as {
+        deadLetters: Array<{ id: string; reason: string; raw?: string; event?: unknown }>;
+      };
+      assert.deepEqual(
+        deadLetters.map((d) => [d.reason, d.raw, d.event]),
+        [['malformed', '{"not": "an event"}', undefined]],
+      );
+      // Replayed (all of them at once), it is still no event: back to the dead letters.
+      const all = await chat.admin('POST', '/dead-letters/replay');
+      assert.deepEqual(await all.json(), { replayed: 1 });
+      assert.deepEqual(await chat.pull(10, 300), []);
+      assert.equal((await chat.info()).deadLetters, 1);
     });
 
     it("refuses another app's queue (403), a wrong credential (401), a forged token (400)", async () => {
