@@ -111,6 +111,7 @@ export default defineConfig({
       env: {
         MC_PORT: String(DEVICES_PORT),
         MC_SERVER_DATA: join(tmpdir(), `microcanvas-e2e-${process.pid}`, 'server.db'),
+        MC_TODO_DATA: join(tmpdir(), `microcanvas-e2e-${process.pid}`, 'todo-backend.json'),
       },
       url: `http://127.0.0.1:${DEVICES_PORT}/`,
       reuseExistingServer: !process.env.CI,

@@ -28,7 +28,8 @@ export function demoManifests(origin: string): ManifestInput[] {
       subscribes: ['calendar.date.selected'],
       // With a server, ticks and the open count reach the user's other devices.
       sync: { publishes: ['todo.item.completed'], state: true },
-      services: ['storage', 'modal', 'notify', 'shortcuts'],
+      // identity: a token for its backend (items kept there, behind the server's gateway).
+      services: ['storage', 'modal', 'notify', 'shortcuts', 'identity'],
       shortcuts: ['Alt+N'],
     },
     {

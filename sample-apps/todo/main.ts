@@ -9,6 +9,7 @@ import {
   type Subscription,
 } from 'microcanvas/sdk';
 
+import { TodoBackend } from './backend-client.ts';
 import { isIsoDate, isoDate, seedTodos, type Todo } from './seed.ts';
 
 /**
@@ -20,8 +21,10 @@ import { isIsoDate, isoDate, seedTodos, type Todo } from './seed.ts';
 const $ = (id: string): HTMLElement => document.getElementById(id) as HTMLElement;
 
 let todos: Todo[] = seedTodos();
-/** The host keeps the items (a sandboxed frame has no storage of its own). */
+/** The host keeps the items (a sandboxed frame has no storage of its own)… */
 let store: AppStorage | undefined;
+/** …unless the app's backend does (with a server: the items follow the user's devices). */
+let backend: TodoBackend | undefined;
 let filter: string | null = null;
 let nextId = todos.length + 1;
 
@@ -50,8 +53,15 @@ function readSaved(value: unknown): Todo[] | null {
     : null;
 }
 
-/** Saves the items with the host; a full quota is shown, not thrown. */
+/** A backend call that failed is shown, not thrown. */
+function report(client: Client, what: string) {
+  return (error: unknown) =>
+    void notify(client, `Could not ${what}: ${String(error)}`, { kind: 'error' }).catch(() => {});
+}
+
+/** Saves the items with the host (the backend keeps its own); a full quota is shown, not thrown. */
 function save(client: Client): void {
+  if (backend) return;
   store?.set('todos', todos).catch((error: unknown) => {
     void notify(client, `Could not save: ${String(error)}`, { kind: 'error' }).catch(() => {});
   });
@@ -67,6 +77,7 @@ async function clearDone(client: Client): Promise<void> {
   }).catch(() => false);
   if (!sure) return;
   todos = todos.filter((t) => !t.done);
+  backend?.clearDone().catch(report(client, 'remove the completed todos'));
   publishState(client);
   render(client);
   save(client);
@@ -130,6 +141,7 @@ function render(client: Client): void {
 
 function toggle(client: Client, todo: Todo, done: boolean): void {
   todo.done = done;
+  backend?.setDone(todo.id, done).catch(report(client, 'save the tick'));
   if (done)
     client.publish('todo.item.completed', { id: todo.id, title: todo.title, date: todo.date });
   publishState(client);
@@ -138,7 +150,19 @@ function toggle(client: Client, todo: Todo, done: boolean): void {
 }
 
 function add(client: Client, title: string): void {
-  todos.push({ id: `t${nextId++}`, title, date: filter ?? isoDate(new Date()), done: false });
+  const date = filter ?? isoDate(new Date());
+  if (backend) {
+    backend.add(title, date).then(
+      (item) => {
+        todos.push(item);
+        publishState(client);
+        render(client);
+      },
+      report(client, 'add the todo'),
+    );
+    return;
+  }
+  todos.push({ id: `t${nextId++}`, title, date, done: false });
   publishState(client);
   render(client);
   save(client);
@@ -190,6 +214,16 @@ async function main(): Promise<void> {
     todos = saved;
     nextId = todos.length + 1;
     while (todos.some((t) => t.id === `t${nextId}`)) nextId++;
+  }
+  // With a server and the identity service, the backend owns the items: they survive reloads
+  // and reach the user's other devices; it also remembers the day last picked in the calendar
+  // (it hears calendar.date.selected by webhook), so another device opens on that day.
+  const remote = await TodoBackend.connect(client);
+  const loaded = await remote?.load().catch(report(client, 'load the todos'));
+  if (remote && loaded) {
+    backend = remote;
+    todos = loaded.items;
+    filter = loaded.selected;
   }
 
   // Events come from other apps: take only a well-formed date and nothing else.

@@ -14,6 +14,12 @@ export const IdentityTokenSchema = z.strictObject({
   token: z.string().check(z.minLength(1), z.maxLength(8192)),
   /** Milliseconds since the epoch: the token's `exp`. */
   expiresAt: z.number().check(z.int(), z.positive()),
+  /**
+   * Where the token is good: the app's API through the server's gateway, `<server>/api/<app>`
+   * (docs/backends.md "Gateway"). Added by the host, which knows the server's URL as the
+   * browser reaches it.
+   */
+  api: z.optional(z.string().check(z.maxLength(2048))),
 });
 export type IdentityToken = z.infer<typeof IdentityTokenSchema>;
 

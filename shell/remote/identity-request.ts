@@ -60,5 +60,6 @@ export async function requestIdentityToken(
   }
   const parsed = IdentityTokenSchema.safeParse(body);
   if (!parsed.success) throw new McError('MALFORMED_MESSAGE', 'not an identity token answer');
-  return parsed.data;
+  const api = new URL(`/api/${encodeURIComponent(request.app)}`, url).href;
+  return { token: parsed.data.token, expiresAt: parsed.data.expiresAt, api };
 }

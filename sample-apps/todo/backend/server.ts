@@ -19,6 +19,7 @@ import { createAssertionVerifier, McError, type AssertionClaims } from 'microcan
 import { Webhook } from 'standardwebhooks';
 
 import { allowHostOrigin, heartbeat, readText, send } from '../../shared/backend-http.ts';
+import { seedTodos } from '../seed.ts';
 import { TodoStore, type Item } from './store.ts';
 
 const env = (name: string, fallback?: string): string => {
@@ -64,7 +65,12 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
 
 async function items(req: IncomingMessage, res: ServerResponse, user: string, id: string) {
   if (req.method === 'GET' && id === '') {
-    return send(res, 200, { items: store.items(user), selected: store.selected(user) ?? null });
+    // A new user starts with the demo's items, seeded here: two devices loading at once
+    // must not seed twice.
+    const items = store.itemsOrSeed(user, () =>
+      seedTodos().map((t) => ({ ...t, id: randomUUID() })),
+    );
+    return send(res, 200, { items, selected: store.selected(user) ?? null });
   }
   const body = parse(await readText(req));
   if (req.method === 'POST' && id === '') {

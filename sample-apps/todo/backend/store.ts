@@ -40,6 +40,15 @@ export class TodoStore {
     return this.#data.items[user] ?? [];
   }
 
+  /** A user's items, `seed()` stored first when the user has never had any. */
+  itemsOrSeed(user: string, seed: () => Item[]): Item[] {
+    if (this.#data.items[user] === undefined && Object.keys(this.#data.items).length < MAX_USERS) {
+      this.#data.items[user] = seed();
+      this.#save();
+    }
+    return this.items(user);
+  }
+
   add(user: string, item: Item): Item {
     const items = this.items(user);
     if (items.length >= MAX_ITEMS) throw new Error('too many items');

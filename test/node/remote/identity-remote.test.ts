@@ -89,13 +89,15 @@ describe('IdentityRemote (host side of the identity service)', { timeout: 30_000
     identity.start();
     assert.equal(host.services.identity, identity);
     await until(() => link.state === 'online', 'link online');
-    const { token, expiresAt } = await identity.identityToken({ app: 'todo', slot: 's1' });
+    const { token, expiresAt, api } = await identity.identityToken({ app: 'todo', slot: 's1' });
     const claims = await verifier().verify(token);
     assert.deepEqual(
       [claims.aud, claims.sub, claims.space, claims.slot, claims.scopes],
       ['todo', 'ann', 'team', 's1', ['items:read']],
     );
     assert.equal(expiresAt, claims.exp * 1000);
+    // Where the token is good: the app's API behind the server's gateway.
+    assert.equal(api, new URL('/api/todo', server.url).href);
     identity.stop();
     assert.equal(host.services.identity, undefined);
   });
