@@ -202,7 +202,11 @@ for (const kind of ENGINES) {
       const first = await engine.log.consume('s.nack', 'g', WAIT);
       assert.deepEqual(offsets(first), [1, 2, 3]);
       await engine.log.nack('s.nack', 'g', first[1]!, 0);
-      const again = await peer.log.consume('s.nack', 'g', WAIT);
+      // JetStream applies a nack in its own time (milliseconds): wait for it, do not race it.
+      const again = await eventually('the nacked delivery', async () => {
+        const got = await peer.log.consume('s.nack', 'g', WAIT);
+        return got.length > 0 ? got : undefined;
+      });
       assert.deepEqual(offsets(again), [2]);
       assert.equal(again[0]!.deliveries, 2);
       assert.equal(again[0]!.payload, 'p2');
@@ -210,7 +214,10 @@ for (const kind of ENGINES) {
       assert.deepEqual(await peer.log.consume('s.nack', 'g', WAIT), []);
       // Nacked again, then acked by the member that holds it now: gone for good.
       await peer.log.nack('s.nack', 'g', again[0]!, 0);
-      const third = await engine.log.consume('s.nack', 'g', WAIT);
+      const third = await eventually('the nacked delivery again', async () => {
+        const got = await engine.log.consume('s.nack', 'g', WAIT);
+        return got.length > 0 ? got : undefined;
+      });
       assert.deepEqual(
         third.map((d) => [d.offset, d.deliveries]),
         [[2, 3]],
@@ -280,8 +287,12 @@ for (const kind of ENGINES) {
       await engine.log.ack('s.tok.a', 'g', b).catch(isInvalid);
       await engine.log.ack('s.tok.b', 'h', b).catch(isInvalid);
       await engine.log.nack('s.tok.b', 'g', b, 0);
+      const back = await eventually('b back', async () => {
+        const got = await peer.log.consume('s.tok.b', 'g', WAIT);
+        return got.length > 0 ? got : undefined;
+      });
       assert.deepEqual(
-        (await peer.log.consume('s.tok.b', 'g', WAIT)).map((d) => [d.payload, d.deliveries]),
+        back.map((d) => [d.payload, d.deliveries]),
         [['b1', 2]],
       );
     });
