@@ -117,6 +117,20 @@ describe('identity tokens for widgets (real server, real cross-site widgets)', (
     expect(refused, "accepted by the other app's backend").to.equal(true);
   });
 
+  it("ESC-4: a widget that navigates to another app's page still gets its slot's app's tokens", async () => {
+    const canvas = await connectedCanvas();
+    const chat = await mountServices(canvas, 'idchat', { services: ['identity'] });
+    const ready = nextEvent(canvas.host, 'idchat.echo.ready');
+    // The todo app's widget page, loaded in the chat app's slot: a new session of that slot.
+    command(canvas.host, chat, { cmd: 'navigate', url: 'services.html?app=idtodo' });
+    await ready;
+    expect(canvas.frame(chat)!.epoch).to.equal(2);
+    const outcome = await askWidget(canvas, 'idchat', chat);
+    if (!('value' in outcome)) throw new Error(`refused: ${JSON.stringify(outcome.error)}`);
+    const { payload } = await verify(outcome.value.token, 'idchat');
+    expect([payload.aud, payload.slot]).to.deep.equal(['idchat', chat]);
+  });
+
   it('without a server connection the widget gets NOT_READY', async () => {
     const canvas = createCanvas();
     const slotId = await mountServices(canvas, 'idtodo', { services: ['identity'] });
