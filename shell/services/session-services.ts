@@ -198,13 +198,14 @@ export class SessionServices {
     this.#take('identity');
     const provider = this.#services.identity;
     if (!provider) throw new McError('NOT_READY', 'the host has no server connection for tokens');
-    const { token, expiresAt } = await provider.identityToken({
+    const { token, expiresAt, api } = await provider.identityToken({
       app: this.#appId,
       slot: this.#caller.slotId,
     });
     // A token minted for a session that ended meanwhile is not handed to its successor.
     if (!this.#caller.live()) throw new McError('APP_DISCONNECTED', 'no live session');
-    return { token, expiresAt };
+    // Copied field by field: only what the protocol names reaches the widget.
+    return api === undefined ? { token, expiresAt } : { token, expiresAt, api };
   }
 
   async #shortcut(combo: unknown): Promise<void> {

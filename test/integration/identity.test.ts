@@ -2,6 +2,7 @@ import { expect } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 
+import type { IdentityToken } from '../../sdk/index.ts';
 import { IdentityRemote } from '../../shell/remote/identity-remote.ts';
 import { ServerLink } from '../../shell/remote/server-link.ts';
 import type { McCanvas } from '../../shell/elements/mc-canvas.ts';
@@ -21,8 +22,7 @@ interface TestServer {
   token: string;
 }
 
-type Outcome =
-  { value: { token: string; expiresAt: number } } | { error: { code?: string; message?: string } };
+type Outcome = { value: IdentityToken } | { error: { code?: string; message?: string } };
 
 let server: TestServer;
 let link: ServerLink | undefined;
@@ -78,6 +78,8 @@ describe('identity tokens for widgets (real server, real cross-site widgets)', (
     ]);
     expect(protectedHeader.typ).to.equal('mc-id+jwt');
     expect(outcome.value.expiresAt).to.equal((payload.exp as number) * 1000);
+    // And where it is good: the app's API behind the server's gateway.
+    expect(outcome.value.api).to.equal(new URL('/api/idtodo', server.url).href);
     // Asked again: the host's cached token, still valid for more than 10 s.
     const again = await askWidget(canvas, 'idtodo', slotId);
     expect('value' in again && again.value.token).to.equal(outcome.value.token);
