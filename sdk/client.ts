@@ -186,7 +186,8 @@ export class Client {
   /**
    * A short-lived token (at most 60 s) that proves to this app's own backend who the user is,
    * in which space and slot (docs/backends.md "Identity tokens"): send it as
-   * `Authorization: Bearer <token>`. Needs the `identity` service in the manifest
+   * `Authorization: Bearer <token>`, to `api` (the app's API behind the server's gateway)
+   * when the host gives one. Needs the `identity` service in the manifest
    * (`NOT_PERMITTED` otherwise) and a host connected to its server (`NOT_READY` otherwise).
    * The host reuses a token until 10 s before `expiresAt`: ask again for each use.
    */
