@@ -112,6 +112,54 @@ test.describe('one canvas on several devices (microcanvas server)', () => {
     await phone.context().close();
   });
 
+  test('the sample backends: ticks live in the todo backend, a picked day reaches it by webhook, the chat backend answers from its queue', async ({
+    browser,
+  }) => {
+    const laptop = await device(browser);
+    await ready(laptop);
+    const phone = await device(browser);
+    await ready(phone);
+    const widget = (page: Page, app: string) =>
+      page.frameLocator(`mc-canvas >> mc-frame[app="${app}"] >> iframe`);
+    const plants = (page: Page) =>
+      widget(page, 'todo').getByRole('checkbox', { name: /Water the plants/ });
+    await expect(widget(phone, 'chat').locator('body')).toHaveAttribute('data-ready', 'true', {
+      timeout: LOAD_TIMEOUT_MS,
+    });
+
+    // Ticked on the laptop: the todo backend stores it (through the gateway, with the
+    // widget's identity token), and the chat backend, which pulls completed todos from its
+    // queue, answers in the space: both devices' chats show the bot's line.
+    await plants(laptop).check();
+    for (const page of [laptop, phone]) {
+      await expect(widget(page, 'chat').locator('#log .message')).toContainText(
+        ['Water the plants is done'],
+        { timeout: 20_000 },
+      );
+    }
+    // The phone loads its items from the backend: the tick is there after a reload.
+    await phone.reload();
+    await ready(phone);
+    await expect(plants(phone)).toBeChecked({ timeout: LOAD_TIMEOUT_MS });
+
+    // A day picked in the laptop's calendar reaches the todo backend by signed webhook (the
+    // panel counts it); the phone, reloaded, opens its todo list on that day.
+    const day = widget(laptop, 'calendar').locator('button.day:not(.outside)').nth(20);
+    const date = await day.getAttribute('data-date');
+    await day.click();
+    await expect(laptop.locator('#webhook-count')).not.toHaveText('0', { timeout: 20_000 });
+    await expect(laptop.locator('#webhook-last')).toContainText('calendar.date.selected');
+    await phone.reload();
+    await ready(phone);
+    const label = await widget(laptop, 'todo').locator('#filter-label').textContent();
+    expect(date).not.toBeNull();
+    await expect(widget(phone, 'todo').locator('#filter-label')).toHaveText(label!, {
+      timeout: LOAD_TIMEOUT_MS,
+    });
+    await laptop.context().close();
+    await phone.context().close();
+  });
+
   test('an edit made while the server is unreachable survives a reload and is sent when it is back', async ({
     browser,
   }) => {
