@@ -42,7 +42,8 @@ export interface IdentityRouteDeps {
  * The caller is the host page, with the user's token in `Authorization: Bearer` (checked by
  * the same hook as the WebSocket's); the user must be a member of the space (a missing space
  * and a foreign one are the same 404), the app must be in the registry, and the token
- * carries the registry manifest's scopes, never the caller's. Browsers may call it only from
+ * must list the `identity` service in its registry manifest, and the token carries that
+ * manifest's scopes, never the caller's. Browsers may call it only from
  * the configured host origins (CORS, preflight included); a request from another origin is
  * refused before anything is read. Requests without `Origin` (not from a browser) pass that
  * check: the bearer token is the credential, and no cookie is ever looked at.
@@ -104,6 +105,12 @@ export function identityRoute(deps: IdentityRouteDeps): Route {
         await deps.spaces.access(space, user);
         const stored = await deps.registry.get(app);
         if (stored === undefined) throw new McError('UNKNOWN_APP', `no app ${app} in the registry`);
+        // Deny by default here too: only apps whose registry manifest lists the `identity`
+        // service ever get tokens (and so reach their backend through the gateway), whatever
+        // a host page registered for itself.
+        if (!stored.entry.manifest.services.includes('identity')) {
+          throw new McError('NOT_PERMITTED', `app ${app} does not use the identity service`);
+        }
         const token = await deps.keys.sign(
           { sub: user, space, slot, scopes: [...stored.entry.manifest.scopes] },
           { audience: app, ttlS: deps.ttlS, type: IDENTITY_TOKEN_TYPE },
@@ -112,14 +119,19 @@ export function identityRoute(deps: IdentityRouteDeps): Route {
         return send(res, token);
       } catch (error) {
         const code = error instanceof McError ? error.code : undefined;
-        count(
-          code === 'NOT_FOUND' ? 'not_found' : code === 'UNKNOWN_APP' ? 'unknown_app' : 'error',
-        );
+        count(RESULTS[code ?? ''] ?? 'error');
         throw error;
       }
     },
   };
 }
+
+/** The metric's result for each refusal after the body was read. */
+const RESULTS: Readonly<Record<string, MintResult>> = {
+  NOT_FOUND: 'not_found',
+  UNKNOWN_APP: 'unknown_app',
+  NOT_PERMITTED: 'not_permitted',
+};
 
 function send(res: ServerResponse, token: string): number {
   // The expiry as signed, so the host's cache and the token never disagree.

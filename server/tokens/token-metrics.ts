@@ -8,6 +8,7 @@ export type MintResult =
   | 'invalid'
   | 'not_found'
   | 'unknown_app'
+  | 'not_permitted'
   | 'rate_limited'
   | 'error';
 

@@ -157,7 +157,7 @@ describe('identity tokens', { timeout: 60_000 }, () => {
         );
       });
 
-      it('refuses a space the user is not in exactly like a missing one, and an unknown app', async () => {
+      it('refuses a space the user is not in exactly like a missing one, an unknown app, and one without the identity service', async () => {
         await server.spaces.ensure('others', { members: ['bob'] });
         const foreign = await mint(server, { ...WANT, space: 'others' });
         const missing = await mint(server, { ...WANT, space: 'nowhere' });
@@ -166,6 +166,9 @@ describe('identity tokens', { timeout: 60_000 }, () => {
         assert.equal(foreign.body.error?.code, 'NOT_FOUND');
         const unknown = await mint(server, { ...WANT, app: 'nosuchapp' });
         assert.deepEqual([unknown.status, unknown.body.error?.code], [404, 'UNKNOWN_APP']);
+        // An app whose registry manifest does not list the identity service gets no token.
+        const plain = await mint(server, { ...WANT, app: 'plain' });
+        assert.deepEqual([plain.status, plain.body.error?.code], [403, 'NOT_PERMITTED']);
       });
 
       it('refuses without a valid user token, from another origin, and bad bodies', async () => {

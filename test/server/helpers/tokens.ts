@@ -7,15 +7,23 @@ import { ORIGIN, SECRET } from './ws-client.ts';
 /** Puts the apps of the identity tests into the server's registry (once per engine store). */
 export async function registerApps(server: McServer): Promise<void> {
   const api = new RegistryApi(server);
-  for (const entry of [appEntry('todo', ['items:read', 'items:write']), appEntry('chat')]) {
+  for (const entry of [
+    appEntry('todo', ['items:read', 'items:write']),
+    appEntry('chat'),
+    appEntry('plain', [], ['notify']),
+  ]) {
     if ((await api.publicApp(entry.manifest.id)) === undefined) await api.create(entry);
   }
 }
 
 /** A registry entry for app `id` served from loopback. */
-export function appEntry(id: string, scopes: string[] = []): AppEntryInput {
+export function appEntry(
+  id: string,
+  scopes: string[] = [],
+  services: Array<'identity' | 'notify'> = ['identity'],
+): AppEntryInput {
   return {
-    manifest: { id, name: id, url: `http://127.0.0.1:9/${id}/`, services: ['identity'], scopes },
+    manifest: { id, name: id, url: `http://127.0.0.1:9/${id}/`, services, scopes },
     version: '1.0.0',
   };
 }
