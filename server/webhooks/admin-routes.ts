@@ -56,8 +56,12 @@ export function webhookAdminRoutes(
       handle: guarded(async ({ res }, app, name) => {
         const { state } = await store.load(app, name);
         const group = await log.groupInfo(webhookStream(app, name), WEBHOOK_GROUP);
-        const deadLetters = (await store.deadLetters(app, name)).length;
-        return sendJson(res, 200, statusOf(app, name, state, group, deadLetters));
+        const deadLetters = await store.countDeadLetters(app, name);
+        const heldBy = await dispatcher.holder(app, name);
+        return sendJson(res, 200, {
+          ...statusOf(app, name, state, group, deadLetters),
+          ...(heldBy === undefined ? {} : { heldBy }),
+        });
       }),
     },
     {

@@ -1,3 +1,5 @@
+import { hostname } from 'node:os';
+
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 
@@ -62,7 +64,8 @@ export class WebhookDispatcher {
   readonly #ctx: WorkerContext;
   readonly #leaseMs: number;
   readonly #scanMs: number;
-  readonly #id = crypto.randomUUID();
+  /** Names this process in the leases it holds (the admin status shows it). */
+  readonly #id = `${hostname()}/${process.pid}/${crypto.randomUUID().slice(0, 8)}`;
   readonly #held = new Map<string, Held>();
   #targets = new Map<string, Target>();
   #timer: NodeJS.Timeout | undefined;
@@ -124,6 +127,11 @@ export class WebhookDispatcher {
   /** A new event for `app`'s webhook `name` (from the router in this process). */
   nudge(app: string, name: string): void {
     this.#held.get(`${app}.${name}`)?.worker.nudge();
+  }
+
+  /** Which process delivers `app`'s webhook `name` now (`host/pid/…`), if any. */
+  async holder(app: string, name: string): Promise<string | undefined> {
+    return (await this.#engine.kv.get(leaseKey(`${app}.${name}`)))?.value;
   }
 
   /** Stops every worker and gives the leases back for other processes to take at once. */

@@ -163,9 +163,10 @@ export class EndpointStore {
     return this.#records.delete(`${deadLetterPrefix(app, name)}.${id}`);
   }
 
-  /** Dead letters of every endpoint (the gauge), counted up to `limit`. */
-  async countDeadLetters(limit = 10_000): Promise<number> {
-    return (await this.#records.list('webhooks.dead', limit)).length;
+  /** Dead letters of one endpoint, or of every endpoint (the gauge), counted up to `limit`. */
+  async countDeadLetters(app?: string, name?: string, limit = 10_000): Promise<number> {
+    const prefix = app === undefined ? 'webhooks.dead' : deadLetterPrefix(app, name ?? '');
+    return (await this.#records.list(prefix, limit)).length;
   }
 }
 

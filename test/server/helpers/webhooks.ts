@@ -1,8 +1,13 @@
 import { randomBytes } from 'node:crypto';
 
 import type { AppEntryInput } from '../../../sdk/protocol/registry.ts';
+import type { EngineName } from '../../../server/engine/index.ts';
+import type { McServer } from '../../../server/server.ts';
 import type { Clock } from '../../../server/webhooks/clock.ts';
+import type { WebhookOptions } from '../../../server/webhooks/dispatcher.ts';
+import { EngineFixture, eventually } from './engines.ts';
 import { kill, spawnTs, type Child } from './processes.ts';
+import { startServer, TestClient } from './ws-client.ts';
 
 /** Standard Webhooks secrets: `whsec_` and base64 of 32 random bytes. */
 export const newSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
@@ -165,3 +170,134 @@ export class FakeClock implements Clock {
     for (const sleeper of [...this.#sleepers]) if (sleeper.at <= this.#now) sleeper.wake();
   }
 }
+
+/** What the webhook admin API answers, loosely: each test reads the fields it checks. */
+export interface AdminAnswer {
+  readonly enabled?: boolean;
+  readonly disabledReason?: string;
+  readonly pending?: number;
+  readonly delivered?: number;
+  readonly dead?: number;
+  readonly deadLetters?:
+    number | Array<{ id: string; attempts: number; last: { status?: number; result: string } }>;
+  readonly current?: { attempts: number; nextAt: string };
+  readonly last?: { result: string; status?: number; attempt: number; at: number; error?: string };
+  readonly replayed?: number;
+  readonly error?: { code: string };
+}
+
+/** The schedule of the fault tests: four attempts, the spec's first waits. */
+export const TEST_SCHEDULE = [0, 5_000, 300_000, 1_800_000];
+
+let msgs = 0;
+
+/**
+ * A server on one engine with the todo app registered, a host-like WebSocket client of the
+ * space `team`, and the dispatcher on a fake clock (jitter fixed at 0: waits are exact).
+ */
+export class WebhookRig {
+  readonly fixture: EngineFixture;
+  readonly server: McServer;
+  readonly client: TestClient;
+  readonly clock: FakeClock;
+
+  private constructor(
+    fixture: EngineFixture,
+    server: McServer,
+    client: TestClient,
+    clock: FakeClock,
+  ) {
+    this.fixture = fixture;
+    this.server = server;
+    this.client = client;
+    this.clock = clock;
+  }
+
+  static async start(
+    kind: EngineName,
+    entry: AppEntryInput,
+    webhooks: Partial<WebhookOptions> = {},
+  ): Promise<WebhookRig> {
+    const fixture = new EngineFixture(kind);
+    const clock = new FakeClock();
+    const server = await startServer({
+      engine: await fixture.open(),
+      adminToken: ADMIN_TOKEN,
+      webhooks: {
+        clock,
+        schedule: TEST_SCHEDULE,
+        allow: ['127.0.0.1'],
+        timeoutMs: 1_000,
+        pollMs: 25,
+        scanMs: 100,
+        leaseMs: 3_000,
+        random: () => 0.5,
+        ...webhooks,
+      },
+    });
+    await putApp(server.url, entry);
+    await server.spaces.ensure('team', { members: ['ann'] });
+    const client = await TestClient.open(server, { user: 'ann' });
+    return new WebhookRig(fixture, server, client, clock);
+  }
+
+  /** Publishes `{n}` on `topic` (the publishing app is the topic's first segment); resolves on its ack. */
+  async publish(n: number, topic = 'calendar.date.selected'): Promise<void> {
+    const reply = await this.client.request({
+      t: 'publish',
+      space: 'team',
+      msgId: `m-${process.pid}-${++msgs}`,
+      app: topic.split('.')[0],
+      topic,
+      data: JSON.stringify({ n }),
+    });
+    if (reply.t !== 'published') throw new Error(`publish refused: ${JSON.stringify(reply)}`);
+  }
+
+  /** Calls the webhook admin API of `app`'s webhook `name` (`path` after it). */
+  async admin(
+    path = '',
+    method = 'GET',
+    hook = 'todo/main',
+  ): Promise<{ status: number; body: AdminAnswer }> {
+    const res = await fetch(`${this.server.url}/admin/webhooks/${hook}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    return { status: res.status, body: (await res.json()) as AdminAnswer };
+  }
+
+  /** The endpoint's status once `probe` holds. */
+  statusWhen(
+    what: string,
+    probe: (status: AdminAnswer) => boolean,
+    hook?: string,
+  ): Promise<AdminAnswer> {
+    return eventually(what, async () => {
+      const { body } = await this.admin('', 'GET', hook);
+      return probe(body) ? body : undefined;
+    });
+  }
+
+  async close(): Promise<void> {
+    this.client.ws.close();
+    await this.server.close();
+    await this.fixture.cleanup();
+  }
+}
+
+/** The receiver's stats once `probe` holds. */
+export function receivedWhen(
+  receiver: Receiver,
+  what: string,
+  probe: (stats: ReceiverStats) => boolean,
+): Promise<ReceiverStats> {
+  return eventually(what, async () => {
+    const stats = await receiver.stats();
+    return probe(stats) ? stats : undefined;
+  });
+}
+
+/** The `n` of each delivery's payload, in arrival order. */
+export const numbers = (deliveries: ReceiverStats['deliveries']): number[] =>
+  deliveries.map((d) => (d.body.data.payload as { n: number }).n);
