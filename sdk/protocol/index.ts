@@ -8,6 +8,7 @@ export * from './broker-control.ts';
 export type { BrokerOp, ErrOp, EventOp, GapOp, OkOp, StateOp } from './broker-ops.ts';
 export * from './permissions.ts';
 export * from './manifest.ts';
+export * from './scopes.ts';
 export * from './context-tokens.ts';
 export * from './context.ts';
 export * from './handshake.ts';

@@ -4,6 +4,7 @@ import { PERMISSIONS, type Permission } from './permissions.ts';
 import { ShortcutSchema, SizeSchema, StoragePolicySchema } from './service-schemas.ts';
 import { SERVICE_NAMES, type ServiceName } from './services.ts';
 import { APP_ID_RE, HOST_APP_ID, PATTERN_RE, patternCovers } from './topics.ts';
+import { MAX_SCOPES, SCOPE_RE } from './scopes.ts';
 import { english } from './zod-english.ts';
 
 /** An integer in `min..max`, checked in the order classic zod's `.int().min().max()` did. */
@@ -54,14 +55,6 @@ function isAllowedAppUrl(value: string): boolean {
     (LOOPBACK_HOSTS.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname))
   );
 }
-
-/**
- * A scope an app's identity tokens carry (`scopes` in the manifest, `scopes` claim in the
- * token): lowercase ASCII, e.g. `items:read`. Meaningful only to the app's own backend.
- */
-export const SCOPE_RE = /^[a-z][a-z0-9:._-]{0,63}$/;
-/** Most scopes in one manifest. */
-export const MAX_SCOPES = 32;
 
 const PatternSchema = z
   .string()

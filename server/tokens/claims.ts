@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 
-import { SCOPE_RE } from '../../sdk/protocol/manifest.ts';
+import { SCOPE_RE } from '../../sdk/protocol/scopes.ts';
 import { APP_ID_RE } from '../../sdk/protocol/topics.ts';
 
 /**
