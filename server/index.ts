@@ -24,3 +24,9 @@ export {
 } from './transport/index.ts';
 export { Spaces, type CreateSpaceOptions, type SpaceRecord } from './spaces/spaces.ts';
 export * from './engine/index.ts';
+export {
+  AddressGuard,
+  DEFAULT_GATEWAY_LIMITS,
+  type GatewayConfig,
+  type GatewayLimits,
+} from './gateway/index.ts';

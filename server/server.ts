@@ -25,6 +25,7 @@ import { createBackendDelivery } from './delivery/backend-delivery.ts';
 import type { WebhookOptions } from './webhooks/dispatcher.ts';
 import { createTokens, type KeySet, type TokenOptions, type Tokens } from './tokens/index.ts';
 import { startBackendApi, type QueueOptions } from './queues/index.ts';
+import { Gateway, type GatewayConfig } from './gateway/index.ts';
 
 /** Options of {@link createServer} for HTTP and the engine. */
 export interface HttpOptions {
@@ -51,8 +52,12 @@ export interface HttpOptions {
   readonly queues?: QueueOptions;
 }
 
-/** Options of {@link createServer}: HTTP, engine, the WebSocket endpoint's, registry and tokens. */
-export type ServerOptions = HttpOptions & TransportConfig & RegistryOptions & TokenOptions;
+/** Options of {@link createServer}: HTTP, engine, the WebSocket endpoint's, registry, tokens, gateway. */
+export type ServerOptions = HttpOptions &
+  TransportConfig &
+  RegistryOptions &
+  TokenOptions &
+  GatewayConfig;
 
 /** A running server. */
 export interface McServer {
@@ -155,6 +160,22 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
     await engine.close();
     throw error;
   }
+  let gateway: Gateway;
+  try {
+    gateway = new Gateway(options, {
+      registry: registry.registry,
+      keys: tokens.keys,
+      logger,
+      metrics: metrics.registry,
+      hostOrigins: options.hostOrigins ?? [],
+      ...(options.maxTokenTtlS === undefined ? {} : { maxTokenTtlS: options.maxTokenTtlS }),
+    });
+  } catch (error) {
+    tokens.close();
+    await registry.close();
+    await engine.close();
+    throw error;
+  }
 
   const backendApi = startBackendApi({
     engine,
@@ -196,7 +217,7 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
     ...delivery.routes,
     ...backendApi.routes,
   ];
-  routes.push(...tokens.routes);
+  routes.push(...tokens.routes, gateway.route);
   const devTokenRoute = transport.devTokenRoute;
   if (devTokenRoute !== undefined) {
     routes.push({
@@ -252,6 +273,7 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
     tokens.close();
     await registry.close();
     await engine.close();
+    await gateway.close();
     throw new McError('INVALID_ARGUMENT', `cannot listen on ${host}:${port}: ${String(error)}`);
   }
   const address = http.address() as AddressInfo;
@@ -282,6 +304,7 @@ export async function createServer(options: ServerOptions = {}): Promise<McServe
         const timer = setTimeout(() => http.closeAllConnections(), shutdownTimeoutMs);
         await stopped;
         clearTimeout(timer);
+        await gateway.close();
         await engine.close();
         logger.info('stopped');
       })();

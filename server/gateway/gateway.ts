@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -9,19 +8,19 @@ import { McError } from '../../sdk/protocol/errors.ts';
 import { sendError } from '../http/respond.ts';
 import type { Route, RouteContext } from '../http/route.ts';
 import type { RegistryReader } from '../registry/types.ts';
+import { ASSERTION_TOKEN_TYPE } from '../tokens/token-types.ts';
 import type { KeySet } from '../tokens/types.ts';
 import { AddressGuard } from './address-guard.ts';
 import { BodyLimit, discardRest, tooLarge } from './body-limit.ts';
 import { GatewayCors } from './cors.ts';
 import { GatewayMetrics } from './gateway-metrics.ts';
+import { ExpiringCache } from './expiring-cache.ts';
 import { createGuardedAgent } from './guarded-agent.ts';
 import { forwardHeaders, responseHeaders } from './headers.ts';
 import { authenticate, type GatewayIdentity } from './identity.ts';
 import { RateLimiter, type Rate } from './rate-limiter.ts';
 import { allowedMethods, matchEndpoint, parseGatewayPath, targetUrl } from './target.ts';
 
-/** The `typ` of the assertion the gateway adds for the backend. */
-export const ASSERTION_TYPE = 'mc-assert+jwt';
 /** The path the gateway serves: `/api/<app>/<path under the backend's base URL>`. */
 export const GATEWAY_PATH = '/api/:app/*';
 
@@ -43,6 +42,14 @@ export interface GatewayLimits {
   readonly userRate: Rate;
   /** Lifetime of the `X-Microcanvas-Assertion` JWT. Default 30 s. */
   readonly assertionTtlS: number;
+  /**
+   * How long one signed assertion serves again for the same token, method and path (at most
+   * half its lifetime). Default 0: a fresh assertion, with its own `jti`, for every request,
+   * so that a backend may refuse a `jti` it saw before. Above 0 saves an ES256 signature per
+   * repeated call (≈ 0.4 ms of CPU on the reference machine) but the `jti` is no longer
+   * unique per request (docs/backends.md, "Gateway").
+   */
+  readonly assertionReuseMs: number;
 }
 
 export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
@@ -54,7 +61,11 @@ export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
   appRate: { perSec: 200, burst: 400 },
   userRate: { perSec: 20, burst: 40 },
   assertionTtlS: 30,
+  assertionReuseMs: 0,
 };
+
+/** Verified tokens and signed assertions remembered (each ≈ 1 KB). */
+const CACHE_ENTRIES = 4_096;
 
 /** The gateway's options (part of ServerOptions). */
 export interface GatewayConfig {
@@ -76,6 +87,8 @@ export interface GatewayDeps {
   readonly metrics: Registry;
   /** Host pages' origins, allowed by CORS beside `null` (sandboxed widgets). */
   readonly hostOrigins: readonly string[];
+  /** Longest lifetime the keys sign (the server's `maxTokenTtlS`): caps `assertionTtlS`. */
+  readonly maxTokenTtlS?: number;
 }
 
 /**
@@ -93,10 +106,16 @@ export class Gateway {
   readonly #appRate: RateLimiter;
   readonly #userRate: RateLimiter;
   readonly #log: Logger;
+  readonly #verified = new ExpiringCache<GatewayIdentity>(CACHE_ENTRIES);
+  readonly #assertions = new ExpiringCache<string>(CACHE_ENTRIES);
 
   constructor(config: GatewayConfig, deps: GatewayDeps) {
     this.#deps = deps;
-    this.#limits = { ...DEFAULT_GATEWAY_LIMITS, ...config.gateway };
+    const limits = { ...DEFAULT_GATEWAY_LIMITS, ...config.gateway };
+    this.#limits = {
+      ...limits,
+      assertionTtlS: Math.min(limits.assertionTtlS, deps.maxTokenTtlS ?? limits.assertionTtlS),
+    };
     this.#agent = createGuardedAgent(new AddressGuard(config.gatewayAllow), this.#limits);
     this.#cors = new GatewayCors(deps.hostOrigins);
     this.#metrics = new GatewayMetrics(deps.metrics);
@@ -162,7 +181,7 @@ export class Gateway {
       res.setHeader('allow', methods.join(', '));
       return sendError(res, new McError('INVALID_ARGUMENT', 'method not allowed'), 405);
     }
-    const identity = await authenticate(req, app, this.#deps.keys);
+    const identity = await this.#identity(req, app);
     this.#limitRate(res, app, identity.sub);
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > this.#limits.maxBodyBytes) {
@@ -170,6 +189,47 @@ export class Gateway {
       throw tooLarge(this.#limits.maxBodyBytes);
     }
     return this.#forward(req, res, app, identity, targetUrl(backend.url, path));
+  }
+
+  /**
+   * The request's identity, from memory when this very token (the same bytes) verified for
+   * this app before and has not expired: a widget reuses its token for many calls.
+   */
+  async #identity(req: IncomingMessage, app: string): Promise<GatewayIdentity> {
+    const key = `${app} ${req.headers.authorization ?? ''}`;
+    const known = this.#verified.get(key);
+    if (known !== undefined) return known;
+    const identity = await authenticate(req, app, this.#deps.keys);
+    this.#verified.set(key, identity, identity.exp * 1000);
+    return identity;
+  }
+
+  /** The assertion for this request: signed anew, or one signed for the same call ≤ reuse ago. */
+  async #assertion(
+    req: IncomingMessage,
+    app: string,
+    identity: GatewayIdentity,
+    pathname: string,
+  ): Promise<string> {
+    const method = req.method ?? 'GET';
+    const key = `${app} ${req.headers.authorization ?? ''} ${method} ${pathname}`;
+    const known = this.#assertions.get(key);
+    if (known !== undefined) return known;
+    const ttlS = this.#limits.assertionTtlS;
+    const assertion = await this.#deps.keys.sign(
+      {
+        sub: identity.sub,
+        space: identity.space,
+        slot: identity.slot,
+        scopes: identity.scopes,
+        htm: method,
+        htu: pathname,
+      },
+      { audience: app, ttlS, type: ASSERTION_TOKEN_TYPE },
+    );
+    const reuseMs = Math.min(this.#limits.assertionReuseMs, ttlS * 500);
+    this.#assertions.set(key, assertion, Date.now() + reuseMs);
+    return assertion;
   }
 
   /** Throws RATE_LIMITED (429 with Retry-After) when the app's or the user's bucket is empty. */
@@ -197,17 +257,7 @@ export class Gateway {
     target: { origin: string; path: string; pathname: string },
   ): Promise<number> {
     const method = req.method ?? 'GET';
-    const assertion = await this.#deps.keys.sign(
-      {
-        sub: identity.sub,
-        space: identity.space,
-        slot: identity.slot,
-        scopes: identity.scopes,
-        htm: method,
-        htu: target.pathname,
-      },
-      { audience: app, ttlS: this.#limits.assertionTtlS, type: ASSERTION_TYPE },
-    );
+    const assertion = await this.#assertion(req, app, identity, target.pathname);
     const headers = forwardHeaders(req.headers, {
       user: identity.sub,
       app,
@@ -230,32 +280,42 @@ export class Gateway {
       timedOut = true;
       controller.abort(new McError('BACKEND_TIMEOUT', 'the backend did not answer in time'));
     }, this.#limits.requestTimeoutMs);
+    let clientGone = false;
     const onClose = () => {
-      if (!res.writableFinished) controller.abort(new McError('APP_DISCONNECTED', 'client gone'));
+      if (res.writableFinished) return;
+      clientGone = true;
+      controller.abort(new McError('APP_DISCONNECTED', 'client gone'));
     };
     res.once('close', onClose);
     const started = performance.now();
+    let status: number | undefined;
     try {
-      const upstream = await this.#agent.request({
-        origin: target.origin,
-        path: target.path,
-        method: method as 'GET',
-        headers,
-        body: limit ?? null,
-        signal: controller.signal,
-      });
-      this.#metrics.upstream.observe({ app }, (performance.now() - started) / 1000);
-      res.writeHead(upstream.statusCode, responseHeaders(upstream.headers));
-      try {
-        await pipeline(upstream.body, res);
-      } catch (error) {
-        // Headers are out: the client sees a cut body. Logged, not answered.
-        if (!res.destroyed || timedOut) {
-          this.#log.warn({ app, err: String(error), timedOut }, 'response body cut');
-        }
-      }
-      return upstream.statusCode;
+      // stream(), not request(): undici writes the body straight into `res` (its
+      // backpressure included) instead of through a Readable and a pipeline.
+      await this.#agent.stream(
+        {
+          origin: target.origin,
+          path: target.path,
+          method: method as 'GET',
+          headers,
+          body: limit ?? null,
+          signal: controller.signal,
+        },
+        ({ statusCode, headers: answer }) => {
+          this.#metrics.upstream.observe({ app }, (performance.now() - started) / 1000);
+          status = statusCode;
+          res.writeHead(statusCode, responseHeaders(answer));
+          return res;
+        },
+      );
+      return status!;
     } catch (error) {
+      if (status !== undefined) {
+        // Headers are out: the client sees a cut body. Logged, not answered.
+        if (!res.destroyed) res.destroy();
+        if (!clientGone) this.#log.warn({ app, err: String(error), timedOut }, 'response body cut');
+        return status;
+      }
       if (limit?.exceeded) {
         discardRest(req, res, limit);
         throw tooLarge(this.#limits.maxBodyBytes);

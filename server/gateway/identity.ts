@@ -1,22 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 
 import { decodeJwt } from 'jose';
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 
 import { McError } from '../../sdk/protocol/errors.ts';
+import { IdentityClaimsSchema } from '../tokens/claims.ts';
+import { IDENTITY_TOKEN_TYPE } from '../tokens/token-types.ts';
 import type { KeySet } from '../tokens/types.ts';
 
-/** The `typ` of a widget's identity token (server/tokens). */
-export const IDENTITY_TOKEN_TYPE = 'mc-id+jwt';
-
-/** What the gateway needs of a verified identity token's claims. */
-const ClaimsSchema = z.object({
-  sub: z.string().check(z.minLength(1), z.maxLength(256)),
-  space: z.string().check(z.minLength(1), z.maxLength(256)),
-  slot: z.string().check(z.minLength(1), z.maxLength(256)),
-  scopes: z._default(z.array(z.string().check(z.maxLength(256))).check(z.maxLength(64)), []),
-});
-export type GatewayIdentity = z.output<typeof ClaimsSchema>;
+/** A verified identity token's claims. */
+export type GatewayIdentity = z.output<typeof IdentityClaimsSchema>;
 
 const MAX_TOKEN_CHARS = 8 * 1024;
 
@@ -55,7 +48,7 @@ export async function authenticate(
   } catch {
     throw new McError('UNAUTHENTICATED', 'the bearer token does not verify or has expired');
   }
-  const claims = ClaimsSchema.safeParse(payload);
+  const claims = IdentityClaimsSchema.safeParse(payload);
   if (!claims.success) {
     throw new McError('UNAUTHENTICATED', 'the bearer token lacks sub, space or slot');
   }

@@ -2,15 +2,15 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 
+import { parseConfig } from '../../server/config.ts';
 import { AddressGuard, parseCidr } from '../../server/gateway/index.ts';
+import type { McServer } from '../../server/server.ts';
 import {
   appEntry,
   type Backend,
-  type GatewayHarness,
-  MapRegistry,
+  identityToken,
   startBackend,
-  startGateway,
-  TestKeySet,
+  startGatewayServer,
 } from './helpers/gateway.ts';
 
 /** A request with the target sent exactly as written (fetch would normalise `..`). */
@@ -97,6 +97,26 @@ describe('AddressGuard', () => {
     assert.deepEqual(parseCidr('10.0.0.0/8'), { address: '10.0.0.0', prefix: 8, type: 'ipv4' });
   });
 
+  it('is configured by --gateway-allow or MC_GATEWAY_ALLOW, checked at start', () => {
+    const options = (argv: string[], env: NodeJS.ProcessEnv) => {
+      const config = parseConfig(argv, env);
+      assert.equal(config.help, false);
+      return config.options;
+    };
+    assert.deepEqual(
+      options(['--gateway-allow', '127.0.0.0/8', '--gateway-allow', '::1'], {}).gatewayAllow,
+      ['127.0.0.0/8', '::1'],
+    );
+    assert.deepEqual(options([], { MC_GATEWAY_ALLOW: '10.1.0.0/16, fd00::/8' }).gatewayAllow, [
+      '10.1.0.0/16',
+      'fd00::/8',
+    ]);
+    assert.equal(options([], {}).gatewayAllow, undefined);
+    assert.throws(() => parseConfig(['--gateway-allow', 'localhost'], {}), {
+      code: 'INVALID_ARGUMENT',
+    });
+  });
+
   it('filters what a name resolves to (the lookup hook), refusing when nothing is left', async () => {
     const lookup = (guard: AddressGuard) =>
       new Promise<unknown>((resolve) =>
@@ -111,28 +131,30 @@ describe('AddressGuard', () => {
 
 describe('Gateway: never an open proxy', { timeout: 30_000 }, () => {
   let backend: Backend;
-  let open: GatewayHarness;
-  let closed: GatewayHarness;
-  const keys = new TestKeySet();
-  const registry = new MapRegistry();
-  const token = (app: string) =>
-    keys.sign(
-      { sub: 'ann', space: 'team', slot: 's1' },
-      { audience: app, ttlS: 60, type: 'mc-id+jwt' },
-    );
-  const port = () => new URL(backend.url).port;
+  let open: McServer;
+  let closed: McServer;
+  const tokens = new Map<string, string>();
+  /** One token per server and app, minted once (the identity route limits minting per user). */
+  const token = async (server: McServer, app: string) => {
+    const key = `${server.url} ${app}`;
+    if (!tokens.has(key)) tokens.set(key, await identityToken(server, app));
+    return tokens.get(key)!;
+  };
 
   before(async () => {
     backend = await startBackend();
+    const port = new URL(backend.url).port;
     const endpoints = [{ path: '/echo' }];
-    registry.put(appEntry('todo', `${backend.url}/v1`, endpoints));
-    registry.put(appEntry('byname', `http://localhost:${port()}/v1`, endpoints));
-    registry.put(appEntry('ipv6', `http://[::1]:${port()}/v1`, endpoints));
-    registry.put(appEntry('mapped', `http://[::ffff:127.0.0.1]:${port()}/v1`, endpoints));
-    registry.put(appEntry('metadata', 'http://169.254.169.254/latest', endpoints));
-    registry.put(appEntry('lan', 'http://10.0.0.1/v1', endpoints));
-    open = await startGateway({ registry, keys }, { gatewayAllow: ['127.0.0.0/8'] });
-    closed = await startGateway({ registry, keys });
+    const entries = [
+      appEntry('todo', `${backend.url}/v1`, endpoints),
+      appEntry('byname', `http://localhost:${port}/v1`, endpoints),
+      appEntry('ipv6', `http://[::1]:${port}/v1`, endpoints),
+      appEntry('mapped', `http://[::ffff:127.0.0.1]:${port}/v1`, endpoints),
+      appEntry('metadata', 'http://169.254.169.254/latest', endpoints),
+      appEntry('lan', 'http://10.0.0.1/v1', endpoints),
+    ];
+    open = await startGatewayServer(entries, { gatewayAllow: ['127.0.0.0/8'] });
+    closed = await startGatewayServer(entries);
   });
   after(async () => {
     await open?.close();
@@ -143,7 +165,7 @@ describe('Gateway: never an open proxy', { timeout: 30_000 }, () => {
   it('refuses backends on loopback and private addresses without an allow-list: 502 ADDRESS_REFUSED', async () => {
     for (const app of ['todo', 'byname', 'ipv6', 'mapped', 'metadata', 'lan']) {
       const res = await fetch(`${closed.url}/api/${app}/echo`, {
-        headers: { authorization: `Bearer ${await token(app)}` },
+        headers: { authorization: `Bearer ${await token(closed, app)}` },
       });
       assert.equal(res.status, 502, app);
       const body = (await res.json()) as { error: { code: string } };
@@ -158,14 +180,14 @@ describe('Gateway: never an open proxy', { timeout: 30_000 }, () => {
   it('reaches a loopback backend by address or by name once loopback is allow-listed, and nothing else', async () => {
     for (const app of ['todo', 'byname', 'mapped']) {
       const res = await fetch(`${open.url}/api/${app}/echo`, {
-        headers: { authorization: `Bearer ${await token(app)}` },
+        headers: { authorization: `Bearer ${await token(open, app)}` },
       });
       assert.equal(res.status, 200, app);
       await res.arrayBuffer();
     }
     for (const app of ['metadata', 'lan']) {
       const res = await fetch(`${open.url}/api/${app}/echo`, {
-        headers: { authorization: `Bearer ${await token(app)}` },
+        headers: { authorization: `Bearer ${await token(open, app)}` },
       });
       assert.equal(res.status, 502, app);
       await res.arrayBuffer();
@@ -173,7 +195,7 @@ describe('Gateway: never an open proxy', { timeout: 30_000 }, () => {
   });
 
   it('never lets a path leave the base path or the endpoints, in any spelling', async () => {
-    const t = await token('todo');
+    const t = await token(open, 'todo');
     const attempts = [
       '/api/todo/echo/../secret',
       '/api/todo/echo/../../admin',
@@ -207,7 +229,11 @@ describe('Gateway: never an open proxy', { timeout: 30_000 }, () => {
   });
 
   it("ignores a client's absolute-form target: the host always comes from the registry", async () => {
-    const res = await rawGet(open.url, 'http://169.254.169.254/api/todo/echo', await token('todo'));
+    const res = await rawGet(
+      open.url,
+      'http://169.254.169.254/api/todo/echo',
+      await token(open, 'todo'),
+    );
     assert.equal(res.status, 400);
   });
 });

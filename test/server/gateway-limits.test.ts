@@ -3,14 +3,13 @@ import { randomBytes, createHash } from 'node:crypto';
 import { request, type IncomingMessage } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 
+import type { McServer } from '../../server/server.ts';
 import {
   appEntry,
   type Backend,
-  type GatewayHarness,
-  MapRegistry,
+  identityToken,
   startBackend,
-  startGateway,
-  TestKeySet,
+  startGatewayServer,
 } from './helpers/gateway.ts';
 import { freePort } from './helpers/processes.ts';
 
@@ -55,14 +54,8 @@ function post(
 
 describe('Gateway: limits, faults and streaming', { timeout: 60_000 }, () => {
   let backend: Backend;
-  let gw: GatewayHarness;
-  const keys = new TestKeySet();
-  const registry = new MapRegistry();
-  const token = (app: string, user = 'ann') =>
-    keys.sign(
-      { sub: user, space: 'team', slot: 's1' },
-      { audience: app, ttlS: 60, type: 'mc-id+jwt' },
-    );
+  let gw: McServer;
+  const token = (app: string, user = 'ann') => identityToken(gw, app, user);
 
   before(async () => {
     backend = await startBackend();
@@ -72,10 +65,11 @@ describe('Gateway: limits, faults and streaming', { timeout: 60_000 }, () => {
       { path: '/stream' },
       { path: '/hang' },
     ];
-    registry.put(appEntry('todo', `${backend.url}/v1`, endpoints));
-    registry.put(appEntry('down', `http://127.0.0.1:${await freePort()}/v1`, endpoints));
-    gw = await startGateway(
-      { registry, keys },
+    gw = await startGatewayServer(
+      [
+        appEntry('todo', `${backend.url}/v1`, endpoints),
+        appEntry('down', `http://127.0.0.1:${await freePort()}/v1`, endpoints),
+      ],
       {
         gatewayAllow: ['127.0.0.0/8'],
         gateway: {
@@ -84,6 +78,7 @@ describe('Gateway: limits, faults and streaming', { timeout: 60_000 }, () => {
           requestTimeoutMs: 1_500,
           userRate: { perSec: 1, burst: 3 },
           appRate: { perSec: 1000, burst: 1000 },
+          assertionReuseMs: 10_000,
         },
       },
     );
@@ -219,6 +214,23 @@ describe('Gateway: limits, faults and streaming', { timeout: 60_000 }, () => {
     assert.ok(performance.now() - started < 10_000);
   });
 
+  it('reuses an assertion, when configured to, only for the same token, method and path', async () => {
+    const assertionOf = async (t: string, path: string, method = 'GET') => {
+      const res = await fetch(`${gw.url}/api/todo${path}`, {
+        method,
+        headers: { authorization: `Bearer ${t}` },
+      });
+      return ((await res.json()) as { headers: Record<string, string> }).headers[
+        'x-microcanvas-assertion'
+      ];
+    };
+    const t = await token('todo', 'reuse');
+    const a = await assertionOf(t, '/echo/1');
+    assert.equal(await assertionOf(t, '/echo/1'), a);
+    assert.notEqual(await assertionOf(t, '/echo/2'), a);
+    assert.notEqual(await assertionOf(await token('todo', 'reuse2'), '/echo/1'), a);
+  });
+
   it('answers 502 when the backend is down', async () => {
     const res = await fetch(`${gw.url}/api/down/echo`, {
       headers: { authorization: `Bearer ${await token('down')}` },
@@ -234,20 +246,17 @@ describe('Gateway: limits, faults and streaming', { timeout: 60_000 }, () => {
 describe('Gateway: the per-app rate limit', { timeout: 30_000 }, () => {
   it("answers 429 once an app's bucket is empty, whoever asks", async () => {
     const backend = await startBackend();
-    const keys = new TestKeySet();
-    const registry = new MapRegistry();
-    registry.put(appEntry('todo', `${backend.url}/v1`, [{ path: '/echo' }]));
-    const gw = await startGateway(
-      { registry, keys },
-      { gatewayAllow: ['127.0.0.0/8'], gateway: { appRate: { perSec: 0.5, burst: 2 } } },
+    const gw = await startGatewayServer(
+      [appEntry('todo', `${backend.url}/v1`, [{ path: '/echo' }])],
+      {
+        gatewayAllow: ['127.0.0.0/8'],
+        gateway: { appRate: { perSec: 0.5, burst: 2 } },
+      },
     );
     try {
       const statuses: number[] = [];
       for (const user of ['a', 'b', 'c', 'd']) {
-        const t = await keys.sign(
-          { sub: user, space: 'x', slot: 's' },
-          { audience: 'todo', ttlS: 60, type: 'mc-id+jwt' },
-        );
+        const t = await identityToken(gw, 'todo', user);
         const res = await fetch(`${gw.url}/api/todo/echo`, {
           headers: { authorization: `Bearer ${t}` },
         });

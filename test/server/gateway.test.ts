@@ -1,21 +1,26 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import {
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  generateKeyPair,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
 
+import type { McServer } from '../../server/server.ts';
+import { ASSERTION_TOKEN_TYPE, IDENTITY_TOKEN_TYPE, JWKS_PATH } from '../../server/tokens/index.ts';
 import {
   appEntry,
   type Backend,
-  type GatewayHarness,
   HOST_ORIGIN,
-  ISSUER,
-  MapRegistry,
+  identityToken,
+  metricsText,
+  signedAs,
   startBackend,
-  startGateway,
-  TestKeySet,
+  startGatewayServer,
 } from './helpers/gateway.ts';
-
-const ID_TYPE = 'mc-id+jwt';
 
 interface Echo {
   method: string;
@@ -27,29 +32,23 @@ interface Echo {
 
 describe('Gateway: identity, headers and CORS', { timeout: 30_000 }, () => {
   let backend: Backend;
-  let gw: GatewayHarness;
-  const keys = new TestKeySet();
-  const registry = new MapRegistry();
-  const token = (app: string, user = 'ann', ttlS = 60) =>
-    keys.sign(
-      { sub: user, space: 'team', slot: 's1', scopes: ['items:read'] },
-      {
-        audience: app,
-        ttlS,
-        type: ID_TYPE,
-      },
-    );
+  let gw: McServer;
+  const token = (app: string, user = 'ann') => identityToken(gw, app, user);
 
   before(async () => {
     backend = await startBackend();
-    registry.put(
-      appEntry('todo', `${backend.url}/v1/`, [
-        { path: '/echo', methods: ['GET', 'POST', 'DELETE'] },
-        { path: '/cookie' },
-      ]),
+    gw = await startGatewayServer(
+      [
+        appEntry(
+          'todo',
+          `${backend.url}/v1/`,
+          [{ path: '/echo', methods: ['GET', 'POST', 'DELETE'] }, { path: '/cookie' }],
+          ['items:read'],
+        ),
+        appEntry('chat', `${backend.url}/v1`, [{ path: '/echo' }]),
+      ],
+      { gatewayAllow: ['127.0.0.0/8'] },
     );
-    registry.put(appEntry('chat', `${backend.url}/v1`, [{ path: '/echo' }]));
-    gw = await startGateway({ registry, keys }, { gatewayAllow: ['127.0.0.0/8'] });
   });
   after(async () => {
     await gw?.close();
@@ -83,10 +82,14 @@ describe('Gateway: identity, headers and CORS', { timeout: 30_000 }, () => {
     assert.equal(h.authorization, undefined);
     // The backend checks the assertion with the JWKS alone, as any JWT library would.
     const assertion = h['x-microcanvas-assertion']!;
-    const { payload } = await jwtVerify(assertion, createLocalJWKSet(await keys.jwks()), {
+    const jwks = (await (await fetch(`${gw.url}${JWKS_PATH}`)).json()) as Parameters<
+      typeof createLocalJWKSet
+    >[0];
+    const { payload } = await jwtVerify(assertion, createLocalJWKSet(jwks), {
       audience: 'todo',
-      issuer: ISSUER,
-      typ: 'mc-assert+jwt',
+      issuer: gw.url,
+      typ: ASSERTION_TOKEN_TYPE,
+      algorithms: ['ES256'],
     });
     assert.equal(payload.sub, 'ann');
     assert.equal(payload.space, 'team');
@@ -114,30 +117,37 @@ describe('Gateway: identity, headers and CORS', { timeout: 30_000 }, () => {
     const [h, p, s] = good.split('.') as [string, string, string];
     const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
     const tampered = `${h}.${Buffer.from(JSON.stringify({ ...claims, sub: 'root' })).toString('base64url')}.${s}`;
-    const other = new TestKeySet();
-    const foreign = await other.sign(
-      { sub: 'ann', space: 'team', slot: 's1' },
-      {
-        audience: 'todo',
-        ttlS: 60,
-        type: ID_TYPE,
-      },
-    );
-    const wrongType = await keys.sign(
-      { sub: 'ann', space: 'team', slot: 's1' },
-      {
-        audience: 'todo',
-        ttlS: 60,
-        type: 'mc-assert+jwt',
-      },
-    );
+    const jwks = (await (await fetch(`${gw.url}${JWKS_PATH}`)).json()) as {
+      keys: Array<{ kid: string }>;
+    };
+    const claimsOf = { sub: 'ann', space: 'team', slot: 's1', scopes: [], jti: 'x' };
+    // Another key claiming the server's key id.
+    const { privateKey } = await generateKeyPair('ES256');
+    const foreign = await new SignJWT(claimsOf)
+      .setProtectedHeader({ alg: 'ES256', typ: IDENTITY_TOKEN_TYPE, kid: jwks.keys[0]!.kid })
+      .setIssuer(gw.url)
+      .setAudience('todo')
+      .setIssuedAt()
+      .setExpirationTime('1m')
+      .sign(privateKey);
+    const unsigned = [
+      Buffer.from(JSON.stringify({ alg: 'none', typ: IDENTITY_TOKEN_TYPE })).toString('base64url'),
+      Buffer.from(JSON.stringify({ ...claims, alg: undefined })).toString('base64url'),
+      '',
+    ].join('.');
+    const wrongType = await signedAs(gw, claimsOf, {
+      audience: 'todo',
+      type: ASSERTION_TOKEN_TYPE,
+    });
+    const expired = await signedAs(gw, claimsOf, { audience: 'todo', skewMs: 120_000 });
     const cases: Array<[string, string | undefined]> = [
       ['none', undefined],
       ['not a jwt', 'Bearer not-a-jwt'],
       ['basic', `Basic ${Buffer.from('a:b').toString('base64')}`],
-      ['expired', `Bearer ${await token('todo', 'ann', -10)}`],
+      ['expired', `Bearer ${expired}`],
       ['tampered', `Bearer ${tampered}`],
       ['foreign key', `Bearer ${foreign}`],
+      ['alg none', `Bearer ${unsigned}`],
       ['an assertion replayed as a token', `Bearer ${wrongType}`],
     ];
     for (const [name, authorization] of cases) {
@@ -167,6 +177,40 @@ describe('Gateway: identity, headers and CORS', { timeout: 30_000 }, () => {
       assert.equal(res.status, 200);
       await res.arrayBuffer();
     }
+  });
+
+  it('remembers a verified token no longer than the keys accept it', async () => {
+    // exp 4 s ago: still inside the keys' 5 s tolerance, so accepted (and remembered) once.
+    const t = await signedAs(
+      gw,
+      { sub: 'ann', space: 'team', slot: 's1', scopes: [] },
+      { audience: 'todo', skewMs: 64_000 },
+    );
+    const exp = (
+      JSON.parse(Buffer.from(t.split('.')[1]!, 'base64url').toString()) as { exp: number }
+    ).exp;
+    const call = () =>
+      fetch(`${gw.url}/api/todo/echo`, { headers: { authorization: `Bearer ${t}` } });
+    const first = await call();
+    assert.equal(first.status, 200);
+    await first.arrayBuffer();
+    await new Promise((resolve) => setTimeout(resolve, (exp + 5) * 1000 - Date.now() + 200));
+    const late = await call();
+    assert.equal(late.status, 401);
+    await late.arrayBuffer();
+  });
+
+  it('signs a fresh assertion, with its own jti, for every request by default', async () => {
+    const t = await token('todo', 'fresh');
+    const jtis = new Set<unknown>();
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${gw.url}/api/todo/echo/1`, {
+        headers: { authorization: `Bearer ${t}` },
+      });
+      const assertion = ((await res.json()) as Echo).headers['x-microcanvas-assertion']!;
+      jtis.add(JSON.parse(Buffer.from(assertion.split('.')[1]!, 'base64url').toString()).jti);
+    }
+    assert.equal(jtis.size, 3);
   });
 
   it('answers 404 outside the endpoints, 405 with Allow for another method', async () => {
@@ -217,10 +261,18 @@ describe('Gateway: identity, headers and CORS', { timeout: 30_000 }, () => {
   });
 
   it('counts requests by app and status', async () => {
-    const text = await gw.metrics.metrics();
-    assert.match(text, /microcanvas_gateway_requests_total\{app="todo",status="200"\} \d+/);
-    assert.match(text, /microcanvas_gateway_requests_total\{app="todo",status="401"\} 7/);
-    assert.match(text, /microcanvas_gateway_upstream_duration_seconds_count\{app="todo"\} \d+/);
+    const text = await metricsText(gw);
+    const count = (labels: string) =>
+      new RegExp(`^microcanvas_gateway_requests_total\\{[^}]*${labels}[^}]*\\} (\\d+)$`, 'm').exec(
+        text,
+      )?.[1];
+    assert.ok(Number(count('app="todo",status="200"')) > 5);
+    assert.equal(count('app="todo",status="401"'), '9');
+    assert.equal(count('app="chat",status="403"'), '1');
+    assert.match(
+      text,
+      /microcanvas_gateway_upstream_duration_seconds_count\{[^}]*app="todo"[^}]*\} \d+/,
+    );
     assert.doesNotMatch(text, /app="nope"/);
   });
 });

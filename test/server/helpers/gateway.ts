@@ -1,156 +1,115 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-
-import { exportJWK, generateKeyPair, jwtVerify, createLocalJWKSet, SignJWT, type JWK } from 'jose';
 import { pino } from 'pino';
-import { Registry } from 'prom-client';
 
-import { McError } from '../../../sdk/protocol/errors.ts';
-import { AppEntrySchema, type AppEntryInput } from '../../../sdk/protocol/registry.ts';
-import { Gateway, type GatewayConfig } from '../../../server/gateway/index.ts';
-import { sendError, sendJson } from '../../../server/http/respond.ts';
-import { matchRoute } from '../../../server/http/route.ts';
-import type { RegistryReader, StoredApp } from '../../../server/registry/types.ts';
-import type { KeySet } from '../../../server/tokens/types.ts';
+import type { AppEntryInput } from '../../../sdk/protocol/registry.ts';
+import { createServer, type McServer, type ServerOptions } from '../../../server/server.ts';
+import { EngineKeySet, IDENTITY_TOKEN_TYPE } from '../../../server/tokens/index.ts';
+import { signToken } from '../../../server/transport/index.ts';
 import { type Child, kill, spawnTs } from './processes.ts';
 
-export const ISSUER = 'http://gateway.test';
+/** The host page's origin the gateway servers allow beside `null`. */
+export const HOST_ORIGIN = 'http://host.test';
+/** The registry's admin credential on the gateway tests' servers. */
+const ADMIN = 'gateway-test-admin-token-0123456789-abcdefgh';
+/** The HS256 secret of the users' tokens (the host's sign-in). */
+const SECRET = 'gateway-test-secret-gateway-test-secret-0123';
+/** The space the gateway tests' widgets run in. */
+export const SPACE = 'team';
 
-/**
- * A small real KeySet (ES256 with jose) until server/tokens lands: signs with one key,
- * verifies signature, `typ`, audience, issuer and expiry.
- */
-export class TestKeySet implements KeySet {
-  readonly #pair: Promise<{ privateKey: CryptoKey; jwk: JWK }>;
-
-  constructor() {
-    this.#pair = generateKeyPair('ES256', { extractable: true }).then(async (pair) => ({
-      privateKey: pair.privateKey,
-      jwk: { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' },
-    }));
-  }
-
-  async sign(
-    claims: Record<string, unknown>,
-    options: { audience: string; ttlS: number; type: string },
-  ): Promise<string> {
-    const { privateKey } = await this.#pair;
-    const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ jti: crypto.randomUUID(), iat: now, exp: now + options.ttlS, ...claims })
-      .setProtectedHeader({ alg: 'ES256', typ: options.type, kid: 'k1' })
-      .setIssuer(ISSUER)
-      .setAudience(options.audience)
-      .sign(privateKey);
-  }
-
-  async verify(
-    token: string,
-    options: { audience: string; type: string },
-  ): Promise<Record<string, unknown>> {
-    try {
-      const { payload } = await jwtVerify(token, createLocalJWKSet(await this.jwks()), {
-        audience: options.audience,
-        issuer: ISSUER,
-        typ: options.type,
-        algorithms: ['ES256'],
-      });
-      return payload;
-    } catch {
-      throw new McError('UNAUTHENTICATED', 'the token does not verify');
-    }
-  }
-
-  async jwks(): Promise<{ keys: JWK[] }> {
-    return { keys: [(await this.#pair).jwk] };
-  }
-
-  async rotate(): Promise<void> {}
-}
-
-/** A RegistryReader over a Map of entries (until server/registry lands). */
-export class MapRegistry implements RegistryReader {
-  readonly #apps = new Map<string, StoredApp>();
-
-  put(input: AppEntryInput): void {
-    const entry = AppEntrySchema.parse(input);
-    this.#apps.set(entry.manifest.id, { entry, etag: `"${this.#apps.size + 1}"` });
-  }
-
-  async get(appId: string): Promise<StoredApp | undefined> {
-    return this.#apps.get(appId);
-  }
-
-  async list(): Promise<StoredApp[]> {
-    return [...this.#apps.values()];
-  }
-
-  async health(): Promise<'unknown'> {
-    return 'unknown';
-  }
-}
+type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** A registry entry for `id` with its backend at `url` and these endpoints. */
 export function appEntry(
   id: string,
   url: string,
-  endpoints: Array<{
-    path: string;
-    methods?: Array<'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'>;
-  }>,
+  endpoints: Array<{ path: string; methods?: Method[] }>,
+  scopes: string[] = [],
 ): AppEntryInput {
   return {
-    manifest: { id, name: id, url: `http://127.0.0.1:9/${id}/` },
+    manifest: { id, name: id, url: `http://127.0.0.1:9/${id}/`, scopes, services: ['identity'] },
     version: '1.0.0',
     backend: { url, endpoints },
   };
 }
 
-export const HOST_ORIGIN = 'http://host.test';
-
-/** The gateway on its own HTTP server (its route, as server.ts mounts it). */
-export interface GatewayHarness {
-  readonly url: string;
-  readonly gateway: Gateway;
-  readonly metrics: Registry;
-  close(): Promise<void>;
+/**
+ * The real server (embedded engine in memory, registry, tokens, gateway) with the test
+ * origin, user secret and admin token, quiet unless MC_TEST_LOG is set; `entries` are put
+ * into its registry through the admin API, and the space {@link SPACE} exists.
+ */
+export async function startGatewayServer(
+  entries: AppEntryInput[],
+  options: ServerOptions = {},
+): Promise<McServer> {
+  const server = await createServer({
+    port: 0,
+    engine: { engine: 'embedded', url: ':memory:' },
+    logger: pino({ level: process.env.MC_TEST_LOG ?? 'silent' }),
+    hostOrigins: [HOST_ORIGIN],
+    authSecret: SECRET,
+    adminToken: ADMIN,
+    ...options,
+  });
+  try {
+    for (const entry of entries) {
+      const res = await fetch(`${server.url}/registry/apps/${entry.manifest.id}`, {
+        method: 'PUT',
+        headers: {
+          authorization: `Bearer ${ADMIN}`,
+          'content-type': 'application/json',
+          'if-none-match': '*',
+        },
+        body: JSON.stringify(entry),
+      });
+      if (res.status !== 201) throw new Error(`registry: ${res.status} ${await res.text()}`);
+    }
+    await server.spaces.create(SPACE, { members: ['ann'] });
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  return server;
 }
 
-export async function startGateway(
-  deps: { registry: RegistryReader; keys: KeySet },
-  config: GatewayConfig = {},
-): Promise<GatewayHarness> {
-  const metrics = new Registry();
-  const gateway = new Gateway(config, {
-    ...deps,
-    logger: pino({ level: process.env.MC_TEST_LOG ?? 'silent' }),
-    metrics,
-    hostOrigins: [HOST_ORIGIN],
-  });
-  const server: Server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://server');
-    const match = matchRoute([gateway.route], req.method ?? 'GET', url.pathname);
-    if (match?.route === undefined) {
-      sendJson(res, 404, { error: { code: 'NOT_FOUND', message: 'not found' } });
-      return;
-    }
-    try {
-      await match.route.handle({ req, res, url, params: match.params });
-    } catch (error) {
-      sendError(res, error);
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    gateway,
-    metrics,
-    async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await gateway.close();
+/**
+ * An identity token as a widget gets it: `POST /tokens/identity` by the host page, signed in
+ * as `user` (made a member of the space first).
+ */
+export async function identityToken(server: McServer, app: string, user = 'ann'): Promise<string> {
+  await server.spaces.addMembers(SPACE, [user]);
+  const res = await fetch(`${server.url}/tokens/identity`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${await signToken(SECRET, user)}`,
+      origin: HOST_ORIGIN,
+      'content-type': 'application/json',
     },
-  };
+    body: JSON.stringify({ app, space: SPACE, slot: 's1' }),
+  });
+  const body = (await res.json()) as { token?: string };
+  if (res.status !== 200 || body.token === undefined) {
+    throw new Error(`identity token: ${res.status} ${JSON.stringify(body)}`);
+  }
+  return body.token;
+}
+
+/**
+ * A token signed with the server's real keys (its engine's key ring) as of `skewMs` ago:
+ * for the kinds the identity route never mints (expired, another `typ`, other claims).
+ */
+export function signedAs(
+  server: McServer,
+  claims: Record<string, unknown>,
+  options: { audience: string; ttlS?: number; type?: string; skewMs?: number },
+): Promise<string> {
+  const keys = new EngineKeySet(server.engine.records, {
+    issuer: server.url,
+    now: () => Date.now() - (options.skewMs ?? 0),
+  });
+  return keys.sign(claims, {
+    audience: options.audience,
+    ttlS: options.ttlS ?? 60,
+    type: options.type ?? IDENTITY_TOKEN_TYPE,
+  });
 }
 
 /** The sample backend (test/server/fixtures/echo-backend.ts) as its own process. */
@@ -161,12 +120,17 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-export async function startBackend(host = '127.0.0.1'): Promise<Backend> {
-  const child = spawnTs('test/server/fixtures/echo-backend.ts', ['--host', host]);
+export async function startBackend(args: string[] = []): Promise<Backend> {
+  const child = spawnTs('test/server/fixtures/echo-backend.ts', args);
   const line = await child.line((l) => l.startsWith('listening '));
   return {
     child,
     url: line.slice('listening '.length),
     close: () => kill(child.child),
   };
+}
+
+/** `GET /metrics` of a server. */
+export async function metricsText(server: McServer): Promise<string> {
+  return (await fetch(`${server.url}/metrics`)).text();
 }
