@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 
 import { McError } from '../sdk/protocol/errors.ts';
 import type { EngineConfig, EngineName } from './engine/index.ts';
+import type { WebhookOptions } from './webhooks/dispatcher.ts';
 import { parseCidr } from './gateway/address-guard.ts';
 import { checkAdminToken } from './registry/access.ts';
 import { DEFAULT_DATA_FILE, DEFAULT_PORT, type ServerOptions } from './server.ts';
@@ -44,6 +45,11 @@ export const USAGE = `Usage: microcanvas-server [options]
                                               at (gateway and webhooks; repeat the flag;
                                               the variable is comma-separated). None:
                                               private and loopback addresses are refused
+  --webhook-schedule <list> MC_WEBHOOK_SCHEDULE  waits before each webhook attempt,
+                                              comma-separated (default the Standard
+                                              Webhooks schedule 0,5s,5m,30m,2h,5h,10h,10h)
+  --webhook-timeout <time> MC_WEBHOOK_TIMEOUT how long one webhook attempt may take,
+                                              answer included (default 15s)
   --gateway-allow <cidr> MC_GATEWAY_ALLOW     a private range the API gateway alone may
                                               forward to (127.0.0.0/8, 10.1.0.0/16,
                                               ::1/128; repeat the flag; the variable is
@@ -103,6 +109,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
       'space-ttl': { type: 'string' },
       'probe-interval': { type: 'string' },
       'allow-private': { type: 'string', multiple: true },
+      'webhook-schedule': { type: 'string' },
+      'webhook-timeout': { type: 'string' },
       'heartbeat-ttl': { type: 'string' },
       issuer: { type: 'string' },
       'key-rotation': { type: 'string' },
@@ -146,6 +154,13 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
   if (issuer !== undefined) checkIssuer(issuer);
   const keyRotation = pick(values['key-rotation'], 'MC_KEY_ROTATION');
   const allowPrivate = values['allow-private'] ?? splitList(env.MC_ALLOW_PRIVATE);
+  const schedule = pick(values['webhook-schedule'], 'MC_WEBHOOK_SCHEDULE');
+  const webhookTimeout = pick(values['webhook-timeout'], 'MC_WEBHOOK_TIMEOUT');
+  const webhooks: WebhookOptions = {
+    ...(allowPrivate.length === 0 ? {} : { allow: allowPrivate }),
+    ...(schedule === undefined ? {} : { schedule: parseSchedule(schedule) }),
+    ...(webhookTimeout === undefined ? {} : { timeoutMs: parseDuration(webhookTimeout) }),
+  };
   // --allow-private covers the gateway and webhooks; --gateway-allow the gateway alone.
   const gatewayAllow = [
     ...new Set([...(values['gateway-allow'] ?? splitList(env.MC_GATEWAY_ALLOW)), ...allowPrivate]),
@@ -169,7 +184,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
       ...(heartbeatTtl === undefined ? {} : { heartbeatTtlMs: parseDuration(heartbeatTtl) }),
       ...(issuer === undefined ? {} : { issuer }),
       ...(keyRotation === undefined ? {} : { keyRotationMs: parseDuration(keyRotation) }),
-      ...(allowPrivate.length === 0 ? {} : { webhooks: { allow: allowPrivate } }),
+      ...(Object.keys(webhooks).length === 0 ? {} : { webhooks }),
     },
   };
 }
@@ -188,6 +203,15 @@ function checkIssuer(issuer: string): void {
       `--issuer must be an http(s) URL, not ${JSON.stringify(issuer)}`,
     );
   }
+}
+
+/** `0,5s,5m` → [0, 5000, 300000]: 1–20 waits, `0` allowed (an attempt at once). */
+function parseSchedule(text: string): number[] {
+  const waits = splitList(text).map((part) => (part === '0' ? 0 : parseDuration(part)));
+  if (waits.length < 1 || waits.length > 20) {
+    throw new McError('INVALID_ARGUMENT', '--webhook-schedule must list 1–20 waits');
+  }
+  return waits;
 }
 
 function splitList(text: string | undefined): string[] {

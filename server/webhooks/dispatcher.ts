@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 
+import { McError } from '../../sdk/protocol/errors.ts';
 import type { AppEntry } from '../../sdk/protocol/registry.ts';
 import type { Engine } from '../engine/types.ts';
 import { AddressGuard } from '../gateway/address-guard.ts';
@@ -86,6 +87,9 @@ export class WebhookDispatcher {
     this.#leaseMs = options.leaseMs ?? 10_000;
     this.#scanMs = options.scanMs ?? 1_000;
     const schedule = options.schedule ?? DEFAULT_WEBHOOK_SCHEDULE_MS;
+    if (schedule.length === 0 || !schedule.every((ms) => Number.isSafeInteger(ms) && ms >= 0)) {
+      throw new McError('INVALID_ARGUMENT', 'the webhook schedule must list waits of ≥ 0 ms');
+    }
     this.#ctx = {
       log: engine.log,
       store: this.store,

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 
 import { Webhook } from 'standardwebhooks';
 
+import { parseConfig } from '../../server/config.ts';
 import { parseRetryAfter, retryDelay } from '../../server/webhooks/schedule.ts';
 import { signWebhook, webhookHeaders } from '../../server/webhooks/sign.ts';
 import { newSecret } from './helpers/webhooks.ts';
@@ -61,5 +62,19 @@ describe('Retry schedule', () => {
     assert.equal(parseRetryAfter('Thu, 03 Dec 2026 09:00:00 GMT', now, 3_600_000), 0);
     assert.equal(parseRetryAfter('soon', now, 3_600_000), undefined);
     assert.equal(parseRetryAfter(undefined, now, 3_600_000), undefined);
+  });
+});
+
+describe('Webhook options from the command line', () => {
+  it('reads the schedule and the timeout, from flags or the environment', () => {
+    const flags = parseConfig(['--webhook-schedule', '0,5s,5m', '--webhook-timeout', '3s'], {});
+    assert.ok(!flags.help);
+    assert.deepEqual(flags.options.webhooks, { schedule: [0, 5_000, 300_000], timeoutMs: 3_000 });
+    const env = parseConfig([], { MC_WEBHOOK_SCHEDULE: '0,1s', MC_ALLOW_PRIVATE: '127.0.0.1' });
+    assert.ok(!env.help);
+    assert.deepEqual(env.options.webhooks, { allow: ['127.0.0.1'], schedule: [0, 1_000] });
+    assert.throws(() => parseConfig(['--webhook-schedule', 'soon'], {}), {
+      code: 'INVALID_ARGUMENT',
+    });
   });
 });
