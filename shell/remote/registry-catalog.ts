@@ -10,7 +10,9 @@ import type { Host } from '../host/host.ts';
  * manifest is checked once, by `host.register` (the schema's verdict without zod), not here.
  */
 const AppSchema = z.object({
-  manifest: z.object({ id: z.string() }),
+  // Loose: z.object strips unknown keys, and the host must get the whole manifest (a
+  // manifest of only `{id}` fails host.register, so no app of the registry was ever added).
+  manifest: z.looseObject({ id: z.string() }),
   health: z.enum(['healthy', 'unhealthy', 'unknown'] satisfies AppHealth[]),
   etag: z.string(),
 });
