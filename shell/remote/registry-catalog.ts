@@ -61,6 +61,13 @@ export class RegistryCatalog {
   readonly #open: (url: string) => ChangeSource;
   readonly #onError: (error: McError) => void;
   readonly #etags = new Map<string, string>();
+  /**
+   * Per app, the number of the read (or change event) whose answer was applied last. Reads
+   * are numbered when they are sent; an answer older than one already applied is dropped, so
+   * that a slow answer never puts back a manifest an update replaced (with its wider rights).
+   */
+  readonly #applied = new Map<string, number>();
+  #issued = 0;
   #source: ChangeSource | undefined;
   #stopped = false;
 
@@ -97,21 +104,23 @@ export class RegistryCatalog {
 
   /** Reads every app again and applies what changed. */
   async refresh(): Promise<void> {
+    const read = ++this.#issued;
     const { apps } = ListSchema.parse(await this.#get('/registry/apps'));
     const seen = new Set<string>();
     for (const app of apps) {
       seen.add(app.manifest.id);
-      this.#apply(app);
+      this.#apply(app, read);
     }
-    for (const id of this.#etags.keys()) if (!seen.has(id)) this.#removed(id);
+    for (const id of [...this.#etags.keys()]) if (!seen.has(id)) this.#removed(id, read);
   }
 
   async #changed(data: unknown): Promise<void> {
+    const read = ++this.#issued;
     try {
       const change = ChangeSchema.parse(JSON.parse(String(data)));
-      if (change.etag === null) return this.#removed(change.id);
+      if (change.etag === null) return this.#removed(change.id, read);
       if (change.etag !== undefined && change.etag === this.#etags.get(change.id)) {
-        if (change.health !== undefined) {
+        if (change.health !== undefined && this.#fresh(change.id, read)) {
           this.#host.setAvailable(change.id, change.health !== 'unhealthy');
         }
         return;
@@ -119,14 +128,22 @@ export class RegistryCatalog {
       const app = AppSchema.parse(
         await this.#get(`/registry/apps/${encodeURIComponent(change.id)}`),
       );
-      this.#apply(app);
+      this.#apply(app, read);
     } catch (error) {
       this.#report(error);
     }
   }
 
-  #apply(app: PublicApp): void {
+  /** Whether read `read` is newer than what was applied for `id` (and marks it applied). */
+  #fresh(id: string, read: number): boolean {
+    if ((this.#applied.get(id) ?? 0) > read) return false;
+    this.#applied.set(id, read);
+    return true;
+  }
+
+  #apply(app: PublicApp, read: number): void {
     const id = app.manifest.id;
+    if (!this.#fresh(id, read)) return;
     try {
       if (this.#etags.get(id) !== app.etag)
         this.#host.register(app.manifest as unknown as ManifestInput);
@@ -137,7 +154,8 @@ export class RegistryCatalog {
     }
   }
 
-  #removed(id: string): void {
+  #removed(id: string, read: number): void {
+    if (!this.#fresh(id, read)) return;
     this.#etags.delete(id);
     this.#host.setAvailable(id, false);
   }
