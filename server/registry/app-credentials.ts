@@ -113,13 +113,16 @@ export class AppCredentials {
       throw refused();
     }
     const app = parsed[1]!;
+    // The (cached) registry first: an invented app id costs no engine read and takes no
+    // place in the cache of hashes. Which apps exist is public (GET /registry/apps).
+    if (!(await this.#appExists(app))) throw refused();
     const presented = sha256(match![1]!);
     let found = false;
     // Every stored hash is compared, so the time taken does not depend on which one matches.
     for (const hash of await this.#hashes(app)) {
       if (timingSafeEqual(hash, presented)) found = true;
     }
-    if (!found || !(await this.#appExists(app))) throw refused();
+    if (!found) throw refused();
     return app;
   };
 
