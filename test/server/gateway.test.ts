@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 
 import {
@@ -99,6 +100,49 @@ describe('Gateway: identity, headers and CORS', { timeout: 30_000 }, () => {
     assert.equal(payload.htu, '/v1/echo/a%20b/c');
     assert.ok(payload.exp! - payload.iat! <= 30);
     assert.equal(decodeProtectedHeader(assertion).typ, 'mc-assert+jwt');
+  });
+
+  it('drops hop-by-hop headers, those the Connection header names included', async () => {
+    const t = await token('todo');
+    const { hostname, port } = new URL(gw.url);
+    const echo = await new Promise<Echo>((resolve, reject) => {
+      const req = request(
+        {
+          hostname,
+          port,
+          path: '/api/todo/echo',
+          headers: {
+            authorization: `Bearer ${t}`,
+            connection: 'keep-alive, x-hop',
+            'x-hop': 'must not pass',
+            'keep-alive': 'timeout=5',
+            te: 'trailers',
+            'proxy-authorization': 'Basic eDp5',
+            forwarded: 'for=10.0.0.1',
+            'x-real-ip': '10.0.0.1',
+          },
+        },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve(JSON.parse(body) as Echo));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    for (const name of [
+      'x-hop',
+      'keep-alive',
+      'te',
+      'proxy-authorization',
+      'forwarded',
+      'x-real-ip',
+    ]) {
+      assert.equal(echo.headers[name], undefined, name);
+    }
+    assert.equal(echo.headers['x-user-id'], 'ann');
   });
 
   it("strips Set-Cookie and the backend's own CORS headers from the answer", async () => {
