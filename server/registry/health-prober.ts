@@ -155,14 +155,15 @@ export class HealthProber {
         detail =
           error instanceof Error && error.name === 'TimeoutError'
             ? `no answer within ${this.#config.timeoutMs} ms`
-            : `unreachable: ${(error as { cause?: { code?: string } }).cause?.code ?? String(error)}`;
+            : // The error's own text may quote the URL, credentials included: never kept.
+              `unreachable: ${(error as { cause?: { code?: string } }).cause?.code ?? String(error).replace(/\b[a-z][a-z0-9+.-]*:\/\/\S*/gi, '<url>')}`;
       }
     }
     if (this.#closed) return;
     this.#metrics.probes.inc({ result: ok ? 'ok' : 'fail' });
     if (!ok)
       this.#logger.warn(
-        { app: appId, url: target ?? backend.health, detail },
+        { app: appId, url: target === undefined ? 'not http(s)' : withoutSecrets(target), detail },
         'health probe failed',
       );
     const ttlMs = Math.max(this.#config.intervalMs * RESULT_INTERVALS, this.#config.timeoutMs * 2);
@@ -189,4 +190,17 @@ export function resolveBackendUrl(base: string, target: string): string | undefi
     return undefined;
   }
   return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
+}
+
+/**
+ * `url` as a log may show it: without user name, password, query and fragment, where an
+ * entry may carry a backend's credentials (`http://user:pass@…`, `?key=…`).
+ */
+export function withoutSecrets(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  parsed.search = '';
+  parsed.hash = '';
+  return parsed.href;
 }

@@ -3,6 +3,8 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 
+import { pino } from 'pino';
+
 import { AppEntrySchema } from '../../sdk/protocol/registry.ts';
 import type { McServer } from '../../server/server.ts';
 import { ENGINES, EngineFixture, eventually } from './helpers/engines.ts';
@@ -45,9 +47,12 @@ for (const kind of ENGINES) {
     const fixture = new EngineFixture(kind);
     let server: McServer;
     let api: RegistryApi;
+    /** The server's log lines (warnings and up). */
+    const logs: string[] = [];
 
     before(async () => {
       server = await startRegistryServer(await fixture.open(), {
+        logger: pino({ level: 'warn' }, { write: (line: string) => void logs.push(line) }),
         heartbeatTtlMs: 600,
         probeIntervalMs: 150,
         probeTimeoutMs: 300,
@@ -107,6 +112,22 @@ for (const kind of ENGINES) {
         }),
       );
       await until(api, 'fileprobe', 'unhealthy');
+    });
+
+    it('logs a failing probe without the credentials or query of its URL', async () => {
+      const url = 'http://probe-user:probe-pass-7f3a@127.0.0.1:9/x';
+      await api.create(
+        entryOf('secretprobe', {
+          backend: { url, health: '/healthz?key=probe-key-91c2#probe-t-5' },
+        }),
+      );
+      await until(api, 'secretprobe', 'unhealthy');
+      const lines = logs.filter((line) => line.includes('secretprobe'));
+      assert.ok(lines.some((line) => line.includes('health probe failed')));
+      for (const secret of ['probe-user', 'probe-pass-7f3a', 'probe-key-91c2', 'probe-t-5']) {
+        assert.ok(!lines.some((line) => line.includes(secret)), `the log shows ${secret}`);
+      }
+      assert.ok(lines.some((line) => line.includes('http://127.0.0.1:9/x/healthz')));
     });
 
     it('counts a heartbeat for its TTL: healthy, then unknown once it expires', async () => {
