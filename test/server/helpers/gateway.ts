@@ -9,7 +9,7 @@ import { type Child, kill, spawnTs } from './processes.ts';
 /** The host page's origin the gateway servers allow beside `null`. */
 export const HOST_ORIGIN = 'http://host.test';
 /** The registry's admin credential on the gateway tests' servers. */
-const ADMIN = 'gateway-test-admin-token-0123456789-abcdefgh';
+export const ADMIN = 'gateway-test-admin-token-0123456789-abcdefgh';
 /** The HS256 secret of the users' tokens (the host's sign-in). */
 const SECRET = 'gateway-test-secret-gateway-test-secret-0123';
 /** The space the gateway tests' widgets run in. */
