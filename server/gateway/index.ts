@@ -1,10 +1,4 @@
 export { AddressGuard, parseCidr } from './address-guard.ts';
-export {
-  DEFAULT_GATEWAY_LIMITS,
-  Gateway,
-  GATEWAY_PATH,
-  type GatewayConfig,
-  type GatewayDeps,
-  type GatewayLimits,
-} from './gateway.ts';
+export { Gateway, GATEWAY_PATH, type GatewayDeps } from './gateway.ts';
+export { DEFAULT_GATEWAY_LIMITS, type GatewayConfig, type GatewayLimits } from './limits.ts';
 export type { Rate } from './rate-limiter.ts';

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { lookup as dnsLookup } from 'node:dns';
 import { request } from 'node:http';
+import type { LookupFunction } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 
 import { parseConfig } from '../../server/config.ts';
+import { createGuardedAgent } from '../../server/gateway/guarded-agent.ts';
 import { AddressGuard, parseCidr } from '../../server/gateway/index.ts';
 import type { McServer } from '../../server/server.ts';
 import {
@@ -192,6 +195,32 @@ describe('Gateway: never an open proxy', { timeout: 30_000 }, () => {
       assert.equal(res.status, 502, app);
       await res.arrayBuffer();
     }
+  });
+
+  it('checks the peer of the connected socket too: a lookup that let 127.0.0.1 through is caught', async () => {
+    // As if DNS rebinding or a resolver bug got past the lookup hook.
+    class LeakyLookup extends AddressGuard {
+      override readonly lookup = dnsLookup as unknown as LookupFunction;
+    }
+    const agent = createGuardedAgent(new LeakyLookup(), {
+      connectTimeoutMs: 2_000,
+      headersTimeoutMs: 2_000,
+      bodyTimeoutMs: 2_000,
+    });
+    const seen = backend.child.lines.length;
+    try {
+      await assert.rejects(
+        agent.request({
+          origin: `http://localhost:${new URL(backend.url).port}`,
+          path: '/v1/echo/leak',
+          method: 'GET',
+        }),
+        { code: 'ADDRESS_REFUSED' },
+      );
+    } finally {
+      await agent.close();
+    }
+    assert.ok(!backend.child.lines.slice(seen).some((l) => l.includes('/leak')));
   });
 
   it('never lets a path leave the base path or the endpoints, in any spelling', async () => {
