@@ -8,6 +8,7 @@
  *   npm run bench:server -- fanout [options]   (1,000 WebSocket clients: see fanout.ts)
  *   npm run bench:server -- queues [options]   (queue throughput: see queues.ts)
  *   npm run bench:server -- gateway [options]  (API gateway vs direct: see gateway.ts)
+ *   npm run bench:server -- webhooks [options] (webhook deliveries/s: see webhooks.ts)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -212,8 +213,10 @@ async function main(): Promise<void> {
 
 // `npm run bench:server -- fanout`: the WebSocket fan-out bench instead (server/bench/fanout.ts);
 // `-- queues`: queue throughput per engine (server/bench/queues.ts); `-- gateway`: the API
-// gateway against the same requests sent straight to the backend (server/bench/gateway.ts).
+// gateway against the same requests sent straight to the backend (server/bench/gateway.ts);
+// `-- webhooks`: webhook deliveries per second with signing (server/bench/webhooks.ts).
 if (process.argv[2] === 'fanout') await import('./fanout.ts');
 else if (process.argv[2] === 'queues') await import('./queues.ts');
 else if (process.argv[2] === 'gateway') await import('./gateway.ts');
+else if (process.argv[2] === 'webhooks') await import('./webhooks.ts');
 else await main();

@@ -104,14 +104,15 @@ export class WebhookDispatcher {
       timeoutMs: options.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
       retryAfterMaxMs: options.retryAfterMaxMs ?? Math.max(0, ...schedule),
       pollMs: options.pollMs ?? 200,
-      // An entry taken by a process killed before its ack comes back before another process
-      // can hold the endpoint, so it is not overtaken by the next one.
-      ackWaitMs: this.#leaseMs,
+      // Entries are taken only while the lease has longer than this to run: one taken by a
+      // process killed before its ack is due again before another process can hold the
+      // endpoint, and is handed out first, so the next entry never overtakes it.
+      ackWaitMs: Math.floor(this.#leaseMs / 2),
       random: options.random ?? Math.random,
       target: (app, name) => this.#targets.get(`${app}.${name}`),
-      holds: (app, name) => {
+      holds: (app, name, marginMs) => {
         const held = this.#held.get(`${app}.${name}`);
-        return held !== undefined && Date.now() < held.until;
+        return held !== undefined && Date.now() + marginMs < held.until;
       },
     };
   }

@@ -11,6 +11,7 @@ import {
   type EndpointStore,
   type Head,
   type LastResult,
+  type VersionedState,
 } from './endpoint-state.ts';
 import { webhookBody } from './payload.ts';
 import { postWebhook, type PostResult } from './post.ts';
@@ -44,8 +45,8 @@ export interface WorkerContext {
   readonly random: () => number;
   /** The endpoint's target now; undefined when the registry no longer has it. */
   target(app: string, name: string): Target | undefined;
-  /** Whether this process still holds the endpoint's lease. */
-  holds(app: string, name: string): boolean;
+  /** Whether this process holds the endpoint's lease for `marginMs` more at least. */
+  holds(app: string, name: string, marginMs: number): boolean;
 }
 
 /**
@@ -64,6 +65,12 @@ export class EndpointWorker {
   readonly #stop = new AbortController();
   #wake = new AbortController();
   #nudged = false;
+  /**
+   * The state as this worker last wrote it, while it keeps working: the next step starts
+   * from it instead of reading the record again. Dropped whenever the worker idles (an
+   * admin may write meanwhile) and when a write loses (someone else wrote).
+   */
+  #mine: VersionedState | undefined;
   #done: Promise<void> = Promise.resolve();
 
   constructor(ctx: WorkerContext, app: string, name: string) {
@@ -109,14 +116,24 @@ export class EndpointWorker {
   }
 
   async #step(): Promise<void> {
-    if (!this.#ctx.holds(this.app, this.name)) return this.#idle();
-    const { state, version } = await this.#ctx.store.load(this.app, this.name);
-    if (!state.enabled) return this.#idle();
+    const { state, version } = this.#mine ?? (await this.#ctx.store.load(this.app, this.name));
+    this.#mine = undefined;
+    if (!state.enabled || this.#ctx.target(this.app, this.name) === undefined) {
+      return this.#idle();
+    }
     if (state.head !== undefined) {
+      if (!this.#ctx.holds(this.app, this.name, 0)) return this.#idle();
       const wait = state.head.nextAt - this.#ctx.clock.now();
       if (wait > 0) return this.#idle(wait);
-      return this.#attempt(state, version, state.head);
+      const { id } = state.head.event;
+      const apply = await this.#attempt(state.head);
+      if (apply === undefined) return;
+      await this.#commit(state, version, (s) => s.head?.event.id === id, apply);
+      return;
     }
+    // An entry taken now must be acked (or come back) before the lease can pass to another
+    // process, or that one would take the next entry first.
+    if (!this.#ctx.holds(this.app, this.name, this.#ctx.ackWaitMs)) return this.#idle();
     return this.#take(state, version);
   }
 
@@ -125,6 +142,7 @@ export class EndpointWorker {
    * dispatcher's clock, whichever comes first.
    */
   async #idle(clockMs?: number): Promise<void> {
+    this.#mine = undefined;
     if (this.#nudged) {
       this.#nudged = false;
       return;
@@ -144,7 +162,11 @@ export class EndpointWorker {
     }
   }
 
-  /** Moves the stream's next entry into the state as `head`, then acks it. */
+  /**
+   * Takes the stream's next entry and makes its first attempt; the outcome is written (the
+   * event becomes `head` unless delivered) before the entry is acked, so a process killed in
+   * between leaves it in the stream, to be sent again with the same id.
+   */
   async #take(state: EndpointState, version: number): Promise<void> {
     const [delivery] = await this.#ctx.log.consume(this.#stream, WEBHOOK_GROUP, {
       max: 1,
@@ -152,6 +174,8 @@ export class EndpointWorker {
     });
     if (delivery === undefined) return this.#idle();
     const key = delivery.id ?? `@${delivery.offset}`;
+    // Taken already: its ack was lost and it came back.
+    if (state.recent.includes(key)) return this.#ack(delivery);
     const event = decodeBackendEvent(delivery.payload);
     if (event === undefined) {
       this.#ctx.logger.error(
@@ -160,32 +184,33 @@ export class EndpointWorker {
       );
       return this.#ack(delivery);
     }
-    for (let current = state, at = version; ;) {
-      // Taken already: its ack was lost and it came back.
-      if (current.recent.includes(key)) return this.#ack(delivery);
-      // Someone else took an entry meanwhile (this process lost its lease): leave this one
-      // unacked; it comes back to whoever holds the endpoint.
-      if (current.head !== undefined || !current.enabled) return;
-      const head: Head = { event, attempts: 0, nextAt: this.#ctx.clock.now() };
-      const next = {
-        ...current,
-        head,
-        recent: remember(current.recent, key),
-      };
-      if ((await this.#ctx.store.save(this.app, this.name, next, at)) !== undefined) break;
-      ({ state: current, version: at } = await this.#ctx.store.load(this.app, this.name));
-    }
-    await this.#ack(delivery);
+    const head: Head = { event, attempts: 0, nextAt: this.#ctx.clock.now() };
+    const apply = await this.#attempt(head);
+    // Stopped mid-attempt: unacked, the entry comes back.
+    if (apply === undefined) return;
+    const { current } = await this.#commit(
+      state,
+      version,
+      // Someone else wrote meanwhile (this process lost its lease, or an admin): only onto a
+      // state that took nothing since.
+      (s) => s.head === undefined && s.enabled && !s.recent.includes(key),
+      (s) => apply({ ...s, head, recent: remember(s.recent, key) }),
+    );
+    // Recorded (by this process or, before it, by another): done with the entry.
+    if (current.recent.includes(key)) await this.#ack(delivery);
   }
 
   async #ack(delivery: Delivery): Promise<void> {
     await this.#ctx.log.ack(this.#stream, WEBHOOK_GROUP, delivery);
   }
 
-  /** One attempt at the head, and its outcome written. */
-  async #attempt(state: EndpointState, version: number, head: Head): Promise<void> {
+  /**
+   * One attempt at `head`: resolves to how its outcome changes the state, or undefined when
+   * there is none to write (stopped mid-attempt, or the webhook left the registry).
+   */
+  async #attempt(head: Head): Promise<((s: EndpointState) => EndpointState) | undefined> {
     const target = this.#ctx.target(this.app, this.name);
-    if (target === undefined) return this.#idle();
+    if (target === undefined) return undefined;
     const { event } = head;
     const body = webhookBody(event);
     // The real time, whatever the dispatcher's clock: receivers check it against theirs.
@@ -197,7 +222,7 @@ export class EndpointWorker {
       signal: this.#stop.signal,
     });
     // Stopped mid-attempt: the outcome is unknown, the head stays and is sent again (same id).
-    if (result.status === undefined && result.reason === 'aborted') return;
+    if (result.status === undefined && result.reason === 'aborted') return undefined;
     this.#ctx.metrics?.duration.observe((performance.now() - started) / 1000);
     this.#ctx.metrics?.attempts.inc({ outcome: outcomeOf(result) });
     const attempt = head.attempts + 1;
@@ -255,23 +280,28 @@ export class EndpointWorker {
         apply = (s) => ({ ...s, head: { ...head, attempts: attempt, nextAt }, last });
       }
     }
-    await this.#commit(state, version, event.id, apply);
+    return apply;
   }
 
   /**
-   * Writes an outcome. Someone may have written meanwhile (an admin, or a process that took
-   * the lease over): the outcome still applies while the head is the same event.
+   * Writes an outcome onto the state while `applies` holds for it: someone may have written
+   * meanwhile (an admin, or a process that took the lease over), and the outcome still
+   * applies to what they wrote if it is about the same event. Resolves to whether it wrote,
+   * and the state it saw last.
    */
   async #commit(
     state: EndpointState,
     version: number,
-    id: string,
+    applies: (s: EndpointState) => boolean,
     apply: (s: EndpointState) => EndpointState,
-  ): Promise<void> {
+  ): Promise<{ written: boolean; current: EndpointState }> {
     for (let current = state, at = version; ;) {
-      if (current.head?.event.id !== id) return;
-      if ((await this.#ctx.store.save(this.app, this.name, apply(current), at)) !== undefined) {
-        return;
+      if (!applies(current)) return { written: false, current };
+      const next = apply(current);
+      const saved = await this.#ctx.store.save(this.app, this.name, next, at);
+      if (saved !== undefined) {
+        this.#mine = { state: next, version: saved };
+        return { written: true, current: next };
       }
       ({ state: current, version: at } = await this.#ctx.store.load(this.app, this.name));
     }
