@@ -39,8 +39,12 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** What the demo panel shows. */
 const stats = { webhooks: 0, refused: 0, lastTopic: '', lastAt: 0, requests: 0 };
-/** Webhook ids seen: a redelivery (at least once) is acknowledged, not applied twice. */
+/**
+ * Webhook ids seen: a redelivery (at least once) is acknowledged, not applied twice. The
+ * newest 10,000 are kept (a redelivery comes within hours, not thousands of events later).
+ */
 const seen = new Set<string>();
+const SEEN_MAX = 10_000;
 
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://todo').pathname;
@@ -110,6 +114,7 @@ async function onWebhook(req: IncomingMessage, res: ServerResponse): Promise<voi
   const id = String(req.headers['webhook-id']);
   if (!seen.has(id)) {
     seen.add(id);
+    if (seen.size > SEEN_MAX) seen.delete(seen.values().next().value!);
     stats.webhooks++;
     stats.lastTopic = String(event.type);
     stats.lastAt = Date.now();

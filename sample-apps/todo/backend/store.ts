@@ -31,9 +31,13 @@ export class TodoStore {
   constructor(file: string) {
     this.#file = file;
     mkdirSync(dirname(file), { recursive: true });
-    this.#data = existsSync(file)
-      ? (JSON.parse(readFileSync(file, 'utf8')) as Saved)
-      : { items: {}, selected: {} };
+    const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Saved) : undefined;
+    // Keyed by user ids from the outside: objects without a prototype, so that a user named
+    // `__proto__` or `constructor` is a user like any other.
+    this.#data = {
+      items: Object.assign(Object.create(null) as Saved['items'], saved?.items),
+      selected: Object.assign(Object.create(null) as Saved['selected'], saved?.selected),
+    };
   }
 
   items(user: string): Item[] {
