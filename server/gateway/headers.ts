@@ -66,9 +66,31 @@ export function forwardHeaders(
 }
 
 /**
+ * Response headers that act on the whole origin (the server's, which answers for every app)
+ * rather than on one answer: a backend must not pin HTTPS, wipe storage, redirect the
+ * origin's traffic or widen a service worker's scope for everyone.
+ */
+const ORIGIN_WIDE = new Set([
+  'strict-transport-security',
+  'clear-site-data',
+  'alt-svc',
+  'service-worker-allowed',
+  'public-key-pins',
+  'public-key-pins-report-only',
+  'expect-ct',
+  'origin-agent-cluster',
+  'nel',
+  'report-to',
+  'reporting-endpoints',
+]);
+
+/**
  * The response headers for the client: without `set-cookie` (a backend cannot plant cookies
- * on the server's origin), hop-by-hop headers, and CORS headers (the gateway alone decides
- * who may read an answer; a backend cannot grant credentials or a wildcard).
+ * on the server's origin), hop-by-hop headers, CORS headers (the gateway alone decides
+ * who may read an answer; a backend cannot grant credentials or a wildcard) and origin-wide
+ * ones; with `Content-Security-Policy: sandbox` and `nosniff`, so that an answer opened as a
+ * page on the server's origin runs no script there (widgets read answers with fetch, which
+ * neither header hinders).
  */
 export function responseHeaders(
   incoming: Record<string, string | string[] | undefined>,
@@ -79,9 +101,12 @@ export function responseHeaders(
     const lower = name.toLowerCase();
     if (value === undefined || HOP_BY_HOP.has(lower) || named.has(lower)) continue;
     if (lower === 'set-cookie' || lower === 'set-cookie2') continue;
-    if (lower.startsWith('access-control-')) continue;
+    if (lower.startsWith('access-control-') || ORIGIN_WIDE.has(lower)) continue;
+    if (lower === 'content-security-policy' || lower === 'x-content-type-options') continue;
     out[lower] = value;
   }
+  out['content-security-policy'] = 'sandbox';
+  out['x-content-type-options'] = 'nosniff';
   return out;
 }
 

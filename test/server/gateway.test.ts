@@ -145,7 +145,7 @@ describe('Gateway: identity, headers and CORS', { timeout: 30_000 }, () => {
     assert.equal(echo.headers['x-user-id'], 'ann');
   });
 
-  it("strips Set-Cookie and the backend's own CORS headers from the answer", async () => {
+  it("strips Set-Cookie, the backend's own CORS headers and origin-wide headers from the answer, and sandboxes it", async () => {
     const res = await fetch(`${gw.url}/api/todo/cookie`, {
       headers: { authorization: `Bearer ${await token('todo')}`, origin: 'null' },
     });
@@ -154,6 +154,17 @@ describe('Gateway: identity, headers and CORS', { timeout: 30_000 }, () => {
     assert.equal(res.headers.get('set-cookie'), null);
     assert.equal(res.headers.get('access-control-allow-origin'), 'null');
     assert.equal(res.headers.get('access-control-allow-credentials'), null);
+    for (const name of [
+      'strict-transport-security',
+      'clear-site-data',
+      'alt-svc',
+      'service-worker-allowed',
+    ]) {
+      assert.equal(res.headers.get(name), null, name);
+    }
+    // An HTML answer opened as a page on the server's origin runs no script there.
+    assert.equal(res.headers.get('content-security-policy'), 'sandbox');
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
   });
 
   it('refuses a missing, malformed, expired, tampered or foreign-signed token with 401', async () => {
