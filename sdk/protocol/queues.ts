@@ -53,7 +53,7 @@ export type NackRequest = z.input<typeof NackRequestSchema>;
  * from which app, by whom (a user on a device, or the app's backend), `data` as JSON text.
  */
 export const BackendEventSchema = z.object({
-  id: z.string(),
+  id: z.string().check(z.minLength(1), z.maxLength(128)),
   space: z.string(),
   app: z.string(),
   topic: z.string(),

@@ -1,24 +1,11 @@
-import * as z from 'zod/mini';
-
+import { BackendEventSchema } from '../../sdk/protocol/queues.ts';
 import type { BackendEvent } from './types.ts';
-
 /**
- * How a {@link BackendEvent} is stored in a `wh.*` or `q.*` stream: its JSON. Read back
- * through the schema, because a stream outlives the code that wrote it.
+ * How a {@link BackendEvent} is stored in a `wh.*` or `q.*` stream: its JSON, read back through
+ * the protocol's schema (the one queue pulls answer with), because a stream outlives the code
+ * that wrote it.
  */
-export const BackendEventSchema = z.object({
-  id: z.string().check(z.minLength(1), z.maxLength(128)),
-  space: z.string(),
-  app: z.string(),
-  topic: z.string(),
-  data: z.string(),
-  by: z.object({
-    user: z.optional(z.string()),
-    device: z.optional(z.string()),
-    backend: z.optional(z.literal(true)),
-  }),
-  time: z.number(),
-});
+export { BackendEventSchema };
 
 export function encodeBackendEvent(event: BackendEvent): string {
   return JSON.stringify(event);
