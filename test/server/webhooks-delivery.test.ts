@@ -4,6 +4,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { webhookStream } from '../../server/delivery/types.ts';
 import { signWebhook, webhookHeaders } from '../../server/webhooks/sign.ts';
 import { ENGINES, readAll } from './helpers/engines.ts';
+import { metric } from './helpers/ws-client.ts';
 import {
   newSecret,
   numbers,
@@ -53,6 +54,11 @@ for (const kind of ENGINES) {
       assert.equal(status.enabled, true);
       assert.equal(status.pending, 0);
       assert.equal(status.last?.result, 'delivered');
+      const routed = await metric(rig.server, 'microcanvas_delivery_routed_total');
+      assert.match(routed, /kind="webhook"[^\n]* 5$/m);
+      assert.match(routed, /kind="queue"[^\n]* 5$/m);
+      const delivered = await metric(rig.server, 'microcanvas_webhook_deliveries_total');
+      assert.match(delivered, /result="delivered"[^\n]* 5$/m);
     });
 
     it('routes a resend once: the streams dedup by event id', async () => {

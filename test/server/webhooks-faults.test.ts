@@ -170,6 +170,24 @@ for (const kind of ENGINES) {
       assert.deepEqual(numbers(stats.deliveries), [1, 2, 1, 2]);
     });
 
+    it('follows no redirect, and reads a huge answer only in part', async () => {
+      receiver = await Receiver.start([secret]);
+      await receiver.script([
+        { status: 307, location: `${receiver.url}/_trap` },
+        { status: 200, bodyBytes: 64 * 1024 * 1024 },
+      ]);
+      rig = await WebhookRig.start(kind, todoEntry(`${receiver.url}/hooks`, [secret]));
+      await rig.publish(1);
+      const redirected = await rig.statusWhen('307', attempts(1));
+      assert.equal(redirected.last?.status, 307);
+      rig.clock.advance(5_000);
+      const done = await rig.statusWhen('delivered', (s) => s.delivered === 1);
+      assert.equal(done.last?.status, 200);
+      const stats = await receiver.stats();
+      assert.equal(stats.trapped, 0, 'the redirect was not followed');
+      assert.equal(stats.deliveries.length, 2);
+    });
+
     it('never posts to a loopback address that is not allow-listed', async () => {
       receiver = await Receiver.start([secret]);
       rig = await WebhookRig.start(kind, todoEntry(`${receiver.url}/hooks`, [secret]), {

@@ -40,6 +40,8 @@ export interface Answer {
   readonly retryAfter?: string;
   readonly hang?: boolean;
   readonly delayMs?: number;
+  readonly location?: string;
+  readonly bodyBytes?: number;
 }
 
 export interface ReceiverStats {
@@ -47,6 +49,8 @@ export interface ReceiverStats {
   readonly unique: string[];
   readonly duplicates: number;
   readonly refused: string[];
+  /** Requests that followed a redirect to `/_trap`. */
+  readonly trapped: number;
 }
 
 /** The body of a delivery, as docs/backends.md describes it. */
