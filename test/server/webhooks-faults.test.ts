@@ -188,6 +188,27 @@ for (const kind of ENGINES) {
       assert.equal(stats.deliveries.length, 2);
     });
 
+    it('delays no other webhook while one backend fails', async () => {
+      receiver = await Receiver.start([secret]);
+      const healthy = await Receiver.start([secret]);
+      try {
+        await receiver.script([], { status: 500 });
+        rig = await WebhookRig.start(
+          kind,
+          todoEntry(`${receiver.url}/hooks`, [secret], {
+            hooks: [{ name: 'other', url: `${healthy.url}/hooks`, secrets: [secret] }],
+          }),
+        );
+        for (let n = 1; n <= 3; n++) await rig.publish(n);
+        const stats = await receivedWhen(healthy, 'all 3', (s) => s.unique.length === 3);
+        assert.deepEqual(numbers(stats.deliveries), [1, 2, 3]);
+        const failing = await rig.statusWhen('failing', attempts(1));
+        assert.equal(failing.pending, 3);
+      } finally {
+        await healthy.stop();
+      }
+    });
+
     it('never posts to a loopback address that is not allow-listed', async () => {
       receiver = await Receiver.start([secret]);
       rig = await WebhookRig.start(kind, todoEntry(`${receiver.url}/hooks`, [secret]), {

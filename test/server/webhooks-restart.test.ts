@@ -99,6 +99,8 @@ describe('webhook dispatcher killed mid-stream', { timeout: 180_000 }, () => {
         assert.ok(victim, `the endpoint's holder (${holder}) is one of the servers`);
         await kill(victim.child.child);
         const atKill = (await receiver.stats()).unique.length;
+        // While every process lived, each delivery was made by one of them, once.
+        assert.equal((await receiver.stats()).duplicates, 0);
         servers.splice(servers.indexOf(victim), 1);
         // Restarted (the embedded engine's only process), or joining the survivor.
         servers.push(await serverProcess(engine));
