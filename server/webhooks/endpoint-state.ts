@@ -43,6 +43,11 @@ export const EndpointStateSchema = z.object({
    */
   recent: z.array(z.string()),
   last: z.optional(LastSchema),
+  /**
+   * Offset of the last entry taken from the stream: the next one taken should follow it, and
+   * a jump means the stream's retention dropped events before they were delivered.
+   */
+  offset: z.optional(z.number()),
   delivered: z.number(),
   dead: z.number(),
 });

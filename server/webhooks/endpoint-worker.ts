@@ -184,6 +184,7 @@ export class EndpointWorker {
       );
       return this.#ack(delivery);
     }
+    this.#countExpired(state.offset, delivery.offset);
     const head: Head = { event, attempts: 0, nextAt: this.#ctx.clock.now() };
     const apply = await this.#attempt(head);
     // Stopped mid-attempt: unacked, the entry comes back.
@@ -194,10 +195,26 @@ export class EndpointWorker {
       // Someone else wrote meanwhile (this process lost its lease, or an admin): only onto a
       // state that took nothing since.
       (s) => s.head === undefined && s.enabled && !s.recent.includes(key),
-      (s) => apply({ ...s, head, recent: remember(s.recent, key) }),
+      (s) => apply({ ...s, head, recent: remember(s.recent, key), offset: delivery.offset }),
     );
     // Recorded (by this process or, before it, by another): done with the entry.
     if (current.recent.includes(key)) await this.#ack(delivery);
+  }
+
+  /**
+   * Every entry of a webhook's stream is one of its events, so the offsets it takes follow one
+   * another; a gap is events the stream's retention dropped before they were delivered
+   * (counted and logged: docs/backends.md, "Bounded by retention"). A lower offset is a new
+   * epoch (the engine lost the stream): nothing to count.
+   */
+  #countExpired(previous: number | undefined, offset: number): void {
+    if (previous === undefined || offset <= previous + 1) return;
+    const lost = offset - previous - 1;
+    this.#ctx.metrics?.expired.inc(lost);
+    this.#ctx.logger.error(
+      { app: this.app, webhook: this.name, lost, after: previous },
+      'webhook events dropped by the stream retention before delivery',
+    );
   }
 
   async #ack(delivery: Delivery): Promise<void> {

@@ -6,6 +6,8 @@ export class WebhookMetrics {
   readonly deliveries: Counter<'result'>;
   /** Attempts by outcome: 2xx, 4xx, 5xx (by class), 410, 429, timeout, network, refused. */
   readonly attempts: Counter<'outcome'>;
+  /** Events the stream's retention dropped before their delivery. */
+  readonly expired: Counter;
   readonly duration: Histogram;
   readonly deadLetters: Gauge;
 
@@ -20,6 +22,11 @@ export class WebhookMetrics {
       name: 'microcanvas_webhook_attempts_total',
       help: 'Webhook delivery attempts by outcome: 2xx, 3xx, 4xx, 5xx, 410, 429, 503, timeout, network, refused.',
       labelNames: ['outcome'],
+      registers: [registry],
+    });
+    this.expired = new Counter({
+      name: 'microcanvas_webhook_expired_total',
+      help: "Webhook events dropped by the outbox stream's retention before they were delivered.",
       registers: [registry],
     });
     this.duration = new Histogram({

@@ -209,6 +209,31 @@ for (const kind of ENGINES) {
       }
     });
 
+    it('counts the events the outbox retention dropped while a backend was down', async () => {
+      const port = await freePort();
+      rig = await WebhookRig.start(
+        kind,
+        todoEntry(`http://127.0.0.1:${port}/hooks`, [secret]),
+        {},
+        { retention: { maxLen: 3 } },
+      );
+      await rig.publish(1);
+      await rig.statusWhen('attempt 1', attempts(1));
+      // Event 1 waits in the webhook's state; 2-7 in its stream, which keeps about 3.
+      for (let n = 2; n <= 7; n++) await rig.publish(n);
+      receiver = await Receiver.start([secret], port);
+      rig.clock.advance(5_000);
+      const done = await rig.statusWhen('drained', (s) => s.pending === 0 && s.delivered! > 1);
+      const stats = await receiver.stats();
+      const got = numbers(stats.deliveries);
+      assert.equal(got[0], 1);
+      assert.equal(got.at(-1), 7);
+      const expired = await metric(rig.server, 'microcanvas_webhook_expired_total');
+      const lost = Number(/ (\d+)$/m.exec(expired)?.[1]);
+      assert.ok(lost > 0, 'some were dropped');
+      assert.equal(done.delivered! + lost, 7, 'every event delivered or counted');
+    });
+
     it('never posts to a loopback address that is not allow-listed', async () => {
       receiver = await Receiver.start([secret]);
       rig = await WebhookRig.start(kind, todoEntry(`${receiver.url}/hooks`, [secret]), {

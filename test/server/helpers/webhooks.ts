@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 import type { AppEntryInput } from '../../../sdk/protocol/registry.ts';
-import type { EngineName } from '../../../server/engine/index.ts';
+import type { EngineName, EngineOptions } from '../../../server/engine/index.ts';
 import type { McServer } from '../../../server/server.ts';
 import type { Clock } from '../../../server/webhooks/clock.ts';
 import type { WebhookOptions } from '../../../server/webhooks/dispatcher.ts';
@@ -221,11 +221,12 @@ export class WebhookRig {
     kind: EngineName,
     entry: AppEntryInput,
     webhooks: Partial<WebhookOptions> = {},
+    engineOptions: EngineOptions = {},
   ): Promise<WebhookRig> {
     const fixture = new EngineFixture(kind);
     const clock = new FakeClock();
     const server = await startServer({
-      engine: await fixture.open(),
+      engine: await fixture.open(engineOptions),
       adminToken: ADMIN_TOKEN,
       webhooks: {
         clock,
