@@ -32,7 +32,7 @@ export function webhookAdminRoutes(
     async (ctx: RouteContext): Promise<number> => {
       admin.require(ctx.req, ctx.res);
       const { app = '', name = '' } = ctx.params;
-      if (!APP_ID_RE.test(app) || !APP_ID_RE.test(name)) {
+      if (!APP_ID_RE.test(app) || !APP_ID_RE.test(name) || !(await dispatcher.known(app, name))) {
         throw new McError('NOT_FOUND', 'no such webhook');
       }
       return handle(ctx, app, name);

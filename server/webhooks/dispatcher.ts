@@ -134,6 +134,16 @@ export class WebhookDispatcher {
     this.#held.get(`${app}.${name}`)?.worker.nudge();
   }
 
+  /**
+   * Whether `app` has a webhook `name` in the registry, or had one that left state behind
+   * (its dead letters stay readable after it is removed).
+   */
+  async known(app: string, name: string): Promise<boolean> {
+    const stored = await this.#registry.get(app);
+    if (stored?.entry.backend?.webhooks.some((hook) => hook.name === name)) return true;
+    return (await this.store.load(app, name)).version !== 0;
+  }
+
   /** Which process delivers `app`'s webhook `name` now (`host/pid/…`), if any. */
   async holder(app: string, name: string): Promise<string | undefined> {
     return (await this.#engine.kv.get(leaseKey(`${app}.${name}`)))?.value;

@@ -81,7 +81,7 @@ for (const kind of ENGINES) {
       assert.equal(JSON.parse(queued[0]!.payload).topic, 'calendar.date.selected');
     });
 
-    it('refuses the admin API without the admin token', async () => {
+    it('refuses the admin API without the admin token, and knows only registered webhooks', async () => {
       const res = await fetch(`${rig.server.url}/admin/webhooks/todo/main`);
       assert.equal(res.status, 401);
       const wrong = await fetch(`${rig.server.url}/admin/webhooks/todo/main`, {
@@ -90,6 +90,8 @@ for (const kind of ENGINES) {
       assert.equal(wrong.status, 401);
       await res.body?.cancel();
       await wrong.body?.cancel();
+      assert.equal((await rig.admin('', 'GET', 'todo/nope')).status, 404);
+      assert.equal((await rig.admin('', 'GET', 'nope/main')).status, 404);
     });
   });
 }
