@@ -31,7 +31,8 @@ export interface WebhookOptions {
   readonly pollMs?: number;
   /**
    * How long an endpoint stays with a process that stopped renewing it (killed): another
-   * process takes it over after this. Default 10 s.
+   * process takes it over after this. Default 10 s. Keep it several times `scanMs`: a worker
+   * takes new entries only while its lease has more than half of it to run.
    */
   readonly leaseMs?: number;
   /** How often the registry is read for endpoints and leases are renewed. Default 1 s. */
