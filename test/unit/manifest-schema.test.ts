@@ -21,6 +21,7 @@ describe('ManifestSchema (zod/mini)', () => {
       publishes: [],
       subscribes: [],
       reads: [],
+      scopes: [],
       permissions: [],
       limits: { burst: 3 },
       services: [],
