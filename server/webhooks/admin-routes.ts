@@ -136,8 +136,10 @@ function statusOf(
     name,
     enabled: state.enabled,
     ...(state.disabledReason === undefined ? {} : { disabledReason: state.disabledReason }),
-    // Entries not yet taken from the stream (or taken and not acked), and the one in delivery.
-    pending: group.backlog + group.pending + (state.head === undefined ? 0 : 1),
+    // Entries not yet taken from the stream, and the one in delivery. The worker takes one
+    // entry at a time and acks it only after storing it as its head, so for a moment the
+    // head is both stored and unacked: counted once, not twice.
+    pending: group.backlog + Math.max(group.pending, state.head === undefined ? 0 : 1),
     ...(state.head === undefined
       ? {}
       : {
