@@ -250,10 +250,10 @@ async function serverTests() {
         '--test-reporter-destination=stdout',
         '--test-reporter=./scripts/node-test-counts.mjs',
         `--test-reporter-destination=${SERVER_RESULTS}`,
-        // Two files at a time: they mostly wait (sockets, child processes, restarts), and one
-        // at a time took ~170 s, longer than the static checks they run beside (2 at a
-        // time: ~76 s on an idle machine).
-        '--test-concurrency=2',
+        // Three files at a time: they mostly wait (sockets, child processes, restarts). With
+        // the app backends' tests, two at a time took 306 s beside the static checks (~270 s),
+        // the longest step of the run; alone, four at a time took 129 s.
+        '--test-concurrency=3',
         '--test',
         ...nodeTestFiles('test/server'),
       ],
