@@ -9,6 +9,7 @@ import { createServer, type McServer } from '../../server/server.ts';
 import { ENGINES, EngineFixture, eventually } from './helpers/engines.ts';
 import { freePort, kill, spawnTs, type Child } from './helpers/processes.ts';
 import { ADMIN } from './helpers/registry.ts';
+import { signToken } from '../../server/transport/index.ts';
 import { ORIGIN, SECRET, TestClient } from './helpers/ws-client.ts';
 
 /**
@@ -37,6 +38,7 @@ for (const kind of ENGINES) {
         adminToken: ADMIN,
         probeIntervalMs: 200,
         webhooks: { allow: ['127.0.0.0/8'] },
+        gatewayAllow: ['127.0.0.0/8'],
       });
       await server.spaces.create('demo', { members: ['ann'] });
       const [todoPort, chatPort] = [await freePort(), await freePort()];
@@ -79,6 +81,39 @@ for (const kind of ENGINES) {
         return health.todo === 'healthy' && health.chat === 'healthy' ? health : undefined;
       });
       assert.deepEqual(health, { calendar: 'unknown', chat: 'healthy', todo: 'healthy' });
+    });
+
+    it("keeps a user's todos in the todo backend, reached only through the gateway with the widget's token", async () => {
+      // What the host does for the todo widget: a token for app todo, user ann, space demo.
+      const minted = await fetch(`${server.url}/tokens/identity`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${await signToken(SECRET, 'ann')}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ app: 'todo', space: 'demo', slot: 'todo-1' }),
+      });
+      assert.equal(minted.status, 200);
+      const { token } = (await minted.json()) as { token: string };
+      const api = (path: string, init: RequestInit = {}) =>
+        fetch(`${server.url}/api/todo${path}`, {
+          ...init,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        });
+      type Items = { items: { id: string; title: string; done: boolean }[] };
+      const first = (await (await api('/items')).json()) as Items;
+      const milk = first.items.find((i) => i.title === 'Buy milk')!;
+      assert.equal(milk.done, false);
+      assert.equal(
+        (await api(`/items/${milk.id}`, { method: 'PATCH', body: '{"done":true}' })).status,
+        200,
+      );
+      const again = (await (await api('/items')).json()) as Items;
+      assert.equal(again.items.find((i) => i.id === milk.id)?.done, true);
+      assert.equal(again.items.length, first.items.length);
+      // Around the gateway, the backend refuses: it trusts only the gateway's assertion.
+      const direct = await fetch(`${todo}/items`, { headers: { 'x-user-id': 'ann' } });
+      assert.equal(direct.status, 401);
     });
 
     it('delivers the calendar to the todo backend by webhook, and completed todos through the chat queue back to the space', async () => {
