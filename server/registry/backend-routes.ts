@@ -1,5 +1,6 @@
 import { McError } from '../../sdk/protocol/errors.ts';
 import { sendJson } from '../http/respond.ts';
+import { TokenBucket } from '../transport/token-bucket.ts';
 import type { Route } from '../http/route.ts';
 import { unknownApp } from './registry.ts';
 import type { RegistryContext } from './registry-context.ts';
@@ -9,8 +10,17 @@ import type { RegistryContext } from './registry-context.ts';
  * (`POST /registry/apps/:id/credentials`, `GET` lists their ids, `DELETE …/:cid` revokes)
  * and heartbeats (`POST /registry/apps/:id/heartbeat`, with that app's credential).
  */
+/**
+ * Heartbeats an app may send: a beat every 10 s is plenty (the TTL is 30 s by default); each
+ * one is an engine write, so a backend in a loop is answered 429 rather than served.
+ */
+export const HEARTBEAT_RATE_PER_SEC = 2;
+export const HEARTBEAT_BURST = 10;
+
 export function backendRoutes(ctx: RegistryContext): Route[] {
   const { registry, credentials, admin, prober } = ctx;
+  // One bucket per authenticated app: bounded by the registry's size.
+  const beats = new Map<string, TokenBucket>();
   return [
     {
       methods: ['GET', 'POST'],
@@ -54,6 +64,15 @@ export function backendRoutes(ctx: RegistryContext): Route[] {
           throw new McError('NOT_PERMITTED', 'an app credential beats only for its own app');
         }
         if ((await registry.get(app)) === undefined) throw unknownApp(app);
+        let bucket = beats.get(app);
+        if (bucket === undefined) {
+          bucket = new TokenBucket(HEARTBEAT_RATE_PER_SEC, HEARTBEAT_BURST);
+          beats.set(app, bucket);
+        }
+        if (!bucket.take()) {
+          res.setHeader('retry-after', '1');
+          throw new McError('RATE_LIMITED', 'heartbeats come too often (at most 2 a second)');
+        }
         await registry.heartbeat(app);
         void prober.check(app).catch(() => {});
         return sendJson(res, 200, { id: app, health: 'healthy', ttlMs: ctx.heartbeatTtlMs });

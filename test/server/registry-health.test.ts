@@ -148,6 +148,26 @@ for (const kind of ENGINES) {
       }
     });
 
+    it('answers a backend that beats in a loop with 429 and Retry-After', async () => {
+      await api.create(entryOf('looping', { backend: { url: 'http://127.0.0.1:9/x' } }));
+      const { secret } = await api.issue('looping');
+      const statuses: number[] = [];
+      let retryAfter: string | null = null;
+      // 25 at once: the burst is 10, and refilling 15 would take 7.5 s.
+      for (let i = 0; i < 25; i++) {
+        const res = await api.heartbeat('looping', secret);
+        statuses.push(res.status);
+        if (res.status === 429) retryAfter = res.headers.get('retry-after');
+        await res.body?.cancel();
+      }
+      assert.ok(
+        statuses.slice(0, 10).every((s) => s === 200),
+        statuses.join(' '),
+      );
+      assert.ok(statuses.includes(429), statuses.join(' '));
+      assert.equal(retryAfter, '1');
+    });
+
     it('a live heartbeat outweighs a failing probe, until it expires', async () => {
       await api.create(
         entryOf('both', { backend: { url: 'http://127.0.0.1:9/x', health: '/healthz' } }),
