@@ -55,14 +55,25 @@ export async function natsAnswers(url) {
 }
 
 /** A TCP port nobody listens on right now. @returns {Promise<number>} */
-export function freePort() {
-  return new Promise((resolve, reject) => {
+export async function freePort() {
+  // Below Linux's ephemeral range (32768–60999 by default): a port the kernel handed out for
+  // port 0 and that was then closed is soon handed to an outgoing connection (to Redis, NATS,
+  // a test server), and the process meant to listen on it fails with EADDRINUSE (seen once in
+  // a clean-clone run). A random port from 20000–32767 that binds now is taken by nobody
+  // else but a caller of this function.
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_768);
+    if (await bindable(port)) return port;
+  }
+  throw new Error('no free port in 20000-32767');
+}
+
+/** @param {number} port */
+function bindable(port) {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
