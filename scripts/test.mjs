@@ -292,6 +292,12 @@ await check('typecheck (no DOM)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.no-do
 await check('typecheck (node tests)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.node.json']);
 // The server and its tests, with Node's types and no DOM.
 await check('typecheck (server)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.server.json']);
+// The sample backends against microcanvas/backend alone, as an app's backend sees it.
+await check('typecheck (sample backends)', bin('tsc'), [
+  '--noEmit',
+  '-p',
+  'tsconfig.backends.json',
+]);
 await check('lint', bin('eslint'), ['.']);
 // Each dependency rule against a snippet in a forbidden position, so none rots unseen.
 await check('lint rules', process.execPath, ['--test', 'test/lint/']);
