@@ -1,11 +1,16 @@
-import { CallOptions, connect as penpalConnect } from 'penpal';
+import { CallOptions, connect as penpalConnect, type RemoteProxy } from 'penpal';
 
 import { Client } from './client.ts';
 import type { ClientLink, HostStatus, LinkSink } from './link.ts';
 import { ParentMessenger } from './parent-messenger.ts';
 import { McError } from './protocol/errors.ts';
 import type { AppContext } from './protocol/context.ts';
-import { decodeFrameParams, type HostMethods, type WidgetMethods } from './protocol/handshake.ts';
+import {
+  decodeFrameParams,
+  PULSE_INTERVAL_MS,
+  type HostMethods,
+  type WidgetMethods,
+} from './protocol/handshake.ts';
 import { PROTOCOL_VERSION } from './protocol/version.ts';
 
 /** Options of {@link connect}. */
@@ -54,6 +59,7 @@ export function connect(options: ConnectOptions = {}): Client {
         new CallOptions({ timeout: Math.max(1, deadline - Date.now()) }),
       );
       applyContext(reply.context);
+      const worker = pulse(remote);
       return {
         port: reply.port,
         context: reply.context,
@@ -67,6 +73,7 @@ export function connect(options: ConnectOptions = {}): Client {
         bind: (s) => (sink = s),
         close: () => {
           beat(0);
+          worker?.terminate();
           connection.destroy();
         },
       };
@@ -81,6 +88,25 @@ export function connect(options: ConnectOptions = {}): Client {
     }
   })();
   return new Client(link);
+}
+
+/**
+ * Starts the pulse: a Worker posts on its own port to the host. It beats on while this
+ * page's main thread is busy and dies with the renderer, so the host tells a hang from a
+ * crash. Where no Worker starts (a CSP without `blob:` workers) the host cannot tell them
+ * apart and says `unresponsive` for both.
+ */
+function pulse(remote: RemoteProxy<HostMethods>): Worker | undefined {
+  try {
+    const { port1, port2 } = new MessageChannel();
+    const source = `onmessage=e=>setInterval(()=>e.data.postMessage(0),${PULSE_INTERVAL_MS})`;
+    const worker = new Worker(URL.createObjectURL(new Blob([source])));
+    worker.postMessage(port1, [port1]);
+    remote.pulse(port2, new CallOptions({ transferables: [port2] })).catch(() => undefined);
+    return worker;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

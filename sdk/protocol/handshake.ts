@@ -26,7 +26,16 @@ export interface HelloReply {
 /** Methods the host exposes to a widget over penpal. */
 export type HostMethods = {
   hello(nonce: string, protocolVersion: number): Promise<HelloReply>;
+  /**
+   * Hands the host the port a Worker of the widget's SDK posts on every
+   * {@link PULSE_INTERVAL_MS}: it beats on while the widget's main thread is busy and stops
+   * with its process, so the host tells a hang from a crash (docs/decisions/0021-crash-or-hang.md).
+   */
+  pulse(port: MessagePort): void;
 };
+
+/** How often the widget's pulse Worker posts to the host. */
+export const PULSE_INTERVAL_MS = 250;
 
 /** Methods a widget's SDK exposes to the host over penpal. */
 export type WidgetMethods = {

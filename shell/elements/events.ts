@@ -18,6 +18,7 @@ export const LIFECYCLE_EVENTS = {
   reconnected: 'mc-app-reconnected',
   disconnected: 'mc-app-disconnected',
   unresponsive: 'mc-app-unresponsive',
+  crashed: 'mc-app-crashed',
   responsive: 'mc-app-responsive',
 } as const satisfies Record<SessionChange, string>;
 
@@ -27,8 +28,9 @@ export type LifecycleEventType = (typeof LIFECYCLE_EVENTS)[SessionChange];
 /**
  * Fired by `<mc-frame>` (bubbling, composed) on a lifecycle change: the first session
  * (`mc-app-connected`), a new session after a reload or navigation (`mc-app-reconnected`),
- * a session ending (`mc-app-disconnected`), missed heartbeats (`mc-app-unresponsive`, which
- * covers a hung and a crashed renderer alike) and recovery (`mc-app-responsive`).
+ * a session ending (`mc-app-disconnected`), missed heartbeats (`mc-app-unresponsive`: a hung
+ * widget, or one whose engine cannot tell), missed heartbeats with the widget's pulse gone
+ * too (`mc-app-crashed`: its process died) and recovery (`mc-app-responsive`).
  */
 export class McAppLifecycleEvent extends Event {
   constructor(
@@ -48,6 +50,7 @@ declare global {
     'mc-app-reconnected': McAppLifecycleEvent;
     'mc-app-disconnected': McAppLifecycleEvent;
     'mc-app-unresponsive': McAppLifecycleEvent;
+    'mc-app-crashed': McAppLifecycleEvent;
     'mc-app-responsive': McAppLifecycleEvent;
   }
 }

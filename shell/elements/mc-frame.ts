@@ -26,7 +26,8 @@ import { frameStyles } from './mc-frame.styles.ts';
  * @fires mc-app-connected - the first session started
  * @fires mc-app-reconnected - a new session started after a reload or navigation
  * @fires mc-app-disconnected - a session ended
- * @fires mc-app-unresponsive - heartbeats were missed (hung or crashed)
+ * @fires mc-app-unresponsive - heartbeats were missed (hung, or the engine cannot tell)
+ * @fires mc-app-crashed - heartbeats were missed and the widget's pulse stopped: remounted at once
  * @fires mc-app-responsive - heartbeats are answered again
  * @fires mc-app-resized - a widget-requested size was applied (at most once a frame)
  * @fires mc-resize-frozen - the widget's size oscillated; resizing stops for the session
@@ -152,7 +153,10 @@ export class McFrame extends LitElement {
         <span class="name" title=${name}>${name}</span>
         <span class="status ${state}" part="status" role="status">${statusText(this.status)}</span>
         ${
-          state === 'quarantined' || state === 'error' || state === 'unresponsive'
+          state === 'quarantined' ||
+          state === 'error' ||
+          state === 'unresponsive' ||
+          state === 'crashed'
             ? html`<button part="restart" class="restart" @click=${() => void this.restart()}>
                 Reload
               </button>`
@@ -194,6 +198,7 @@ export class McFrame extends LitElement {
     if (change === 'connected') this.#autoRestart.connected();
     if (change === 'responsive') this.#autoRestart.responsive();
     if (change === 'unresponsive') this.#autoRestart.unresponsive();
+    if (change === 'crashed') this.#autoRestart.crashed();
     this.dispatchEvent(new McAppStatusEvent(this.slotId, this.app, status));
     if (change) {
       const epoch = this.#session?.epoch ?? 0;
@@ -239,6 +244,8 @@ function statusText(status: FrameStatus): string {
       return 'suspended';
     case 'unresponsive':
       return 'not responding';
+    case 'crashed':
+      return 'crashed';
     case 'quarantined':
       return `stopped: ${status.message}`;
     case 'error':

@@ -27,7 +27,8 @@ export interface AutoRestartOptions {
 }
 
 /**
- * When to remount a widget that stopped answering (a crashed renderer, or a hang): after a
+ * When to remount a widget that stopped answering. A crashed one (its pulse stopped too) at
+ * once; a hung one (or one whose engine cannot tell) after a
  * backoff of 15, 30, then 60 s (a widget that is only busy for a while, or a loaded
  * machine, recovers first and cancels it); after `limit` remounts without an answer in
  * between, it stops, and the slot stays unresponsive with its Reload button.
@@ -59,6 +60,22 @@ export class AutoRestart {
     const delay = this.#baseMs * 2 ** this.#count++;
     this.cancel();
     const cancel = this.#clock.after(delay, () => {
+      if (this.#cancel === cancel) this.#cancel = undefined;
+      this.#restart();
+    });
+    this.#cancel = cancel;
+  }
+
+  /**
+   * The widget's process died (its pulse stopped too): waiting cannot help, so remount at
+   * once. It counts toward the limit like a delayed remount, so a widget that crashes on
+   * every start is not remounted without end.
+   */
+  crashed(): void {
+    if (this.#count >= this.#limit) return;
+    this.#count++;
+    this.cancel();
+    const cancel = this.#clock.after(0, () => {
       if (this.#cancel === cancel) this.#cancel = undefined;
       this.#restart();
     });

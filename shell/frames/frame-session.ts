@@ -4,6 +4,7 @@ import {
   encodeFrameParams,
   McError,
   PROTOCOL_VERSION,
+  PULSE_INTERVAL_MS,
   serializeError,
   type ErrorCode,
   type SerializedMcError,
@@ -26,13 +27,20 @@ export type FrameStatus =
   | { state: 'loading' }
   | { state: 'connected'; epoch: number }
   | { state: 'unresponsive'; epoch: number }
+  | { state: 'crashed'; epoch: number }
   | { state: 'suspended' }
   | { state: 'quarantined'; message: string }
   | { state: 'error'; code: ErrorCode; message: string };
 
 /** What a mount reports besides its status. */
 export type SessionChange =
-  'connected' | 'reconnected' | 'disconnected' | 'unresponsive' | 'responsive';
+  'connected' | 'reconnected' | 'disconnected' | 'unresponsive' | 'crashed' | 'responsive';
+
+/**
+ * A widget whose pulse (its SDK's Worker) was silent this long while heartbeats went
+ * unanswered has lost its process: `crashed`, not merely busy (`unresponsive`).
+ */
+export const PULSE_SILENCE_MS = PULSE_INTERVAL_MS * 8;
 
 /** New sessions allowed per {@link RECONNECT_WINDOW_MS} before the slot is quarantined. */
 export const MAX_RECONNECTS = 3;
@@ -59,6 +67,9 @@ export class FrameSession {
   #deadline: ReturnType<typeof setTimeout> | undefined;
   #heartbeat: Heartbeat | undefined;
   #services: SessionServices | undefined;
+  /** The session's pulse port (docs/decisions/0021-crash-or-hang.md), and its last beat. */
+  #pulse: MessagePort | undefined;
+  #lastPulse = 0;
   #epoch = 0;
   #loads = 0;
   #hellos = 0;
@@ -142,6 +153,7 @@ export class FrameSession {
     // `constructor` or `toString` must not resolve to anything.
     const methods: Partial<Receiver<HostMethods & ServiceMethods>> = Object.create(null);
     methods.hello = (nonce, version) => this.#hello(nonce, version);
+    methods.pulse = (port) => this.#onPulsePort(port);
     Object.assign(methods, services.methods);
     this.#connection = penpal.connect<WidgetMethods>({
       messenger: guardedMessenger(penpal, remoteWindow),
@@ -255,8 +267,25 @@ export class FrameSession {
     return false;
   }
 
+  /** The widget's SDK hands over its pulse port once per session, after hello. */
+  #onPulsePort(port: unknown): void {
+    if (!this.#attached || !(port instanceof MessagePort)) return;
+    this.#pulse?.close();
+    this.#pulse = port;
+    this.#lastPulse = performance.now();
+    port.onmessage = () => (this.#lastPulse = performance.now());
+  }
+
+  /** True when the session has a pulse and it stopped: the widget's process is gone. */
+  #pulseStopped(): boolean {
+    return this.#pulse !== undefined && performance.now() - this.#lastPulse > PULSE_SILENCE_MS;
+  }
+
   async #ping(timeout: number, nextWithinMs: number): Promise<unknown> {
     if (!this.#remote || !this.#attached) return undefined;
+    // A hang that turns into a crash (or a verdict that came before the pulse's silence
+    // was long enough to tell) is told at the next beat.
+    if (this.#status.state === 'unresponsive' && this.#pulseStopped()) this.#crashed();
     const { CallOptions } = this.#penpal!;
     return this.#remote.ping(nextWithinMs, new CallOptions({ timeout: timeout * 0.9 }));
   }
@@ -264,7 +293,12 @@ export class FrameSession {
   #onLiveness(responsive: boolean): void {
     if (!this.#attached || this.#ended) return;
     if (responsive) this.#setStatus({ state: 'connected', epoch: this.#epoch }, 'responsive');
+    else if (this.#pulseStopped()) this.#crashed();
     else this.#setStatus({ state: 'unresponsive', epoch: this.#epoch }, 'unresponsive');
+  }
+
+  #crashed(): void {
+    this.#setStatus({ state: 'crashed', epoch: this.#epoch }, 'crashed');
   }
 
   #armDeadline(): void {
@@ -277,6 +311,8 @@ export class FrameSession {
   #endSession(): void {
     if (!this.#attached) return;
     this.#attached = false;
+    this.#pulse?.close();
+    this.#pulse = undefined;
     this.#services?.endSession();
     void this.host.detach(this.slotId);
   }

@@ -78,4 +78,23 @@ describe('AutoRestart (backoff of an unresponsive widget’s remounts)', () => {
     await clock.advance(10 * AUTO_RESTART_BASE_MS);
     assert.deepEqual(restarts, []);
   });
+
+  it('a crashed widget is remounted at once, counted toward the same limit', async () => {
+    const { clock, restarts, auto } = setup();
+    auto.crashed();
+    await clock.advance(0);
+    assert.deepEqual(restarts, [0]);
+    // Control: a hang after it waits the second step of the backoff (30 s), not 15 s.
+    auto.unresponsive();
+    await clock.advance(2 * AUTO_RESTART_BASE_MS - 1);
+    assert.equal(restarts.length, 1);
+    await clock.advance(1);
+    assert.equal(restarts.length, 2);
+    // A widget that crashes on every start is not remounted without end.
+    for (let i = 0; i < AUTO_RESTARTS; i++) {
+      auto.crashed();
+      await clock.advance(0);
+    }
+    assert.equal(restarts.length, AUTO_RESTARTS);
+  });
 });
