@@ -373,6 +373,11 @@ export class Client {
         if (id !== undefined && this.#pending.has(id)) {
           return this.#settle(id, this.#pending.get(id), error);
         }
+        // A live subscription or watch the host revoked: it has ended in the broker.
+        if (id !== undefined) {
+          this.#subs.delete(id);
+          this.#watches.delete(id);
+        }
         for (const handler of this.#errorHandlers) call(handler, error);
         return;
       }

@@ -25,6 +25,7 @@ export {
   type LifecycleEventType,
 } from './elements/events.ts';
 export { Host, HANDSHAKE_TIMEOUT_MS, type HostOptions } from './host/host.ts';
+export type { GrantChangeOptions } from './host/live-permissions.ts';
 export {
   McAppUpdatedEvent,
   McSuspendedEvent,

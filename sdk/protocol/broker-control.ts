@@ -1,4 +1,5 @@
 import type { Manifest } from './manifest.ts';
+import type { BrokerGrantRef } from './revocations.ts';
 import type { StateSnapshot } from './wire.ts';
 
 /**
@@ -82,6 +83,11 @@ export interface BrokerControl {
   restore(states: StateSnapshot[]): void;
   /** Sets an app's public state from its JSON (another tab's copy); false when refused. */
   adopt(appId: string, json: string): boolean;
+  /**
+   * Replaces what the host revoked from an app (live permissions); subscriptions and watches
+   * it no longer allows end before this returns.
+   */
+  revoke(appId: string, revoked: BrokerGrantRef[]): void;
   /** The host page's end of a channel on which it exposes its {@link HostListener}. */
   listen(port: MessagePort): void;
   /**

@@ -7,6 +7,7 @@ export * from './wire.ts';
 export * from './broker-control.ts';
 export type { BrokerOp, ErrOp, EventOp, GapOp, OkOp, StateOp } from './broker-ops.ts';
 export * from './permissions.ts';
+export * from './revocations.ts';
 export * from './manifest.ts';
 export * from './scopes.ts';
 export * from './context-tokens.ts';

@@ -3,6 +3,7 @@ import * as Comlink from 'comlink';
 
 import type {
   BrokerControl,
+  BrokerGrantRef,
   HostListener,
   RemoteEvent,
   StateSnapshot,
@@ -64,6 +65,7 @@ export const brokerControl: BrokerControl = {
   states: () => broker.states(),
   restore: (states: StateSnapshot[]) => broker.restore(states),
   adopt: (appId: string, json: string) => broker.adopt(appId, json),
+  revoke: (appId: string, revoked: BrokerGrantRef[]) => broker.revoke(appId, revoked),
   /** The host page's end of a channel on which it exposes its {@link HostListener}. */
   listen: (port: MessagePort) => {
     listener = Comlink.wrap<HostListener>(port) as unknown as HostListener;

@@ -5,6 +5,7 @@ import {
   isTopic,
   ManifestSchema,
   type AppLimits,
+  type BrokerGrantRef,
   type BrokerStats,
   type ClientOp,
   type ErrorCode,
@@ -64,6 +65,8 @@ export class Broker {
   /** Per registered app, its manifest's rights: what an event from the server is held to. */
   readonly #remote = new Map<string, Grants>();
   readonly #cursors = new SyncCursors();
+  /** Per app, what the host revoked: applied to every connection of the app, new ones too. */
+  readonly #revoked = new Map<string, readonly BrokerGrantRef[]>();
   #forwarding: SyncedEvent[] = [];
   #delivered = 0;
   /** Drops of connections that have since closed. */
@@ -79,7 +82,9 @@ export class Broker {
   register(manifest: unknown): void {
     const parsed = ManifestSchema.parse(manifest);
     this.#manifests.set(parsed.id, parsed);
-    this.#remote.set(parsed.id, Grants.fromManifest(parsed));
+    const remote = Grants.fromManifest(parsed);
+    remote.revoke(this.#revoked.get(parsed.id) ?? []);
+    this.#remote.set(parsed.id, remote);
   }
 
   /**
@@ -129,16 +134,11 @@ export class Broker {
     const manifest = this.#manifests.get(appId);
     if (!manifest) throw new Error(`unknown app ${appId}`);
     const limits = limitsOf(manifest);
+    const grants = Grants.fromManifest(manifest);
+    // A new session (a reload, a remount) does not lift what the host revoked.
+    grants.revoke(this.#revoked.get(appId) ?? []);
     this.#add(
-      new Connection(
-        connectionId,
-        appId,
-        Grants.fromManifest(manifest),
-        limits,
-        port,
-        this.#now,
-        this.#listener.discard,
-      ),
+      new Connection(connectionId, appId, grants, limits, port, this.#now, this.#listener.discard),
     );
   }
 
@@ -162,6 +162,34 @@ export class Broker {
         this.#listener.discard,
       ),
     );
+  }
+
+  /**
+   * Replaces what the host revoked from `appId` (docs/decisions/0022-live-permissions.md),
+   * for its connections now and later and for its events from the server. Subscriptions
+   * and watches the app may no longer have end here, each with a `NOT_PERMITTED` error
+   * naming it: nothing published after this returns reaches them. Restoring (a shorter
+   * list) allows new requests; the widget subscribes again itself.
+   */
+  revoke(appId: string, revoked: readonly BrokerGrantRef[]): void {
+    const list = [...revoked];
+    this.#revoked.set(appId, list);
+    this.#remote.get(appId)?.revoke(list);
+    for (const to of this.#connections.values()) {
+      if (to.appId !== appId) continue;
+      to.grants.revoke(list);
+      for (const [id, pattern] of to.subscriptions) {
+        if (to.grants.canSubscribe(pattern)) continue;
+        to.subscriptions.delete(id);
+        this.#index.invalidate();
+        this.#revokedNotice(to, id, `sub ${pattern}`);
+      }
+      for (const [id, app] of to.watches) {
+        if (to.grants.canRead(app)) continue;
+        to.watches.delete(id);
+        this.#revokedNotice(to, id, `watch ${app}`);
+      }
+    }
   }
 
   /** Closes a connection and forgets its subscriptions and watches. */
@@ -422,6 +450,11 @@ export class Broker {
   #deny(from: Connection, what: string, target: string, id: number): void {
     this.#violation(from, 'not-permitted', `${what} ${target}`, target);
     from.send(encodeBrokerOp({ op: 'err', id, code: 'NOT_PERMITTED', message: DENIED }));
+  }
+
+  /** Tells a client that the host ended its request `id` (never metered: host-caused). */
+  #revokedNotice(to: Connection, id: number, what: string): void {
+    to.send(encodeBrokerOp({ op: 'err', id, code: 'NOT_PERMITTED', message: `${what}: revoked` }));
   }
 
   #rateLimited(from: Connection, topic?: string, id?: number): void {

@@ -1,10 +1,19 @@
-import { HOST_APP_ID, matchTopic, patternCovers, type Manifest } from '../../sdk/protocol/index.ts';
+import {
+  grantParts,
+  HOST_APP_ID,
+  matchTopic,
+  patternCovers,
+  patternsOverlap,
+  type BrokerGrantRef,
+  type Manifest,
+} from '../../sdk/protocol/index.ts';
 
 const MAX_CACHED_TOPICS = 256;
 
 /**
  * What one connection may do, computed from the registered manifest when it attaches and
- * never from anything the widget sends. The host connection may do everything.
+ * never from anything the widget sends, less what the host revoked since
+ * ({@link revoke}: it only ever narrows). The host connection may do everything.
  */
 export class Grants {
   readonly #publishes: readonly string[];
@@ -15,6 +24,8 @@ export class Grants {
   readonly #sync: NonNullable<Manifest['sync']>;
   /** Whether a topic matches `publishes`, by topic: a burst asks about the same one each time. */
   readonly #published = new Map<string, boolean>();
+  /** Revoked by the host: patterns carved out of publishes and subscribes, apps unreadable. */
+  #denied = { publish: [] as string[], subscribe: [] as string[], read: new Set<string>() };
 
   private constructor(
     publishes: string[],
@@ -55,7 +66,9 @@ export class Grants {
     }
     let allowed = this.#published.get(topic);
     if (allowed === undefined) {
-      allowed = this.#publishes.some((pattern) => matchTopic(pattern, topic));
+      allowed =
+        this.#publishes.some((pattern) => matchTopic(pattern, topic)) &&
+        !this.#denied.publish.some((pattern) => matchTopic(pattern, topic));
       // Topics come from the widget: cycling through many must not grow this without bound.
       if (this.#published.size >= MAX_CACHED_TOPICS) this.#published.clear();
       this.#published.set(topic, allowed);
@@ -63,9 +76,33 @@ export class Grants {
     return allowed;
   }
 
+  /**
+   * A subscription is refused when it could receive any topic of a revoked pattern, so that
+   * dropping the subscriptions this refuses stops every event the revocation names.
+   */
   canSubscribe(pattern: string): boolean {
     if (this.#all) return true;
-    return this.#subscribes.some((granted) => patternCovers(granted, pattern));
+    return (
+      this.#subscribes.some((granted) => patternCovers(granted, pattern)) &&
+      !this.#denied.subscribe.some((revoked) => patternsOverlap(revoked, pattern))
+    );
+  }
+
+  /**
+   * Replaces what the host revoked from this app (the whole list: revoking and restoring
+   * are the host's changes to it). Never widens past the manifest: the list only subtracts.
+   * The host's own grants cannot be revoked.
+   */
+  revoke(revoked: readonly BrokerGrantRef[]): void {
+    if (this.#all) return;
+    const denied = { publish: [] as string[], subscribe: [] as string[], read: new Set<string>() };
+    for (const grant of revoked) {
+      const [kind, target] = grantParts(grant);
+      if (kind === 'read') denied.read.add(target);
+      else if (kind === 'publish' || kind === 'subscribe') denied[kind].push(target);
+    }
+    this.#denied = denied;
+    this.#published.clear();
   }
 
   /**
@@ -87,20 +124,10 @@ export class Grants {
 
   /** Whether a subscription to `pattern` may get any event from other devices. */
   receivesAny(pattern: string): boolean {
-    const asked = pattern.split('.');
-    return (
-      this.#all ||
-      this.#sync.subscribes.some((synced) => {
-        const s = synced.split('.');
-        return (
-          s.length === asked.length &&
-          s.every((x, i) => x === '*' || asked[i] === '*' || x === asked[i])
-        );
-      })
-    );
+    return this.#all || this.#sync.subscribes.some((synced) => patternsOverlap(synced, pattern));
   }
 
   canRead(appId: string): boolean {
-    return this.#all || this.#reads.has(appId);
+    return this.#all || (this.#reads.has(appId) && !this.#denied.read.has(appId));
   }
 }

@@ -29,13 +29,14 @@ export class McBrokerRestartedEvent extends Event {
 
 /**
  * Fired on a {@link Host} when an app's registered manifest changed (its widgets remount
- * with the new rights) or its availability did (a registry's health, {@link Host.setAvailable}).
+ * with the new rights), its availability did (a registry's health, {@link Host.setAvailable}),
+ * or the host revoked or restored one of its grants (`Host.revoke`: no remount).
  */
 export class McAppUpdatedEvent extends Event {
   static readonly type = 'mc-app-updated';
   constructor(
     readonly appId: string,
-    readonly change: 'manifest' | 'availability',
+    readonly change: 'manifest' | 'availability' | 'grants',
   ) {
     super(McAppUpdatedEvent.type);
   }

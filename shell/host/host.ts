@@ -1,9 +1,16 @@
 import type { McEvent, StateVersion, Subscription } from '../../sdk/client.ts';
 import {
   HOST_APP_ID,
+  isAppId,
+  isPattern,
   McError,
+  patternCovers,
+  SERVICE_NAMES,
   type AppContext,
+  type AuditEntry,
   type BrokerStats,
+  type EffectiveGrants,
+  type GrantRef,
   type HostContextPatch,
   type Manifest,
   type ManifestInput,
@@ -16,6 +23,7 @@ import {
   type Violation,
 } from '../../sdk/protocol/index.ts';
 import { HEARTBEAT_INTERVAL_MS } from '../frames/heartbeat.ts';
+import { lazy } from '../shared/lazy.ts';
 import { BrokerLink } from './broker-link.ts';
 import { HostClient } from './host-client.ts';
 import {
@@ -25,6 +33,7 @@ import {
   McViolationEvent,
   type HostEventMap,
 } from './host-events.ts';
+import type { GrantChangeOptions, LivePermissions } from './live-permissions.ts';
 import { ManifestRegistry } from './manifest-registry.ts';
 import { HostServices, type HostServicesOptions } from '../services/host-services.ts';
 
@@ -94,6 +103,19 @@ export class Host extends EventTarget {
   #destroyed = false;
   #uplink: ((batch: SyncedEvent[]) => void) | undefined;
   readonly #unavailable = new Set<string>();
+  /** Live permissions, loaded with the first use (nothing is revoked before). */
+  #permissions: LivePermissions | undefined;
+  readonly #live = lazy(() =>
+    import('./live-permissions.ts').then(
+      (m) =>
+        (this.#permissions ??= new m.LivePermissions({
+          manifest: (app) => this.#registry.get(app),
+          apply: (app, list) => this.#link.call((broker) => broker.revoke(app, list)),
+          changed: (app) => this.dispatchEvent(new McAppUpdatedEvent(app, 'grants')),
+          protocol: { McError, isAppId, isPattern, patternCovers, SERVICE_NAMES },
+        })),
+    ),
+  );
 
   constructor(options: HostOptions = {}) {
     super();
@@ -102,6 +124,7 @@ export class Host extends EventTarget {
     this.mountUnavailable = options.mountUnavailable ?? false;
     const { theme, locale, user, tokens } = options;
     this.services = new HostServices({ ...options, context: { theme, locale, user, tokens } });
+    this.services.allows = (app, service) => this.#permissions?.allows(app, service) ?? true;
     this.#link = new BrokerLink(
       {
         violations: (batch: Violation[]) => {
@@ -198,6 +221,9 @@ export class Host extends EventTarget {
     for (const manifest of this.#registry.all()) {
       this.#link.send((broker) => broker.register(manifest));
     }
+    for (const [app, list] of this.#permissions?.revocations() ?? []) {
+      this.#link.send((broker) => broker.revoke(app, list));
+    }
     this.#link.send((broker) => broker.restore([...this.#states.values()]));
     const [port, attached] = this.#hostPort();
     this.#client.replace(port, attached);
@@ -261,6 +287,40 @@ export class Host extends EventTarget {
     resync: (space: string, states: SyncedEvent[], lost = true): Promise<void> =>
       this.#link.call((broker) => broker.resync(space, states, lost)),
   };
+
+  /**
+   * Revokes a grant of a running app (docs/decisions/0022-live-permissions.md): publishing
+   * or subscribing on topics matching a pattern, reading an app's state, or a host service.
+   * When it resolves the broker has applied it: subscriptions that could receive a topic of
+   * the pattern, and watches of the app, have ended (the widget's `onError` gets
+   * `NOT_PERMITTED` naming each), and nothing published after reaches them; publishes and
+   * service calls are refused. It holds for the app's every widget, over reloads, remounts
+   * and broker restarts, until {@link restore} (or until this Host is destroyed). Resolves
+   * false when the grant was already revoked; `INVALID_ARGUMENT` for a malformed grant,
+   * `UNKNOWN_APP` for an app never registered. Widgets cannot call this.
+   */
+  revoke(appId: string, grant: GrantRef, options: GrantChangeOptions = {}): Promise<boolean> {
+    return this.#live().then((live) => live.change(appId, 'revoke', grant, options));
+  }
+
+  /**
+   * Undoes a {@link revoke} of the same grant: new requests are allowed again (never beyond
+   * the manifest). What ended stays ended: the widget subscribes or watches again itself.
+   * Resolves false when the grant was not revoked.
+   */
+  restore(appId: string, grant: GrantRef, options: GrantChangeOptions = {}): Promise<boolean> {
+    return this.#live().then((live) => live.change(appId, 'restore', grant, options));
+  }
+
+  /** An app's rights as they stand: its manifest's grants less what is revoked. */
+  grants(appId: string): Promise<EffectiveGrants> {
+    return this.#live().then((live) => live.grants(appId));
+  }
+
+  /** Every revoke and restore, oldest first: who, what, when (the last 1,000). */
+  auditLog(): Promise<AuditEntry[]> {
+    return this.#live().then((live) => live.auditLog());
+  }
 
   /** The broker's bounded log of refusals. */
   violations(): Promise<Violation[]> {

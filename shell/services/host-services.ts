@@ -1,4 +1,9 @@
-import { McError, type HostContextPatch, type ToastRequest } from '../../sdk/protocol/index.ts';
+import {
+  McError,
+  type HostContextPatch,
+  type ServiceName,
+  type ToastRequest,
+} from '../../sdk/protocol/index.ts';
 import { ContextService } from './context-service.ts';
 import type { IdentityProvider } from './identity-provider.ts';
 import type { ServiceCaller } from './service-surface.ts';
@@ -33,6 +38,11 @@ export class HostServices implements SharedServices {
    * Undefined: `identityToken` calls fail with `NOT_READY`.
    */
   identity: IdentityProvider | undefined;
+  /**
+   * Whether an app may still call a service its manifest lists: false once the host revoked
+   * it (`Host.revoke`, which sets this). Checked on every call.
+   */
+  allows: (appId: string, service: ServiceName) => boolean = () => true;
   readonly #modals = new Set<string>();
 
   constructor(options: HostServicesOptions = {}) {

@@ -8,6 +8,7 @@ import {
   type Receiver,
   type ResizeResult,
   type ServiceMethods,
+  type ServiceName,
   type ToastRequest,
 } from '../../sdk/protocol/index.ts';
 import type { ContextService } from './context-service.ts';
@@ -28,6 +29,8 @@ export interface SharedServices {
   readonly limiter: ServiceLimiter;
   /** Mints identity tokens; undefined without a server connection. */
   readonly identity: IdentityProvider | undefined;
+  /** False once the host revoked the app's service (live permissions). */
+  allows(appId: string, service: ServiceName): boolean;
   /** Shows a toast labelled with the app's name. */
   showToast(appId: string, appName: string, request: ToastRequest): void;
   /** Claims the app's one dialog (`SERVICE_BUSY` while one is open); returns the release. */
@@ -97,6 +100,9 @@ export class SessionServices {
             // an unmount) must not get a toast shown or a dialog opened for it.
             await requestSchemas();
             if (!caller.live()) throw new McError('APP_DISCONNECTED', 'no live session');
+            if (!services.allows(this.#appId, service)) {
+              throw new McError('NOT_PERMITTED', 'revoked');
+            }
             return await fn(...args);
           } catch (error) {
             throw serializeError(

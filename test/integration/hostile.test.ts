@@ -207,7 +207,10 @@ describe('hostile widgets', function () {
       protoHasOwn: 'METHOD_NOT_FOUND',
       valueOf: 'METHOD_NOT_FOUND',
       internal: 'METHOD_NOT_FOUND',
+      revoke: 'METHOD_NOT_FOUND',
+      restore: 'METHOD_NOT_FOUND',
     });
+    expect(await canvas.host.auditLog()).to.deep.equal([]);
     expect(report.smuggled).to.deep.equal(['NOT_PERMITTED', 'NOT_PERMITTED', 'NOT_PERMITTED']);
   });
 
