@@ -224,6 +224,24 @@ export const boundaries = [
       COMLINK,
     ],
   }),
+  // The Vite plugin runs in the app's build (Node): it imports sdk/protocol/ (McError) and
+  // nothing else of the repository, and no browser code.
+  zone('vite-plugin', ['vite-plugin/**'], {
+    dom: true,
+    patterns: [
+      {
+        regex: '^\\.\\./(?!sdk/protocol/)',
+        message: `The Vite plugin imports nothing of the repository but sdk/protocol/ ${SEE}.`,
+      },
+      {
+        group: ['microcanvas/*'],
+        message: `The Vite plugin imports no entry point: it is bundled into one ${SEE}.`,
+      },
+      LIT,
+      PENPAL,
+      COMLINK,
+    ],
+  }),
   // A sample backend is what an app author writes: it sees microcanvas/backend, nothing else.
   zone('sample backends', ['sample-apps/*/backend/**', 'sample-apps/shared/**'], {
     dom: true,

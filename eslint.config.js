@@ -62,6 +62,7 @@ export default tseslint.config(
       'test/lint/**',
       'server/**',
       'test/server/**',
+      'vite-plugin/**',
       '*.config.{js,mjs,ts}',
       '*.{js,mjs}',
     ],

@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 
-import { defineConfig, type Connect, type Plugin } from 'vite';
+import { defineConfig } from 'vite';
+
+import { microcanvas } from './vite-plugin/index.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const at = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
@@ -12,71 +14,18 @@ const at = (path: string): string => fileURLToPath(new URL(path, import.meta.url
 const port = Number(process.env.MC_PORT) || 5173;
 const strictPort = Boolean(process.env.MC_PORT);
 
-/**
- * Features the demo page itself never uses. A Permissions-Policy that denies a feature to
- * the page also denies it to every frame in it, so these can never be delegated to a widget
- * whatever its `allow` attribute says. The demo's manifests ask for no permissions; a host
- * whose widgets need, say, the camera would list the widget origin here:
- * `camera=("https://widgets.example")`.
- */
-const DENIED_FEATURES = [
-  'camera',
-  'microphone',
-  'geolocation',
-  'payment',
-  'usb',
-  'serial',
-  'hid',
-  'display-capture',
-  'midi',
-  'accelerometer',
-  'gyroscope',
-  'magnetometer',
-];
-
-/** Headers of the host page (not of the widgets: they are framed, so these do not apply). */
-const HOST_PAGE_HEADERS: Record<string, string> = {
-  // The demo opens no popups; nothing cross-origin gets a handle on this window.
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Permissions-Policy': DENIED_FEATURES.map((f) => `${f}=()`).join(', '),
-  // The host page must not itself be framed by someone else (clickjacking the canvas).
-  'Content-Security-Policy': "frame-ancestors 'self'",
-  'X-Content-Type-Options': 'nosniff',
-};
-
-/** The host page's paths, in dev (`/`) and preview (`/index.html`). */
-function isHostPage(url: string | undefined): boolean {
-  const path = (url ?? '').split(/[?#]/)[0];
-  return path === '/' || path === '/index.html';
-}
-
-const headers: Connect.NextHandleFunction = (req, res, next) => {
-  // Widget frames are sandboxed without allow-same-origin, so their module scripts are CORS
-  // fetches with `Origin: null`: every file must be readable cross-origin. Nothing served
-  // here is private (it is the demo's own source).
-  res.setHeader('Access-Control-Allow-Origin', '*');
-  if (isHostPage(req.url)) {
-    for (const [name, value] of Object.entries(HOST_PAGE_HEADERS)) res.setHeader(name, value);
-  }
-  next();
-};
-
-/** Adds the CORS and host-page headers to the dev and the preview server alike. */
-function demoHeaders(): Plugin {
-  return {
-    name: 'microcanvas-demo-headers',
-    configureServer(server) {
-      server.middlewares.use(headers);
-    },
-    configurePreviewServer(server) {
-      server.middlewares.use(headers);
-    },
-  };
-}
+/** Origins the host page talks to: the microcanvas server and sample backends `npm start` ran. */
+const connectSrc = [
+  process.env.VITE_MC_SERVER_URL,
+  process.env.VITE_MC_TODO_BACKEND,
+  process.env.VITE_MC_CHAT_BACKEND,
+].filter((url): url is string => Boolean(url));
 
 /**
  * The demo: a host page (`index.html`, on `localhost`) and three sample apps, each its own
- * page, loaded by the host from `127.0.0.1` on the same port: another site.
+ * page, loaded by the host from `127.0.0.1` on the same port: another site. The microcanvas
+ * plugin (vite-plugin/, `microcanvas/vite` in the package) gives the host page its security
+ * headers and the widgets theirs, in dev and preview, and builds each app as its own page.
  */
 export default defineConfig({
   root,
@@ -89,7 +38,17 @@ export default defineConfig({
       'microcanvas/remote': at('./shell/remote/index.ts'),
     },
   },
-  plugins: [demoHeaders()],
+  plugins: [
+    microcanvas({
+      role: 'both',
+      widgets: {
+        calendar: 'sample-apps/calendar/index.html',
+        todo: 'sample-apps/todo/index.html',
+        chat: 'sample-apps/chat/index.html',
+      },
+      connectSrc,
+    }),
+  ],
   optimizeDeps: {
     // Known up front, so the dev server never re-bundles them mid-session and reloads the
     // page (a widget frame that reloads on its own would have to redo its handshake).
@@ -111,25 +70,15 @@ export default defineConfig({
     watch: {
       ignored: ['**/test-results/**', '**/playwright-report/**', '**/screenshots/**', '**/.ci/**'],
     },
-    // Bound to IPv4 loopback so both `localhost` (the page) and `127.0.0.1` (the widgets)
-    // reach it; `localhost` alone may bind ::1 only.
-    host: '127.0.0.1',
     port,
     strictPort,
   },
-  preview: { host: '127.0.0.1', port, strictPort },
+  preview: { port, strictPort },
   worker: { format: 'es' },
   build: {
     outDir: 'dist/demo',
     emptyOutDir: true,
     target: 'es2022',
-    rollupOptions: {
-      input: {
-        demo: at('./index.html'),
-        calendar: at('./sample-apps/calendar/index.html'),
-        todo: at('./sample-apps/todo/index.html'),
-        chat: at('./sample-apps/chat/index.html'),
-      },
-    },
+    // The inputs: index.html and the plugin's widgets.
   },
 });

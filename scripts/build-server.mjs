@@ -8,6 +8,7 @@
 // tsconfig.build-server.json), sharing chunks with the bin, and dist/server/backend.js, the
 // `microcanvas/backend` entry for app backends (server/backend/index.ts).
 import { build } from 'esbuild';
+import { copyFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -51,4 +52,28 @@ export async function buildServer(outdir = `${ROOT}dist/server`) {
   });
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await buildServer();
+/**
+ * Writes `<outdir>/index.js` (default dist/vite), the `microcanvas/vite` entry: the Vite
+ * plugin (vite-plugin/), for Node like the server, with `vite` itself left to the app, and
+ * `<outdir>/client.d.ts`, the types of the module the plugin provides (`microcanvas/vite/client`).
+ * @param {string} [outdir]
+ */
+export async function buildVitePlugin(outdir = `${ROOT}dist/vite`) {
+  await build({
+    absWorkingDir: ROOT,
+    entryPoints: { index: 'vite-plugin/index.ts' },
+    outdir,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external: ['vite'],
+    logLevel: 'warning',
+  });
+  copyFileSync(`${ROOT}vite-plugin/client.d.ts`, `${outdir}/client.d.ts`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await buildServer();
+  await buildVitePlugin();
+}

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { buildServer } from './build-server.mjs';
+import { buildServer, buildVitePlugin } from './build-server.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const bin = (/** @type {string} */ name) => join(ROOT, 'node_modules/.bin', name);
@@ -39,11 +39,14 @@ function step(command, args, cwd = ROOT) {
 rmSync(join(ROOT, 'dist/lib'), { recursive: true, force: true });
 rmSync(join(ROOT, 'dist/types'), { recursive: true, force: true });
 rmSync(join(ROOT, 'dist/server'), { recursive: true, force: true });
+rmSync(join(ROOT, 'dist/vite'), { recursive: true, force: true });
 step(bin('vite'), ['build', '--config', 'vite.lib.config.ts', '--logLevel', 'warn']);
 step(bin('tsc'), ['-p', 'tsconfig.build.json']);
 step(bin('tsc'), ['-p', 'tsconfig.build-server.json']);
 // The `microcanvas-server` bin (scripts/build-server.mjs).
 await buildServer();
+// The `microcanvas/vite` plugin (scripts/build-server.mjs).
+await buildVitePlugin();
 
 if (process.argv.includes('--no-check')) process.exit(0);
 
@@ -55,10 +58,20 @@ try {
   mkdirSync(join(consumer, 'node_modules'));
   symlinkSync(ROOT, join(consumer, 'node_modules', pkg.name), 'dir');
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ type: 'module' }));
-  const imports = Object.keys(pkg.exports).map(
-    (entry, i) => `import * as e${i} from '${pkg.name}${entry.slice(1)}';\nvoid e${i};`,
+  // A types-only entry (no `default`: `microcanvas/vite/client`, the plugin's virtual module)
+  // is referenced as an app references it, and the module it declares is imported.
+  const entries = Object.entries(pkg.exports);
+  const references = entries
+    .filter(([, target]) => target.default === undefined)
+    .map(([entry]) => `/// <reference types="${pkg.name}${entry.slice(1)}" />`);
+  const imports = entries
+    .filter(([, target]) => target.default !== undefined)
+    .map(([entry], i) => `import * as e${i} from '${pkg.name}${entry.slice(1)}';\nvoid e${i};`);
+  const widgets = "import { widgets } from 'virtual:microcanvas/widgets';\nvoid widgets;";
+  writeFileSync(
+    join(consumer, 'main.ts'),
+    `${[...references, ...imports, widgets].join('\n')}\nexport {};\n`,
   );
-  writeFileSync(join(consumer, 'main.ts'), `${imports.join('\n')}\nexport {};\n`);
   // Each consumer check costs ~8 s of CPU (it type-checks lit's and zod's declarations).
   const modes = process.argv.includes('--fast') ? ['bundler'] : ['bundler', 'nodenext'];
   for (const moduleResolution of modes) {

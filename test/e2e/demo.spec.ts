@@ -26,7 +26,7 @@ test.describe('microcanvas demo', () => {
   test('the host page protects itself from embedders (THREATS guarantee 10)', async ({ page }) => {
     const response = await page.goto('/');
     const headers = response!.headers();
-    expect(headers['content-security-policy']).toContain("frame-ancestors 'self'");
+    expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(headers['cross-origin-opener-policy']).toBe('same-origin');
     for (const feature of ['camera', 'microphone', 'geolocation', 'payment']) {
       expect(headers['permissions-policy']).toContain(`${feature}=()`);

@@ -249,6 +249,28 @@ const CASES = [
     allowed: ['export const n = Date.now();'],
   },
   {
+    file: 'vite-plugin/probe.ts',
+    rule: 'no-restricted-imports',
+    forbidden: [
+      "import { Host } from '../shell/host/host.ts';",
+      "import { connect } from '../sdk/index.ts';",
+      "import { createServer } from '../server/index.ts';",
+      "import { McCanvas } from 'microcanvas/shell';",
+      "import { html } from 'lit';",
+    ],
+    allowed: [
+      "import { McError } from '../sdk/protocol/errors.ts';",
+      "import type { Plugin } from 'vite';",
+      "import { pagePaths } from './pages.ts';",
+    ],
+  },
+  {
+    file: 'vite-plugin/probe.ts',
+    rule: 'no-restricted-globals',
+    forbidden: ['export const h = window.location.href;'],
+    allowed: ["export const u = new URL('https://example.com');"],
+  },
+  {
     file: 'sample-apps/todo/probe.ts',
     rule: 'no-restricted-imports',
     forbidden: [
