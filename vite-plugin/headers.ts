@@ -18,7 +18,6 @@ export const DENIED_FEATURES = [
   'usb',
   'serial',
   'hid',
-  'bluetooth',
   'display-capture',
   'midi',
   'accelerometer',
