@@ -9,6 +9,7 @@ import type { BrokerOp, EventOp } from './protocol/broker-ops.ts';
 import type { ServiceMethods } from './protocol/services.ts';
 import type { ClientOp, StateSnapshot } from './protocol/wire.ts';
 import {
+  isAppId,
   isPattern,
   isTopic,
   matchTopic,
@@ -63,6 +64,8 @@ export const CALL_TIMEOUT_MS = 5000;
  */
 export const MAX_QUEUED_OPS = 256;
 
+type Handler = (event: McEvent) => void;
+
 interface Pending {
   resolve(value: unknown): void;
   reject(error: McError): void;
@@ -88,7 +91,11 @@ export class Client {
   #link: ClientLink | undefined;
   #context: AppContext | undefined;
   #port: MessagePort | undefined;
-  readonly #subs = new Map<number, [string, (event: McEvent) => void]>();
+  /**
+   * Per subscription with the broker (by request id): its pattern, each handler with what
+   * `subscribe` returned for it, and the broker subscription itself.
+   */
+  readonly #subs = new Map<number, [string, Map<Handler, Subscription>, Subscription?]>();
   readonly #watches = new Map<number, (state: StateVersion) => void>();
   readonly #pending = new Map<number, Pending>();
   readonly #errorHandlers = new Set<(error: McError) => void>();
@@ -104,11 +111,15 @@ export class Client {
   readonly state = {
     /** Replaces this app's public state (JSON). */
     set: (value: unknown): void => this.#send({ op: 'set', value }),
-    /** Reads another app's public state once. */
+    /** Reads another app's public state once; throws `INVALID_ARGUMENT` for a bad app id. */
     get: <T = unknown>(app: string): Promise<StateVersion<T>> =>
-      this.#request({ op: 'get', app }) as Promise<StateVersion<T>>,
-    /** Snapshot first, then each new version (intermediate versions may coalesce). */
+      this.#request({ op: 'get', app: appId(app) }) as Promise<StateVersion<T>>,
+    /**
+     * Snapshot first, then each new version (intermediate versions may coalesce); throws
+     * `INVALID_ARGUMENT` for a bad app id.
+     */
     watch: <T = unknown>(app: string, handler: (state: StateVersion<T>) => void): Subscription => {
+      appId(app);
       const id = this.#nextId++;
       this.#watches.set(id, handler as (state: StateVersion) => void);
       return this.#subscription(id, this.#request({ op: 'watch', app }, id), this.#watches);
@@ -148,16 +159,32 @@ export class Client {
     this.#send({ op: 'pub', topic, data });
   }
 
-  /** Calls `handler` for each event whose topic matches `pattern` (`*` = one segment). */
+  /**
+   * Calls `handler` for each event whose topic matches `pattern` (`*` = one segment).
+   * Like `addEventListener`, a (pattern, handler) pair is held once: subscribing it again
+   * returns the same {@link Subscription}, and one call of it ends the pair. The handlers
+   * of one pattern share one subscription with the broker, ended when the last one stops.
+   */
   subscribe<T = unknown>(
     pattern: TopicPattern,
     handler: (event: McEvent<T>) => void,
   ): Subscription {
     if (!isPattern(pattern))
       throw new McError('TOPIC_INVALID', `not a pattern: ${String(pattern)}`);
-    const id = this.#nextId++;
-    this.#subs.set(id, [pattern, handler as (event: McEvent) => void]);
-    return this.#subscription(id, this.#request({ op: 'sub', pattern }, id), this.#subs);
+    let held = [...this.#subs.values()].find(([p]) => p === pattern);
+    if (!held) {
+      const id = this.#nextId++;
+      this.#subs.set(id, (held = [pattern, new Map()]));
+      held[2] = this.#subscription(id, this.#request({ op: 'sub', pattern }, id), this.#subs);
+    }
+    const [, handlers, wire] = held as Required<typeof held>;
+    const fn = handler as Handler;
+    let sub = handlers.get(fn);
+    if (!sub) {
+      const stop = () => handlers.delete(fn) && !handlers.size && wire();
+      handlers.set(fn, (sub = Object.assign(stop, { ready: wire.ready })));
+    }
+    return sub;
   }
 
   /**
@@ -350,8 +377,8 @@ export class Client {
     switch (op.op) {
       case 'evt': {
         const event: McEvent = { topic: op.topic, source: op.source, data: op.data };
-        for (const [pattern, handler] of this.#subs.values()) {
-          if (matchTopic(pattern, event.topic)) call(handler, event);
+        for (const [pattern, handlers] of this.#subs.values()) {
+          if (matchTopic(pattern, event.topic)) for (const h of handlers.keys()) call(h, event);
         }
         return;
       }
@@ -373,16 +400,23 @@ export class Client {
         if (id !== undefined && this.#pending.has(id)) {
           return this.#settle(id, this.#pending.get(id), error);
         }
-        // A live subscription or watch the host revoked: it has ended in the broker.
-        if (id !== undefined) {
-          this.#subs.delete(id);
-          this.#watches.delete(id);
-        }
+        // A live subscription or watch the broker ended (the host revoked it): forget it, so
+        // the next subscribe of its pattern asks again.
+        if (id !== undefined && !this.#subs.delete(id)) this.#watches.delete(id);
         for (const handler of this.#errorHandlers) call(handler, error);
         return;
       }
     }
   }
+}
+
+/**
+ * Checks an app id before it leaves, as topics are checked: the broker would refuse it, but
+ * only after a round trip.
+ */
+function appId(app: string): string {
+  if (isAppId(app)) return app;
+  throw new McError('INVALID_ARGUMENT', `not an app id: ${String(app).slice(0, 40)}`);
 }
 
 function on<T>(handlers: Set<T>, handler: T): () => void {

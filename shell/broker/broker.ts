@@ -269,8 +269,8 @@ export class Broker {
     const now = this.#now();
     for (const r of rejected) {
       // Refused input costs the sender tokens like an event: a junk flood gets suspended too.
-      if (!from.events.take(1, now)) this.#rateLimited(from);
-      else this.#refuse(from, r.kind, codeFor(r.kind), r.detail);
+      if (!from.events.take(1, now)) this.#rateLimited(from, undefined, r.id);
+      else this.#refuse(from, r.kind, codeFor(r.kind), r.detail, undefined, r.id);
       if (from.suspended) return;
     }
     for (const op of ops) {
@@ -496,10 +496,14 @@ export class Broker {
     code: ErrorCode,
     detail: string,
     topic?: string,
+    id?: number,
   ): void {
     this.#violation(from, kind, detail, topic);
-    if (!from.replies.take()) return;
     const message = code === 'NOT_PERMITTED' ? DENIED : detail;
+    // A refused request is always answered (it cost a token), so it settles now rather than
+    // at its deadline; other refusals are metered.
+    if (id !== undefined) return from.send(encodeBrokerOp({ op: 'err', id, code, message }));
+    if (!from.replies.take()) return;
     from.send(
       encodeBrokerOp(topic ? { op: 'err', code, message, topic } : { op: 'err', code, message }),
     );

@@ -3,6 +3,7 @@ import {
   ClientOpSchema,
   MAX_BATCH_BYTES,
   MAX_OPS_PER_BATCH,
+  RequestId,
   type AckOp,
   type AppLimits,
   type ClientOp,
@@ -15,6 +16,8 @@ import type { ViolationKind } from './violations.ts';
 export interface Rejection {
   kind: ViolationKind;
   detail: string;
+  /** The id of a refused request (`sub`, `get`, `watch`), when it has a valid one. */
+  id?: number;
 }
 
 /** The outcome of reading one port message: the valid operations and what was refused. */
@@ -61,12 +64,15 @@ export function decodeBatch(raw: unknown, limits: AppLimits): DecodedBatch {
     // The op envelope adds one level above the payload.
     const broken = checkBounds(item, limits.maxDepth + 1, limits.maxNodes);
     if (broken) {
-      rejected.push({ kind: 'bounds', detail: `payload exceeds ${broken} bound` });
+      rejected.push(withId(item, { kind: 'bounds', detail: `payload exceeds ${broken} bound` }));
       continue;
     }
     const result = ClientOpSchema.safeParse(item);
     if (result.success) ops.push(result.data);
-    else rejected.push({ kind: 'malformed', detail: result.error.issues[0]?.message ?? 'invalid' });
+    else {
+      const detail = result.error.issues[0]?.message ?? 'invalid';
+      rejected.push(withId(item, { kind: 'malformed', detail }));
+    }
   }
   return { ops, rejected };
 }
@@ -87,6 +93,18 @@ function hotBounds(op: PublishOp | AckOp, limits: AppLimits): ReturnType<typeof 
   if (data === null || typeof data === 'string' || typeof data === 'boolean') return null;
   if (typeof data === 'number') return Number.isFinite(data) ? null : 'type';
   return checkBounds(data, limits.maxDepth, limits.maxNodes - keys);
+}
+
+/**
+ * Adds the request id of a refused `sub`, `get` or `watch` whose id is valid, so that the
+ * refusal answers that request: without it the caller waits for its deadline.
+ */
+function withId(item: unknown, rejection: Rejection): Rejection {
+  const { op, id } = (item ?? {}) as { op?: unknown; id?: unknown };
+  const request = op === 'sub' || op === 'get' || op === 'watch';
+  return request && RequestId.safeParse(id).success
+    ? { ...rejection, id: id as number }
+    : rejection;
 }
 
 function describe(value: unknown): string {

@@ -202,6 +202,40 @@ describe('Broker', () => {
     expect(broker.stats().violations.bounds).to.equal(1);
   });
 
+  it('answers every malformed request it can identify with that request’s id', async () => {
+    const todo = attach(broker, 's2', 'todo');
+    let deep: unknown = 0;
+    for (let i = 0; i < 40; i++) deep = [deep];
+    // More than the 20 error replies a second that other refusals get: requests cost tokens.
+    const bad = Array.from({ length: 30 }, (_, i) => ({ op: 'get', id: 100 + i, app: 'Cal' }));
+    send(
+      todo,
+      { op: 'get', id: 1, app: 'Cal' },
+      { op: 'watch', id: 2, app: 'c'.repeat(10_240) },
+      { op: 'sub', id: 3, pattern: 'cal.**' },
+      { op: 'sub', id: 4, pattern: 'cal.*.*', extra: deep },
+      { op: 'get', id: -1, app: 'cal' },
+      { op: 'cancel', id: 5, extra: 1 },
+      ...bad,
+      { op: 'sub', id: 6, pattern: 'cal.date.selected' },
+    );
+    await settle();
+    const errs = todo.ops().filter((o) => o.op === 'err');
+    // Without a valid id (-1), or not a request (cancel), there is nothing to answer by.
+    expect(errs.map((o) => o.id)).to.deep.equal([
+      1,
+      2,
+      3,
+      4,
+      undefined,
+      undefined,
+      ...bad.map((o) => o.id),
+    ]);
+    expect(errs.every((o) => o.code === 'MALFORMED_MESSAGE')).to.equal(true);
+    // The valid request after them is served.
+    expect(todo.ops().find((o) => o.id === 6)).to.include({ op: 'ok' });
+  });
+
   it('rate-limits a flooder, then suspends it and stops reading its port', async () => {
     const suspended: string[] = [];
     broker = new Broker({ suspended: (id) => suspended.push(id) }, () => clock);

@@ -19,10 +19,23 @@ describe('Client before the handshake', () => {
     client.close();
   });
 
-  it('refuses an oversized request without leaving it pending', async () => {
+  it('refuses a malformed app id at once, as it does a topic, leaving nothing pending', () => {
     const client = new Client(new Promise<ClientLink>(() => {}));
-    expect(await code(client.state.get('x'.repeat(100_000)))).to.equal('PAYLOAD_TOO_LARGE');
+    // Upper case, a space, a Cyrillic look-alike, 10 KB and 100 KB long, empty, not a string.
+    const bad = ['Todo', 'to do', 'tоdo', 'x'.repeat(10_240), 'x'.repeat(100_000), '', 42];
+    for (const app of bad as string[]) {
+      expect(() => client.state.get(app), String(app).slice(0, 10)).to.throw(/not an app id/);
+      expect(() => client.state.watch(app, () => undefined)).to.throw(/not an app id/);
+      try {
+        void client.state.get(app);
+      } catch (error) {
+        expect((error as McError).code).to.equal('INVALID_ARGUMENT');
+      }
+    }
     expect(client.pendingCalls).to.equal(0);
+    // The control: a good id is sent and waits for its answer.
+    void client.state.get('todo').catch(() => undefined);
+    expect(client.pendingCalls).to.equal(1);
     client.close();
   });
 
@@ -49,5 +62,126 @@ describe('Client before the handshake', () => {
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(seen).to.deep.equal([]);
     control.port1.close();
+  });
+});
+
+/** A client on a real channel, and the broker's end of it. */
+function wired() {
+  const { port1, port2 } = new MessageChannel();
+  const client = new Client({ port: port2, context: undefined as never });
+  /**
+   * Resolves with the operations of the next port message the client sends that holds an
+   * operation `op` (by default: anything but acknowledgements, which follow every batch).
+   */
+  const next = (op?: string) =>
+    new Promise<Array<Record<string, unknown>>>((resolve) => {
+      port1.onmessage = (event: MessageEvent) => {
+        const ops = JSON.parse(event.data as string) as Array<Record<string, unknown>>;
+        if (ops.some((o) => (op ? o.op === op : o.op !== 'ack'))) resolve(ops);
+      };
+    });
+  const answer = (...ops: unknown[]) => port1.postMessage(JSON.stringify(ops));
+  const close = () => {
+    client.close();
+    port1.close();
+  };
+  return { client, next, answer, close };
+}
+
+const event = (topic: string, data: unknown) => ({ op: 'evt', topic, source: 'app', data });
+
+describe('Client subscriptions', () => {
+  it('holds 1,000 identical subscribes as one: one wire subscribe, one call per event', async () => {
+    const { client, next, answer, close } = wired();
+    const calls: unknown[] = [];
+    const handler = (e: { data: unknown }) => calls.push(e.data);
+    const sent = next();
+    const subs = Array.from({ length: 1000 }, () => client.subscribe('app.item.added', handler));
+    expect(new Set(subs).size).to.equal(1);
+    const ops = await sent;
+    expect(ops).to.have.length(1);
+    expect(ops[0]).to.include({ op: 'sub', pattern: 'app.item.added' });
+    const { id } = ops[0]!;
+    const acked = next('ack');
+    answer({ op: 'ok', id }, event('app.item.added', 1), event('app.item.added', 2));
+    await subs[0]!.ready;
+    expect(await acked).to.deep.equal([{ op: 'ack', n: 3 }]);
+    expect(calls).to.deep.equal([1, 2]);
+    // One call ends the pair, and further calls of it send nothing more.
+    const cancelled = next();
+    subs[0]!();
+    subs[999]!();
+    client.publish('app.item.added', 'control');
+    expect(await cancelled).to.deep.equal([
+      { op: 'cancel', id },
+      { op: 'pub', topic: 'app.item.added', data: 'control' },
+    ]);
+    close();
+  });
+
+  it('shares one wire subscription among the handlers of a pattern until the last leaves', async () => {
+    const { client, next, answer, close } = wired();
+    const seen: string[] = [];
+    const sent = next();
+    const a = client.subscribe('app.item.added', () => seen.push('a'));
+    const b = client.subscribe('app.item.added', () => seen.push('b'));
+    const wide = client.subscribe('app.*.added', () => seen.push('wide'));
+    const ops = await sent;
+    expect(ops.map((o) => o.pattern)).to.deep.equal(['app.item.added', 'app.*.added']);
+    expect(a.ready).to.equal(b.ready);
+    const acked = next('ack');
+    answer(event('app.item.added', 1));
+    await acked;
+    expect(seen).to.deep.equal(['a', 'b', 'wide']);
+    // The first handler leaving sends nothing (the publish is the control that a batch left)…
+    const first = next();
+    a();
+    client.publish('app.item.added', 'control');
+    expect((await first).map((o) => o.op)).to.deep.equal(['pub']);
+    // …the last one cancels the wire subscription.
+    const last = next();
+    b();
+    expect(await last).to.deep.equal([{ op: 'cancel', id: ops[0]!.id }]);
+    wide();
+    close();
+  });
+
+  it('forgets a subscription the broker refused or ended, and asks again on the next subscribe', async () => {
+    const { client, next, answer, close } = wired();
+    const errors: string[] = [];
+    client.onError((e) => errors.push(e.code));
+    const calls: unknown[] = [];
+    const handler = (e: { data: unknown }) => calls.push(e.data);
+    const sent = next();
+    const refused = client.subscribe('app.item.added', handler);
+    const [first] = await sent;
+    answer({ op: 'err', id: first!.id, code: 'NOT_PERMITTED', message: 'no' });
+    expect(await code(refused.ready)).to.equal('NOT_PERMITTED');
+    // Asked again: a new wire subscribe (not the refused one returned), accepted this time.
+    const again = next();
+    const sub = client.subscribe('app.item.added', handler);
+    expect(sub).not.to.equal(refused);
+    const [second] = await again;
+    expect(second).to.include({ op: 'sub' });
+    expect(second!.id).not.to.equal(first!.id);
+    let acked = next('ack');
+    answer({ op: 'ok', id: second!.id }, event('app.item.added', 1));
+    await sub.ready;
+    await acked;
+    expect(calls).to.deep.equal([1]);
+    // The broker ends it (a permission revoked): the error is reported, events stop, and
+    // subscribing again asks the broker again.
+    acked = next('ack');
+    answer(
+      { op: 'err', id: second!.id, code: 'NOT_PERMITTED', message: 'revoked' },
+      event('app.item.added', 2),
+    );
+    await acked;
+    expect(errors).to.deep.equal(['NOT_PERMITTED']);
+    expect(calls).to.deep.equal([1]);
+    const third = next();
+    client.subscribe('app.item.added', handler);
+    expect((await third)[0]).to.include({ op: 'sub', pattern: 'app.item.added' });
+    close();
   });
 });
