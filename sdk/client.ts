@@ -199,7 +199,7 @@ export class Client {
     await this.ready;
     const link = this.#link!;
     if (this.#closed) throw this.#closed;
-    if (!link.call) throw new McError('NOT_PERMITTED', method);
+    if (!link.call) throw linkError({ code: 'METHOD_NOT_FOUND' }, method);
     this.#calls++;
     try {
       return await link.call(method, [...args] as never, options.timeoutMs ?? CALL_TIMEOUT_MS);
@@ -395,7 +395,7 @@ export class Client {
         }
         return;
       case 'err': {
-        const error = new McError(op.code, op.message);
+        const error = new McError(op.code, op.message, op);
         const { id } = op;
         if (id !== undefined && this.#pending.has(id)) {
           return this.#settle(id, this.#pending.get(id), error);

@@ -1,4 +1,4 @@
-import { McError, type ErrorCode } from './protocol/errors.ts';
+import { DENIED, McError, refusalMessage, type ErrorCode } from './protocol/errors.ts';
 import type { AppContext } from './protocol/context.ts';
 import type { ServiceMethods } from './protocol/services.ts';
 
@@ -41,11 +41,17 @@ const PENPAL_CODES: Record<string, ErrorCode> = {
 };
 
 /**
- * The `McError` for a failed host call: the host refuses with `{ code, message }`; penpal's
- * own failures mean a timeout, a denial or a link that is gone.
+ * The `McError` for a failed host call, named `call "<method>": …`: the host refuses with
+ * `{ code, message }`; penpal's own failures mean a timeout, a denial or a link that is
+ * gone. A method the manifest does not grant and one that does not exist read the same.
  */
 export function linkError(error: unknown, method: string): McError {
   const { code, message } = (error ?? {}) as { code?: string; message?: string };
   const mapped = code && (Object.hasOwn(PENPAL_CODES, code) ? PENPAL_CODES[code] : code);
-  return new McError((mapped || 'APP_DISCONNECTED') as ErrorCode, `${method}: ${message}`);
+  const why = code === 'METHOD_NOT_FOUND' ? DENIED : message;
+  return new McError(
+    (mapped || 'APP_DISCONNECTED') as ErrorCode,
+    refusalMessage('call', method, String(why)),
+    { operation: 'call', target: method },
+  );
 }

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 
-import { ERROR_CODES, type ErrorCode } from './errors.ts';
+import { ERROR_CODES, REFUSED_OPERATIONS, type ErrorCode } from './errors.ts';
 import { RequestId, StateSnapshotSchema, TopicField } from './wire.ts';
 import { english } from './zod-english.ts';
 
@@ -47,6 +47,10 @@ export const ErrOpSchema = z.object({
   message: z.string(),
   /** The topic of a refused publish. */
   topic: z.optional(z.string()),
+  /** The refused operation, as the SDK spells it (`McError.operation`). */
+  operation: z.optional(z.enum(REFUSED_OPERATIONS)),
+  /** Its target: topic, pattern or app id (`McError.target`). */
+  target: z.optional(z.string()),
 });
 export type ErrOp = z.infer<typeof ErrOpSchema>;
 /** Events dropped for this client because it fell behind. */

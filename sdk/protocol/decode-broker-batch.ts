@@ -22,10 +22,11 @@ export function decodeBrokerBatch(raw: unknown, each: (op: BrokerOp) => void): n
 /**
  * A hand-written check with the type of `BrokerOpSchema` (a type test in test/types/ holds
  * the two equal; a unit test runs both over the same table). Written by hand because the SDK
- * ships in every widget and carries no zod. One difference, on purpose: `code` is checked to
- * be a string, not one of `ERROR_CODES` — the list would cost the SDK a quarter KiB, the
- * broker writes codes only through the typed {@link encodeBrokerOp}, and `hello` refuses a
- * broker of another protocol version.
+ * ships in every widget and carries no zod. One difference, on purpose: `code` (and a
+ * refusal's `operation`) is checked to be a string, not one of `ERROR_CODES` (or
+ * `REFUSED_OPERATIONS`) — the list would cost the SDK a quarter KiB, the broker writes them
+ * only through the typed {@link encodeBrokerOp}, and `hello` refuses a broker of another
+ * protocol version.
  */
 export function isBrokerOp(value: unknown): value is BrokerOp {
   if (typeof value !== 'object' || value === null) return false;
@@ -42,7 +43,9 @@ export function isBrokerOp(value: unknown): value is BrokerOp {
         (o.id === undefined || isCount(o.id)) &&
         typeof o.code === 'string' &&
         typeof o.message === 'string' &&
-        (o.topic === undefined || typeof o.topic === 'string')
+        (o.topic === undefined || typeof o.topic === 'string') &&
+        (o.operation === undefined || typeof o.operation === 'string') &&
+        (o.target === undefined || typeof o.target === 'string')
       );
     case 'gap':
       return isCount(o.dropped) && o.dropped > 0;

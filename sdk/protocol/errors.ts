@@ -46,14 +46,63 @@ export interface SerializedMcError {
 // Built on first use, so bundles that never validate codes (the widget SDK) drop the list.
 let knownCodes: Set<string> | undefined;
 
+/**
+ * The operations a refusal names, as the SDK's API spells them: `publish`, `subscribe`,
+ * `state.get`, `state.watch` (broker requests) and `call` (a host service method).
+ */
+export const REFUSED_OPERATIONS = [
+  'publish',
+  'subscribe',
+  'state.get',
+  'state.watch',
+  'call',
+] as const;
+/** One of {@link REFUSED_OPERATIONS}. */
+export type RefusedOperation = (typeof REFUSED_OPERATIONS)[number];
+
+/** What a refusal of one operation names: the operation and its target. */
+export interface Refusal {
+  /** The refused operation. */
+  operation?: RefusedOperation | undefined;
+  /** Its target: a topic, a pattern, an app id or a service method. */
+  target?: string | undefined;
+}
+
+/** What a denial says after naming what it refuses. */
+export const DENIED = 'not permitted or does not exist';
+
+/** A refusal's message: the operation and its target, then why (`publish "a.b.c": …`). */
+export function refusalMessage(operation: RefusedOperation, target: string, why: string): string {
+  return `${operation} ${JSON.stringify(target)}: ${why}`;
+}
+
+/**
+ * What a denial says, e.g. `publish "todo.item.deleted": not permitted or does not exist`:
+ * the same words whether the target is forbidden or does not exist (ARCHITECTURE.md).
+ */
+export function deniedMessage(operation: RefusedOperation, target: string): string {
+  return refusalMessage(operation, target, DENIED);
+}
+
 /** The one error class of microcanvas. Branch on `code`, never on `message`. */
 export class McError extends Error {
   override readonly name = 'McError';
   readonly code: ErrorCode;
+  /**
+   * For a refusal of one operation (`NOT_PERMITTED`, and others the broker or host answers to
+   * one request or publish): which operation was refused. Absent otherwise.
+   */
+  readonly operation?: RefusedOperation;
+  /** With {@link operation}: its target (topic, pattern, app id or method). */
+  readonly target?: string;
 
-  constructor(code: ErrorCode, message: string) {
+  constructor(code: ErrorCode, message: string, refusal?: Refusal) {
     super(message);
     this.code = code;
+    if (refusal?.operation) {
+      this.operation = refusal.operation;
+      this.target = refusal.target;
+    }
   }
 }
 

@@ -1,15 +1,19 @@
 import {
   checkBounds,
   DEFAULT_LIMITS,
+  DENIED,
+  deniedMessage,
   HOST_APP_ID,
   isTopic,
   ManifestSchema,
+  refusalMessage,
   type AppLimits,
   type BrokerGrantRef,
   type BrokerStats,
   type ClientOp,
   type ErrorCode,
   type Manifest,
+  type RefusedOperation,
   type RemoteEvent,
   type StateSnapshot,
   type SyncedEvent,
@@ -44,9 +48,6 @@ export interface BrokerListener {
 }
 
 export type { BrokerStats };
-
-/** What a denial says, whether the target is forbidden or does not exist. */
-const DENIED = 'not permitted or does not exist';
 
 /**
  * Routes events and public state between clients. Plain TypeScript behind {@link BrokerPort}:
@@ -314,7 +315,7 @@ export class Broker {
       case 'set':
         return this.#setState(from, op.value, now);
       case 'get':
-        if (!from.grants.canRead(op.app)) return this.#deny(from, 'get', op.app, op.id);
+        if (!from.grants.canRead(op.app)) return this.#deny(from, 'state.get', op.app, op.id);
         return from.send(encodeBrokerOp({ op: 'ok', id: op.id, value: this.#state.get(op.app) }));
       case 'watch':
         return this.#watch(from, op.id, op.app);
@@ -339,7 +340,7 @@ export class Broker {
   }
 
   #subscribe(from: Connection, id: number, pattern: string): void {
-    if (!from.grants.canSubscribe(pattern)) return this.#deny(from, 'sub', pattern, id);
+    if (!from.grants.canSubscribe(pattern)) return this.#deny(from, 'subscribe', pattern, id);
     if (from.subscriptions.size + from.watches.size >= from.limits.maxSubscriptions) {
       this.#violation(from, 'quota', 'subscription cap', pattern);
       return from.send(
@@ -352,7 +353,7 @@ export class Broker {
   }
 
   #watch(from: Connection, id: number, app: string): void {
-    if (!from.grants.canRead(app)) return this.#deny(from, 'watch', app, id);
+    if (!from.grants.canRead(app)) return this.#deny(from, 'state.watch', app, id);
     if (from.subscriptions.size + from.watches.size >= from.limits.maxSubscriptions) {
       this.#violation(from, 'quota', 'subscription cap', app);
       return from.send(
@@ -447,9 +448,11 @@ export class Broker {
     }
   }
 
-  #deny(from: Connection, what: string, target: string, id: number): void {
-    this.#violation(from, 'not-permitted', `${what} ${target}`, target);
-    from.send(encodeBrokerOp({ op: 'err', id, code: 'NOT_PERMITTED', message: DENIED }));
+  /** Answers a refused request; the message names it (and reads the same for a missing target). */
+  #deny(from: Connection, operation: RefusedOperation, target: string, id: number): void {
+    const message = deniedMessage(operation, target);
+    this.#violation(from, 'not-permitted', message, target);
+    from.send(encodeBrokerOp({ op: 'err', id, code: 'NOT_PERMITTED', message, operation, target }));
   }
 
   /** Tells a client that the host ended its request `id` (never metered: host-caused). */
@@ -499,13 +502,26 @@ export class Broker {
     id?: number,
   ): void {
     this.#violation(from, kind, detail, topic);
-    const message = code === 'NOT_PERMITTED' ? DENIED : detail;
     // A refused request is always answered (it cost a token), so it settles now rather than
     // at its deadline; other refusals are metered.
-    if (id !== undefined) return from.send(encodeBrokerOp({ op: 'err', id, code, message }));
+    if (id !== undefined) {
+      return from.send(encodeBrokerOp({ op: 'err', id, code, message: detail }));
+    }
     if (!from.replies.take()) return;
+    // A refused publish is named: `publish "a.b.c": …` (McError.operation and .target).
     from.send(
-      encodeBrokerOp(topic ? { op: 'err', code, message, topic } : { op: 'err', code, message }),
+      encodeBrokerOp(
+        topic
+          ? {
+              op: 'err',
+              code,
+              message: refusalMessage('publish', topic, detail),
+              topic,
+              operation: 'publish',
+              target: topic,
+            }
+          : { op: 'err', code, message: detail },
+      ),
     );
   }
 

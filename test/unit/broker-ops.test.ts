@@ -35,7 +35,14 @@ describe('encodeBrokerOp', () => {
       { op: 'ok', id: 1 },
       { op: 'ok', id: 2, value: { app: 'cal', version: 0, value: null } },
       { op: 'state', id: 3, app: 'cal', version: 2, value: { open: 1 } },
-      { op: 'err', id: 4, code: 'NOT_PERMITTED', message: 'not permitted or does not exist' },
+      {
+        op: 'err',
+        id: 4,
+        code: 'NOT_PERMITTED',
+        message: 'state.get "cal": not permitted or does not exist',
+        operation: 'state.get',
+        target: 'cal',
+      },
       { op: 'err', code: 'RATE_LIMITED', message: 'rate exceeded', topic: 'cal.date.selected' },
       { op: 'gap', dropped: 12 },
     ];
@@ -73,6 +80,9 @@ describe('isBrokerOp (the SDK guard) against BrokerOpSchema', () => {
     '{"op":"ok","id":9007199254740992}',
     '{"op":"ok"}',
     '{"op":"err","id":1,"code":"NOT_PERMITTED","message":"no"}',
+    '{"op":"err","id":1,"code":"NOT_PERMITTED","message":"no","operation":"subscribe","target":"a.*.*"}',
+    '{"op":"err","id":1,"code":"NOT_PERMITTED","message":"no","operation":1}',
+    '{"op":"err","id":1,"code":"NOT_PERMITTED","message":"no","target":["a"]}',
     '{"op":"err","code":"SUSPENDED","message":"suspended for flooding"}',
     '{"op":"err","code":"RATE_LIMITED","message":"x","topic":"cal.date.selected"}',
     '{"op":"err","code":"RATE_LIMITED","message":"x","topic":1}',
@@ -100,10 +110,13 @@ describe('isBrokerOp (the SDK guard) against BrokerOpSchema', () => {
     }
   });
 
-  it('takes the error code as the broker wrote it (the one difference, on purpose)', () => {
+  it('takes the error code and operation as the broker wrote them (the one difference, on purpose)', () => {
     const unknownCode = { op: 'err', code: 'NOT_A_CODE', message: 'x' };
     expect(BrokerOpSchema.safeParse(unknownCode).success).to.equal(false);
     expect(isBrokerOp(unknownCode)).to.equal(true);
+    const unknownOperation = { op: 'err', code: 'NOT_PERMITTED', message: 'x', operation: 'x' };
+    expect(BrokerOpSchema.safeParse(unknownOperation).success).to.equal(false);
+    expect(isBrokerOp(unknownOperation)).to.equal(true);
   });
 });
 

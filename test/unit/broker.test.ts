@@ -74,7 +74,16 @@ describe('Broker', () => {
     await settle();
     const errors = cal.ops().filter((o) => o.op === 'err');
     expect(errors.map((e) => e.code)).to.deep.equal(['NOT_PERMITTED', 'NOT_PERMITTED']);
-    expect(errors[0]!.message).to.equal(errors[1]!.message);
+    // Named (operation and target), and otherwise word for word the same.
+    expect(errors[0]).to.include({
+      message: 'publish "cal.secret.leaked": not permitted or does not exist',
+      operation: 'publish',
+      target: 'cal.secret.leaked',
+    });
+    expect(errors[1]).to.include({
+      message: 'publish "todo.item.added": not permitted or does not exist',
+      target: 'todo.item.added',
+    });
     expect(todo.ops().filter((o) => o.op === 'evt')).to.have.length(0);
   });
 
@@ -89,7 +98,14 @@ describe('Broker', () => {
     await settle();
     const replies = todo.ops();
     expect(replies).to.deep.include({ op: 'ok', id: 2 });
-    expect(replies.find((r) => r.id === 1)).to.include({ op: 'err', code: 'NOT_PERMITTED' });
+    expect(replies.find((r) => r.id === 1)).to.deep.equal({
+      op: 'err',
+      id: 1,
+      code: 'NOT_PERMITTED',
+      message: 'subscribe "*.*.*": not permitted or does not exist',
+      operation: 'subscribe',
+      target: '*.*.*',
+    });
     expect(replies.find((r) => r.id === 3)).to.include({ op: 'err', code: 'NOT_PERMITTED' });
   });
 
@@ -154,8 +170,14 @@ describe('Broker', () => {
     send(todo, { op: 'get', id: 1, app: 'cal' }, { op: 'get', id: 2, app: 'nosuchapp' });
     await settle();
     const [a, b] = todo.ops();
-    expect(a).to.deep.equal({ ...b, id: 1 });
-    expect(a).to.include({ op: 'err', code: 'NOT_PERMITTED' });
+    // The same answer but for the name it repeats.
+    const named = (target: string) => ({
+      message: `state.get "${target}": not permitted or does not exist`,
+      target,
+    });
+    expect(a).to.deep.equal({ ...b, id: 1, ...named('cal') });
+    expect(b).to.deep.include({ op: 'err', code: 'NOT_PERMITTED', operation: 'state.get' });
+    expect(b).to.include(named('nosuchapp'));
   });
 
   it('hands out copies of state, so a reader cannot change what others see', async () => {
