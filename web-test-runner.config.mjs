@@ -68,13 +68,23 @@ export default {
     serverPlugin(),
   ],
   middleware: [
+    // `/no-cors/<path>` serves `<path>` without `Access-Control-Allow-Origin`, as a widget's
+    // server that forgot it does: its module scripts are then blocked in a sandboxed frame
+    // (test/integration/hello-diagnostics.test.ts).
+    async (ctx, next) => {
+      if (!ctx.path.startsWith('/no-cors/')) return next();
+      ctx.url = ctx.url.slice('/no-cors'.length);
+      ctx.state.noCors = true;
+      await next();
+      ctx.remove('Access-Control-Allow-Origin');
+    },
     // `/test/fixtures/bundled/<name>.html`: a fixture as one script, for the soak's mounts.
     bundledFixtures(),
     // Each test file as one script: ~200 modules per test page otherwise.
     bundledTests(),
     // Module scripts in sandboxed (opaque-origin) frames are CORS fetches with `Origin: null`.
     async (ctx, next) => {
-      ctx.set('Access-Control-Allow-Origin', '*');
+      if (!ctx.state.noCors) ctx.set('Access-Control-Allow-Origin', '*');
       await next();
     },
   ],

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 
-import { ERROR_CODES, REFUSED_OPERATIONS, type ErrorCode } from './errors.ts';
+import { ERROR_CODES, type ErrorCode } from './errors.ts';
 import { RequestId, StateSnapshotSchema, TopicField } from './wire.ts';
 import { english } from './zod-english.ts';
 
@@ -47,8 +47,11 @@ export const ErrOpSchema = z.object({
   message: z.string(),
   /** The topic of a refused publish. */
   topic: z.optional(z.string()),
-  /** The refused operation, as the SDK spells it (`McError.operation`). */
-  operation: z.optional(z.enum(REFUSED_OPERATIONS)),
+  /**
+   * The refused operation, as the SDK spells it (`McError.operation`); the same list as
+   * `RefusedOperation` in errors.ts (a type test holds them equal).
+   */
+  operation: z.optional(z.enum(['publish', 'subscribe', 'state.get', 'state.watch', 'call'])),
   /** Its target: topic, pattern or app id (`McError.target`). */
   target: z.optional(z.string()),
 });

@@ -24,7 +24,7 @@ export function decodeBrokerBatch(raw: unknown, each: (op: BrokerOp) => void): n
  * the two equal; a unit test runs both over the same table). Written by hand because the SDK
  * ships in every widget and carries no zod. One difference, on purpose: `code` (and a
  * refusal's `operation`) is checked to be a string, not one of `ERROR_CODES` (or
- * `REFUSED_OPERATIONS`) — the list would cost the SDK a quarter KiB, the broker writes them
+ * `RefusedOperation`) — the list would cost the SDK a quarter KiB, the broker writes them
  * only through the typed {@link encodeBrokerOp}, and `hello` refuses a broker of another
  * protocol version.
  */

@@ -50,15 +50,7 @@ let knownCodes: Set<string> | undefined;
  * The operations a refusal names, as the SDK's API spells them: `publish`, `subscribe`,
  * `state.get`, `state.watch` (broker requests) and `call` (a host service method).
  */
-export const REFUSED_OPERATIONS = [
-  'publish',
-  'subscribe',
-  'state.get',
-  'state.watch',
-  'call',
-] as const;
-/** One of {@link REFUSED_OPERATIONS}. */
-export type RefusedOperation = (typeof REFUSED_OPERATIONS)[number];
+export type RefusedOperation = 'publish' | 'subscribe' | 'state.get' | 'state.watch' | 'call';
 
 /** What a refusal of one operation names: the operation and its target. */
 export interface Refusal {
@@ -68,20 +60,16 @@ export interface Refusal {
   target?: string | undefined;
 }
 
-/** What a denial says after naming what it refuses. */
+/**
+ * What a denial says after naming what it refuses, e.g. `publish "todo.item.deleted": not
+ * permitted or does not exist`: the same words whether the target is forbidden or does not
+ * exist (ARCHITECTURE.md).
+ */
 export const DENIED = 'not permitted or does not exist';
 
 /** A refusal's message: the operation and its target, then why (`publish "a.b.c": …`). */
 export function refusalMessage(operation: RefusedOperation, target: string, why: string): string {
   return `${operation} ${JSON.stringify(target)}: ${why}`;
-}
-
-/**
- * What a denial says, e.g. `publish "todo.item.deleted": not permitted or does not exist`:
- * the same words whether the target is forbidden or does not exist (ARCHITECTURE.md).
- */
-export function deniedMessage(operation: RefusedOperation, target: string): string {
-  return refusalMessage(operation, target, DENIED);
 }
 
 /** The one error class of microcanvas. Branch on `code`, never on `message`. */

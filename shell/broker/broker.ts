@@ -2,7 +2,6 @@ import {
   checkBounds,
   DEFAULT_LIMITS,
   DENIED,
-  deniedMessage,
   HOST_APP_ID,
   isTopic,
   ManifestSchema,
@@ -450,7 +449,7 @@ export class Broker {
 
   /** Answers a refused request; the message names it (and reads the same for a missing target). */
   #deny(from: Connection, operation: RefusedOperation, target: string, id: number): void {
-    const message = deniedMessage(operation, target);
+    const message = refusalMessage(operation, target, DENIED);
     this.#violation(from, 'not-permitted', message, target);
     from.send(encodeBrokerOp({ op: 'err', id, code: 'NOT_PERMITTED', message, operation, target }));
   }

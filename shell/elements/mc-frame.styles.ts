@@ -1,6 +1,9 @@
 import { css } from 'lit';
 
-/** The slot's chrome: its border, header (name, status, Reload) and the iframe below. */
+/**
+ * The slot's chrome: its border, header (name, status, Reload) and the iframe below. An
+ * error status names its cause (with a URL, say): it wraps rather than hide the name.
+ */
 export const frameStyles = css`
   :host {
     display: flex;
@@ -28,11 +31,13 @@ export const frameStyles = css`
   }
   .name {
     flex: 1;
+    min-width: 4em;
     overflow: hidden;
     text-overflow: ellipsis;
     white-space: nowrap;
   }
   .status {
+    overflow-wrap: anywhere;
     font-weight: 500;
     font-size: 11px;
     padding: 1px 8px;

@@ -42,6 +42,10 @@ export type SessionChange =
  */
 export const PULSE_SILENCE_MS = PULSE_INTERVAL_MS * 8;
 
+/** What usually keeps a widget from saying hello; hello-probe.ts then finds which it was. */
+const HELLO_CAUSES =
+  'usually its scripts blocked by CORS (they need Access-Control-Allow-Origin: *), a wrong URL, or no connect() call (docs/errors.md)';
+
 /** New sessions allowed per {@link RECONNECT_WINDOW_MS} before the slot is quarantined. */
 export const MAX_RECONNECTS = 3;
 export const RECONNECT_WINDOW_MS = 60_000;
@@ -304,7 +308,18 @@ export class FrameSession {
   #armDeadline(): void {
     clearTimeout(this.#deadline);
     this.#deadline = setTimeout(() => {
-      this.#fail('HANDSHAKE_TIMEOUT', `no hello within ${this.host.connectTimeoutMs} ms`);
+      const timedOut = `no hello within ${this.host.connectTimeoutMs} ms`;
+      this.#fail('HANDSHAKE_TIMEOUT', `${timedOut}: ${HELLO_CAUSES}`);
+      const failed = this.#status;
+      if (failed.state !== 'error' || failed.code !== 'HANDSHAKE_TIMEOUT') return;
+      // Then which cause it is, when the widget's server tells (docs/errors.md).
+      void import('./hello-probe.ts')
+        .then(({ probeWidget }) => probeWidget(this.manifest.url))
+        .then((cause) => {
+          const message = `${timedOut}: ${cause}`;
+          if (this.#status === failed) this.#setStatus({ ...failed, message });
+        })
+        .catch(() => undefined);
     }, this.host.connectTimeoutMs);
   }
 

@@ -1,12 +1,6 @@
 import { expect } from '@open-wc/testing';
 
-import {
-  cleanup,
-  command,
-  createCanvas,
-  mountDriven,
-  nextEvent,
-} from '../helpers/canvas.ts';
+import { cleanup, command, createCanvas, mountDriven, nextEvent } from '../helpers/canvas.ts';
 
 interface Reported {
   code: string;

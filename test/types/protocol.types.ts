@@ -27,6 +27,8 @@ import {
   type AppLimits,
   type BrokerControl,
   type BrokerOp,
+  type McError,
+  type RefusedOperation,
   type ClientOp,
   type EventOp,
   type HostContext,
@@ -66,6 +68,9 @@ assertType<
   Equal<Extract<ClientOp, { op: 'pub' | 'ack' }>, NonNullable<ReturnType<typeof guardHotOp>>>
 >();
 assertType<Equal<Guarded<typeof isTopic>, z.infer<typeof TopicField>>>();
+// A refusal's operation on the wire is McError's.
+assertType<Equal<NonNullable<Extract<BrokerOp, { op: 'err' }>['operation']>, RefusedOperation>>();
+assertType<Equal<NonNullable<McError['operation']>, RefusedOperation>>();
 assertType<Equal<Guarded<typeof isPattern>, TopicPattern>>();
 
 // 2. Schemas are the types.
