@@ -182,12 +182,12 @@ export class Broker {
         if (to.grants.canSubscribe(pattern)) continue;
         to.subscriptions.delete(id);
         this.#index.invalidate();
-        this.#revokedNotice(to, id, `sub ${pattern}`);
+        this.#revokedNotice(to, id, 'subscribe', pattern);
       }
       for (const [id, app] of to.watches) {
         if (to.grants.canRead(app)) continue;
         to.watches.delete(id);
-        this.#revokedNotice(to, id, `watch ${app}`);
+        this.#revokedNotice(to, id, 'state.watch', app);
       }
     }
   }
@@ -454,9 +454,13 @@ export class Broker {
     from.send(encodeBrokerOp({ op: 'err', id, code: 'NOT_PERMITTED', message, operation, target }));
   }
 
-  /** Tells a client that the host ended its request `id` (never metered: host-caused). */
-  #revokedNotice(to: Connection, id: number, what: string): void {
-    to.send(encodeBrokerOp({ op: 'err', id, code: 'NOT_PERMITTED', message: `${what}: revoked` }));
+  /**
+   * Tells a client that the host ended its request `id` (never metered: host-caused), named
+   * like any refusal: `subscribe "todo.item.*": revoked`.
+   */
+  #revokedNotice(to: Connection, id: number, operation: RefusedOperation, target: string): void {
+    const message = refusalMessage(operation, target, 'revoked');
+    to.send(encodeBrokerOp({ op: 'err', id, code: 'NOT_PERMITTED', message, operation, target }));
   }
 
   #rateLimited(from: Connection, topic?: string, id?: number): void {

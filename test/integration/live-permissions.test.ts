@@ -57,7 +57,12 @@ describe('live permissions: Host.revoke and Host.restore', () => {
     await barrier;
     expect(heard.events.map((e) => e.data.data)).to.deep.equal([0, 1, 2, 3, 4]);
     expect(errors.events.map((e) => e.data)).to.deep.equal([
-      { code: 'NOT_PERMITTED', message: 'sub alpha.note.*: revoked' },
+      {
+        code: 'NOT_PERMITTED',
+        message: 'subscribe "alpha.note.*": revoked',
+        operation: 'subscribe',
+        target: 'alpha.note.*',
+      },
     ]);
 
     // It cannot subscribe again while revoked, even through a wider pattern it was granted.
@@ -111,7 +116,9 @@ describe('live permissions: Host.revoke and Host.restore', () => {
     expect((await refused).data.code).to.equal('NOT_PERMITTED');
     expect((await watchEnded).data).to.deep.equal({
       code: 'NOT_PERMITTED',
-      message: 'watch alpha: revoked',
+      message: 'state.watch "alpha": revoked',
+      operation: 'state.watch',
+      target: 'alpha',
     });
     // A new version of alpha's state: the host (positive control) sees it, beta does not.
     const states = collect<{ version: number }>(host, 'beta.echo.state');
@@ -141,7 +148,7 @@ describe('live permissions: Host.revoke and Host.restore', () => {
     const slot = await mountServices(canvas, 'svc');
     await host.revoke('svc', { service: 'storage' });
     expect(await callOnce(canvas, 'svc', slot, 'storageKeys')).to.deep.equal({
-      error: { code: 'NOT_PERMITTED', message: 'storageKeys: revoked' },
+      error: { code: 'NOT_PERMITTED', message: 'call "storageKeys": revoked' },
     });
     // Another service of the same widget still answers.
     expect(await callOnce(canvas, 'svc', slot, 'shortcuts')).to.deep.equal({ value: [] });

@@ -56,9 +56,23 @@ describe('Broker live permissions (revoke)', () => {
     // Before the revocation it heard the date; after, only the other subscription hears.
     expect(events(todo)).to.deep.equal(['cal.date.selected', 'cal.event.created']);
     expect(errors(todo)).to.deep.equal([
-      { op: 'err', id: 1, code: 'NOT_PERMITTED', message: 'sub cal.date.*: revoked' },
+      {
+        op: 'err',
+        id: 1,
+        code: 'NOT_PERMITTED',
+        message: 'subscribe "cal.date.*": revoked',
+        operation: 'subscribe',
+        target: 'cal.date.*',
+      },
       // A new subscription overlapping the revoked pattern is refused; others are not.
-      { op: 'err', id: 3, code: 'NOT_PERMITTED', message: 'not permitted or does not exist' },
+      {
+        op: 'err',
+        id: 3,
+        code: 'NOT_PERMITTED',
+        message: 'subscribe "cal.*.*": not permitted or does not exist',
+        operation: 'subscribe',
+        target: 'cal.*.*',
+      },
     ]);
     expect(todo.ops()).to.deep.include({ op: 'ok', id: 4 });
     expect(broker.stats().subscriptions).to.equal(2);
@@ -98,7 +112,14 @@ describe('Broker live permissions (revoke)', () => {
     const states = cal.ops().filter((o) => o.op === 'state');
     expect(states.map((s) => s.version)).to.deep.equal([0]);
     expect(errors(cal)).to.deep.equal([
-      { op: 'err', id: 1, code: 'NOT_PERMITTED', message: 'watch todo: revoked' },
+      {
+        op: 'err',
+        id: 1,
+        code: 'NOT_PERMITTED',
+        message: 'state.watch "todo": revoked',
+        operation: 'state.watch',
+        target: 'todo',
+      },
     ]);
     // A reload is a new session of the same app: the revocation holds.
     const again = attach(broker, 's1', 'cal');
