@@ -12,7 +12,14 @@ import type { StateSnapshot } from './wire.ts';
 
 /** Why the broker refused something. */
 export type ViolationKind =
-  'malformed' | 'too-large' | 'bounds' | 'not-permitted' | 'rate-limited' | 'suspended' | 'quota';
+  | 'malformed'
+  | 'too-large'
+  | 'bounds'
+  | 'schema'
+  | 'not-permitted'
+  | 'rate-limited'
+  | 'suspended'
+  | 'quota';
 
 /** One refusal, as devtools and host code see it. */
 export interface Violation {

@@ -3,7 +3,8 @@ import * as z from 'zod/mini';
 import { PERMISSIONS, type Permission } from './permissions.ts';
 import { ShortcutSchema, SizeSchema, StoragePolicySchema } from './service-schemas.ts';
 import { SERVICE_NAMES, type ServiceName } from './services.ts';
-import { APP_ID_RE, HOST_APP_ID, PATTERN_RE, patternCovers } from './topics.ts';
+import { APP_ID_RE, HOST_APP_ID, matchTopic, PATTERN_RE, patternCovers } from './topics.ts';
+import { appSchemasIssue, type AppSchemas } from './payload-schema.ts';
 import { MAX_SCOPES, SCOPE_RE } from './scopes.ts';
 import { english } from './zod-english.ts';
 
@@ -135,6 +136,19 @@ export const ManifestSchema = /* @__PURE__ */ english(
           .check(z.maxLength(MAX_SCOPES)),
         [],
       ),
+      /**
+       * JSON Schemas (a bounded subset) of the events this app publishes, by topic, and of
+       * its public state: the broker refuses a payload that does not match
+       * (docs/decisions/0021-payload-schemas.md).
+       */
+      schemas: z.optional(
+        z.custom<AppSchemas>().check(
+          z.superRefine((value, ctx) => {
+            const issue = appSchemasIssue(value);
+            if (issue) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+          }),
+        ),
+      ),
     })
     .check(
       z.superRefine((m, ctx) => {
@@ -157,6 +171,15 @@ export const ManifestSchema = /* @__PURE__ */ english(
               });
             }
           });
+        }
+        for (const topic of Object.keys(m.schemas?.topics ?? {})) {
+          if (!m.publishes.some((granted) => matchTopic(granted, topic))) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['schemas', 'topics', topic],
+              message: 'must be a topic of publishes',
+            });
+          }
         }
       }),
     ),

@@ -325,6 +325,8 @@ export class Broker {
     if (!from.grants.canPublish(from.appId, topic)) {
       return this.#refuse(from, 'not-permitted', 'NOT_PERMITTED', DENIED, topic);
     }
+    const invalid = from.grants.payloads?.topics.get(topic)?.(data ?? null);
+    if (invalid) return this.#refuse(from, 'schema', 'INVALID_ARGUMENT', invalid, topic);
     const part = encodeBrokerOp({ op: 'evt', topic, source: from.appId, data });
     if (part.length > from.limits.maxMessageBytes) {
       return this.#refuse(from, 'too-large', 'PAYLOAD_TOO_LARGE', `${part.length} bytes`, topic);
@@ -367,6 +369,8 @@ export class Broker {
 
   #setState(from: Connection, value: unknown, now: number): void {
     if (from.appId === HOST_APP_ID) return;
+    const invalid = from.grants.payloads?.state?.(value ?? null);
+    if (invalid) return this.#refuse(from, 'schema', 'INVALID_ARGUMENT', invalid);
     const size = JSON.stringify(value ?? null).length;
     if (size > from.limits.maxMessageBytes) {
       return this.#refuse(from, 'too-large', 'PAYLOAD_TOO_LARGE', `state is ${size} bytes`);
@@ -414,6 +418,10 @@ export class Broker {
     if (checkBounds(value, limits.maxDepth, limits.maxNodes)) {
       return this.#remoteRefused(event, 'bounds', 'too deep or too many values');
     }
+    const payloads = grants!.payloads;
+    const invalid =
+      topic === undefined ? payloads?.state?.(value) : payloads?.topics.get(topic)?.(value);
+    if (invalid) return this.#remoteRefused(event, 'schema', invalid);
     if (topic === undefined) {
       this.#notifyState(this.#state.set(app, value));
       return true;

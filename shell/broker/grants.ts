@@ -7,6 +7,7 @@ import {
   type BrokerGrantRef,
   type Manifest,
 } from '../../sdk/protocol/index.ts';
+import { payloadChecks, type PayloadChecks } from './payload-checks.ts';
 
 const MAX_CACHED_TOPICS = 256;
 
@@ -26,6 +27,8 @@ export class Grants {
   readonly #published = new Map<string, boolean>();
   /** Revoked by the host: patterns carved out of publishes and subscribes, apps unreadable. */
   #denied = { publish: [] as string[], subscribe: [] as string[], read: new Set<string>() };
+  /** The manifest's payload schemas, compiled; undefined when it has none (and for the host). */
+  readonly payloads: PayloadChecks | undefined;
 
   private constructor(
     publishes: string[],
@@ -33,7 +36,9 @@ export class Grants {
     reads: string[],
     all: boolean,
     sync: Manifest['sync'] = { publishes: [], subscribes: [], state: false },
+    payloads?: PayloadChecks,
   ) {
+    this.payloads = payloads;
     this.#sync = sync;
     this.#publishes = publishes;
     this.#subscribes = subscribes;
@@ -49,6 +54,7 @@ export class Grants {
       [...manifest.reads],
       false,
       manifest.sync,
+      payloadChecks(manifest),
     );
   }
 

@@ -13,9 +13,11 @@ import {
   type GuardResult,
   type Path,
 } from '../shared/schema-guard.ts';
+import { appSchemasIssue } from '../../sdk/protocol/payload-schema.ts';
 import {
   APP_ID_RE,
   HOST_APP_ID,
+  matchTopic,
   isShortcut,
   MAX_STORAGE_QUOTA_BYTES,
   PATTERN_RE,
@@ -168,6 +170,7 @@ const MANIFEST_KEYS = [
   'storage',
   'sync',
   'scopes',
+  'schemas',
 ] as const;
 const PERMISSION_NAMES = Object.keys(PERMISSIONS) as (keyof typeof PERMISSIONS)[];
 
@@ -185,7 +188,7 @@ function manifest(value: unknown): Manifest {
   const url = appUrl(['url'], input.url);
   const out: Manifest = { id, name, url } as Manifest;
   /** An optional field: checked when given, kept as `undefined` when given as that. */
-  const optional = <K extends 'description' | 'storage' | 'sync'>(
+  const optional = <K extends 'description' | 'storage' | 'sync' | 'schemas'>(
     key: K,
     check: (value: unknown) => Manifest[K],
   ) => {
@@ -242,6 +245,11 @@ function manifest(value: unknown): Manifest {
     if (!SCOPE_RE.test(s)) throw new Issue(path, 'must be a scope like items:read');
     return s;
   });
+  optional('schemas', (v) => {
+    const issue = appSchemasIssue(v);
+    if (issue) throw new Issue(['schemas', ...issue.path], issue.message);
+    return v as Manifest['schemas'];
+  });
   noOtherKeys([], input, MANIFEST_KEYS);
   out.publishes.forEach((p, i) => {
     if (p.split('.')[0] !== id) {
@@ -254,6 +262,11 @@ function manifest(value: unknown): Manifest {
         throw new Issue(['sync', key, i], `must lie inside one of ${key}`);
       }
     });
+  }
+  for (const topic of Object.keys(out.schemas?.topics ?? {})) {
+    if (!out.publishes.some((granted) => matchTopic(granted, topic))) {
+      throw new Issue(['schemas', 'topics', topic], 'must be a topic of publishes');
+    }
   }
   return out;
 }
