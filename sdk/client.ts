@@ -4,6 +4,7 @@ import { linkError, type ClientLink, type HostStatus } from './link.ts';
 import type { AppContext } from './protocol/context.ts';
 import type { IdentityToken } from './protocol/identity.ts';
 import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, MAX_OPS_PER_BATCH } from './protocol/limits.ts';
+import { jsonOnly } from './protocol/json-only.ts';
 import { Outbox } from './protocol/outbox.ts';
 import type { BrokerOp, EventOp } from './protocol/broker-ops.ts';
 import type { ServiceMethods } from './protocol/services.ts';
@@ -338,9 +339,11 @@ export class Client {
     }
     let part: string;
     try {
-      part = JSON.stringify(op);
-    } catch {
-      throw new McError('INVALID_ARGUMENT', 'data must be JSON-serializable');
+      part = JSON.stringify(op, jsonOnly(op));
+    } catch (error) {
+      throw error instanceof McError
+        ? error
+        : new McError('INVALID_ARGUMENT', `not JSON: ${error}`);
     }
     if (part.length > MAX_MESSAGE_BYTES + 256) {
       throw new McError('PAYLOAD_TOO_LARGE', `${part.length} bytes`);

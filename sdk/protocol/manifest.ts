@@ -139,7 +139,7 @@ export const ManifestSchema = /* @__PURE__ */ english(
       /**
        * JSON Schemas (a bounded subset) of the events this app publishes, by topic, and of
        * its public state: the broker refuses a payload that does not match
-       * (docs/decisions/0021-payload-schemas.md).
+       * (docs/decisions/0023-payload-schemas.md).
        */
       schemas: z.optional(
         z.custom<AppSchemas>().check(

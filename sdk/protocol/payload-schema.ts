@@ -3,7 +3,7 @@ import { isTopic } from './topics.ts';
 /**
  * Payload schemas: the subset of JSON Schema (2020-12) a manifest may attach to its topics
  * and its public state, and the bounds that keep checking them cheap for the broker
- * (docs/decisions/0021-payload-schemas.md). Authors generate them from zod with
+ * (docs/decisions/0023-payload-schemas.md). Authors generate them from zod with
  * `z.toJSONSchema` (sdk/define-app.ts); the broker compiles each once
  * (payload-validator.ts). Plain TypeScript without zod: the manifest schema and the host's
  * hand-written manifest guard both call {@link payloadSchemaIssue}, so they agree.
@@ -33,19 +33,23 @@ export const MAX_PATTERN_COST = 65_536;
 
 /** The types `type` may name. */
 const TYPES = ['string', 'number', 'integer', 'boolean', 'null', 'object', 'array'];
-/** Keywords that describe but do not constrain: kept, never checked. */
-const ANNOTATIONS = [
-  '$schema',
-  '$comment',
-  'title',
-  'description',
-  'default',
-  'examples',
-  'format',
-  'deprecated',
-  'readOnly',
-  'writeOnly',
-];
+
+/**
+ * Each supported keyword and what its value must be: a (s)chema, a (l)ist or a (m)ap of
+ * schemas, a (t)ype, (r)equired names, an (e)num, a (k)onst, a (n)umber, a (c)ount, a
+ * (p)attern; (a)nnotations describe but never constrain, so any JSON goes.
+ */
+const KEYWORDS = new Map(
+  (
+    'type:t properties:m required:r additionalProperties:s propertyNames:s items:s ' +
+    'prefixItems:l anyOf:l oneOf:l enum:e const:k minimum:n maximum:n exclusiveMinimum:n ' +
+    'exclusiveMaximum:n minLength:c maxLength:c minItems:c maxItems:c pattern:p $schema:a ' +
+    '$comment:a title:a description:a default:a examples:a format:a deprecated:a readOnly:a ' +
+    'writeOnly:a'
+  )
+    .split(' ')
+    .map((entry) => entry.split(':') as [string, string]),
+);
 
 type Where = (string | number)[];
 /** What is wrong with a schema: where (below the schema) and why. */
@@ -56,12 +60,21 @@ export interface SchemaIssue {
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
-const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
 const isScalar = (v: unknown) =>
-  v === null ||
-  typeof v === 'string' ||
-  typeof v === 'boolean' ||
-  (typeof v === 'number' && Number.isFinite(v));
+  v === null || ['string', 'boolean'].includes(typeof v) || Number.isFinite(v);
+
+/** Thrown inside the walk: the first issue ends it. */
+function fail(path: Where, message: string): never {
+  throw { path, message } satisfies SchemaIssue;
+}
+const caught = (walk: () => void): SchemaIssue | null => {
+  try {
+    walk();
+    return null;
+  } catch (issue) {
+    return issue as SchemaIssue;
+  }
+};
 
 /**
  * A manifest's `schemas`: the payload schema of each topic it publishes (concrete topics,
@@ -82,136 +95,86 @@ export const MAX_SCHEMA_TOPICS = 64;
  * checks that each topic lies inside it.
  */
 export function appSchemasIssue(value: unknown): SchemaIssue | null {
-  if (!isObject(value)) return { path: [], message: 'must be an object { topics, state }' };
-  for (const key of Object.keys(value)) {
-    const v = value[key];
-    if (key === 'state') {
-      const issue = v === undefined ? null : payloadSchemaIssue(v);
-      if (issue) return { path: ['state', ...issue.path], message: issue.message };
-    } else if (key === 'topics') {
+  return caught(() => {
+    if (!isObject(value)) fail([], 'must be an object { topics, state }');
+    for (const key of Object.keys(value)) {
+      const v = value[key];
       if (v === undefined) continue;
-      if (!isObject(v))
-        return { path: ['topics'], message: 'must be an object of schemas by topic' };
-      const topics = Object.keys(v);
-      if (topics.length > MAX_SCHEMA_TOPICS) {
-        return { path: ['topics'], message: `must have at most ${MAX_SCHEMA_TOPICS} topics` };
+      if (key === 'state') schema(v, ['state']);
+      else if (key !== 'topics') fail([key], 'unknown field: only topics and state');
+      else if (!isObject(v)) fail(['topics'], 'must be an object of schemas by topic');
+      else if (Object.keys(v).length > MAX_SCHEMA_TOPICS) {
+        fail(['topics'], `must have at most ${MAX_SCHEMA_TOPICS} topics`);
+      } else {
+        for (const topic of Object.keys(v)) {
+          if (!isTopic(topic)) fail(['topics', topic], 'must be a topic (a.b.c)');
+          schema(v[topic], ['topics', topic]);
+        }
       }
-      for (const topic of topics) {
-        if (!isTopic(topic)) return { path: ['topics', topic], message: 'must be a topic (a.b.c)' };
-        const issue = payloadSchemaIssue(v[topic]);
-        if (issue) return { path: ['topics', topic, ...issue.path], message: issue.message };
-      }
-    } else {
-      return { path: [key], message: 'unknown field: only topics and state' };
     }
-  }
-  return null;
+  });
 }
 
 /**
  * Why `value` is not a payload schema the broker takes, or null when it is: JSON, at most
- * {@link MAX_SCHEMA_CHARS} and {@link MAX_SCHEMA_DEPTH}, only the supported keywords
- * (`type`, `properties`, `required`, `additionalProperties`, `propertyNames`, `items`,
- * `prefixItems`, `minItems`, `maxItems`, `enum`, `const`, `minimum`, `maximum`,
- * `exclusiveMinimum`, `exclusiveMaximum`, `minLength`, `maxLength`, `pattern`, `anyOf`,
- * `oneOf`, plus annotations), and patterns whose backtracking is bounded
- * ({@link patternIssue}).
+ * {@link MAX_SCHEMA_CHARS} and {@link MAX_SCHEMA_DEPTH}, only the keywords of
+ * {@link KEYWORDS} (annotations are kept, unchecked), and patterns whose backtracking is
+ * bounded ({@link patternIssue}).
  */
 export function payloadSchemaIssue(value: unknown): SchemaIssue | null {
+  return caught(() => schema(value, []));
+}
+
+function schema(value: unknown, at: Where): void {
   let text: string | undefined;
   try {
     text = JSON.stringify(value);
   } catch {
     // Cycles, BigInt, or nesting deep enough to overflow the stack.
   }
-  if (text === undefined) return { path: [], message: 'must be JSON' };
-  if (text.length > MAX_SCHEMA_CHARS) {
-    return { path: [], message: `must be at most ${MAX_SCHEMA_CHARS} characters as JSON` };
+  if (text === undefined) fail(at, 'must be JSON');
+  if (text!.length > MAX_SCHEMA_CHARS) {
+    fail(at, `must be at most ${MAX_SCHEMA_CHARS} characters as JSON`);
   }
-  // Checked as parsed from its JSON text: what the Worker gets, and no getters or prototypes.
-  return schemaIssue(JSON.parse(text), [], 0);
+  // Walked as parsed from its JSON text: what the Worker gets, no getters, no prototypes.
+  walk(JSON.parse(text!), at, 0);
 }
 
-function schemaIssue(s: unknown, at: Where, depth: number): SchemaIssue | null {
-  if (typeof s === 'boolean') return null;
-  if (!isObject(s)) return { path: at, message: 'must be a schema (an object or a boolean)' };
-  if (depth >= MAX_SCHEMA_DEPTH)
-    return { path: at, message: `nested deeper than ${MAX_SCHEMA_DEPTH}` };
-  const sub = (v: unknown, ...rest: Where) => schemaIssue(v, [...at, ...rest], depth + 1);
-  const list = (v: unknown, key: string): SchemaIssue | null => {
-    if (!Array.isArray(v) || v.length === 0 || v.length > 16) {
-      return { path: [...at, key], message: 'must be a list of 1 to 16 schemas' };
-    }
-    for (let i = 0; i < v.length; i++) {
-      const issue = sub(v[i], key, i);
-      if (issue) return issue;
-    }
-    return null;
-  };
+function walk(s: unknown, at: Where, depth: number): void {
+  if (typeof s === 'boolean') return;
+  if (!isObject(s)) fail(at, 'must be a schema (an object or a boolean)');
+  if (depth >= MAX_SCHEMA_DEPTH) fail(at, `nested deeper than ${MAX_SCHEMA_DEPTH}`);
   for (const key of Object.keys(s)) {
-    const v = s[key];
-    const bad = (message: string): SchemaIssue => ({ path: [...at, key], message });
-    let issue: SchemaIssue | null = null;
-    switch (key) {
-      case 'type': {
-        const types = Array.isArray(v) ? v : [v];
-        if (types.length === 0 || !types.every((t) => TYPES.includes(t as string))) {
-          issue = bad(`must be one of ${TYPES.join(', ')}, or a list of them`);
-        }
-        break;
-      }
-      case 'properties':
-        if (!isObject(v)) issue = bad('must be an object of schemas');
-        else for (const name of Object.keys(v)) if ((issue = sub(v[name], key, name))) break;
-        break;
-      case 'required':
-        if (!Array.isArray(v) || !v.every((n) => typeof n === 'string')) {
-          issue = bad('must be a list of property names');
-        }
-        break;
-      case 'additionalProperties':
-      case 'propertyNames':
-      case 'items':
-        issue = sub(v, key);
-        break;
-      case 'prefixItems':
-      case 'anyOf':
-      case 'oneOf':
-        issue = list(v, key);
-        break;
-      case 'enum':
-        if (!Array.isArray(v) || v.length === 0 || v.length > 256 || !v.every(isScalar)) {
-          issue = bad('must be a list of 1 to 256 strings, numbers, booleans or null');
-        }
-        break;
-      case 'const':
-        if (!isScalar(v)) issue = bad('must be a string, a number, a boolean or null');
-        break;
-      case 'minimum':
-      case 'maximum':
-      case 'exclusiveMinimum':
-      case 'exclusiveMaximum':
-        if (typeof v !== 'number') issue = bad('must be a number');
-        break;
-      case 'minLength':
-      case 'maxLength':
-      case 'minItems':
-      case 'maxItems':
-        if (!isCount(v)) issue = bad('must be a whole number ≥ 0');
-        break;
-      case 'pattern': {
-        const why = typeof v === 'string' ? patternIssue(v) : 'must be a string';
-        if (why) issue = bad(why);
-        break;
-      }
-      default:
-        if (!ANNOTATIONS.includes(key)) issue = bad(`unsupported keyword "${key}"`);
+    const v = (s as Record<string, unknown>)[key];
+    const here = [...at, key];
+    const kind = KEYWORDS.get(key) ?? fail(here, `unsupported keyword "${key}"`);
+    const list = Array.isArray(v) ? (v as unknown[]) : [];
+    const ok =
+      kind === 'a' ||
+      kind === 's' ||
+      (kind === 'l' && list.length > 0 && list.length <= 16) ||
+      (kind === 'm' && isObject(v)) ||
+      (kind === 't' &&
+        (Array.isArray(v) ? list : [v]).length > 0 &&
+        (Array.isArray(v) ? list : [v]).every((t) => TYPES.includes(t as string))) ||
+      (kind === 'r' && Array.isArray(v) && list.every((n) => typeof n === 'string')) ||
+      (kind === 'e' && list.length > 0 && list.length <= 256 && list.every(isScalar)) ||
+      (kind === 'k' && isScalar(v)) ||
+      (kind === 'n' && typeof v === 'number') ||
+      (kind === 'c' && Number.isSafeInteger(v) && (v as number) >= 0) ||
+      kind === 'p';
+    if (!ok) fail(here, `not a valid value for ${key}`);
+    if (kind === 's') walk(v, here, depth + 1);
+    if (kind === 'l') list.forEach((item, i) => walk(item, [...here, i], depth + 1));
+    if (kind === 'm')
+      for (const name of Object.keys(v as object))
+        walk((v as Record<string, unknown>)[name], [...here, name], depth + 1);
+    if (kind === 'p') {
+      const why = typeof v === 'string' ? patternIssue(v) : 'must be a string';
+      if (why) fail(here, why);
     }
-    if (issue) return issue;
   }
-  return null;
 }
-
 /**
  * Why the broker will not run `source` as a `pattern`, or null. Backtracking regular
  * expressions can take exponential time on a crafted string (ReDoS), and the broker serves

@@ -11,7 +11,7 @@ export interface PayloadChecks {
 const compiled = new WeakMap<Manifest, PayloadChecks | undefined>();
 
 /**
- * The checks of a manifest's `schemas` (docs/decisions/0021-payload-schemas.md), or
+ * The checks of a manifest's `schemas` (docs/decisions/0023-payload-schemas.md), or
  * undefined when it has none, so that an app without schemas pays nothing per event.
  */
 export function payloadChecks(manifest: Manifest): PayloadChecks | undefined {

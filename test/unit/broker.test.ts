@@ -54,6 +54,57 @@ describe('Broker', () => {
     });
   });
 
+  it('refuses a payload or state that does not match its schema, naming the path', async () => {
+    broker.register(
+      manifest('cal', {
+        publishes: ['cal.date.*'],
+        schemas: {
+          topics: {
+            'cal.date.selected': {
+              type: 'object',
+              properties: { date: { type: 'string' } },
+              required: ['date'],
+            },
+          },
+          state: { type: 'object', properties: { open: { type: 'integer' } } },
+        },
+      }),
+    );
+    broker.register(manifest('todo', { subscribes: ['cal.*.*'], reads: ['cal'] }));
+    const cal = attach(broker, 's1', 'cal');
+    const todo = attach(broker, 's2', 'todo');
+    send(todo, { op: 'sub', id: 1, pattern: 'cal.*.*' }, { op: 'watch', id: 2, app: 'cal' });
+    await settle();
+    send(
+      cal,
+      { op: 'pub', topic: 'cal.date.selected', data: { date: 7 } },
+      { op: 'pub', topic: 'cal.date.selected' },
+      { op: 'pub', topic: 'cal.date.selected', data: { date: '2026-11-24' } },
+      // A topic without a schema is not checked.
+      { op: 'pub', topic: 'cal.date.cleared', data: 7 },
+      { op: 'set', value: { open: 'six' } },
+      { op: 'set', value: { open: 6 } },
+    );
+    await settle();
+    const errors = cal.ops().filter((o) => o.op === 'err');
+    expect(errors.map((e) => [e.code, e.message])).to.deep.equal([
+      ['INVALID_ARGUMENT', 'data.date: expected string, got number'],
+      ['INVALID_ARGUMENT', 'data: expected object, got null'],
+      ['INVALID_ARGUMENT', 'state.open: expected integer, got string'],
+    ]);
+    expect(errors[0]).to.include({ topic: 'cal.date.selected' });
+    const got = todo.ops();
+    expect(got.filter((o) => o.op === 'evt').map((o) => o.data)).to.deep.equal([
+      { date: '2026-11-24' },
+      7,
+    ]);
+    expect(got.filter((o) => o.op === 'state').map((o) => o.value)).to.deep.equal([
+      null,
+      { open: 6 },
+    ]);
+    expect(broker.stats().violations.schema).to.equal(3);
+  });
+
   it('refuses an envelope that claims its own source', async () => {
     const cal = attach(broker, 's1', 'cal');
     const todo = attach(broker, 's2', 'todo');

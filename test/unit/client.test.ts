@@ -185,3 +185,67 @@ describe('Client subscriptions', () => {
     close();
   });
 });
+
+describe('Client data that is not JSON', () => {
+  /** A connected client whose broker side records every operation sent. */
+  function connected() {
+    const { port1, port2 } = new MessageChannel();
+    const sent: unknown[] = [];
+    port1.onmessage = (event) => sent.push(...(JSON.parse(event.data as string) as unknown[]));
+    const client = new Client({ port: port2, context: undefined as never });
+    return { client, sent, close: () => (client.close(), port1.close()) };
+  }
+  const thrown = (run: () => void) => {
+    try {
+      run();
+      return 'sent';
+    } catch (error) {
+      return `${(error as McError).code} ${(error as McError).message}`;
+    }
+  };
+
+  it('refuses what JSON would change without a word, synchronously, and sends nothing', async () => {
+    const { client, sent, close } = connected();
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    class Point {
+      x = 1;
+    }
+    const refused: Array<[unknown, string]> = [
+      [() => 1, 'Function'],
+      [{ a: () => 1 }, 'Function'],
+      [new Map([[1, 2]]), 'Map'],
+      [new Set([1]), 'Set'],
+      [{ when: new Date(0) }, 'Date'],
+      [[NaN], 'Number'],
+      [{ n: Infinity }, 'Number'],
+      [{ a: undefined }, 'Undefined'],
+      [[1, undefined], 'Undefined'],
+      [Symbol('s'), 'Symbol'],
+      [{ big: 10n }, 'BigInt'],
+      [new Point(), 'Object'],
+      [cyclic, ''], // each engine words the cycle its own way
+    ];
+    for (const [data, what] of refused) {
+      expect(thrown(() => client.publish('app.item.added', data))).to.match(
+        new RegExp(`^INVALID_ARGUMENT not JSON: .*${what}`),
+      );
+    }
+    expect(thrown(() => client.state.set(new Map()))).to.match(/^INVALID_ARGUMENT/);
+    // The positive control: JSON values, nested and not, leave unchanged in the same turn.
+    const good = [{ a: [1, 'x', null, true, { b: -0.5 }] }, Object.create(null) as object, 0, ''];
+    for (const data of good) client.publish('app.item.added', data);
+    client.publish('app.item.cleared');
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const pub = (data: unknown) => ({ op: 'pub', topic: 'app.item.added', data });
+    expect(sent).to.deep.equal([
+      pub({ a: [1, 'x', null, true, { b: -0.5 }] }),
+      pub({}),
+      pub(0),
+      pub(''),
+      { op: 'pub', topic: 'app.item.cleared' },
+    ]);
+    close();
+  });
+});

@@ -156,6 +156,18 @@ const FIELD: Record<string, unknown[]> = {
     Array(32).fill('x'),
     Array(33).fill('x'),
   ],
+  schemas: [
+    {},
+    { topics: {} },
+    { topics: { 'cal.a.b': { type: 'string' } } },
+    { state: { type: 'object', properties: { n: { type: 'integer' } } } },
+    { state: { x: 1 } },
+    { state: { pattern: '(a+)+$' } },
+    { topics: { 'cal.b': {} } },
+    { topics: [] },
+    { topics: undefined, state: undefined },
+    { other: 1 },
+  ],
   sandbox: ['allow-same-origin'],
   __proto__: [{ polluted: true }],
 };
@@ -197,6 +209,12 @@ function cases(): Array<Record<string, unknown>> {
   out.push({ ...good, sync: { subscribes: ['a.b.c'] }, extra: 1 });
   out.push({ ...good, scopes: ['Bad'], extra: 1 });
   out.push({ ...good, scopes: ['Bad'], sync: { state: 1 } });
+  // Schemas for topics the manifest publishes, and for others.
+  const typed = { publishes: ['cal.a.*'] };
+  out.push({ ...good, ...typed, schemas: { topics: { 'cal.a.b': { type: 'string' } } } });
+  out.push({ ...good, ...typed, schemas: { topics: { 'cal.a.b': true, 'cal.x.y': true } } });
+  out.push({ ...good, ...typed, schemas: { topics: { 'cal.a.b': { x: 1 } } }, extra: 1 });
+  out.push({ ...good, publishes: ['x.y.z'], schemas: { topics: { 'x.y.z': true } } });
   return out;
 }
 
