@@ -9,6 +9,7 @@ export type { BrokerOp, ErrOp, EventOp, GapOp, OkOp, StateOp } from './broker-op
 export * from './permissions.ts';
 export * from './revocations.ts';
 export * from './manifest.ts';
+export * from './app-schemas.ts';
 export * from './payload-schema.ts';
 export * from './scopes.ts';
 export * from './context-tokens.ts';

@@ -4,7 +4,7 @@ import { PERMISSIONS, type Permission } from './permissions.ts';
 import { ShortcutSchema, SizeSchema, StoragePolicySchema } from './service-schemas.ts';
 import { SERVICE_NAMES, type ServiceName } from './services.ts';
 import { APP_ID_RE, HOST_APP_ID, matchTopic, PATTERN_RE, patternCovers } from './topics.ts';
-import { appSchemasIssue, type AppSchemas } from './payload-schema.ts';
+import { appSchemasIssue, type AppSchemas } from './app-schemas.ts';
 import { MAX_SCOPES, SCOPE_RE } from './scopes.ts';
 import { english } from './zod-english.ts';
 

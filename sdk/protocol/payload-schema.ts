@@ -1,19 +1,16 @@
-import { isTopic } from './topics.ts';
+import { MAX_SCHEMA_CHARS, type PayloadSchema, type SchemaIssue } from './app-schemas.ts';
+
+export type { PayloadSchema, SchemaIssue };
 
 /**
  * Payload schemas: the subset of JSON Schema (2020-12) a manifest may attach to its topics
  * and its public state, and the bounds that keep checking them cheap for the broker
  * (docs/decisions/0023-payload-schemas.md). Authors generate them from zod with
- * `z.toJSONSchema` (sdk/define-app.ts); the broker compiles each once
- * (payload-validator.ts). Plain TypeScript without zod: the manifest schema and the host's
- * hand-written manifest guard both call {@link payloadSchemaIssue}, so they agree.
+ * `z.toJSONSchema`; the broker checks each with {@link payloadSchemaIssue} and compiles it
+ * once (payload-validator.ts). The manifest itself checks only shape and size
+ * (app-schemas.ts): this stays out of the host page's start-up bundle.
  */
 
-/** A JSON Schema of the supported subset: `true`, `false` or an object of keywords. */
-export type PayloadSchema = boolean | { readonly [keyword: string]: unknown };
-
-/** Largest schema, as JSON text (UTF-16 code units). */
-export const MAX_SCHEMA_CHARS = 8192;
 /** Deepest nesting of subschemas (`properties.a.items.properties.b` is 3). */
 export const MAX_SCHEMA_DEPTH = 16;
 /** Longest `pattern`, in characters. */
@@ -51,13 +48,7 @@ const KEYWORDS = new Map(
     .map((entry) => entry.split(':') as [string, string]),
 );
 
-type Where = (string | number)[];
-/** What is wrong with a schema: where (below the schema) and why. */
-export interface SchemaIssue {
-  path: Where;
-  message: string;
-}
-
+type Where = SchemaIssue['path'];
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 const isScalar = (v: unknown) =>
@@ -75,45 +66,6 @@ const caught = (walk: () => void): SchemaIssue | null => {
     return issue as SchemaIssue;
   }
 };
-
-/**
- * A manifest's `schemas`: the payload schema of each topic it publishes (concrete topics,
- * each within `publishes`) and of its public state. Events and states without one are not
- * checked beyond the usual bounds.
- */
-export interface AppSchemas {
-  topics?: Readonly<Record<string, PayloadSchema>>;
-  state?: PayloadSchema;
-}
-
-/** Most topics one manifest can give schemas for (as many as `publishes` patterns). */
-export const MAX_SCHEMA_TOPICS = 64;
-
-/**
- * Why `value` is not a manifest's {@link AppSchemas}, or null: the one check of the field
- * for the zod schema and the host's guard alike. It does not know `publishes`; the manifest
- * checks that each topic lies inside it.
- */
-export function appSchemasIssue(value: unknown): SchemaIssue | null {
-  return caught(() => {
-    if (!isObject(value)) fail([], 'must be an object { topics, state }');
-    for (const key of Object.keys(value)) {
-      const v = value[key];
-      if (v === undefined) continue;
-      if (key === 'state') schema(v, ['state']);
-      else if (key !== 'topics') fail([key], 'unknown field: only topics and state');
-      else if (!isObject(v)) fail(['topics'], 'must be an object of schemas by topic');
-      else if (Object.keys(v).length > MAX_SCHEMA_TOPICS) {
-        fail(['topics'], `must have at most ${MAX_SCHEMA_TOPICS} topics`);
-      } else {
-        for (const topic of Object.keys(v)) {
-          if (!isTopic(topic)) fail(['topics', topic], 'must be a topic (a.b.c)');
-          schema(v[topic], ['topics', topic]);
-        }
-      }
-    }
-  });
-}
 
 /**
  * Why `value` is not a payload schema the broker takes, or null when it is: JSON, at most

@@ -23,6 +23,7 @@ import type { BrokerPort } from './broker-port.ts';
 import { Connection } from './connection.ts';
 import { decodeBatch } from './decode.ts';
 import { Grants } from './grants.ts';
+import { payloadChecks } from './payload-checks.ts';
 import { StateStore } from './state-store.ts';
 import { SubscriberIndex } from './subscriber-index.ts';
 import { SyncCursors } from './sync-cursors.ts';
@@ -82,6 +83,16 @@ export class Broker {
   register(manifest: unknown): void {
     const parsed = ManifestSchema.parse(manifest);
     this.#manifests.set(parsed.id, parsed);
+    // Schemas the broker will not run are reported now; their topics refuse every payload.
+    for (const detail of payloadChecks(parsed)?.refused ?? []) {
+      this.#violations.record({
+        app: parsed.id,
+        connection: 'registry',
+        kind: 'schema',
+        detail,
+        time: Date.now(),
+      });
+    }
     const remote = Grants.fromManifest(parsed);
     remote.revoke(this.#revoked.get(parsed.id) ?? []);
     this.#remote.set(parsed.id, remote);

@@ -13,7 +13,7 @@ import {
   type GuardResult,
   type Path,
 } from '../shared/schema-guard.ts';
-import { appSchemasIssue } from '../../sdk/protocol/payload-schema.ts';
+import { appSchemasIssue } from '../../sdk/protocol/app-schemas.ts';
 import {
   APP_ID_RE,
   HOST_APP_ID,

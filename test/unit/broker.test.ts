@@ -105,6 +105,53 @@ describe('Broker', () => {
     expect(broker.stats().violations.schema).to.equal(3);
   });
 
+  it('refuses every payload of a topic whose schema it will not run, and says so at registration', async () => {
+    const violations: string[] = [];
+    broker = new Broker(
+      { violation: (v) => violations.push(`${v.kind} ${v.detail}`) },
+      () => clock,
+    );
+    broker.register(manifest('todo', { subscribes: ['cal.*.*'] }));
+    broker.register(
+      manifest('cal', {
+        publishes: ['cal.date.*'],
+        schemas: {
+          topics: {
+            // Exponential backtracking on "aaaa…!": refused before it is ever compiled.
+            'cal.date.selected': { type: 'string', pattern: '^(a+)+$' },
+            'cal.date.cleared': { type: 'string' },
+          },
+        },
+      }),
+    );
+    expect(violations).to.have.length(1);
+    expect(violations[0]).to.match(
+      /^schema schema schemas\.topics\.cal\.date\.selected\.pattern refused: a quantified group/,
+    );
+    const cal = attach(broker, 's1', 'cal');
+    const todo = attach(broker, 's2', 'todo');
+    send(todo, { op: 'sub', id: 1, pattern: 'cal.*.*' });
+    await settle();
+    send(
+      cal,
+      { op: 'pub', topic: 'cal.date.selected', data: `${'a'.repeat(30)}!` },
+      { op: 'pub', topic: 'cal.date.cleared', data: 'ok' },
+    );
+    await settle();
+    expect(
+      cal
+        .ops()
+        .filter((o) => o.op === 'err')
+        .map((e) => e.code),
+    ).to.deep.equal(['INVALID_ARGUMENT']);
+    expect(
+      todo
+        .ops()
+        .filter((o) => o.op === 'evt')
+        .map((o) => o.data),
+    ).to.deep.equal(['ok']);
+  });
+
   it('refuses an envelope that claims its own source', async () => {
     const cal = attach(broker, 's1', 'cal');
     const todo = attach(broker, 's2', 'todo');
