@@ -87,9 +87,10 @@ describe('Broker', () => {
     );
     await settle();
     const errors = cal.ops().filter((o) => o.op === 'err');
+    // The refusal names the operation and topic, then the failing path.
     expect(errors.map((e) => [e.code, e.message])).to.deep.equal([
-      ['INVALID_ARGUMENT', 'data.date: expected string, got number'],
-      ['INVALID_ARGUMENT', 'data: expected object, got null'],
+      ['INVALID_ARGUMENT', 'publish "cal.date.selected": data.date: expected string, got number'],
+      ['INVALID_ARGUMENT', 'publish "cal.date.selected": data: expected object, got null'],
       ['INVALID_ARGUMENT', 'state.open: expected integer, got string'],
     ]);
     expect(errors[0]).to.include({ topic: 'cal.date.selected' });
