@@ -25,6 +25,7 @@ export default tseslint.config(
       'screenshots/',
       'coverage/',
       'bench/results/',
+      'docs/api/',
     ],
   },
   js.configs.recommended,

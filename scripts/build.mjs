@@ -1,7 +1,8 @@
 // @ts-check
 // `npm run build`: the library. JavaScript from vite (vite.lib.config.ts) into dist/lib,
 // declarations from tsc (tsconfig.build.json) into dist/types, the server's bin into
-// dist/server (scripts/build-server.mjs), then a check that a strict
+// dist/server and the Vite plugin into dist/vite (scripts/build-server.mjs), the Custom
+// Elements Manifest into dist/custom-elements.json, then a check that a strict
 // consumer project (`skipLibCheck: false`) type-checks against the published declarations.
 // That the exports map's files exist and resolve per condition is publint's and attw's job
 // on the packed package (`npm run check:package`, and steps of `npm test`).
@@ -40,6 +41,7 @@ rmSync(join(ROOT, 'dist/lib'), { recursive: true, force: true });
 rmSync(join(ROOT, 'dist/types'), { recursive: true, force: true });
 rmSync(join(ROOT, 'dist/server'), { recursive: true, force: true });
 rmSync(join(ROOT, 'dist/vite'), { recursive: true, force: true });
+rmSync(join(ROOT, 'dist/custom-elements.json'), { force: true });
 step(bin('vite'), ['build', '--config', 'vite.lib.config.ts', '--logLevel', 'warn']);
 step(bin('tsc'), ['-p', 'tsconfig.build.json']);
 step(bin('tsc'), ['-p', 'tsconfig.build-server.json']);
@@ -47,6 +49,9 @@ step(bin('tsc'), ['-p', 'tsconfig.build-server.json']);
 await buildServer();
 // The `microcanvas/vite` plugin (scripts/build-server.mjs).
 await buildVitePlugin();
+// dist/custom-elements.json, package.json's `customElements`: the shell's elements, their
+// attributes, properties, events, slots and CSS parts, for editors and catalogues.
+step(bin('cem'), ['analyze', '--config', 'custom-elements-manifest.config.mjs', '--quiet']);
 
 if (process.argv.includes('--no-check')) process.exit(0);
 

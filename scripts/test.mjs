@@ -4,7 +4,8 @@
 // Steps, in order: make sure the browsers exist (scripts/browsers.mjs: apt as root), the
 // static checks (type checks, lint and its rules' tests, the Node-side tests of the code
 // without a DOM in test/node/ with each test counted, format, size budgets, library build,
-// the packed package: publint, attw, a Vite-built consumer app in Chromium) with the server
+// the packed package: its contents, the API reference, publint, attw, a Vite-built consumer
+// app in Chromium) with the server
 // tests beside them, against real Redis and NATS (scripts/server-services.mjs: the machine's,
 // or our own on free ports, installed with apt as root when missing), the
 // browser tests (@web/test-runner, one run per engine in BROWSERS, all three by default) and
@@ -323,7 +324,14 @@ await runner({
 await check('format', bin('prettier'), ['--check', '.']);
 await check('size', process.execPath, ['scripts/size.mjs']);
 await check('build', process.execPath, ['scripts/build.mjs', '--fast']);
-// The packed package, as an app gets it (package.json's check:package runs the same three).
+// What `npm publish` would upload: the published paths only, no tests or test hooks, every
+// required file (scripts/check-pack.mjs).
+await check('package contents', process.execPath, ['scripts/check-pack.mjs']);
+// The API reference (typedoc.config.mjs) builds, without writing it, and no public signature
+// names a type that no entry exports beyond the listed ones (about 20 s).
+await check('API reference', bin('typedoc'), ['--emit', 'none']);
+// The packed package, as an app gets it (package.json's check:package runs these three and
+// the contents check).
 await check('publint', bin('publint'), ['--strict']);
 await check('attw', bin('attw'), ['--pack', '.', '--profile', 'esm-only']);
 await check('consumer app', process.execPath, ['test/consumer/run.mjs']);

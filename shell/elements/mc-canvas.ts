@@ -245,6 +245,7 @@ export class McCanvas extends LitElement implements CanvasLike<Host> {
     </div>`;
   }
 
+  /** The element's shadow styles (its parts and custom properties are in its class comment). */
   static override styles = canvasStyles;
 }
 

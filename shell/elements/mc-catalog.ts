@@ -94,6 +94,7 @@ export class McCatalog extends LitElement {
     </ul>`;
   }
 
+  /** The element's shadow styles (its parts and custom properties are in its class comment). */
   static override styles = css`
     :host {
       display: block;

@@ -80,6 +80,7 @@ export class McDialog extends LitElement {
     </div>`;
   }
 
+  /** The element's shadow styles (its parts and custom properties are in its class comment). */
   static override styles = css`
     :host {
       position: absolute;

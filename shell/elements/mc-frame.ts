@@ -229,6 +229,7 @@ export class McFrame extends LitElement {
     if ((event as McSuspendedEvent).slotId === this.slotId) this.#session?.suspend();
   };
 
+  /** The element's shadow styles (its parts and custom properties are in its class comment). */
   static override styles = frameStyles;
 }
 

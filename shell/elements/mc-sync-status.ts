@@ -126,6 +126,7 @@ export class McSyncStatus extends LitElement {
       >${this.notice ? html`<span class="notice" role="status">${this.notice}</span>` : nothing}`;
   }
 
+  /** The element's shadow styles (its parts and custom properties are in its class comment). */
   static override styles = css`
     :host {
       display: inline-flex;

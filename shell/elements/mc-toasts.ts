@@ -71,6 +71,7 @@ export class McToasts extends LitElement {
     </ol>`;
   }
 
+  /** The element's shadow styles (its parts and custom properties are in its class comment). */
   static override styles = css`
     :host {
       position: fixed;

@@ -52,7 +52,7 @@ const TRANSIENT = new Set(['APP_DISCONNECTED', 'NOT_READY', 'CALL_TIMEOUT']);
  * that lost is told to {@link onLost} listeners.
  *
  * With a server, the server owns the layout: a snapshot replaces the local one (edits not yet
- * sent stay on top). The canvas's {@link CanvasPersistence} stays its offline cache, but
+ * sent stay on top). The canvas's `CanvasPersistence` (microcanvas/sync) stays its offline cache, but
  * should not also merge other tabs (each tab is a client of the server): docs/sync.md.
  */
 export class CanvasRemote {
