@@ -51,6 +51,16 @@ const NO_SHELL_ENTRY = {
   message: `Nothing outside shell/ imports the shell ${SEE}.`,
 };
 
+/** `microcanvas/testing` is for tests: no production code may pull it in. */
+const NO_TESTING = {
+  regex: into(['testing']),
+  message: `Only tests import testing/ (microcanvas/testing) ${SEE}.`,
+};
+const NO_TESTING_ENTRY = {
+  group: ['microcanvas/testing', 'microcanvas/testing/*'],
+  message: `Only tests import microcanvas/testing ${SEE}.`,
+};
+
 /** Browser globals that code without a DOM must not touch (values; types: tsconfig.no-dom). */
 const DOM_GLOBALS = [
   'window',
@@ -147,7 +157,7 @@ export const boundaries = [
   }),
   zone('sdk', ['sdk/**'], {
     ignores: ['sdk/protocol/**'],
-    patterns: [NO_SHELL, NO_SHELL_ENTRY],
+    patterns: [NO_SHELL, NO_SHELL_ENTRY, NO_TESTING, NO_TESTING_ENTRY],
   }),
   zone('shell/broker', ['shell/broker/**'], {
     dom: true,
@@ -182,6 +192,8 @@ export const boundaries = [
         message: `The canvas model is plain TypeScript: views, frames and the syncers use it, not the other way round ${SEE}.`,
       },
       SHELL_TO_SDK,
+      NO_TESTING,
+      NO_TESTING_ENTRY,
       LIT,
       PENPAL,
       COMLINK,
@@ -194,6 +206,8 @@ export const boundaries = [
         message: `Host services do not reach into the broker's or the store's internals ${SEE}.`,
       },
       SHELL_TO_SDK,
+      NO_TESTING,
+      NO_TESTING_ENTRY,
     ],
   }),
   zone('shell/store+bridge', ['shell/store/**', 'shell/bridge/**'], {
@@ -203,14 +217,31 @@ export const boundaries = [
         message: `The syncers and the page bridge follow the canvas model (CanvasLike), not the elements that render it ${SEE}.`,
       },
       SHELL_TO_SDK,
+      NO_TESTING,
+      NO_TESTING_ENTRY,
     ],
   }),
-  zone('shell', ['shell/**'], { ignores: SHELL_ZONES, patterns: [SHELL_TO_SDK] }),
+  zone('shell', ['shell/**'], {
+    ignores: SHELL_ZONES,
+    patterns: [SHELL_TO_SDK, NO_TESTING, NO_TESTING_ENTRY],
+  }),
+  // The host simulator uses the shell and the SDK as an app's tests would: their public
+  // entries only (so it cannot lean on internals that a refactor moves).
+  zone('testing', ['testing/**'], {
+    patterns: [
+      {
+        regex: '^\\.\\./(?!shell/index\\.ts$|sdk/index\\.ts$)',
+        message: `testing/ imports the shell's and the SDK's public entries only (shell/index.ts, sdk/index.ts) ${SEE}.`,
+      },
+    ],
+  }),
   zone('server', ['server/**'], {
     dom: true,
     patterns: [
       NO_SHELL,
       NO_SHELL_ENTRY,
+      NO_TESTING,
+      NO_TESTING_ENTRY,
       {
         regex: '^\\.{1,2}/(?:.*/)?sdk/(?!protocol/)',
         message: `The server imports sdk/protocol/, nothing else of the SDK ${SEE}.`,
@@ -247,7 +278,7 @@ export const boundaries = [
     dom: true,
     patterns: [
       {
-        regex: into(['sdk', 'shell', 'server']),
+        regex: into(['sdk', 'shell', 'server', 'testing']),
         message: `Sample backends import only microcanvas/backend ${SEE}.`,
       },
       {
@@ -260,7 +291,7 @@ export const boundaries = [
     ignores: ['sample-apps/*/backend/**', 'sample-apps/shared/**'],
     patterns: [
       {
-        regex: into(['sdk', 'shell', 'server']),
+        regex: into(['sdk', 'shell', 'server', 'testing']),
         message: `Sample apps import only the SDK's public entry, microcanvas/sdk ${SEE}.`,
       },
       {

@@ -76,6 +76,8 @@ export default defineConfig({
         sdk: at('./sdk/index.ts'),
         protocol: at('./sdk/protocol/index.ts'),
         remote: at('./shell/remote/index.ts'),
+        // The host simulator for widget tests: it shares the shell's chunks, never the reverse.
+        testing: at('./testing/index.ts'),
       },
       formats: ['es'],
       fileName: (_format, name) => `${name}.js`,

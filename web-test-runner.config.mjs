@@ -50,6 +50,9 @@ export default {
     'test/unit/**/*.test.ts',
     'test/elements/**/*.test.ts',
     'test/integration/**/*.test.ts',
+    // The sample apps, each tested with microcanvas/testing as its author would.
+    'test/apps/**/*.test.ts',
+    'test/testing/**/*.test.ts',
   ],
   nodeResolve: { exportConditions: ['production'] },
   hostname: 'localhost',

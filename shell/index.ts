@@ -38,7 +38,12 @@ export {
   type FrameStatus,
   type SessionChange,
 } from './frames/frame-session.ts';
-export { HEARTBEAT_INTERVAL_MS, HEARTBEAT_MISSES } from './frames/heartbeat.ts';
+export {
+  HEARTBEAT_INTERVAL_MS,
+  HEARTBEAT_MISSES,
+  REAL_BEAT_CLOCK,
+  type BeatClock,
+} from './frames/heartbeat.ts';
 export { sandboxAttribute, allowAttribute } from './frames/sandbox.ts';
 // The protocol's types, and its values that carry no zod. The schemas themselves are
 // exported by `microcanvas/protocol`: from here they would put zod into every host page's

@@ -142,6 +142,11 @@ async function main(): Promise<void> {
     view = addMonths(view, 1);
     render(client);
   });
+  // A selection the host refused to pass on (or rate-limited) is shown, not swallowed.
+  client.onError((error) => {
+    $('notice').hidden = false;
+    $('notice').textContent = `The other apps were not told: ${error.message} (${error.code})`;
+  });
   const watch = client.state.watch('todo', (state) => {
     todos = state.version === 0 ? null : readTodoState(state.value);
     render(client);

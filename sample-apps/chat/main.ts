@@ -76,6 +76,11 @@ function wire(client: Client): Subscription[] {
     const author = textField(event.data, 'author', 40) ?? 'Someone';
     append({ kind: 'message', author, text, mine: false });
   });
+  // A message the host refused (or rate-limited) never left: say so, in the log and a toast.
+  client.onError((error) => {
+    append({ kind: 'system', text: `Not sent: ${error.message} (${error.code})` });
+    void notify(client, `Message not sent (${error.code})`, { kind: 'error' }).catch(() => {});
+  });
   const input = $('message') as HTMLInputElement;
   onEnterOrClick(input, $('send'), () => {
     const text = input.value.trim().slice(0, MAX_TEXT);

@@ -226,6 +226,12 @@ async function main(): Promise<void> {
     filter = loaded.selected;
   }
 
+  // A tick the host refused to pass on (or rate-limited) is shown, not swallowed.
+  client.onError((error) => {
+    void notify(client, `Could not tell the other apps (${error.code})`, { kind: 'error' }).catch(
+      () => {},
+    );
+  });
   // Events come from other apps: take only a well-formed date and nothing else.
   const selected = client.subscribe('calendar.date.selected', (event) => {
     const date = (event.data as { date?: unknown } | null)?.date;

@@ -18,7 +18,7 @@ import {
 import type { Host } from '../host/host.ts';
 import type { ServiceSurface } from '../services/service-surface.ts';
 import type { SessionServices } from '../services/session-services.ts';
-import { Heartbeat } from './heartbeat.ts';
+import { Heartbeat, HEARTBEAT_MISSES } from './heartbeat.ts';
 import { loadPenpal, type Penpal } from './penpal-loader.ts';
 import { createNonce } from './nonce.ts';
 
@@ -171,6 +171,8 @@ export class FrameSession {
       (timeout, nextWithinMs) => this.#ping(timeout, nextWithinMs),
       (responsive) => this.#onLiveness(responsive),
       this.host.heartbeatIntervalMs,
+      HEARTBEAT_MISSES,
+      this.host.heartbeatClock,
     );
     this.#heartbeat.start(watched);
     iframe.addEventListener('load', this.#onLoad);

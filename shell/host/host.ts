@@ -22,7 +22,7 @@ import {
   type TopicPattern,
   type Violation,
 } from '../../sdk/protocol/index.ts';
-import { HEARTBEAT_INTERVAL_MS } from '../frames/heartbeat.ts';
+import { HEARTBEAT_INTERVAL_MS, REAL_BEAT_CLOCK, type BeatClock } from '../frames/heartbeat.ts';
 import { lazy } from '../shared/lazy.ts';
 import { BrokerLink } from './broker-link.ts';
 import { HostClient } from './host-client.ts';
@@ -50,6 +50,11 @@ export interface HostOptions extends Omit<HostServicesOptions, 'context'>, HostC
    * unresponsive after `HEARTBEAT_MISSES` missed beats. Tests shorten it.
    */
   heartbeatIntervalMs?: number;
+  /**
+   * The timer heartbeats run on (default: the page's own `setInterval`). A host simulator
+   * (`microcanvas/testing`) passes one it can stop, to show a widget a host that went away.
+   */
+  heartbeatClock?: BeatClock;
   /**
    * How long the broker Worker may leave a ping or call unanswered before it is declared
    * dead and restarted (default 15 s: a huge hostile message can keep it busy that long).
@@ -85,6 +90,8 @@ export class Host extends EventTarget {
   readonly connectTimeoutMs: number;
   /** The heartbeat interval of every widget of this host. */
   readonly heartbeatIntervalMs: number;
+  /** The timer every widget of this host is beaten on. */
+  readonly heartbeatClock: BeatClock;
   /** See {@link HostOptions.mountUnavailable}. */
   readonly mountUnavailable: boolean;
   /** Host services for widgets: context, toasts, dialogs, storage, resize, shortcuts. */
@@ -121,6 +128,7 @@ export class Host extends EventTarget {
     super();
     this.connectTimeoutMs = options.connectTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
+    this.heartbeatClock = options.heartbeatClock ?? REAL_BEAT_CLOCK;
     this.mountUnavailable = options.mountUnavailable ?? false;
     const { theme, locale, user, tokens } = options;
     this.services = new HostServices({ ...options, context: { theme, locale, user, tokens } });

@@ -283,6 +283,35 @@ const CASES = [
     allowed: ["import { connect } from 'microcanvas/sdk';", "import { seed } from './seed.ts';"],
   },
   {
+    file: 'testing/probe.ts',
+    rule: 'no-restricted-imports',
+    forbidden: [
+      "import { FrameSession } from '../shell/frames/frame-session.ts';",
+      "import { Client } from '../sdk/client.ts';",
+      "import { isTopic } from '../sdk/protocol/topics.ts';",
+    ],
+    allowed: [
+      "import { Host } from '../shell/index.ts';",
+      "import { Client } from '../sdk/index.ts';",
+      "import { Peers } from './peers.ts';",
+    ],
+  },
+  {
+    file: 'shell/elements/probe.ts',
+    rule: 'no-restricted-imports',
+    forbidden: [
+      "import { mountWidget } from '../../testing/index.ts';",
+      "import { mountWidget } from 'microcanvas/testing';",
+    ],
+    allowed: ["import { Host } from '../host/host.ts';"],
+  },
+  {
+    file: 'sdk/probe.ts',
+    rule: 'no-restricted-imports',
+    forbidden: ["import { mountWidget } from '../testing/index.ts';"],
+    allowed: ["import { Client } from './client.ts';"],
+  },
+  {
     file: 'shell/host/probe.ts',
     rule: 'no-restricted-syntax',
     forbidden: [
