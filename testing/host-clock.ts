@@ -8,6 +8,8 @@ import { REAL_BEAT_CLOCK, type BeatClock } from '../shell/index.ts';
  */
 export class HostClock implements BeatClock {
   #running = true;
+  #beats = 0;
+  readonly #waiting = new Set<() => void>();
 
   get running(): boolean {
     return this.#running;
@@ -17,9 +19,33 @@ export class HostClock implements BeatClock {
     this.#running = value;
   }
 
+  /** Beats sent so far. */
+  get beats(): number {
+    return this.#beats;
+  }
+
+  /**
+   * Resolves once more than `count` beats were sent. A widget learns when to expect the next
+   * beat from each one: before its first, it has no deadline to miss.
+   */
+  beyond(count: number): Promise<void> {
+    if (this.#beats > count) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.#beats <= count) return;
+        this.#waiting.delete(check);
+        resolve();
+      };
+      this.#waiting.add(check);
+    });
+  }
+
   every(ms: number, tick: () => void): () => void {
     return REAL_BEAT_CLOCK.every(ms, () => {
-      if (this.#running) tick();
+      if (!this.#running) return;
+      this.#beats++;
+      tick();
+      for (const check of [...this.#waiting]) check();
     });
   }
 }

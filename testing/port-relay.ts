@@ -1,13 +1,13 @@
 import { matchTopic } from '../shell/index.ts';
 import { refusalOp, type Refusals } from './refusals.ts';
 
-/** A refusal the widget received, from the broker or from a {@link Refusals} rule. */
+/** A refusal the widget received, from the broker or from a simulated rate limit. */
 export interface ReceivedError {
   readonly code: string;
   readonly message: string;
   /** The topic of a refused publish. */
   readonly topic?: string;
-  /** True when a test's `refuse()` made it, false when the broker itself refused. */
+  /** True when the simulator's relay made it (a `refuse(…, 'RATE_LIMITED')`), false when the broker did. */
   readonly simulated: boolean;
 }
 
@@ -23,7 +23,7 @@ type Op = Record<string, unknown>;
 
 /**
  * Sits on a widget's private channel, between the widget and the broker, on the test page.
- * Messages pass unchanged except operations a test refuses: those never reach the broker,
+ * Messages pass unchanged except operations a test rate-limits: those never reach the broker,
  * and the widget gets the error operation the broker would have sent, in its wire format.
  * The widget's acknowledgements of those replies are taken out again (flow control counts
  * what the broker sent). It also follows which subscriptions the broker accepted, so that a
@@ -84,7 +84,7 @@ export class PortRelay {
         changed = true;
         const publish = op.op === 'pub';
         const id = publish || typeof op.id !== 'number' ? undefined : op.id;
-        replies.push(refusalOp(rule, id, publish ? String(op.topic) : undefined));
+        replies.push(refusalOp(id, publish ? String(op.topic) : undefined));
         continue;
       }
       if (op.op === 'sub' && typeof op.id === 'number' && typeof op.pattern === 'string') {

@@ -1,49 +1,34 @@
-import { matchTopic, type ErrorCode } from '../shell/index.ts';
+import { matchTopic, refusalMessage, type ErrorCode } from '../shell/index.ts';
 
-/** What a widget asks the broker that a test can have refused. */
-export type RefusedOp = 'publish' | 'subscribe' | 'read';
+/** What a widget asks that a test can have refused: broker operations, or a host service call. */
+export type RefusedOp = 'publish' | 'subscribe' | 'read' | 'call';
 /** The codes a refusal can carry: what the broker answers for a denial or a rate limit. */
 export type RefusalCode = Extract<ErrorCode, 'NOT_PERMITTED' | 'RATE_LIMITED'>;
 
-/** One refusal in force. */
+/** One rate limit a test put in force (denials are the host's own revocations). */
 export interface Refusal {
-  readonly op: RefusedOp;
+  readonly op: Exclude<RefusedOp, 'call'>;
   /** A topic or pattern (`publish`: `*` matches one segment), a pattern, or an app id. */
   readonly target: string;
-  readonly code: RefusalCode;
 }
 
-/** What the broker says, word for word, so a widget cannot tell the simulator apart. */
-const MESSAGES: Record<RefusalCode, Record<RefusedOp, string>> = {
-  NOT_PERMITTED: {
-    publish: 'not permitted or does not exist',
-    subscribe: 'not permitted or does not exist',
-    read: 'not permitted or does not exist',
-  },
-  RATE_LIMITED: {
-    publish: 'event rate exceeded',
-    subscribe: 'subscription cap',
-    read: 'subscription cap',
-  },
-};
-
-/** The error operation the broker would send for `refusal` (`id`: a request's). */
-export function refusalOp(
-  refusal: Refusal,
-  id: number | undefined,
-  topic?: string,
-): Record<string, unknown> {
-  const op: Record<string, unknown> = {
+/**
+ * The error operation the broker sends when it rate-limits: a publish is named
+ * (`publish "a.b.c": event rate exceeded`, with its topic), a request answered by its id.
+ */
+export function refusalOp(id: number | undefined, topic?: string): Record<string, unknown> {
+  if (topic === undefined) return { op: 'err', id, code: 'RATE_LIMITED', message: 'rate exceeded' };
+  return {
     op: 'err',
-    code: refusal.code,
-    message: MESSAGES[refusal.code][refusal.op],
+    code: 'RATE_LIMITED',
+    message: refusalMessage('publish', topic, 'event rate exceeded'),
+    topic,
+    operation: 'publish',
+    target: topic,
   };
-  if (id !== undefined) op.id = id;
-  if (topic !== undefined) op.topic = topic;
-  return op;
 }
 
-/** The refusals of one mount, matched against each operation the widget sends. */
+/** The rate limits of one mount, matched against each operation the widget sends. */
 export class Refusals {
   readonly #rules = new Set<Refusal>();
 

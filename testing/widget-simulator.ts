@@ -2,8 +2,11 @@ import type { McEvent, StateVersion } from '../sdk/index.ts';
 import {
   FrameSession,
   matchTopic,
+  McError,
   McSuspendedEvent,
   type FrameStatus,
+  type GrantRef,
+  type ServiceName,
   type HostContextPatch,
   type Manifest,
   type ModalRequest,
@@ -108,6 +111,8 @@ export class WidgetSimulator {
   readonly #taken = new Set<McEvent>();
   #status: FrameStatus = { state: 'loading' };
   #unmounted = false;
+  /** Beats sent before the widget connected (none of them reached it). */
+  #beatsAtConnect = 0;
 
   constructor(parts: SimulatorParts) {
     this.host = parts.host;
@@ -175,7 +180,10 @@ export class WidgetSimulator {
       .until(
         () => {
           const status = this.#status;
-          if (status.state === 'connected') return true;
+          if (status.state === 'connected') {
+            this.#beatsAtConnect = this.#clock.beats;
+            return true;
+          }
           if (status.state === 'error' || status.state === 'quarantined') {
             const code = status.state === 'error' ? status.code : 'HANDSHAKE_REFUSED';
             throw Object.assign(new Error(`${this.appId}: ${status.message}`), {
@@ -394,9 +402,13 @@ export class WidgetSimulator {
   /**
    * Makes the host go away: its heartbeats stop, as when the host page hangs or is torn
    * down. The widget's `onHostStatus` reports `away` once the last beat's deadline passes
-   * (about five heartbeat intervals); the broker keeps routing meanwhile.
+   * (about five heartbeat intervals); the broker keeps routing meanwhile. Resolves when the
+   * beats have stopped: after at least one reached the widget since it connected (before
+   * its first beat a widget has no deadline to miss, in production too).
    */
-  disconnectHost(): void {
+  async disconnectHost(): Promise<void> {
+    // Two: the first beat after the handshake may leave before the host's link is up.
+    await this.#clock.beyond(this.#beatsAtConnect + 1);
     this.#clock.running = false;
   }
 
@@ -406,14 +418,35 @@ export class WidgetSimulator {
   }
 
   /**
-   * Makes the broker refuse what the widget asks: `publish` on a topic (or pattern),
-   * `subscribe` to a pattern, `read` (get or watch) of an app's state. The widget gets the
-   * broker's own error (`NOT_PERMITTED` or `RATE_LIMITED`, with the topic of a refused
-   * publish, or failing the request's promise) and the operation goes nowhere. Returns the
-   * function that lifts the refusal. Applies from the widget's next message on.
+   * Makes the host refuse what the widget asks, to test its error paths: `publish` on a
+   * topic or pattern, `subscribe` to a pattern, `read` (get or watch) of an app's state,
+   * `call` of a host service (by service name: `storage`, `notify`, …).
+   *
+   * `NOT_PERMITTED` is a real revocation (`host.revoke`, docs/decisions/0022): the broker (or
+   * the host, for a service) refuses, and a subscription or watch that overlaps it ends with
+   * an error on `onError`, as in production. `RATE_LIMITED` (publish, subscribe, read) is
+   * answered on the widget's channel in front of the broker, in the broker's own words, and
+   * the operation goes nowhere. Resolves, once in force, with the function that lifts it.
    */
-  refuse(op: RefusedOp, target: string, code: RefusalCode = 'NOT_PERMITTED'): () => void {
-    return this.host.refusals.add({ op, target, code });
+  async refuse(
+    op: RefusedOp,
+    target: string,
+    code: RefusalCode = 'NOT_PERMITTED',
+  ): Promise<() => Promise<void>> {
+    if (code === 'RATE_LIMITED') {
+      if (op === 'call') {
+        throw new McError(
+          'INVALID_ARGUMENT',
+          "service rate limits are the host's own: not simulated",
+        );
+      }
+      const lift = this.host.refusals.add({ op, target });
+      return async () => void lift();
+    }
+    const grant = grantOf(op, target);
+    await this.host.revoke(this.appId, grant, { by: 'microcanvas/testing' });
+    return async () =>
+      void (await this.host.restore(this.appId, grant, { by: 'microcanvas/testing' }));
   }
 
   /** Resolves with the first refusal the widget was sent that has `code` (and `topic`). */
@@ -460,6 +493,20 @@ export class WidgetSimulator {
       this.host.announce(change, this.slotId, this.appId, this.#session.epoch);
     }
     this.#waiters.changed();
+  }
+}
+
+/** The live-permission grant a refusal takes away. */
+function grantOf(op: RefusedOp, target: string): GrantRef {
+  switch (op) {
+    case 'publish':
+      return { publish: target as TopicPattern };
+    case 'subscribe':
+      return { subscribe: target as TopicPattern };
+    case 'read':
+      return { read: target };
+    case 'call':
+      return { service: target as ServiceName };
   }
 }
 

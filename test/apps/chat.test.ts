@@ -61,7 +61,7 @@ describe('Sample app: chat', () => {
   it('says so when the host refuses a message', async function () {
     if (NO_FRAME_INPUT) this.skip();
     const sim = await mountChat();
-    sim.refuse('publish', 'chat.message.sent', 'NOT_PERMITTED');
+    await sim.refuse('publish', 'chat.message.sent', 'NOT_PERMITTED');
     await send(sim, 'hello?');
     const toast = await sim.expectNotification('Message not sent (NOT_PERMITTED)');
     expect(toast.kind).to.equal('error');

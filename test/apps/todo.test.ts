@@ -101,7 +101,7 @@ describe('Sample app: todo', () => {
     if (NO_FRAME_INPUT) this.skip();
     const sim = await mountTodo({ storage: { todos: [MILK] } });
     await sim.expectState();
-    sim.refuse('publish', 'todo.item.completed', 'RATE_LIMITED');
+    await sim.refuse('publish', 'todo.item.completed', 'RATE_LIMITED');
     sim.focus();
     await tabThenPress(3, 'Space');
     const toast = await sim.expectNotification('Could not tell the other apps (RATE_LIMITED)');
