@@ -16,6 +16,7 @@ const SOURCES = {
   './server': 'server/index.ts',
   './backend': 'server/backend/index.ts',
   './vite': 'vite-plugin/index.ts',
+  './testing': 'testing/index.ts',
 };
 const pkg = JSON.parse(readFileSync(new URL('package.json', import.meta.url), 'utf8'));
 for (const [entry, target] of Object.entries(pkg.exports)) {

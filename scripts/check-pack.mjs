@@ -22,7 +22,7 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const ALLOWED = [
   /^(?:LICENSE|README\.md|package\.json)$/,
   /^dist\/(?:lib|server|vite)\//,
-  /^dist\/types\/(?:sdk|shell|server|vite-plugin)\//,
+  /^dist\/types\/(?:sdk|shell|server|vite-plugin|testing)\//,
   /^dist\/custom-elements\.json$/,
 ];
 const TEST_PATH =

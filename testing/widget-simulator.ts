@@ -2,6 +2,7 @@ import type { McEvent, StateVersion } from '../sdk/index.ts';
 import {
   FrameSession,
   matchTopic,
+  type Host,
   McError,
   McSuspendedEvent,
   type FrameStatus,
@@ -59,7 +60,7 @@ export interface SimStorage {
   entries(): Promise<Record<string, unknown>>;
 }
 
-/** What {@link WidgetSimulator} needs from `mountWidget`. */
+/** @internal What {@link WidgetSimulator} needs from `mountWidget`. */
 export interface SimulatorParts {
   host: SimHost;
   clock: HostClock;
@@ -83,7 +84,9 @@ export class WidgetSimulator {
   /** The registered manifest, defaults filled in. */
   readonly manifest: Manifest;
   /** The host: a real `Host` of `microcanvas/shell` (broker Worker, services). */
-  readonly host: SimHost;
+  readonly host: Host;
+  /** The same host, with the simulator's relay and rate limits. */
+  readonly #host: SimHost;
   /** The widget's frame. */
   readonly iframe: HTMLIFrameElement;
   /** Everything the widget published that the broker accepted, oldest first. */
@@ -114,8 +117,10 @@ export class WidgetSimulator {
   /** Beats sent before the widget connected (none of them reached it). */
   #beatsAtConnect = 0;
 
+  /** @internal Made by `mountWidget`. */
   constructor(parts: SimulatorParts) {
     this.host = parts.host;
+    this.#host = parts.host;
     this.#clock = parts.clock;
     this.manifest = parts.manifest;
     this.appId = parts.manifest.id;
@@ -231,7 +236,7 @@ export class WidgetSimulator {
 
   /** True while the widget holds an accepted subscription that matches `topic`. */
   listensTo(topic: Topic): boolean {
-    return this.host.relay?.listensTo(topic) ?? false;
+    return this.#host.relay?.listensTo(topic) ?? false;
   }
 
   /** Resolves once the widget holds an accepted subscription that matches `topic`. */
@@ -241,7 +246,7 @@ export class WidgetSimulator {
         () => (this.listensTo(topic) ? true : undefined),
         `${this.appId} did not subscribe to ${topic}`,
         () =>
-          `its subscriptions: ${[...(this.host.relay?.subscriptions.values() ?? [])].join(', ') || 'none'}`,
+          `its subscriptions: ${[...(this.#host.relay?.subscriptions.values() ?? [])].join(', ') || 'none'}`,
         options.timeoutMs,
       )
       .then(() => undefined);
@@ -440,7 +445,7 @@ export class WidgetSimulator {
           "service rate limits are the host's own: not simulated",
         );
       }
-      const lift = this.host.refusals.add({ op, target });
+      const lift = this.#host.refusals.add({ op, target });
       return async () => void lift();
     }
     const grant = grantOf(op, target);
