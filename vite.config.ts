@@ -36,11 +36,14 @@ export default defineConfig({
       'microcanvas/sync': at('./shell/sync.ts'),
       'microcanvas/protocol': at('./sdk/protocol/index.ts'),
       'microcanvas/remote': at('./shell/remote/index.ts'),
+      'microcanvas/testing': at('./testing/index.ts'),
     },
   },
   plugins: [
     microcanvas({
       role: 'both',
+      // The host simulator's page for test/e2e/testing.spec.ts is a host page too.
+      hostPages: ['index.html', 'test/e2e/simulator.html'],
       widgets: {
         calendar: 'sample-apps/calendar/index.html',
         todo: 'sample-apps/todo/index.html',
