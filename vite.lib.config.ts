@@ -55,15 +55,22 @@ function plainWorkerUrls(): Plugin {
  * with the page, so there is nothing to dedupe, and the file also runs as is when an app's
  * bundler only copies it.
  */
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   // Relative URLs for emitted files (the Worker): resolved against `import.meta.url`.
   base: './',
+  // `--mode development` builds the development build into dist/lib/development/, which the
+  // exports map's `development` condition points at: `#microcanvas-dev` resolves to the SDK's
+  // warnings and explanations there, to nothing in the default build
+  // (docs/decisions/0024-dev-mode.md).
+  ...(mode === 'development'
+    ? { resolve: { conditions: ['module', 'browser', 'development'] } }
+    : {}),
   // The demo's `public/` is not part of the library.
   publicDir: false,
   worker: { format: 'es', plugins: () => [plainWorkerUrls()] },
   plugins: [plainWorkerUrls()],
   build: {
-    outDir: 'dist/lib',
+    outDir: mode === 'development' ? 'dist/lib/development' : 'dist/lib',
     emptyOutDir: true,
     target: 'es2022',
     minify: false,
@@ -87,4 +94,4 @@ export default defineConfig({
       output: { chunkFileNames: 'chunks/[name]-[hash].js' },
     },
   },
-});
+}));

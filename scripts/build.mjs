@@ -43,6 +43,13 @@ rmSync(join(ROOT, 'dist/server'), { recursive: true, force: true });
 rmSync(join(ROOT, 'dist/vite'), { recursive: true, force: true });
 rmSync(join(ROOT, 'dist/custom-elements.json'), { force: true });
 step(bin('vite'), ['build', '--config', 'vite.lib.config.ts', '--logLevel', 'warn']);
+// The development build (the exports map's `development` condition), then proof that only it
+// carries the SDK's dev-mode code (docs/decisions/0024-dev-mode.md).
+step(bin('vite'), [
+  'build',
+  ...['--config', 'vite.lib.config.ts', '--mode', 'development', '--logLevel', 'warn'],
+]);
+checkDevMode();
 step(bin('tsc'), ['-p', 'tsconfig.build.json']);
 step(bin('tsc'), ['-p', 'tsconfig.build-server.json']);
 // The `microcanvas-server` bin (scripts/build-server.mjs).
@@ -54,6 +61,32 @@ await buildVitePlugin();
 step(bin('cem'), ['analyze', '--config', 'custom-elements-manifest.config.mjs', '--quiet']);
 
 if (process.argv.includes('--no-check')) process.exit(0);
+
+/**
+ * The SDK's development build warns and explains; its production build must carry none of
+ * that. The marker is a sentence of sdk/dev/development.ts.
+ */
+function checkDevMode() {
+  const MARKER = 'microcanvas development build';
+  const sdk = (/** @type {string} */ dir) => readFileSync(join(ROOT, dir, 'sdk.js'), 'utf8');
+  // Chunks shared between entries hold the code: read every file the entry imports too.
+  const withChunks = (/** @type {string} */ dir) => {
+    const entry = sdk(dir);
+    const chunks = [...entry.matchAll(/from ["']\.\/(chunks\/[^"']+)["']/g)].map((m) =>
+      readFileSync(join(ROOT, dir, m[1]), 'utf8'),
+    );
+    return [entry, ...chunks].join('\n');
+  };
+  if (withChunks('dist/lib').includes(MARKER)) {
+    console.error('build: dist/lib/sdk.js carries development-only code');
+    process.exit(1);
+  }
+  if (!withChunks('dist/lib/development').includes(MARKER)) {
+    console.error('build: dist/lib/development/sdk.js lacks the development build');
+    process.exit(1);
+  }
+  console.log('build: dev-mode code only in dist/lib/development');
+}
 
 // A consumer imports every entry through the package name, as an app would, with the
 // strictest settings an app may have; `nodenext` also proves the `.ts`-suffixed relative

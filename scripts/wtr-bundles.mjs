@@ -10,7 +10,9 @@
 //
 // - `/test/**/*.test.ts` and the Worker's entry are answered with the file bundled;
 // - `/test/fixtures/bundled/<name>.html` is a page whose one script is
-//   `test/fixtures/<name>.ts` bundled.
+//   `test/fixtures/<name>.ts` bundled; `/test/fixtures/bundled-dev/<name>.html` the same,
+//   bundled under the `development` condition, as a Vite dev server resolves it: the SDK's
+//   development build (docs/decisions/0024-dev-mode.md).
 //
 // Bundles are built by esbuild once per server (restart `--watch` to see source changes)
 // and kept in memory. `import.meta.url` in project sources is replaced by the source's own
@@ -22,7 +24,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const FIXTURES = '/test/fixtures/bundled/';
+const FIXTURES = /^\/test\/fixtures\/bundled(-dev)?\//;
 
 /** @type {import('esbuild').Plugin} */
 const ownUrls = {
@@ -45,9 +47,11 @@ const bundles = new Map();
  * @param {string} path the entry, relative to the root
  * @param {boolean} [sourcemap] inline a source map (test files: failures point at the
  *   sources); fixtures go without, as the soak loads them a thousand times
+ * @param {string} [condition] the export condition: `production`, or `development`
  */
-function bundle(path, sourcemap = false) {
-  let code = bundles.get(path);
+function bundle(path, sourcemap = false, condition = 'production') {
+  const key = `${condition}:${path}`;
+  let code = bundles.get(key);
   if (!code) {
     code = build({
       entryPoints: [join(ROOT, path)],
@@ -55,7 +59,7 @@ function bundle(path, sourcemap = false) {
       format: 'esm',
       target: 'es2022',
       write: false,
-      conditions: ['production'],
+      conditions: [condition],
       tsconfig: join(ROOT, 'tsconfig.json'),
       // esbuild 0.28 without code splitting drops the initialisation of a module that is
       // also loaded with `import()` when it is reached through an `export *` barrel of a
@@ -68,8 +72,8 @@ function bundle(path, sourcemap = false) {
       logLevel: 'silent',
     }).then((result) => result.outputFiles[0].text);
     // A failed build is not kept: the next request tries again.
-    code.catch(() => bundles.delete(path));
-    bundles.set(path, code);
+    code.catch(() => bundles.delete(key));
+    bundles.set(key, code);
   }
   return code;
 }
@@ -95,8 +99,9 @@ export function bundledTests() {
 /** @returns {import('@web/dev-server-core').Middleware} */
 export function bundledFixtures() {
   return async (ctx, next) => {
-    if (!ctx.path.startsWith(FIXTURES)) return next();
-    const match = /^([a-z][a-z0-9-]*)\.(html|js)$/.exec(ctx.path.slice(FIXTURES.length));
+    const prefix = FIXTURES.exec(ctx.path);
+    if (!prefix) return next();
+    const match = /^([a-z][a-z0-9-]*)\.(html|js)$/.exec(ctx.path.slice(prefix[0].length));
     if (!match || !existsSync(join(ROOT, 'test/fixtures', `${match[1]}.ts`))) return next();
     const [, name, kind] = match;
     // Module scripts in sandboxed frames are CORS fetches with `Origin: null`.
@@ -107,7 +112,8 @@ export function bundledFixtures() {
       ctx.body = `<!doctype html><meta charset="utf-8"><title>${name} (bundled)</title><script type="module" src="./${name}.js"></script>\n`;
     } else {
       ctx.type = 'js';
-      ctx.body = await bundle(`test/fixtures/${name}.ts`);
+      const condition = prefix[1] ? 'development' : 'production';
+      ctx.body = await bundle(`test/fixtures/${name}.ts`, false, condition);
     }
   };
 }

@@ -1,3 +1,5 @@
+import { DEV_MODE, warnRefusal } from '#microcanvas-dev';
+
 import { decodeBrokerBatch } from './protocol/decode-broker-batch.ts';
 import { McError } from './protocol/errors.ts';
 import { linkError, type ClientLink, type HostStatus } from './link.ts';
@@ -399,6 +401,7 @@ export class Client {
         return;
       case 'err': {
         const error = new McError(op.code, op.message, op);
+        if (DEV_MODE && !this.#errorHandlers.size) warnRefusal(error);
         const { id } = op;
         if (id !== undefined && this.#pending.has(id)) {
           return this.#settle(id, this.#pending.get(id), error);

@@ -1,3 +1,4 @@
+import { DEV_MODE, explainNotEmbedded } from '#microcanvas-dev';
 import { CallOptions, connect as penpalConnect, type RemoteProxy } from 'penpal';
 
 import { Client } from './client.ts';
@@ -34,6 +35,8 @@ export const CONNECT_TIMEOUT_MS = 10_000;
 export function connect(options: ConnectOptions = {}): Client {
   const params = decodeFrameParams(location.hash);
   if (window.parent === window || !params) {
+    // The development build also explains, on the page, how to run a widget.
+    if (DEV_MODE) explainNotEmbedded(window.parent !== window);
     throw new McError('NOT_EMBEDDED', 'not framed by a microcanvas host');
   }
   const timeout = options.timeoutMs ?? CONNECT_TIMEOUT_MS;
