@@ -61,7 +61,7 @@ export default defineConfig(({ mode }) => ({
   // `--mode development` builds the development build into dist/lib/development/, which the
   // exports map's `development` condition points at: `#microcanvas-dev` resolves to the SDK's
   // warnings and explanations there, to nothing in the default build
-  // (docs/decisions/0024-dev-mode.md).
+  // (docs/decisions/0025-dev-mode.md).
   ...(mode === 'development'
     ? { resolve: { conditions: ['module', 'browser', 'development'] } }
     : {}),

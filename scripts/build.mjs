@@ -44,7 +44,7 @@ rmSync(join(ROOT, 'dist/vite'), { recursive: true, force: true });
 rmSync(join(ROOT, 'dist/custom-elements.json'), { force: true });
 step(bin('vite'), ['build', '--config', 'vite.lib.config.ts', '--logLevel', 'warn']);
 // The development build (the exports map's `development` condition), then proof that only it
-// carries the SDK's dev-mode code (docs/decisions/0024-dev-mode.md).
+// carries the SDK's dev-mode code (docs/decisions/0025-dev-mode.md).
 step(bin('vite'), [
   'build',
   ...['--config', 'vite.lib.config.ts', '--mode', 'development', '--logLevel', 'warn'],

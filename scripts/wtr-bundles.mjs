@@ -12,7 +12,7 @@
 // - `/test/fixtures/bundled/<name>.html` is a page whose one script is
 //   `test/fixtures/<name>.ts` bundled; `/test/fixtures/bundled-dev/<name>.html` the same,
 //   bundled under the `development` condition, as a Vite dev server resolves it: the SDK's
-//   development build (docs/decisions/0024-dev-mode.md).
+//   development build (docs/decisions/0025-dev-mode.md).
 //
 // Bundles are built by esbuild once per server (restart `--watch` to see source changes)
 // and kept in memory. `import.meta.url` in project sources is replaced by the source's own

@@ -3,7 +3,7 @@
  * the style of Lit's dev mode. The package's `imports` map resolves `#microcanvas-dev` here
  * under the `development` condition (Vite's dev server, `dist/lib/development/`); every
  * other build gets ./production.ts, where all of this is absent
- * (docs/decisions/0024-dev-mode.md).
+ * (docs/decisions/0025-dev-mode.md).
  */
 import type { McError } from '../protocol/errors.ts';
 

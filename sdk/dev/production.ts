@@ -1,7 +1,7 @@
 /**
  * The SDK's development hooks in a production build: nothing. The package's `imports` map
  * resolves `#microcanvas-dev` here under every condition but `development`
- * (docs/decisions/0024-dev-mode.md); `DEV_MODE` is `false`, so a bundler drops every call
+ * (docs/decisions/0025-dev-mode.md); `DEV_MODE` is `false`, so a bundler drops every call
  * behind it, and none of the development build's words ship (test/node/sdk/dev-mode.test.ts).
  */
 import type { McError } from '../protocol/errors.ts';

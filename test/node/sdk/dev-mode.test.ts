@@ -30,7 +30,7 @@ async function bundleSdk(conditions: string[] | undefined): Promise<string> {
   return result.outputFiles[0]!.text;
 }
 
-describe('the SDK development build (docs/decisions/0024-dev-mode.md)', () => {
+describe('the SDK development build (docs/decisions/0025-dev-mode.md)', () => {
   for (const conditions of [undefined, ['production']]) {
     it(`ships none of its words under ${conditions ? conditions.join() : "a bundler's defaults"}`, async () => {
       const code = await bundleSdk(conditions);
