@@ -84,7 +84,7 @@ describe('a widget page opened on its own', () => {
     expect(text).to.contain('This is a microcanvas widget: connect() needs a host.');
     expect(text).to.contain('opened on its own');
     expect(text).to.contain(`url: '${location.href.split('#')[0]}'`);
-    expect(text).to.contain('microcanvas/testing (docs/testing.md)');
+    expect(text).to.contain('from microcanvas/testing, the host simulator (docs/testing.md)');
     expect(text).to.contain('Access-Control-Allow-Origin: *');
   });
 
