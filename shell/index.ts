@@ -62,7 +62,10 @@ export * from '../sdk/protocol/outbox.ts';
 // <mc-toasts> and <mc-dialog> load when first shown (docs/decisions/0012-performance.md).
 export type { McToasts } from './elements/mc-toasts.ts';
 export type { McDialog, McDialogCloseEvent } from './elements/mc-dialog.ts';
-export { ensureToastView } from './elements/lazy-views.ts';
+export { ensureToastView, loadDevtools } from './elements/lazy-views.ts';
+// <mc-devtools> loads with loadDevtools() (docs/devtools.md).
+export type { McDevtools } from './elements/mc-devtools.ts';
+export type { ConnectionView, TapReader, TimelineFilter } from './devtools/tap-reader.ts';
 export {
   McAppResizedEvent,
   McResizeFrozenEvent,

@@ -1,5 +1,6 @@
 import type { Manifest } from './manifest.ts';
 import type { BrokerGrantRef } from './revocations.ts';
+import type { TapReport } from './tap.ts';
 import type { StateSnapshot } from './wire.ts';
 
 /**
@@ -95,6 +96,10 @@ export interface BrokerControl {
    * it no longer allows end before this returns.
    */
   revoke(appId: string, revoked: BrokerGrantRef[]): void;
+  /** Opens or closes the tap devtools reads (the broker records nothing while it is closed). */
+  tap(open: boolean): void;
+  /** What the tap recorded after `since`; undefined while it is closed. */
+  tapRead(since: number): TapReport | undefined;
   /** The host page's end of a channel on which it exposes its {@link HostListener}. */
   listen(port: MessagePort): void;
   /**

@@ -66,6 +66,8 @@ export const brokerControl: BrokerControl = {
   restore: (states: StateSnapshot[]) => broker.restore(states),
   adopt: (appId: string, json: string) => broker.adopt(appId, json),
   revoke: (appId: string, revoked: BrokerGrantRef[]) => broker.revoke(appId, revoked),
+  tap: (open: boolean) => broker.tap(open),
+  tapRead: (since: number) => broker.tapRead(since),
   /** The host page's end of a channel on which it exposes its {@link HostListener}. */
   listen: (port: MessagePort) => {
     listener = Comlink.wrap<HostListener>(port) as unknown as HostListener;

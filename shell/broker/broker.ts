@@ -16,6 +16,7 @@ import {
   type RemoteEvent,
   type StateSnapshot,
   type SyncedEvent,
+  type TapReport,
   type Topic,
 } from '../../sdk/protocol/index.ts';
 import { encodeBrokerOp } from '../../sdk/protocol/encode-broker-op.ts';
@@ -27,6 +28,7 @@ import { payloadChecks } from './payload-checks.ts';
 import { StateStore } from './state-store.ts';
 import { SubscriberIndex } from './subscriber-index.ts';
 import { SyncCursors } from './sync-cursors.ts';
+import { Tap } from './tap.ts';
 import { ViolationLog, type Violation, type ViolationKind } from './violations.ts';
 
 /** Refused events within {@link STRIKE_WINDOW_MS} after which a flooder is suspended. */
@@ -69,6 +71,8 @@ export class Broker {
   /** Per app, what the host revoked: applied to every connection of the app, new ones too. */
   readonly #revoked = new Map<string, readonly BrokerGrantRef[]>();
   #forwarding: SyncedEvent[] = [];
+  /** What devtools reads; undefined (and free) while none is open. */
+  #tap: Tap | undefined;
   #delivered = 0;
   /** Drops of connections that have since closed. */
   #dropped = 0;
@@ -76,7 +80,10 @@ export class Broker {
   constructor(listener: BrokerListener = {}, now: () => number = () => performance.now()) {
     this.#listener = listener;
     this.#now = now;
-    this.#violations = new ViolationLog((v) => this.#listener.violation?.(v));
+    this.#violations = new ViolationLog((v) => {
+      this.#tap?.refused(v);
+      this.#listener.violation?.(v);
+    });
   }
 
   /** Registers (or replaces) a manifest. Connections already attached keep their grants. */
@@ -201,6 +208,19 @@ export class Broker {
         this.#revokedNotice(to, id, 'state.watch', app);
       }
     }
+  }
+
+  /**
+   * Opens (or closes) the tap that devtools reads (docs/devtools.md). Closed, the broker
+   * records nothing; opening again starts an empty tap.
+   */
+  tap(open: boolean): void {
+    this.#tap = open ? (this.#tap ?? new Tap()) : undefined;
+  }
+
+  /** What the tap recorded after `since` (its `seq`), or undefined while it is closed. */
+  tapRead(since: number): TapReport | undefined {
+    return this.#tap?.read(since, this.#connections.values(), this.#state.all(), this.stats());
   }
 
   /** Closes a connection and forgets its subscriptions and watches. */
@@ -346,9 +366,22 @@ export class Broker {
     if (from.grants.sends(topic) && from.appId !== HOST_APP_ID) {
       this.#forward({ app: from.appId, topic, data: JSON.stringify(data ?? null) });
     }
-    for (const to of this.#index.lookup(topic)) {
-      if (to.sendEvent(part, now)) this.#delivered++;
+    const tap = this.#tap;
+    if (tap === undefined) {
+      for (const to of this.#index.lookup(topic)) {
+        if (to.sendEvent(part, now)) this.#delivered++;
+      }
+      return;
     }
+    const sent: string[] = [];
+    const dropped: string[] = [];
+    for (const to of this.#index.lookup(topic)) {
+      if (to.sendEvent(part, now)) {
+        this.#delivered++;
+        sent.push(to.id);
+      } else dropped.push(to.id);
+    }
+    tap.event(from, topic, part.length, sent, dropped);
   }
 
   #subscribe(from: Connection, id: number, pattern: string): void {
@@ -387,7 +420,9 @@ export class Broker {
       return this.#refuse(from, 'too-large', 'PAYLOAD_TOO_LARGE', `state is ${size} bytes`);
     }
     if (!from.bytes.take(size, now)) return this.#rateLimited(from);
-    this.#notifyState(this.#state.set(from.appId, value ?? null));
+    const snapshot = this.#state.set(from.appId, value ?? null);
+    this.#tap?.state(from.appId, from.id, snapshot.version);
+    this.#notifyState(snapshot);
     if (from.grants.sends())
       this.#forward({ app: from.appId, data: JSON.stringify(value ?? null) });
   }
@@ -438,9 +473,14 @@ export class Broker {
       return true;
     }
     const part = encodeBrokerOp({ op: 'evt', topic, source: app, data: value });
+    const sent: string[] = [];
     for (const to of this.#index.lookup(topic)) {
-      if (to.grants.receives(topic) && to.sendEvent(part, now)) this.#delivered++;
+      if (to.grants.receives(topic) && to.sendEvent(part, now)) {
+        this.#delivered++;
+        sent.push(to.id);
+      }
     }
+    this.#tap?.event({ id: 'server', appId: app }, topic, part.length, sent, []);
     return true;
   }
 

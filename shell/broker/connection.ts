@@ -50,6 +50,11 @@ export class Connection {
   /** Consecutive refusals for rate; the broker suspends a client that keeps flooding. */
   strikes = 0;
   suspended = false;
+  /**
+   * The last round trip to this client in ms: from a batch sent while nothing was
+   * outstanding (or the previous acknowledgement) to the acknowledgement that follows.
+   */
+  rttMs = 0;
   readonly #out = new Outbox(() => this.#flush());
   /** The length of what {@link #out} holds, in UTF-16 code units. */
   #outBytes = 0;
@@ -102,6 +107,16 @@ export class Connection {
     return this.#dropped;
   }
 
+  /** Operations waiting to be sent (for devtools). */
+  get queued(): number {
+    return this.#out.parts.length;
+  }
+
+  /** Operations sent and not yet acknowledged (for devtools). */
+  get unacked(): number {
+    return this.#unacked;
+  }
+
   /** Queues one serialized broker operation (never dropped: replies and errors). */
   send(part: string): void {
     if (this.#closed) return;
@@ -140,7 +155,9 @@ export class Connection {
   ack(n: number): boolean {
     if (n > this.#unacked) return false;
     this.#unacked -= n;
-    this.#progressAt = this.#now();
+    const now = this.#now();
+    this.rttMs = now - this.#progressAt;
+    this.#progressAt = now;
     if (this.#out.parts.length > 0 || this.#gap > 0) this.#out.schedule();
     return true;
   }

@@ -1,4 +1,5 @@
 import type { Host } from '../host/host.ts';
+import type { McDevtools } from './mc-devtools.ts';
 import { lazy } from '../shared/lazy.ts';
 
 /**
@@ -13,6 +14,14 @@ import { lazy } from '../shared/lazy.ts';
 // dist/lib/shell.js, not its chunks, as having side effects).
 export const loadDialog: () => Promise<unknown> = lazy(() =>
   import('./mc-dialog.ts').then((module) => module.McDialog),
+);
+
+/**
+ * Loads and defines `<mc-devtools>` (docs/devtools.md); resolves with its class. Devtools
+ * are not in the page's start-up bundle: call this where a page offers them.
+ */
+export const loadDevtools: () => Promise<typeof McDevtools> = lazy(() =>
+  import('./mc-devtools.ts').then((module) => module.McDevtools),
 );
 
 const watched = new WeakSet<Host>();

@@ -17,6 +17,7 @@ import {
   type RemoteEvent,
   type StateSnapshot,
   type SyncedEvent,
+  type TapReport,
   type Theme,
   type Topic,
   type TopicPattern,
@@ -110,6 +111,8 @@ export class Host extends EventTarget {
   #destroyed = false;
   #uplink: ((batch: SyncedEvent[]) => void) | undefined;
   readonly #unavailable = new Set<string>();
+  /** Open devtools taps: the broker records while there is one. */
+  #taps = 0;
   /** Live permissions, loaded with the first use (nothing is revoked before). */
   #permissions: LivePermissions | undefined;
   readonly #live = lazy(() =>
@@ -229,6 +232,7 @@ export class Host extends EventTarget {
     for (const manifest of this.#registry.all()) {
       this.#link.send((broker) => broker.register(manifest));
     }
+    if (this.#taps > 0) this.#link.send((broker) => broker.tap(true));
     for (const [app, list] of this.#permissions?.revocations() ?? []) {
       this.#link.send((broker) => broker.revoke(app, list));
     }
@@ -328,6 +332,25 @@ export class Host extends EventTarget {
   /** Every revoke and restore, oldest first: who, what, when (the last 1,000). */
   auditLog(): Promise<AuditEntry[]> {
     return this.#live().then((live) => live.auditLog());
+  }
+
+  /**
+   * Opens the broker's tap for devtools (docs/devtools.md) until the returned function is
+   * called: while any is open the broker records what it decides in a bounded ring.
+   */
+  openTap(): () => void {
+    if (this.#taps++ === 0) this.#link.send((broker) => broker.tap(true));
+    let open = true;
+    return () => {
+      if (!open) return;
+      open = false;
+      if (--this.#taps === 0 && !this.#destroyed) this.#link.send((broker) => broker.tap(false));
+    };
+  }
+
+  /** What the tap recorded after `since` (a report's `seq`); undefined while none is open. */
+  readTap(since: number): Promise<TapReport | undefined> {
+    return this.#link.call((broker) => broker.tapRead(since));
   }
 
   /** The broker's bounded log of refusals. */
