@@ -84,6 +84,22 @@ export function ratioRows(r) {
       );
     }
   }
+  if (r.devtools) {
+    // docs/devtools.md: the tap and the panel may cost at most 5 % of the round trip.
+    const { open, closed } = r.devtools;
+    for (const q of ['median', 'p99']) {
+      rows.push(
+        row(
+          `5. round trip ${q} with <mc-devtools> open vs closed`,
+          us(open[q]),
+          us(closed[q]),
+          open[q] / closed[q],
+          q === 'median' ? '≤ 1.05×' : '(info)',
+          q === 'median' ? (x) => x <= 1.05 : null,
+        ),
+      );
+    }
+  }
   if (r.burst) {
     const mcEntry = Object.entries(r.burst).find(([k]) => k.startsWith('microcanvas'));
     const [mcName, mc] = mcEntry;
@@ -215,6 +231,19 @@ export function formatReport(r, meta) {
           us(s.max),
         ]),
       ),
+    );
+    out.push('');
+  }
+  if (r.devtools) {
+    const { open, closed } = r.devtools;
+    const ratios = open.roundMedians
+      .map((m, i) => m / closed.roundMedians[i])
+      .sort((a, b) => a - b);
+    const mid = ratios[Math.floor((ratios.length - 1) / 2)];
+    out.push(
+      `Round trip with <mc-devtools> open vs closed, median ratio of rounds: ${mid.toFixed(2)}× ` +
+        `(rounds ${ratios[0].toFixed(2)}–${ratios.at(-1).toFixed(2)}×); ` +
+        `open ${us(open.median)} / ${us(open.p99)}, closed ${us(closed.median)} / ${us(closed.p99)} (median / p99)`,
     );
     out.push('');
   }

@@ -1,6 +1,6 @@
 // `npm run bench`: one headless Chromium run, microcanvas beside raw baselines in the same
 // page; prints a table of same-run ratios and writes bench/results/latest.json.
-// Options: --quick (smaller counts, a smoke run), --only=profile,rtt,burst,flood,mount,
+// Options: --quick (smaller counts, a smoke run), --only=profile,rtt,devtools,burst,flood,mount,
 // --repeats=N (burst repeats, default 5), --runs=N (N whole runs, each in a fresh browser;
 // prints every run's report, then each ratio per run with its median and min–max),
 // --trace (writes a Chromium trace with CPU samples to bench/results/trace.json; read it with

@@ -1,14 +1,14 @@
 import {
   Host,
+  loadDevtools,
   McCanvas,
   McCatalog,
   McError,
   type McAppStatusEvent,
-  type McViolationEvent,
+  type McDevtools,
 } from 'microcanvas/shell';
 import { CanvasPersistence, IndexedDbStore, WindowBridge } from 'microcanvas/sync';
 
-import { EventLog, StateView } from './host-panel.ts';
 import { gridLayout } from './layout.ts';
 import { demoManifests, widgetOrigin } from './manifests.ts';
 import { demoServer } from './server-config.ts';
@@ -16,7 +16,8 @@ import { demoServer } from './server-config.ts';
 /**
  * The demo host page: registers the three sample apps, lays them out on an editable
  * `<mc-canvas>` (saved in IndexedDB, synced across tabs), offers the app catalog, and shows
- * what the host itself sees (events, public state, refusals, the page bridge).
+ * what the host itself sees in `<mc-devtools>` (the broker's decisions, public state,
+ * refusals, live permissions) beside the page bridge and the sample backends' figures.
  */
 
 const $ = <T extends HTMLElement>(selector: string): T => {
@@ -70,28 +71,13 @@ const fromRegistry = server && serverUrl ? await server.catalogFromRegistry(host
 if (fromRegistry === 0) for (const manifest of demoManifests(origin)) host.register(manifest);
 
 // The host's own requests to the broker time out (5 s) like a widget's, and a timed-out
-// subscription is dropped; so wait until the broker Worker is up before subscribing, and
-// subscribe before mounting, so the log misses nothing.
+// subscription is dropped; so wait until the broker Worker is up before subscribing.
 await host.stats();
 
-// Host code sees everything on the broker; render it as text, never as markup.
-const log = new EventLog($('#event-log'));
-const eventCount = $('#event-count');
-const everything = host.subscribe('*.*.*', (event) => {
-  log.add(event);
-  eventCount.textContent = String(log.count);
-});
-
-const states = new StateView($('#state-view'));
-for (const app of ['calendar', 'todo', 'chat']) host.state.watch(app, (s) => states.update(s));
-
-let refusals = 0;
-host.addEventListener('mc-violation', (event: McViolationEvent) => {
-  refusals++;
-  const v = event.violation;
-  $('#refusals').textContent =
-    `${refusals} (last: ${v.app} ${v.kind}${v.topic ? ` on ${v.topic}` : ''})`;
-});
+// <mc-devtools> loads on its own (it is not in the shell's start-up bundle); attached before
+// anything is mounted, its timeline misses nothing.
+await loadDevtools();
+$<McDevtools>('mc-devtools').host = host;
 
 // The seed's "browser events" pattern: page code hears completed todos on `window`.
 const bridge = new WindowBridge(host);
@@ -113,8 +99,6 @@ canvas.addEventListener('mc-app-status', (event: McAppStatusEvent) => {
   showConnected();
 });
 canvas.addEventListener('mc-layout-change', showConnected);
-
-await everything.ready;
 
 /** The default arrangement: the three apps side by side, as many per row as fit. */
 const defaults = () => gridLayout(APPS, $('#stage').clientWidth).slots;

@@ -1,7 +1,8 @@
 // Screenshots of the demo, to look at it: `node scripts/screenshot.mjs [url]`.
 // Without a URL it starts its own dev server on a free port and stops it afterwards.
 // Writes screenshots/demo.png (as loaded), screenshots/demo-after.png (after picking
-// today, ticking a todo and sending a message), screenshots/demo-edit.png (the canvas
+// today, ticking a todo and sending a message), demo-devtools-apps.png and
+// demo-devtools-permissions.png (<mc-devtools>' other tabs), screenshots/demo-edit.png (the canvas
 // rearranged with the keyboard and the catalog, focus ring showing), demo-drag.png (mid-drag,
 // the shield over the frames) and screenshots/demo-dark.png.
 import { mkdirSync } from 'node:fs';
@@ -57,8 +58,22 @@ try {
     .fill('Milk is in the fridge, plumber next');
   await widget('chat').getByRole('button', { name: 'Send' }).click();
   await widget('chat').getByText('completed: Buy milk').waitFor();
-  await page.locator('#event-log li', { hasText: 'chat.message.sent' }).waitFor();
+  const devtools = page.locator('mc-devtools');
+  await devtools.locator('tr', { hasText: 'chat.message.sent' }).first().waitFor();
   await shot('demo-after.png');
+
+  // <mc-devtools>: apps and state, then a grant revoked from the panel (and restored).
+  await devtools.getByRole('tab', { name: 'Apps & state' }).click();
+  await shot('demo-devtools-apps.png');
+  await devtools.getByRole('tab', { name: 'Permissions' }).click();
+  await devtools
+    .locator('[data-app="chat"] li', { hasText: 'todo.item.completed' })
+    .getByRole('button', { name: 'Revoke' })
+    .click();
+  await devtools.getByText('devtools revoked').waitFor();
+  await shot('demo-devtools-permissions.png');
+  await devtools.getByRole('button', { name: 'Restore' }).click();
+  await devtools.getByRole('tab', { name: 'Timeline' }).click();
 
   // Rearrange: chat moved down and narrowed with the keyboard, a second todo from the catalog.
   await page.locator('mc-catalog').getByRole('button', { name: 'Add Todo' }).click();

@@ -11,6 +11,7 @@ import { FLOOD_ORIGIN, mountFixture, pairManifest, rawFrame, WIDGET_ORIGIN } fro
 import { command, take } from './inbox.ts';
 import { TRANSPORT_LABEL, wireRawPair, type RawTransport } from './raw-relays.ts';
 import { burstOnce, measureBurst } from './scenarios/burst.ts';
+import { measureDevtools } from './scenarios/devtools.ts';
 import { measureFlood } from './scenarios/flood.ts';
 import { measureMount } from './scenarios/mount.ts';
 import { measureRtt } from './scenarios/rtt.ts';
@@ -166,6 +167,15 @@ async function runBench(options: BenchOptions = {}): Promise<Record<string, unkn
         ...transports.map((t) => ({ name: TRANSPORT_LABEL[t], pinger: raw.get(t)! })),
         { name: DIRECT_LABEL, pinger: direct },
       ],
+      { rounds: 12, n: count(250), warmup: count(300) },
+      log,
+    );
+  });
+
+  await section('devtools', async () => {
+    results.devtools = await measureDevtools(
+      host,
+      a.win,
       { rounds: 12, n: count(250), warmup: count(300) },
       log,
     );

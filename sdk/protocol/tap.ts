@@ -21,6 +21,8 @@ export interface TapEntry {
   topic?: string;
   /** The event's size on the wire, in UTF-16 code units. */
   bytes?: number;
+  /** The event's payload as JSON text, cut to a preview. */
+  data?: string;
   /** Slots the event was delivered to (queued on their port). */
   to?: string[];
   /** Slots whose queue was full: dropped there, with a gap notice. */

@@ -381,7 +381,7 @@ export class Broker {
         sent.push(to.id);
       } else dropped.push(to.id);
     }
-    tap.event(from, topic, part.length, sent, dropped);
+    tap.event(from, topic, part, sent, dropped);
   }
 
   #subscribe(from: Connection, id: number, pattern: string): void {
@@ -480,7 +480,7 @@ export class Broker {
         sent.push(to.id);
       }
     }
-    this.#tap?.event({ id: 'server', appId: app }, topic, part.length, sent, []);
+    this.#tap?.event({ id: 'server', appId: app }, topic, part, sent, []);
     return true;
   }
 

@@ -29,17 +29,24 @@ export class Tap {
   /** Per app, the version its preview was made from: a state is serialized once per version. */
   readonly #previews = new Map<string, { version: number; preview: string }>();
 
-  /** An event from `from` on `topic`, queued for the slots `to`, dropped for `dropped`. */
+  /**
+   * An event from `from` on `topic` (`part`: as encoded for subscribers), queued for the
+   * slots `to`, dropped for `dropped`.
+   */
   event(
     from: Pick<Connection, 'id' | 'appId'>,
     topic: string,
-    bytes: number,
+    part: string,
     to: string[],
     dropped: string[],
   ): void {
     const entry: TapEntry = this.#entry('event', from.appId, from.id);
     entry.topic = topic;
-    entry.bytes = bytes;
+    entry.bytes = part.length;
+    // The payload as the subscribers got it (encodeBrokerOp writes `data` last), cut short.
+    const at = part.indexOf(',"data":');
+    if (at >= 0)
+      entry.data = cut(part.slice(at + 8, Math.min(part.length - 1, at + 9 + PREVIEW_CHARS)));
     entry.to = to;
     if (dropped.length > 0) entry.dropped = dropped;
     this.#count(from.id).published++;
@@ -109,9 +116,13 @@ export class Tap {
   #preview(state: StateSnapshot): string {
     const known = this.#previews.get(state.app);
     if (known?.version === state.version) return known.preview;
-    let text = JSON.stringify(state.value) ?? 'null';
-    if (text.length > PREVIEW_CHARS) text = `${text.slice(0, PREVIEW_CHARS - 1)}…`;
+    const text = cut(JSON.stringify(state.value) ?? 'null');
     this.#previews.set(state.app, { version: state.version, preview: text });
     return text;
   }
+}
+
+/** JSON text cut to {@link PREVIEW_CHARS}, with an ellipsis when cut. */
+function cut(text: string): string {
+  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 1)}…` : text;
 }

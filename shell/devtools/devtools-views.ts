@@ -52,6 +52,7 @@ export function timelineRows(reader: TapReader, entries: TapEntry[]): TemplateRe
         <th>time</th>
         <th>from</th>
         <th>topic</th>
+        <th>data</th>
         <th>broker decided</th>
         <th class="num">bytes</th>
       </tr>
@@ -63,6 +64,7 @@ export function timelineRows(reader: TapReader, entries: TapEntry[]): TemplateRe
             <td class="mono">${time(e.time)}</td>
             <td>${slotName(reader, e.slot)}</td>
             <td class="mono topic">${e.topic ?? (e.kind === 'state' ? '(public state)' : '')}</td>
+            <td class="mono data">${e.data ?? ''}</td>
             <td>${decision(reader, e)}</td>
             <td class="num">${e.bytes ?? ''}</td>
           </tr>`,

@@ -108,19 +108,26 @@ export const devtoolsStyles = css`
   .preview {
     word-break: break-all;
   }
-  .delivered {
+  td.data {
+    max-width: 22em;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+    opacity: 0.8;
+  }
+  span.delivered {
     color: var(--mc-ok-text, #067647);
   }
-  .nobody,
+  span.nobody,
   .empty,
   .hint {
     opacity: 0.65;
   }
-  .refused,
+  span.refused,
   .error {
     color: var(--mc-alert-text, #b42318);
   }
-  .state {
+  span.state {
     color: var(--mc-accent, #4f6bed);
   }
   h3 {
@@ -140,8 +147,13 @@ export const devtoolsStyles = css`
   }
   .grants {
     display: grid;
-    grid-template-columns: repeat(auto-fill, minmax(220px, 1fr));
+    grid-template-columns: repeat(auto-fill, minmax(280px, 1fr));
     gap: 10px;
+  }
+  .app-grants {
+    border: 1px solid var(--mc-border, #eaecf0);
+    border-radius: 8px;
+    padding: 6px 8px;
   }
   .app-grants ul,
   .audit {
@@ -150,13 +162,14 @@ export const devtoolsStyles = css`
     list-style: none;
   }
   .app-grants li {
-    display: flex;
+    display: grid;
+    grid-template-columns: 5.5em minmax(0, 1fr) auto;
     align-items: center;
     gap: 6px;
     padding: 1px 0;
   }
-  .app-grants li button {
-    margin-left: auto;
+  .app-grants li code {
+    overflow-wrap: anywhere;
   }
   .app-grants li.revoked code {
     text-decoration: line-through;
@@ -164,7 +177,6 @@ export const devtoolsStyles = css`
   }
   .kind {
     opacity: 0.7;
-    min-width: 5.5em;
   }
   .audit li {
     padding: 1px 0;

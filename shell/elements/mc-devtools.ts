@@ -155,7 +155,7 @@ export class McDevtools extends LitElement {
             ? html`<div class="filters">
                   <input
                     type="search"
-                    placeholder="topic, or pattern like todo.*.*"
+                    placeholder="topic or todo.*.*"
                     aria-label="Filter by topic"
                     .value=${this.filter.topic ?? ''}
                     @input=${(e: Event) =>

@@ -59,7 +59,7 @@ test.describe('microcanvas demo', () => {
 
     await expect(todo.locator('.item .title')).toHaveText(['Buy milk', 'Call the plumber']);
     await expect(todo.locator('#filter-label')).not.toHaveText('All todos');
-    await expect(page.locator('#event-log')).toContainText('calendar.date.selected');
+    await expect(page.locator('mc-devtools')).toContainText('calendar.date.selected');
 
     await todo.getByRole('button', { name: 'Show all' }).click();
     await expect(todo.locator('.item')).toHaveCount(7);
@@ -77,9 +77,38 @@ test.describe('microcanvas demo', () => {
 
     await expect(chat.locator('#log .system')).toContainText(['✔ Alice completed: Buy milk']);
     await expect(calendar.locator('#open-count')).toHaveText('6 open todos');
-    await expect(page.locator('#event-log')).toContainText('todo.item.completed');
+    await expect(page.locator('mc-devtools')).toContainText('todo.item.completed');
     // The page bridge re-dispatched it on window for in-page code.
     await expect(page.locator('#bridge-count')).toHaveText('1');
+  });
+
+  test('devtools show where an event went, and revoking a grant there stops its delivery', async ({
+    page,
+  }) => {
+    await openDemo(page);
+    const devtools = page.locator('mc-devtools');
+    const chat = widget(page, 'chat');
+    const todo = widget(page, 'todo');
+    await todo.getByRole('checkbox', { name: /Buy milk/ }).check();
+    // The broker's decision: delivered to the chat widget's slot (chat subscribes to it).
+    await expect(devtools.locator('tr', { hasText: 'todo.item.completed' }).first()).toContainText(
+      'chat (chat-1)',
+    );
+    await expect(chat.locator('#log .system')).toHaveCount(1);
+
+    await devtools.getByRole('tab', { name: 'Permissions' }).click();
+    await devtools
+      .locator('[data-app="chat"] li', { hasText: 'todo.item.completed' })
+      .getByRole('button', { name: 'Revoke' })
+      .click();
+    await expect(devtools.locator('.audit')).toContainText('devtools revoked chat subscribe');
+    await todo.getByRole('checkbox', { name: /Call the plumber/ }).check();
+    await devtools.getByRole('tab', { name: 'Timeline' }).click();
+    const second = devtools.locator('tr', { hasText: 'todo.item.completed' }).first();
+    await expect(second).not.toContainText('chat (chat-1)');
+    // Positive control in the same window: the calendar still hears todo's state.
+    await expect(widget(page, 'calendar').locator('#open-count')).toHaveText('5 open todos');
+    await expect(chat.locator('#log .system')).toHaveCount(1);
   });
 
   test('a chat message reaches the broker and is shown once, as text', async ({ page }) => {
@@ -90,7 +119,7 @@ test.describe('microcanvas demo', () => {
     await chat.getByRole('textbox', { name: 'Message' }).fill(text);
     await chat.getByRole('button', { name: 'Send' }).click();
 
-    await expect(page.locator('#event-log')).toContainText('chat.message.sent');
+    await expect(page.locator('mc-devtools')).toContainText('chat.message.sent');
     await expect(chat.locator('.message.mine .text')).toHaveText([text]);
     await expect(chat.locator('#log img')).toHaveCount(0);
   });
