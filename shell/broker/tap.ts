@@ -11,7 +11,7 @@ import type { Connection } from './connection.ts';
 /** Timeline entries the tap keeps; older ones are overwritten (a read says how many it missed). */
 export const TAP_SIZE = 2000;
 /** Entries one read returns at most: the newest, when more are waiting. */
-export const TAP_READ_MAX = 500;
+export const TAP_READ_MAX = 200;
 /** The longest public state preview, in characters. */
 const PREVIEW_CHARS = 200;
 

@@ -80,7 +80,7 @@ export class TapReader extends EventTarget {
   }
 
   /** The timeline entries that pass `filter`, newest first, at most `max`. */
-  filtered(filter: TimelineFilter, max = 200): TapEntry[] {
+  filtered(filter: TimelineFilter, max = 100): TapEntry[] {
     const out: TapEntry[] = [];
     const topic = filter.topic?.trim() ?? '';
     const pattern = topic.includes('*') ? patternRegExp(topic) : undefined;
