@@ -8,7 +8,6 @@ export * from './broker-control.ts';
 export type { BrokerOp, ErrOp, EventOp, GapOp, OkOp, StateOp } from './broker-ops.ts';
 export * from './permissions.ts';
 export * from './revocations.ts';
-export type * from './tap.ts';
 export * from './manifest.ts';
 export * from './app-schemas.ts';
 export * from './payload-schema.ts';
