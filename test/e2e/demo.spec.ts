@@ -94,7 +94,7 @@ test.describe('microcanvas demo', () => {
     await expect(devtools.locator('tr', { hasText: 'todo.item.completed' }).first()).toContainText(
       'chat (chat-1)',
     );
-    await expect(chat.locator('#log .system')).toHaveCount(1);
+    await expect(chat.locator('#log .system', { hasText: '✔' })).toHaveCount(1);
 
     await devtools.getByRole('tab', { name: 'Permissions' }).click();
     await devtools
@@ -108,7 +108,9 @@ test.describe('microcanvas demo', () => {
     await expect(second).not.toContainText('chat (chat-1)');
     // Positive control in the same window: the calendar still hears todo's state.
     await expect(widget(page, 'calendar').locator('#open-count')).toHaveText('5 open todos');
-    await expect(chat.locator('#log .system')).toHaveCount(1);
+    await expect(chat.locator('#log .system', { hasText: '✔' })).toHaveCount(1);
+    // The chat widget was told, with the typed error, and shows it.
+    await expect(chat.locator('#log')).toContainText('revoked (NOT_PERMITTED)');
   });
 
   test('a chat message reaches the broker and is shown once, as text', async ({ page }) => {
