@@ -1,7 +1,7 @@
 import { McError } from '../shell/index.ts';
 
 /** How long the simulator's `expect…` helpers wait by default. */
-export const EXPECT_TIMEOUT_MS = 5000;
+export const EXPECT_TIMEOUT_MS = 10_000;
 
 interface Waiter {
   look(): boolean;

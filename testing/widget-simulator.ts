@@ -28,7 +28,7 @@ import { Waiters } from './waiters.ts';
 export interface ExpectOptions<T> {
   /** Only what this accepts counts. */
   where?: (value: T) => boolean;
-  /** How long to wait (default 5000 ms); then the promise rejects with `CALL_TIMEOUT`. */
+  /** How long to wait (default 10 s); then the promise rejects with `CALL_TIMEOUT`. */
   timeoutMs?: number;
 }
 
@@ -40,7 +40,7 @@ export interface PublishOptions {
    * event published before that is lost, as it would be in production.
    */
   waitForSubscriber?: boolean;
-  /** How long to wait for that subscription (default 5000 ms). */
+  /** How long to wait for that subscription (default 10 s). */
   timeoutMs?: number;
 }
 
