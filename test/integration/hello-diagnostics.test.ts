@@ -53,6 +53,16 @@ describe('a slot that times out waiting for hello says why', () => {
     });
   });
 
+  it('says when the widget server cannot be reached at all', async () => {
+    // Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
+    const url = 'http://127.0.0.1:9/widget.html';
+    const { status } = await timeoutStatus(url, (m) => m.includes('could not be fetched'));
+    expect(status).to.include({
+      code: 'HANDSHAKE_TIMEOUT',
+      message: `no hello within 1500 ms: ${url} could not be fetched (a wrong host, the server down, or this page's connect-src)`,
+    });
+  });
+
   it('asks about connect() when the page loads with CORS but never says hello', async () => {
     const url = fixtureUrl('silent.html');
     const { status } = await timeoutStatus(url, (m) => m.includes('loads'));
