@@ -1,12 +1,14 @@
 // @ts-check
 // The package as a new user gets it: packs the built library (run `npm run build` first;
 // `npm test` does), installs the tarball into a fresh app made of this folder's files, builds
-// that app with `vite build`, serves the production build with `vite preview`, and in
+// that app with `vite build` and the package's plugin (microcanvas/vite), serves the
+// production build with `vite preview` (the plugin's headers: CSP on the host page), and in
 // headless Chromium checks that
 //   - every Worker script request (Sec-Fetch-Dest: worker) is answered with JavaScript, not
 //     with the app's index.html;
 //   - the widget, served from another site (127.0.0.1; the app is on localhost), connects;
-//   - after unmount, the port its session gave the broker is closed (port-watch.ts).
+//   - after unmount, the port its session gave the broker is closed (port-watch.ts);
+//   - the host page's CSP refused nothing (Workers, frames, styles all allowed).
 // Exits 1 with every failed check listed.
 //
 //   node test/consumer/run.mjs          check, then delete the temporary app
@@ -75,12 +77,13 @@ try {
   );
   log(`installed ${filename}`);
 
-  await build({
-    root: app,
-    configFile: false,
-    logLevel: 'warn',
-    build: { rolldownOptions: { input: [join(app, 'index.html'), join(app, 'widget.html')] } },
-  });
+  // The package's Vite plugin, as installed: the widget page becomes an input of the build,
+  // and preview serves the host page under its CSP (the broker Worker and the port reaper
+  // must run under it) and the widget with CORS.
+  /** @type {typeof import('../../vite-plugin/index.ts')} */
+  const { microcanvas } = await import(join(app, 'node_modules/microcanvas/dist/vite/index.js'));
+  const plugin = () => microcanvas({ widgets: { probe: 'widget.html' } });
+  await build({ root: app, configFile: false, logLevel: 'warn', plugins: [plugin()] });
   log('built the app with vite');
 
   /** @type {Array<{ url: string, status: number, type: string }>} */
@@ -89,9 +92,9 @@ try {
     root: app,
     configFile: false,
     logLevel: 'warn',
-    // The widget's frame is sandboxed (an opaque origin): its module scripts need CORS.
-    preview: { host: '127.0.0.1', port: 0, headers: { 'Access-Control-Allow-Origin': '*' } },
+    preview: { port: 0 },
     plugins: [
+      plugin(),
       {
         name: 'record-worker-scripts',
         configurePreviewServer(preview) {
@@ -119,7 +122,17 @@ try {
   browser = await chromium.launch({ executablePath: chromiumPath(), args });
   const page = await browser.newPage();
   page.on('pageerror', (error) => console.log(`consumer: page error: ${error.message}`));
-  await page.goto(`http://localhost:${address.port}/`);
+  /** @type {string[]} */
+  const refused = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/.test(message.text())) refused.push(message.text());
+  });
+  const response = await page.goto(`http://localhost:${address.port}/`);
+  if (
+    !/frame-ancestors 'none'/.test((await response?.headerValue('content-security-policy')) ?? '')
+  ) {
+    failures.push("the host page was served without the plugin's CSP");
+  }
 
   try {
     await page.waitForFunction(() => window.consumer?.status() === 'connected', null, {
@@ -141,6 +154,24 @@ try {
     failures.push(`the unmounted widget's port was not closed within ${WAIT_MS} ms`);
   }
 
+  if (refused.length > 0)
+    failures.push(`the CSP refused something:\n    ${refused.join('\n    ')}`);
+  // The control: an inline script is refused, and the refusal is seen here.
+  const seen = refused.length;
+  const refusal = page.waitForEvent('console', {
+    predicate: (message) => /Content Security Policy/.test(message.text()),
+    timeout: WAIT_MS,
+  });
+  const ran = await page.evaluate(() => {
+    const script = document.createElement('script');
+    script.textContent = 'window.inlineRan = true';
+    document.head.append(script);
+    return 'inlineRan' in window;
+  });
+  await refusal.catch(() => undefined);
+  if (ran || refused.length === seen) {
+    failures.push('the control failed: an inline script was not refused, or its refusal not seen');
+  }
   const kinds = workerScripts.map((w) => `${w.url} → ${w.status} ${w.type}`);
   console.log(`consumer: Worker scripts requested:\n  ${kinds.join('\n  ') || '(none)'}`);
   for (const w of workerScripts) {
