@@ -5,7 +5,7 @@
 // static checks (type checks, lint and its rules' tests, the Node-side tests of the code
 // without a DOM in test/node/ with each test counted, format, size budgets, library build,
 // the packed package: its contents, the API reference, publint, attw, a Vite-built consumer
-// app in Chromium) with the server
+// app and the README's quick starts in Chromium) with the server
 // tests beside them, against real Redis and NATS (scripts/server-services.mjs: the machine's,
 // or our own on free ports, installed with apt as root when missing), the
 // browser tests (@web/test-runner, one run per engine in BROWSERS, all three by default) and
@@ -335,6 +335,8 @@ await check('API reference', bin('typedoc'), ['--emit', 'none']);
 await check('publint', bin('publint'), ['--strict']);
 await check('attw', bin('attw'), ['--pack', '.', '--profile', 'esm-only']);
 await check('consumer app', process.execPath, ['test/consumer/run.mjs']);
+// The README's host and widget quick starts, in a new folder, from the packed package.
+await check('README quick starts', process.execPath, ['test/quickstart/run.mjs']);
 
 await serverStep;
 

@@ -30,19 +30,31 @@ function buildInput(config: UserConfig, options: ResolvedOptions, root: string) 
   return input;
 }
 
-/** Adds a line naming the two sites under Vite's own URLs. */
-function announce(server: { printUrls(): void; config: { logger: Logger } }, role: string) {
+/** What `announce` needs of a dev or preview server. */
+interface PrintingServer {
+  printUrls(): void;
+  httpServer: { address(): unknown } | null;
+  config: { logger: Logger; base: string };
+}
+
+/** Adds the host page's URL on `localhost` and the widget site under Vite's own URLs. */
+function announce(server: PrintingServer, role: string) {
   const print = server.printUrls.bind(server);
   server.printUrls = () => {
     print();
+    const address = server.httpServer?.address();
+    const port =
+      typeof address === 'object' && address !== null && 'port' in address
+        ? address.port
+        : undefined;
     const info = (line: string) => server.config.logger.info(line);
-    if (role === 'both') {
+    if (role === 'both' && typeof port === 'number') {
       info(
-        '  microcanvas: open the host page on localhost; widgets are served from 127.0.0.1 (another site)',
+        `  ➜  Host:    http://localhost:${port}${server.config.base}  (microcanvas: widgets from http://127.0.0.1:${port}, another site)`,
       );
     } else if (role === 'widget') {
       info(
-        '  microcanvas: widget pages served with the headers sandboxed frames need (CORS, CORP)',
+        '  ➜  microcanvas: widget pages served with the headers sandboxed frames need (CORS, CORP)',
       );
     }
   };
