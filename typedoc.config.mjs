@@ -68,6 +68,7 @@ const config = {
     'RegistryService',
     'SavedSlotSchema',
     'SpaceRecordSchema',
+    'Tab',
     'StateOpSchema',
     'TokenOptions',
     'TrackedSession',
