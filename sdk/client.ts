@@ -230,7 +230,11 @@ export class Client {
     return this.#pending.size + this.#calls;
   }
 
-  /** Errors reported asynchronously (a refused publish, a rate limit, dropped events). */
+  /**
+   * Errors reported asynchronously (a refused publish, a rate limit, dropped events). In the
+   * SDK's development build, a refusal that arrives while no handler is set is warned in the
+   * console once (docs/errors.md, "Development build").
+   */
   onError(handler: (error: McError) => void): () => void {
     return on(this.#errorHandlers, handler);
   }
