@@ -24,15 +24,32 @@ export interface ConnectOptions {
 export const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
+ * Where the document keeps its client, with its protocol version, for every copy of the SDK
+ * in the page: two libraries that each call `connect()`, even each with an SDK of its own,
+ * share one session instead of two handshakes that break each other.
+ */
+const SHARED = Symbol.for('microcanvas.client');
+const shared = globalThis as { [SHARED]?: [number, Client] };
+
+/**
  * Connects this widget to the microcanvas host that framed it and returns its client at
  * once: a penpal handshake with the parent window (only at the host origin given in the URL
  * fragment), then `hello` with the mount nonce, which hands back a private port to the
  * broker. What the widget publishes or subscribes before that is kept in order and sent
  * then; `await client.ready` to know the outcome.
  *
- * @throws McError `NOT_EMBEDDED` when the page was not framed by a host.
+ * One document has one session: a second `connect()` (from any copy of the SDK) returns the
+ * same client while it is open, and its options are ignored.
+ *
+ * @throws McError `NOT_EMBEDDED` when the page was not framed by a host; `PROTOCOL_MISMATCH`
+ *   when another copy of the SDK, of another protocol version, connected this document.
  */
 export function connect(options: ConnectOptions = {}): Client {
+  const [version, open] = shared[SHARED] ?? [];
+  if (open) {
+    if (version === PROTOCOL_VERSION) return open;
+    throw new McError('PROTOCOL_MISMATCH', `page connected by protocol ${version}`);
+  }
   const params = decodeFrameParams(location.hash);
   if (window.parent === window || !params) {
     // The development build also explains, on the page, how to run a widget.
@@ -50,6 +67,8 @@ export function connect(options: ConnectOptions = {}): Client {
     applyContext(context);
     sink?.context(context);
   };
+  // A closed or failed client is not handed out again: the next connect() starts afresh.
+  const release = () => shared[SHARED]?.[1] === client && delete shared[SHARED];
   const deadline = Date.now() + timeout;
   const connection = penpalConnect<HostMethods>({ messenger, methods, timeout });
   const link = (async (): Promise<ClientLink> => {
@@ -75,12 +94,14 @@ export function connect(options: ConnectOptions = {}): Client {
           ),
         bind: (s) => (sink = s),
         close: () => {
+          release();
           beat(0);
           worker?.terminate();
           connection.destroy();
         },
       };
     } catch (error) {
+      release();
       connection.destroy();
       const { code, message } = error as { code?: string; message?: string };
       if (code === 'CONNECTION_TIMEOUT' || code === 'METHOD_CALL_TIMEOUT') {
@@ -90,7 +111,9 @@ export function connect(options: ConnectOptions = {}): Client {
       throw new McError(code === 'PROTOCOL_MISMATCH' ? code : 'HANDSHAKE_REFUSED', String(message));
     }
   })();
-  return new Client(link);
+  const client = new Client(link);
+  shared[SHARED] = [PROTOCOL_VERSION, client];
+  return client;
 }
 
 /**

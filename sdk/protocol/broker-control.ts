@@ -19,7 +19,9 @@ export type ViolationKind =
   | 'not-permitted'
   | 'rate-limited'
   | 'suspended'
-  | 'quota';
+  | 'quota'
+  /** A hello with a wrong or stale nonce (recorded by the host, not the broker). */
+  | 'handshake';
 
 /** One refusal, as devtools and host code see it. */
 export interface Violation {

@@ -18,7 +18,9 @@ import {
 import type { Host } from '../host/host.ts';
 import type { ServiceSurface } from '../services/service-surface.ts';
 import type { SessionServices } from '../services/session-services.ts';
+import { McViolationEvent } from '../host/host-events.ts';
 import { Heartbeat, HEARTBEAT_MISSES } from './heartbeat.ts';
+import { HelloGuard } from './hello-guard.ts';
 import { loadPenpal, type Penpal } from './penpal-loader.ts';
 import { createNonce } from './nonce.ts';
 
@@ -82,6 +84,7 @@ export class FrameSession {
   #reloadCounted = false;
   #attached = false;
   #ended = false;
+  readonly #wrongHellos: HelloGuard;
 
   constructor(
     readonly host: Host,
@@ -90,7 +93,11 @@ export class FrameSession {
     readonly onStatus: (status: FrameStatus, change?: SessionChange) => void,
     /** The slot's element, for host services that draw or size (resize, modal, shortcuts). */
     readonly surface?: ServiceSurface,
-  ) {}
+  ) {
+    this.#wrongHellos = new HelloGuard(manifest.id, slotId, host.connectTimeoutMs, (v) =>
+      host.dispatchEvent(new McViolationEvent(v)),
+    );
+  }
 
   get status(): FrameStatus {
     return this.#status;
@@ -208,7 +215,10 @@ export class FrameSession {
   async #hello(nonce: unknown, version: unknown): Promise<Reply<HelloReply>> {
     if (this.#ended) throw wireError('HANDSHAKE_REFUSED', 'this mount has ended');
     if (typeof nonce !== 'string' || nonce !== this.nonce) {
-      this.#fail('HANDSHAKE_REFUSED', 'wrong mount nonce');
+      // Refused and recorded; the slot ends only when they keep coming (hello-guard.ts).
+      if (!this.#wrongHellos.wrong('wrong mount nonce')) {
+        this.#fail('HANDSHAKE_REFUSED', 'too many hellos with a wrong nonce');
+      }
       throw wireError('HANDSHAKE_REFUSED', 'wrong mount nonce');
     }
     if (version !== PROTOCOL_VERSION) {

@@ -1,6 +1,9 @@
 import type { Violation } from '../../sdk/protocol/index.ts';
 
-/** Fired on a {@link Host} for every refusal the broker records. */
+/**
+ * Fired on a {@link Host} for every refusal the broker records, and for every `hello` with a
+ * wrong nonce the host refuses (kind `handshake`).
+ */
 export class McViolationEvent extends Event {
   static readonly type = 'mc-violation';
   constructor(readonly violation: Violation) {
