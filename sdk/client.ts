@@ -426,7 +426,7 @@ export class Client {
  */
 function appId(app: string): string {
   if (isAppId(app)) return app;
-  throw new McError('INVALID_ARGUMENT', `not an app id: ${String(app).slice(0, 40)}`);
+  throw new McError('INVALID_ARGUMENT', `not an app id: ${app}`);
 }
 
 function on<T>(handlers: Set<T>, handler: T): () => void {

@@ -24,12 +24,17 @@ export interface ConnectOptions {
 export const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
- * Where the document keeps its client, with its protocol version, for every copy of the SDK
- * in the page: two libraries that each call `connect()`, even each with an SDK of its own,
- * share one session instead of two handshakes that break each other.
+ * What a document keeps of its session, for every copy of the SDK in the page (a layout all
+ * versions keep): two libraries that each call `connect()`, even each with an SDK of its
+ * own, share one session instead of two handshakes that break each other. `methods` is the
+ * table the host calls: `handle()` (host-calls.ts) adds to it.
  */
-const SHARED = Symbol.for('microcanvas.client');
-const shared = globalThis as { [SHARED]?: [number, Client] };
+export type Session = [protocolVersion: number, client: Client, methods: WidgetMethods];
+const SESSION = Symbol.for('microcanvas');
+const page = globalThis as { [SESSION]?: Session };
+
+/** The document's session, once a copy of the SDK connected it. */
+export const session = (): Session | undefined => page[SESSION];
 
 /**
  * Connects this widget to the microcanvas host that framed it and returns its client at
@@ -38,18 +43,15 @@ const shared = globalThis as { [SHARED]?: [number, Client] };
  * broker. What the widget publishes or subscribes before that is kept in order and sent
  * then; `await client.ready` to know the outcome.
  *
- * One document has one session: a second `connect()` (from any copy of the SDK) returns the
- * same client while it is open, and its options are ignored.
+ * One document has one session: a second `connect()`, from any copy of the SDK in the page,
+ * returns the same client while it is open, and its options are ignored (the session speaks
+ * the protocol of the copy that connected it, which the host accepted).
  *
- * @throws McError `NOT_EMBEDDED` when the page was not framed by a host; `PROTOCOL_MISMATCH`
- *   when another copy of the SDK, of another protocol version, connected this document.
+ * @throws McError `NOT_EMBEDDED` when the page was not framed by a host.
  */
 export function connect(options: ConnectOptions = {}): Client {
-  const [version, open] = shared[SHARED] ?? [];
-  if (open) {
-    if (version === PROTOCOL_VERSION) return open;
-    throw new McError('PROTOCOL_MISMATCH', `page connected by protocol ${version}`);
-  }
+  const open = page[SESSION]?.[1];
+  if (open) return open;
   const params = decodeFrameParams(location.hash);
   if (window.parent === window || !params) {
     // The development build also explains, on the page, how to run a widget.
@@ -68,7 +70,7 @@ export function connect(options: ConnectOptions = {}): Client {
     sink?.context(context);
   };
   // A closed or failed client is not handed out again: the next connect() starts afresh.
-  const release = () => shared[SHARED]?.[1] === client && delete shared[SHARED];
+  const release = () => page[SESSION]?.[1] === client && delete page[SESSION];
   const deadline = Date.now() + timeout;
   const connection = penpalConnect<HostMethods>({ messenger, methods, timeout });
   const link = (async (): Promise<ClientLink> => {
@@ -112,7 +114,7 @@ export function connect(options: ConnectOptions = {}): Client {
     }
   })();
   const client = new Client(link);
-  shared[SHARED] = [PROTOCOL_VERSION, client];
+  page[SESSION] = [PROTOCOL_VERSION, client, methods];
   return client;
 }
 
