@@ -79,6 +79,9 @@ export function explainNotEmbedded(framed: boolean): void {
     body.setAttribute('role', 'alert');
     body.textContent = text;
     root.append(style, body);
+    // The page's own notice (if it has one) is under it: a click puts it away.
+    box.title = 'Click to dismiss';
+    box.addEventListener('click', () => box.remove());
     document.body.append(box);
   };
   if (document.body) show();

@@ -86,6 +86,8 @@ describe('a widget page opened on its own', () => {
     expect(text).to.contain(`url: '${location.href.split('#')[0]}'`);
     expect(text).to.contain('from microcanvas/testing, the host simulator (docs/testing.md)');
     expect(text).to.contain('Access-Control-Allow-Origin: *');
+    overlay!.dispatchEvent(new MouseEvent('click'));
+    expect(overlays()).to.have.length(0);
   });
 
   it('says so when it is framed by a page that is not a host', async () => {
