@@ -1,4 +1,5 @@
 import { html, nothing, type TemplateResult } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
 
 import type {
   AuditEntry,
@@ -58,7 +59,11 @@ export function timelineRows(reader: TapReader, entries: TapEntry[]): TemplateRe
       </tr>
     </thead>
     <tbody>
-      ${entries.map(
+      ${repeat(
+        entries,
+        // Keyed: a read adds a few rows at the top and drops some at the bottom; the rows
+        // between are moved, not rewritten.
+        (e) => e.seq,
         (e) =>
           html`<tr class=${e.kind} data-seq=${e.seq}>
             <td class="mono">${time(e.time)}</td>

@@ -31,6 +31,9 @@ describe('broker Worker failure', function () {
     const hostSeen: unknown[] = [];
     await host.subscribe('alpha.note.*', (e) => hostSeen.push(e.data)).ready;
 
+    // Revoked before the crash: the host replays it into the new broker (decision 0022).
+    await host.revoke('beta', { read: 'alpha' });
+
     const restarted = new Promise<McBrokerRestartedEvent>((resolve) =>
       host.addEventListener('mc-broker-restarted', resolve, { once: true }),
     );
@@ -72,5 +75,9 @@ describe('broker Worker failure', function () {
     expect(((await received).data as { data: unknown }).data).to.equal('after');
     expect(hostSeen).to.deep.equal(['after']);
     expect((await host.counters()).ports).to.equal(3);
+    // The manifest reads alpha; the revocation still holds on the new broker.
+    const refused = nextEvent<{ code: string }>(host, 'beta.echo.error');
+    command(host, beta, { cmd: 'get', app: 'alpha' });
+    expect((await refused).data.code).to.equal('NOT_PERMITTED');
   });
 });
