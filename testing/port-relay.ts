@@ -106,6 +106,8 @@ export class PortRelay {
     for (const op of parse(raw) ?? []) {
       if (op.op === 'err') this.#reportError(op, false);
       if ((op.op !== 'ok' && op.op !== 'err') || typeof op.id !== 'number') continue;
+      // The broker ended a live subscription (the host revoked it).
+      if (op.op === 'err' && this.subscriptions.delete(op.id)) changed = true;
       const pattern = this.#asked.get(op.id);
       if (pattern === undefined) continue;
       this.#asked.delete(op.id);

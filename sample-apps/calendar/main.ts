@@ -145,7 +145,10 @@ async function main(): Promise<void> {
   // A selection the host refused to pass on (or rate-limited) is shown, not swallowed.
   client.onError((error) => {
     $('notice').hidden = false;
-    $('notice').textContent = `The other apps were not told: ${error.message} (${error.code})`;
+    $('notice').textContent =
+      error.operation === 'publish'
+        ? `The other apps were not told: ${error.message} (${error.code})`
+        : `${error.message} (${error.code})`;
   });
   const watch = client.state.watch('todo', (state) => {
     todos = state.version === 0 ? null : readTodoState(state.value);

@@ -77,7 +77,12 @@ function wire(client: Client): Subscription[] {
     append({ kind: 'message', author, text, mine: false });
   });
   // A message the host refused (or rate-limited) never left: say so, in the log and a toast.
+  // Anything else the host ended (a revoked subscription, say) is a line in the log.
   client.onError((error) => {
+    if (error.operation !== 'publish') {
+      append({ kind: 'system', text: `${error.message} (${error.code})` });
+      return;
+    }
     append({ kind: 'system', text: `Not sent: ${error.message} (${error.code})` });
     void notify(client, `Message not sent (${error.code})`, { kind: 'error' }).catch(() => {});
   });

@@ -226,11 +226,16 @@ async function main(): Promise<void> {
     filter = loaded.selected;
   }
 
-  // A tick the host refused to pass on (or rate-limited) is shown, not swallowed.
+  // A tick the host refused to pass on (or rate-limited) is shown, not swallowed; so is a
+  // subscription the host ended (the todo list then no longer follows the calendar).
   client.onError((error) => {
-    void notify(client, `Could not tell the other apps (${error.code})`, { kind: 'error' }).catch(
-      () => {},
-    );
+    const text =
+      error.operation === 'publish'
+        ? `Could not tell the other apps (${error.code})`
+        : error.operation === 'subscribe'
+          ? `No longer following the calendar: ${error.message} (${error.code})`
+          : `${error.message} (${error.code})`;
+    void notify(client, text, { kind: 'error' }).catch(() => {});
   });
   // Events come from other apps: take only a well-formed date and nothing else.
   const selected = client.subscribe('calendar.date.selected', (event) => {

@@ -109,6 +109,15 @@ describe('Sample app: todo', () => {
     expect(sim.published).to.have.length(0);
   });
 
+  it('says so when the host stops it following the calendar', async () => {
+    const sim = await mountTodo({ storage: { todos: [MILK] } });
+    await sim.expectSubscribed('calendar.date.selected');
+    await sim.refuse('subscribe', 'calendar.date.selected');
+    const toast = await sim.expectNotification('No longer following the calendar');
+    expect(toast.text).to.contain('revoked (NOT_PERMITTED)');
+    expect(sim.listensTo('calendar.date.selected')).to.equal(false);
+  });
+
   it('removes completed items only when the person confirms', async function () {
     if (NO_FRAME_INPUT) this.skip();
     const done = { ...MILK, done: true };
