@@ -2,6 +2,7 @@ import { DEV_MODE, explainNotEmbedded } from '#microcanvas-dev';
 import { CallOptions, connect as penpalConnect, type RemoteProxy } from 'penpal';
 
 import { Client } from './client.ts';
+import type { App, TypedClient } from './typed.ts';
 import type { ClientLink, HostStatus, LinkSink } from './link.ts';
 import { ParentMessenger } from './parent-messenger.ts';
 import { McError } from './protocol/errors.ts';
@@ -47,9 +48,17 @@ export const session = (): Session | undefined => page[SESSION];
  * returns the same client while it is open, and its options are ignored (the session speaks
  * the protocol of the copy that connected it, which the host accepted).
  *
+ * `connect<Own, Peers>()` gives the same client typed by the apps' declared topics and
+ * state ({@link App}, docs/typed-topics.md).
+ *
  * @throws McError `NOT_EMBEDDED` when the page was not framed by a host.
  */
-export function connect(options: ConnectOptions = {}): Client {
+export function connect(options?: ConnectOptions): Client;
+export function connect<Own extends App, Peers extends App = never>(
+  options?: ConnectOptions,
+): TypedClient<Own, Peers>;
+// The typed view is the same object: its overload differs from the implementation in types only.
+export function connect(options: ConnectOptions = {}): unknown {
   const open = page[SESSION]?.[1];
   if (open) return open;
   const params = decodeFrameParams(location.hash);

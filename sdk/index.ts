@@ -10,6 +10,15 @@ export {
   type StateVersion,
   type Subscription,
 } from './client.ts';
+export type {
+  App,
+  KnownPattern,
+  PayloadOf,
+  StateOf,
+  TopicsMatching,
+  TypedClient,
+  TypedEvent,
+} from './typed.ts';
 export { McError, type ErrorCode } from './protocol/errors.ts';
 export type { AppContext } from './protocol/context.ts';
 export type { IdentityToken } from './protocol/identity.ts';

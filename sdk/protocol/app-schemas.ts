@@ -8,6 +8,22 @@ import { isTopic } from './topics.ts';
  * without it.
  */
 
+/**
+ * What an app declares about itself, as types: its id (the first segment of its topics),
+ * the payload type of each topic it publishes, and its public state's type. The SDK's
+ * `connect<Own, Peers>()` types a client by it (docs/typed-topics.md); `defineApp` derives
+ * it from zod schemas (`AppOf`).
+ *
+ * ```ts
+ * type Calendar = App<'calendar', { 'calendar.date.selected': { date: string } }, { selected: string | null }>;
+ * ```
+ */
+export interface App<Id extends string = string, Topics extends object = object, State = unknown> {
+  id: Id;
+  topics: Topics;
+  state: State;
+}
+
 /** A JSON Schema of the supported subset: `true`, `false` or an object of keywords. */
 export type PayloadSchema = boolean | { readonly [keyword: string]: unknown };
 

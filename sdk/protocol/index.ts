@@ -11,6 +11,7 @@ export * from './revocations.ts';
 export * from './manifest.ts';
 export * from './app-schemas.ts';
 export * from './payload-schema.ts';
+export * from './define-app.ts';
 export * from './scopes.ts';
 export * from './context-tokens.ts';
 export * from './context.ts';

@@ -9,6 +9,8 @@ import {
   payloadSchemaIssue,
 } from '../../../sdk/protocol/payload-schema.ts';
 import { compilePayloadSchema } from '../../../sdk/protocol/payload-validator.ts';
+import { defineApp } from '../../../sdk/protocol/define-app.ts';
+import type { McError } from '../../../sdk/protocol/errors.ts';
 
 /** What a zod schema becomes in a manifest: checked, then compiled. */
 function fromZod(schema: z.ZodType) {
@@ -186,5 +188,34 @@ describe('patternIssue (ReDoS)', () => {
     // z.email() quantifies groups: not taken.
     const { pattern } = z.toJSONSchema(z.email()) as { pattern: string };
     assert.match(patternIssue(pattern)!, /quantified group/);
+  });
+});
+
+describe('defineApp', () => {
+  it('generates the manifest’s schemas with z.toJSONSchema, and they check payloads', () => {
+    const calendar = defineApp({
+      id: 'calendar',
+      topics: { 'calendar.date.selected': z.object({ date: z.iso.date() }) },
+      state: z.object({ selected: z.iso.date().nullable() }),
+    });
+    assert.equal(appSchemasIssue(calendar.schemas), null);
+    const check = compilePayloadSchema(calendar.schemas.topics!['calendar.date.selected']!);
+    assert.equal(check({ date: '2026-11-24' }), null);
+    assert.equal(check({ date: 20261124 }), 'data.date: expected string, got number');
+    const state = compilePayloadSchema(calendar.schemas.state!, 'state');
+    assert.equal(state({ selected: null }), null);
+    assert.match(state({ selected: 'soon' })!, /^state\.selected: does not match/);
+  });
+
+  it('refuses at once a schema the broker would not run', () => {
+    assert.throws(
+      () =>
+        defineApp({ id: 'mail', topics: { 'mail.address.added': z.object({ to: z.email() }) } }),
+      (error: McError) =>
+        error.code === 'INVALID_ARGUMENT' &&
+        /^topics\.mail\.address\.added\.properties\.to\.pattern: a quantified group/.test(
+          error.message,
+        ),
+    );
   });
 });
