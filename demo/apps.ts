@@ -12,6 +12,18 @@ export function demoManifests(origin: string): ManifestInput[] {
       url: `${origin}/sample-apps/calendar/index.html`,
       description: 'A month grid; selecting a day tells the other apps.',
       publishes: ['calendar.date.selected'],
+      // The broker refuses a selected day that is not an ISO date (docs/typed-topics.md):
+      // z.toJSONSchema of the calendar's DateSelected (sample-apps/calendar/topics.ts).
+      schemas: {
+        topics: {
+          'calendar.date.selected': {
+            type: 'object',
+            properties: { date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } },
+            required: ['date'],
+            additionalProperties: false,
+          },
+        },
+      },
       // With a server, a selected day reaches the todo backend (its webhook).
       sync: { publishes: ['calendar.date.selected'] },
       reads: ['todo'],

@@ -34,4 +34,5 @@ export {
   storage,
   type AppStorage,
   type AutoResizeOptions,
+  type ServiceCaller,
 } from './services.ts';

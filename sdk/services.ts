@@ -4,6 +4,12 @@
  * A service the manifest does not list is refused like an unknown one (docs/services.md).
  */
 import type { Client } from './client.ts';
+
+/**
+ * What the helpers need of a client: its host calls. A `Client` is one, and so is its typed
+ * view (`TypedClient`, docs/typed-topics.md).
+ */
+export type ServiceCaller = Pick<Client, 'call'>;
 import { MODAL_TIMEOUT_MS } from './protocol/limits.ts';
 import type {
   ModalRequestInput,
@@ -26,7 +32,7 @@ export interface AutoResizeOptions {
  * oscillates. Returns the function that stops it.
  */
 export function autoResize(
-  client: Client,
+  client: ServiceCaller,
   options: AutoResizeOptions = { height: 'content' },
 ): () => void {
   const root = document.documentElement;
@@ -54,7 +60,7 @@ export function autoResize(
 
 /** Shows a host-drawn toast labelled with the app's name; `text` is shown as text. */
 export function notify(
-  client: Client,
+  client: ServiceCaller,
   text: string,
   options: Omit<ToastRequestInput, 'text'> = {},
 ): Promise<void> {
@@ -63,7 +69,7 @@ export function notify(
 
 /** A host-drawn confirm dialog over the slot: true when the person confirms. */
 export function confirm(
-  client: Client,
+  client: ServiceCaller,
   text: string,
   options: Omit<ModalRequestInput, 'text' | 'kind'> = {},
 ): Promise<boolean> {
@@ -74,7 +80,7 @@ export function confirm(
 
 /** A host-drawn alert over the slot; settles when the person dismisses it. */
 export async function alert(
-  client: Client,
+  client: ServiceCaller,
   text: string,
   options: Omit<ModalRequestInput, 'text' | 'kind'> = {},
 ): Promise<void> {
@@ -94,7 +100,7 @@ export interface AppStorage {
 }
 
 /** The app's storage (sandboxed frames have none of their own). */
-export function storage(client: Client): AppStorage {
+export function storage(client: ServiceCaller): AppStorage {
   return {
     // Values travel as JSON text: the host checks the length before parsing anything.
     get: async (key) => {
@@ -112,7 +118,7 @@ export function storage(client: Client): AppStorage {
  * this widget has focus, and calls `handler` for each. Keys that are not declared are left
  * alone. Returns the function that stops it.
  */
-export function shortcuts(client: Client, handler?: (combo: string) => void): () => void {
+export function shortcuts(client: ServiceCaller, handler?: (combo: string) => void): () => void {
   let declared: string[] = [];
   const ready = client.call('shortcuts').then(
     (list) => (declared = list),

@@ -82,7 +82,9 @@ type DataArgs<D> = undefined extends D ? [data?: D] : [data: D];
 /**
  * The typed view of a {@link Client} for app `Own` with peers `Peers` (a union of
  * {@link App}s): `connect<Own, Peers>()` returns it. Same object, same behaviour; only the
- * types of `publish`, `subscribe` and `state` differ.
+ * types of `publish`, `subscribe` and `state` are narrower. The service helpers
+ * (`storage(client)`, `autoResize(client)`, …) take it as they take a `Client`; code of
+ * one's own that takes a `Client` can take a `TypedClient<App>` (or `Pick<Client, …>`).
  */
 export interface TypedClient<Own extends App, Peers extends App = never> extends Omit<
   Client,

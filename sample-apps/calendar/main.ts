@@ -1,4 +1,16 @@
-import { autoResize, connect, shortcuts, type Client, type Subscription } from 'microcanvas/sdk';
+import {
+  autoResize,
+  connect,
+  shortcuts,
+  type Subscription,
+  type TypedClient,
+} from 'microcanvas/sdk';
+
+import type { TodoApp } from '../todo/topics.ts';
+import type { CalendarApp } from './topics.ts';
+
+/** Typed by what the calendar publishes and the todo app shares (docs/typed-topics.md). */
+type CalendarClient = TypedClient<CalendarApp, TodoApp>;
 
 import { addMonths, isIsoDate, isoDate, monthGrid } from './dates.ts';
 
@@ -45,7 +57,7 @@ function formatter(locale: string, options: Intl.DateTimeFormatOptions): Intl.Da
   }
 }
 
-function render(client: Client): void {
+function render(client: CalendarClient): void {
   const { locale } = client.context;
   $('month').textContent = formatter(locale, { month: 'long', year: 'numeric' }).format(view);
 
@@ -83,7 +95,7 @@ function render(client: Client): void {
     : 'Pick a day';
 }
 
-function select(client: Client, date: string, day: Date): void {
+function select(client: CalendarClient, date: string, day: Date): void {
   selected = date;
   if (day.getMonth() !== view.getMonth()) view = new Date(day.getFullYear(), day.getMonth(), 1);
   client.publish('calendar.date.selected', { date });
@@ -118,9 +130,9 @@ function markReady(subscriptions: Subscription[]): void {
 }
 
 async function main(): Promise<void> {
-  let client: Client;
+  let client: CalendarClient;
   try {
-    client = connect();
+    client = connect<CalendarApp, TodoApp>();
     await client.ready;
   } catch (error) {
     document.querySelector('.app')?.remove();

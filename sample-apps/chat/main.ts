@@ -1,4 +1,10 @@
-import { connect, notify, shortcuts, type Client, type Subscription } from 'microcanvas/sdk';
+import { connect, notify, shortcuts, type Subscription, type TypedClient } from 'microcanvas/sdk';
+
+import type { TodoApp } from '../todo/topics.ts';
+import type { ChatApp } from './topics.ts';
+
+/** Typed by what the chat publishes and the todo app announces (docs/typed-topics.md). */
+type ChatClient = TypedClient<ChatApp, TodoApp>;
 
 /**
  * Chat: a message log and an input. Sending publishes `chat.message.sent`; messages from
@@ -59,7 +65,7 @@ function onEnterOrClick(input: HTMLElement, button: HTMLElement, action: () => v
   });
 }
 
-function wire(client: Client): Subscription[] {
+function wire(client: ChatClient): Subscription[] {
   const completed = client.subscribe('todo.item.completed', (event) => {
     const title = textField(event.data, 'title', 120);
     if (!title) return;
@@ -114,9 +120,9 @@ function markReady(subscriptions: Subscription[]): void {
 }
 
 async function main(): Promise<void> {
-  let client: Client;
+  let client: ChatClient;
   try {
-    client = connect();
+    client = connect<ChatApp, TodoApp>();
     await client.ready;
   } catch (error) {
     document.querySelector('.app')?.remove();

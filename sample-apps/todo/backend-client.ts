@@ -9,10 +9,10 @@ import { isIsoDate, type Todo } from './seed.ts';
  * the backend knows the user without cookies, which a sandboxed frame does not have.
  */
 export class TodoBackend {
-  readonly #client: Client;
+  readonly #client: Pick<Client, 'identityToken'>;
   readonly #api: string;
 
-  private constructor(client: Client, api: string) {
+  private constructor(client: Pick<Client, 'identityToken'>, api: string) {
     this.#client = client;
     this.#api = api;
   }
@@ -22,7 +22,7 @@ export class TodoBackend {
    * otherwise (no server, or a host without the identity service): the widget then keeps its
    * items with the host's storage, as before.
    */
-  static async connect(client: Client): Promise<TodoBackend | undefined> {
+  static async connect(client: Pick<Client, 'identityToken'>): Promise<TodoBackend | undefined> {
     try {
       const { api } = await client.identityToken();
       return api ? new TodoBackend(client, api) : undefined;

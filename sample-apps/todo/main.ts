@@ -5,12 +5,17 @@ import {
   shortcuts,
   storage,
   type AppStorage,
-  type Client,
   type Subscription,
+  type TypedClient,
 } from 'microcanvas/sdk';
 
 import { TodoBackend } from './backend-client.ts';
 import { isIsoDate, isoDate, seedTodos, type Todo } from './seed.ts';
+import type { CalendarApp } from '../calendar/topics.ts';
+import type { TodoApp } from './topics.ts';
+
+/** Typed by what the todo app publishes and shares and the calendar publishes. */
+type TodoClient = TypedClient<TodoApp, CalendarApp>;
 
 /**
  * Todo: dated items. Follows `calendar.date.selected` to show one day's items, publishes
@@ -54,13 +59,13 @@ function readSaved(value: unknown): Todo[] | null {
 }
 
 /** A backend call that failed is shown, not thrown. */
-function report(client: Client, what: string) {
+function report(client: TodoClient, what: string) {
   return (error: unknown) =>
     void notify(client, `Could not ${what}: ${String(error)}`, { kind: 'error' }).catch(() => {});
 }
 
 /** Saves the items with the host (the backend keeps its own); a full quota is shown, not thrown. */
-function save(client: Client): void {
+function save(client: TodoClient): void {
   if (backend) return;
   store?.set('todos', todos).catch((error: unknown) => {
     void notify(client, `Could not save: ${String(error)}`, { kind: 'error' }).catch(() => {});
@@ -68,7 +73,7 @@ function save(client: Client): void {
 }
 
 /** Asks (in a host-drawn dialog) before removing the completed items. */
-async function clearDone(client: Client): Promise<void> {
+async function clearDone(client: TodoClient): Promise<void> {
   const done = todos.filter((t) => t.done).length;
   if (done === 0) return;
   const sure = await confirm(client, `Remove ${done} completed todo${done === 1 ? '' : 's'}?`, {
@@ -87,7 +92,7 @@ async function clearDone(client: Client): Promise<void> {
 }
 
 /** Publishes what other apps may read: counts only, no titles. */
-function publishState(client: Client): void {
+function publishState(client: TodoClient): void {
   const byDate: Record<string, number> = {};
   for (const t of todos) if (!t.done) byDate[t.date] = (byDate[t.date] ?? 0) + 1;
   client.state.set({
@@ -97,7 +102,7 @@ function publishState(client: Client): void {
   });
 }
 
-function render(client: Client): void {
+function render(client: TodoClient): void {
   const { locale } = client.context;
   const day = formatter(locale, { weekday: 'short', month: 'short', day: 'numeric' });
   const label = (date: string) => day.format(new Date(`${date}T00:00`));
@@ -139,7 +144,7 @@ function render(client: Client): void {
   $('empty').textContent = filter ? `Nothing planned for ${label(filter)}.` : 'Nothing to do.';
 }
 
-function toggle(client: Client, todo: Todo, done: boolean): void {
+function toggle(client: TodoClient, todo: Todo, done: boolean): void {
   todo.done = done;
   backend?.setDone(todo.id, done).catch(report(client, 'save the tick'));
   if (done)
@@ -149,7 +154,7 @@ function toggle(client: Client, todo: Todo, done: boolean): void {
   save(client);
 }
 
-function add(client: Client, title: string): void {
+function add(client: TodoClient, title: string): void {
   const date = filter ?? isoDate(new Date());
   if (backend) {
     backend.add(title, date).then(
@@ -193,9 +198,9 @@ function onEnterOrClick(input: HTMLElement, button: HTMLElement, action: () => v
 }
 
 async function main(): Promise<void> {
-  let client: Client;
+  let client: TodoClient;
   try {
-    client = connect();
+    client = connect<TodoApp, CalendarApp>();
     await client.ready;
   } catch (error) {
     document.querySelector('.app')?.remove();
@@ -239,7 +244,10 @@ async function main(): Promise<void> {
   });
   // Events come from other apps: take only a well-formed date and nothing else.
   const selected = client.subscribe('calendar.date.selected', (event) => {
-    const date = (event.data as { date?: unknown } | null)?.date;
+    // Typed by the calendar's declaration, and held to it by the broker when the calendar's
+    // manifest has its schema (the demo's has); checked anyway, as a host may register it
+    // without one.
+    const date: unknown = event.data?.date;
     if (!isIsoDate(date)) return;
     filter = date;
     render(client);

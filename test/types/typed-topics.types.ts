@@ -2,6 +2,7 @@
 // them. Each `@ts-expect-error` fails the check if the line stops being an error.
 import {
   connect,
+  storage,
   type App,
   type Client,
   type McEvent,
@@ -97,8 +98,9 @@ export async function typedClient(): Promise<void> {
   const other = await client.state.get('weather');
   assertType<Equal<typeof other.value, unknown>>();
 
-  // The rest of the client is untouched.
+  // The rest of the client is untouched, and the service helpers take it.
   client.onError((error) => error.code);
+  void storage(client).keys();
   // @ts-expect-error only the host's service methods can be called (not `storage.get`)
   void client.call('storage.get', ['k']);
   const keys = await client.call('storageKeys', [], { timeoutMs: 100 });

@@ -10,6 +10,8 @@ import {
 } from '../../../sdk/protocol/payload-schema.ts';
 import { compilePayloadSchema } from '../../../sdk/protocol/payload-validator.ts';
 import { defineApp } from '../../../sdk/protocol/define-app.ts';
+import { demoManifests } from '../../../demo/apps.ts';
+import { DateSelected } from '../../../sample-apps/calendar/topics.ts';
 import type { McError } from '../../../sdk/protocol/errors.ts';
 
 /** What a zod schema becomes in a manifest: checked, then compiled. */
@@ -217,5 +219,15 @@ describe('defineApp', () => {
           error.message,
         ),
     );
+  });
+});
+
+describe('the demo’s manifests', () => {
+  it('give calendar.date.selected the JSON Schema of the calendar’s DateSelected', () => {
+    const calendar = demoManifests('https://apps.example').find((m) => m.id === 'calendar')!;
+    const { $schema, ...generated } = z.toJSONSchema(DateSelected) as Record<string, unknown>;
+    assert.ok($schema);
+    assert.deepEqual(calendar.schemas?.topics?.['calendar.date.selected'], generated);
+    assert.equal(payloadSchemaIssue(generated), null);
   });
 });
