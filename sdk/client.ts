@@ -345,7 +345,7 @@ export class Client {
     }
     let part: string;
     try {
-      part = JSON.stringify(op, jsonOnly(op));
+      part = JSON.stringify(op, jsonOnly);
     } catch (error) {
       throw error instanceof McError
         ? error
