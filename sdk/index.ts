@@ -12,9 +12,14 @@ export {
 } from './client.ts';
 export type {
   App,
+  DataArgs,
   KnownPattern,
   PayloadOf,
+  SegmentsMatch,
+  SourceOf,
+  Split,
   StateOf,
+  StateOrUnknown,
   TopicsMatching,
   TypedClient,
   TypedEvent,

@@ -10,10 +10,12 @@ import type { Topic, TopicPattern } from './protocol/topics.ts';
 
 export type { App };
 
-type Split<S extends string> = S extends `${infer Head}.${infer Rest}`
+/** A topic or pattern as its segments: `'a.b.c'` → `['a', 'b', 'c']`. */
+export type Split<S extends string> = S extends `${infer Head}.${infer Rest}`
   ? [Head, ...Split<Rest>]
   : [S];
-type SegmentsMatch<P extends string[], T extends string[]> = P extends [
+/** Whether pattern segments `P` match topic segments `T` (`*` = one segment). */
+export type SegmentsMatch<P extends string[], T extends string[]> = P extends [
   infer PH extends string,
   ...infer PR extends string[],
 ]
@@ -41,7 +43,7 @@ export type PayloadOf<A extends App, T extends string> = A extends App
   : never;
 
 /** The first segment of a pattern: an app id, or `*`. */
-type SourceOf<P extends string> = P extends `${infer Head}.${string}` ? Head : P;
+export type SourceOf<P extends string> = P extends `${infer Head}.${string}` ? Head : P;
 
 /**
  * What a typed subscriber gets for pattern `P`. When `P` names a typed app (its first
@@ -72,12 +74,13 @@ export type StateOf<A extends App, Id extends string> = A extends App
     ? A['state']
     : never
   : never;
-type StateOrUnknown<A extends App, Id extends string> = Id extends A['id']
+/** {@link StateOf} for an app typed in `A`, `unknown` for any other app. */
+export type StateOrUnknown<A extends App, Id extends string> = Id extends A['id']
   ? StateOf<A, Id>
   : unknown;
 
 /** `publish`'s data: optional when the payload type allows `undefined`. */
-type DataArgs<D> = undefined extends D ? [data?: D] : [data: D];
+export type DataArgs<D> = undefined extends D ? [data?: D] : [data: D];
 
 /**
  * The typed view of a {@link Client} for app `Own` with peers `Peers` (a union of
