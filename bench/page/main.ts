@@ -101,6 +101,22 @@ async function runBench(options: BenchOptions = {}): Promise<Record<string, unkn
   const burstN = count(4000);
   host.register(pairManifest('bencha', 'benchb'));
   host.register(pairManifest('benchb', 'bencha'));
+  // The same pair with payload schemas on every topic it publishes (docs/typed-topics.md):
+  // what a schema costs on the hot path, in the same run.
+  const seq = { type: 'integer', minimum: 0 };
+  const schemas = (id: string) => ({
+    topics: Object.fromEntries(
+      ['ping', 'pong', 'burst', 'start', 'done'].map((t) => [
+        `${id}.${t}.sent`,
+        t === 'done' ? true : seq,
+      ]),
+    ),
+  });
+  host.register({
+    ...pairManifest('benchs', 'bencht'),
+    schemas: schemas('benchs'),
+  });
+  host.register({ ...pairManifest('bencht', 'benchs'), schemas: schemas('bencht') });
   host.register(pairManifest('benchg', 'benchh'));
   host.register(pairManifest('benchh', 'benchg'));
   host.register({
@@ -121,6 +137,10 @@ async function runBench(options: BenchOptions = {}): Promise<Record<string, unkn
   frameCoi.microcanvasWidget = a.hello.coi;
   await init(b.win, { role: 'echoer', peer: 'bencha' });
   await init(a.win, { role: 'pinger', peer: 'benchb' });
+  const sa = await mountFixture(canvas, 'benchs', { x: 0, y: 130 });
+  const sb = await mountFixture(canvas, 'bencht', { x: 170, y: 130 });
+  await init(sb.win, { role: 'echoer', peer: 'benchs' });
+  await init(sa.win, { role: 'pinger', peer: 'bencht' });
 
   const rawBox = document.createElement('div');
   document.body.append(rawBox);
@@ -164,6 +184,7 @@ async function runBench(options: BenchOptions = {}): Promise<Record<string, unkn
     results.rtt = await measureRtt(
       [
         { name: 'microcanvas', pinger: a.win },
+        { name: 'microcanvas, payload schemas', pinger: sa.win },
         ...transports.map((t) => ({ name: TRANSPORT_LABEL[t], pinger: raw.get(t)! })),
         { name: DIRECT_LABEL, pinger: direct },
       ],
@@ -186,6 +207,7 @@ async function runBench(options: BenchOptions = {}): Promise<Record<string, unkn
     results.burst = await measureBurst(
       [
         { name: 'microcanvas, all in one turn', sender: a.win },
+        { name: 'microcanvas with payload schemas, all in one turn', sender: sa.win },
         { name: TRANSPORT_LABEL['port-host'], sender: raw.get('port-host')! },
         { name: TRANSPORT_LABEL['port-worker'], sender: raw.get('port-worker')! },
       ],
