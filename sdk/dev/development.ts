@@ -51,7 +51,7 @@ ${why}
 
 To run it:
 • in a canvas: host.register({ id: 'my-app', name: 'My app', url: '${here}' }), then canvas.mount({ app: 'my-app', x: 0, y: 0, width: 320, height: 240 }) (docs/canvas.md);
-• in a test: mountWidget({ url: '${here}' }) from microcanvas/testing, the host simulator (docs/testing.md);
+• in a test: mountWidget({ url: '${here}', manifest: { id: 'my-app' } }) from microcanvas/testing, the host simulator (docs/testing.md);
 • serve this page and its scripts with Access-Control-Allow-Origin: * — in the sandboxed frame its module scripts are fetched with Origin: null.
 
 connect() threw NOT_EMBEDDED (${DOCS}). This explanation is shown by the development build of microcanvas/sdk only; a production build only throws.`;

@@ -85,6 +85,10 @@ describe('a widget page opened on its own', () => {
     expect(text).to.contain('opened on its own');
     expect(text).to.contain(`url: '${location.href.split('#')[0]}'`);
     expect(text).to.contain('from microcanvas/testing, the host simulator (docs/testing.md)');
+    // mountWidget needs a manifest: the suggested call must be one that runs.
+    expect(text).to.contain(
+      `mountWidget({ url: '${location.href.split('#')[0]}', manifest: { id: 'my-app' } })`,
+    );
     expect(text).to.contain('Access-Control-Allow-Origin: *');
     overlay!.dispatchEvent(new MouseEvent('click'));
     expect(overlays()).to.have.length(0);
