@@ -37,7 +37,11 @@ function plainWorkerUrls(): Plugin {
         if (/new Worker\(\s*new URL\(\s*\/\*/.test(plain)) {
           this.error(`${chunk.fileName}: a Worker URL in a form this plugin does not know`);
         }
-        return plain;
+        if (plain === code) return null;
+        // Lines are kept (the rewrite pads with newlines), so the chunk's source map still
+        // holds but for columns on the rewritten lines: `map: null` says so, where a bare
+        // string made the bundler warn SOURCEMAP_BROKEN for every chunk.
+        return { code: plain, map: null };
       },
     },
   };
