@@ -32,6 +32,7 @@ import { chromium } from 'playwright';
 import { build, preview } from 'vite';
 
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/browsers.mjs';
+import { cspFailures } from './csp-control.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -154,24 +155,7 @@ try {
     failures.push(`the unmounted widget's port was not closed within ${WAIT_MS} ms`);
   }
 
-  if (refused.length > 0)
-    failures.push(`the CSP refused something:\n    ${refused.join('\n    ')}`);
-  // The control: an inline script is refused, and the refusal is seen here.
-  const seen = refused.length;
-  const refusal = page.waitForEvent('console', {
-    predicate: (message) => /Content Security Policy/.test(message.text()),
-    timeout: WAIT_MS,
-  });
-  const ran = await page.evaluate(() => {
-    const script = document.createElement('script');
-    script.textContent = 'window.inlineRan = true';
-    document.head.append(script);
-    return 'inlineRan' in window;
-  });
-  await refusal.catch(() => undefined);
-  if (ran || refused.length === seen) {
-    failures.push('the control failed: an inline script was not refused, or its refusal not seen');
-  }
+  failures.push(...(await cspFailures(page, refused, WAIT_MS)));
   const kinds = workerScripts.map((w) => `${w.url} → ${w.status} ${w.type}`);
   console.log(`consumer: Worker scripts requested:\n  ${kinds.join('\n  ') || '(none)'}`);
   for (const w of workerScripts) {

@@ -26,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
 
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/browsers.mjs';
+import { cspFailures } from '../consumer/csp-control.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Generous: a loaded 2-core machine can take seconds per frame. */
@@ -194,23 +195,7 @@ try {
       `the quick start's widget did not talk to its host (log: ${JSON.stringify(text)}): ${error instanceof Error ? error.message.split('\n')[0] : error}`,
     );
   }
-  if (refused.length > 0)
-    failures.push(`the CSP refused something:\n    ${refused.join('\n    ')}`);
-  // The control: an inline script is refused, and the refusal is seen here.
-  const seen = refused.length;
-  const refusal = page.waitForEvent('console', {
-    predicate: (message) => /Content Security Policy/.test(message.text()),
-    timeout: WAIT_MS,
-  });
-  const ran = await page.evaluate(() => {
-    const script = document.createElement('script');
-    script.textContent = 'window.inlineRan = true';
-    document.head.append(script);
-    return 'inlineRan' in window;
-  });
-  await refusal.catch(() => undefined);
-  if (ran || refused.length === seen)
-    failures.push('the control failed: an inline script ran, or its refusal was not seen');
+  failures.push(...(await cspFailures(page, refused, WAIT_MS)));
 
   // frame-ancestors: from the widget site, the host page cannot be framed; a widget page
   // (its frame-ancestors name the host site, here the other loopback name) can.
