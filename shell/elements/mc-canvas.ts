@@ -4,7 +4,8 @@ import { styleMap } from 'lit/directives/style-map.js';
 
 import { Host } from '../host/host.ts';
 import { contentHeight, GRID_SIZE_PX, type Rect } from '../layout/geometry.ts';
-import { LayoutEditor } from '../layout/layout-editor.ts';
+import type { LayoutEditor } from '../layout/layout-editor.ts';
+import { lazy } from '../shared/lazy.ts';
 import {
   CanvasModel,
   type CanvasLike,
@@ -30,12 +31,17 @@ function freshHost(retired?: Host): Host {
  * shares) that renders one `<mc-frame>` per slot at its position and size. With `editable`,
  * a person can move (drag the header or grip, or arrow keys), resize (the corner handle, or
  * Shift+arrows) and remove widgets, all on a grid of `grid-size` pixels; every iframe is
- * shielded from the pointer during a gesture.
+ * shielded from the pointer during a gesture. The editing code loads when the canvas first
+ * becomes editable; `updateComplete` resolves once it has.
  *
  * @fires mc-app-status - bubbled from each slot
  * @fires mc-app-connected - bubbled from each slot
  * @fires mc-layout-change - after `mount`, `unmount`, `add`, `removeSlot`, `updateSlot` or an edit
  */
+// The layout editor is not in the page's start-up bundle (docs/decisions/0012-performance.md):
+// it loads when a canvas first becomes editable.
+const loadEditor = lazy(() => import('../layout/layout-editor.ts').then((m) => m.LayoutEditor));
+
 export class McCanvas extends LitElement implements CanvasLike<Host> {
   static override properties = {
     layout: { attribute: false, noAccessor: true },
@@ -51,7 +57,8 @@ export class McCanvas extends LitElement implements CanvasLike<Host> {
   /** The grid step of edits, in CSS pixels. */
   declare gridSize: number;
   declare protected announcement: string;
-  readonly #editor = new LayoutEditor(this);
+  #editor: LayoutEditor | undefined;
+  #editorLoading: Promise<void> | undefined;
 
   constructor() {
     super();
@@ -59,6 +66,33 @@ export class McCanvas extends LitElement implements CanvasLike<Host> {
     this.gridSize = GRID_SIZE_PX;
     this.announcement = '';
     this.model.onChange(this.#onModelChange);
+  }
+
+  protected override willUpdate(): void {
+    if (this.editable && !this.#editor) this.#editorLoading ??= this.#loadEditor();
+  }
+
+  // Waits for the editor too, so that a canvas made editable is ready to edit once its
+  // update has completed.
+  protected override async getUpdateComplete(): Promise<boolean> {
+    let done = await super.getUpdateComplete();
+    while (this.#editorLoading) {
+      await this.#editorLoading;
+      done = await super.getUpdateComplete();
+    }
+    return done;
+  }
+
+  async #loadEditor(): Promise<void> {
+    try {
+      const Editor = await loadEditor();
+      this.#editor ??= new Editor(this);
+      this.requestUpdate();
+    } catch {
+      // A chunk that did not arrive: the next update tries again.
+    } finally {
+      this.#editorLoading = undefined;
+    }
   }
 
   /** The slots on the canvas. Prefer `mount`/`add`/`updateSlot`/`removeSlot` to edit it. */
@@ -178,7 +212,7 @@ export class McCanvas extends LitElement implements CanvasLike<Host> {
   }
 
   protected override render() {
-    const gesture = this.#editor.gesture;
+    const gesture = this.#editor?.gesture;
     const rects = this.layout.map((s) => (gesture?.slotId === s.slotId ? gesture.rect : s));
     return html`${repeat(
         this.layout,
@@ -195,7 +229,7 @@ export class McCanvas extends LitElement implements CanvasLike<Host> {
 
   #renderSlot(slot: Slot, rect: Rect) {
     const name = this.host.manifest(slot.app)?.name ?? slot.app;
-    const active = this.#editor.gesture?.slotId === slot.slotId;
+    const active = this.#editor?.gesture?.slotId === slot.slotId;
     return html`<div
       class="slot ${active ? 'active' : ''}"
       data-slot-id=${slot.slotId}
@@ -210,8 +244,8 @@ export class McCanvas extends LitElement implements CanvasLike<Host> {
         width: `${rect.width}px`,
         height: `${rect.height}px`,
       })}
-      @keydown=${(e: KeyboardEvent) => this.#editor.keyDownOnSlot(e, slot.slotId)}
-      @pointerdown=${(e: PointerEvent) => this.#editor.pointerDownOnSlot(e, slot.slotId)}
+      @keydown=${(e: KeyboardEvent) => this.#editor?.keyDownOnSlot(e, slot.slotId)}
+      @pointerdown=${(e: PointerEvent) => this.#editor?.pointerDownOnSlot(e, slot.slotId)}
     >
       <mc-frame .host=${this.host} app=${slot.app} slot-id=${slot.slotId}></mc-frame>
       ${
@@ -221,7 +255,7 @@ export class McCanvas extends LitElement implements CanvasLike<Host> {
                   class="grip"
                   aria-label="Move ${name}"
                   title="Drag, or use the arrow keys, to move ${name}"
-                  @pointerdown=${(e: PointerEvent) => this.#editor.startGesture(e, slot.slotId, 'move')}
+                  @pointerdown=${(e: PointerEvent) => this.#editor?.startGesture(e, slot.slotId, 'move')}
                 >
                   ⠿
                 </button>
@@ -238,7 +272,7 @@ export class McCanvas extends LitElement implements CanvasLike<Host> {
                 class="resize"
                 aria-label="Resize ${name}"
                 title="Drag, or use Shift+arrow keys, to resize ${name}"
-                @pointerdown=${(e: PointerEvent) => this.#editor.startGesture(e, slot.slotId, 'resize')}
+                @pointerdown=${(e: PointerEvent) => this.#editor?.startGesture(e, slot.slotId, 'resize')}
               ></button>`
           : nothing
       }
