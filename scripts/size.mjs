@@ -45,7 +45,23 @@ const TARGETS = [
   // Every host service helper on top (autoResize, notify, confirm/alert, storage,
   // shortcuts): thin wrappers over client.call, measured at +0.57 KiB gzip over the core.
   // Budget: 0.6 KiB above the core's hard line; a widget pays only for what it imports.
-  { label: 'SDK with all services', entry: 'sdk/index.ts', budgetKiB: 6.6, hard: true },
+  // The services alone: host calls (below) are not a service, and have their own line.
+  {
+    label: 'SDK with all services',
+    entry: 'sdk/index.ts',
+    contents: `${SDK_CORE}\nexport * from './sdk/services.ts';`,
+    budgetKiB: 6.6,
+    hard: true,
+  },
+  // Host → widget calls and the teardown notice (handle, onTeardown: sdk/host-calls.ts), for
+  // a widget that answers them: +0.22 KiB gzip over the core when they came (issue 14).
+  {
+    label: 'SDK with host calls',
+    entry: 'sdk/index.ts',
+    contents: `${SDK_CORE}\nexport { handle, onTeardown } from './sdk/index.ts';`,
+    budgetKiB: 6.25,
+    hard: true,
+  },
   // Issue 10's budget (it was an aspirational 20 before): what the page does not need at
   // start loads with import() when first needed (zod, penpal, comlink, the dialog and toast
   // views, the services of a mount).

@@ -2,6 +2,7 @@ import { DEV_MODE, explainNotEmbedded } from '#microcanvas-dev';
 import { CallOptions, connect as penpalConnect, type RemoteProxy } from 'penpal';
 
 import { Client } from './client.ts';
+import type { Callees } from './host-calls.ts';
 import type { App, TypedClient } from './typed.ts';
 import type { ClientLink, HostStatus, LinkSink } from './link.ts';
 import { ParentMessenger } from './parent-messenger.ts';
@@ -30,7 +31,12 @@ export const CONNECT_TIMEOUT_MS = 10_000;
  * own, share one session instead of two handshakes that break each other. `methods` is the
  * table the host calls: `handle()` (host-calls.ts) adds to it.
  */
-export type Session = [protocolVersion: number, client: Client, methods: WidgetMethods];
+export type Session = [
+  protocolVersion: number,
+  client: Client,
+  methods: WidgetMethods,
+  callees?: Callees,
+];
 const SESSION = Symbol.for('microcanvas');
 const page = globalThis as { [SESSION]?: Session };
 

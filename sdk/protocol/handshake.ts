@@ -47,7 +47,23 @@ export type WidgetMethods = {
   ping(nextWithinMs: number): 'pong';
   /** The host's context changed (theme, locale, user). */
   context(context: AppContext): void;
+  /**
+   * A host → widget call of a method the app answers with `handle()` (sdk/host-calls.ts).
+   * Refuses with `{ code, message }`: `NOT_FOUND` for a method the app does not handle,
+   * `CALL_FAILED` (or the McError's own code) when its handler throws. A widget that imports
+   * no `handle` has no such method (penpal answers `METHOD_NOT_FOUND`).
+   */
+  call(method: string, args: unknown[]): Promise<unknown>;
+  /**
+   * The host is about to unmount the widget (`unmount`) or the page is hiding (`pagehide`):
+   * resolves once the app's `onTeardown` handlers settled. The host waits a short grace
+   * period at most; a widget without handlers has no such method and is not waited for.
+   */
+  teardown(reason: TeardownReason): Promise<void>;
 };
+
+/** Why the host tears a widget down: its slot is going away, or the whole page is hiding. */
+export type TeardownReason = 'unmount' | 'pagehide';
 
 /**
  * A method table as an untrusting receiver implements it: every argument arrives unchecked

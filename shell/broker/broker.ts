@@ -345,7 +345,10 @@ export class Broker {
       case 'set':
         return this.#setState(from, op.value, now);
       case 'get':
-        if (!from.grants.canRead(op.app)) return this.#deny(from, 'state.get', op.app, op.id);
+        // Its own public state an app may always read back (it set it).
+        if (op.app !== from.appId && !from.grants.canRead(op.app)) {
+          return this.#deny(from, 'state.get', op.app, op.id);
+        }
         return from.send(encodeBrokerOp({ op: 'ok', id: op.id, value: this.#state.get(op.app) }));
       case 'watch':
         return this.#watch(from, op.id, op.app);

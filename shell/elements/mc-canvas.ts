@@ -59,6 +59,13 @@ export class McCanvas extends LitElement implements CanvasLike<Host> {
   declare protected announcement: string;
   #editor: LayoutEditor | undefined;
   #editorLoading: Promise<void> | undefined;
+  /**
+   * Slots gone from the layout whose widgets are being told (teardown notice): still drawn,
+   * inert, until they answered or the grace passed; then their frames go.
+   */
+  readonly #leaving = new Map<string, [Slot, Promise<void>]>();
+  /** The slots of the last render, in order (where a leaving slot stays drawn). */
+  #drawn: readonly Slot[] = [];
 
   constructor() {
     super();
@@ -149,9 +156,13 @@ export class McCanvas extends LitElement implements CanvasLike<Host> {
     return this.model.mount(placement);
   }
 
-  /** Removes a slot; its frame, port and subscriptions are released. */
-  unmount(slotId: string): void {
+  /**
+   * Removes a slot; its frame, port and subscriptions are released once the widget answered
+   * its teardown notice or the host's `teardownGraceMs` passed (the returned promise).
+   */
+  unmount(slotId: string): Promise<void> {
     this.model.unmount(slotId);
+    return this.#leaving.get(slotId)?.[1] ?? Promise.resolve();
   }
 
   /**
@@ -188,6 +199,17 @@ export class McCanvas extends LitElement implements CanvasLike<Host> {
   }
 
   #onModelChange = (change: LayoutChange): void => {
+    const kept = new Set(change.layout.map((slot) => slot.slotId));
+    for (const slot of this.#drawn) {
+      const frame = kept.has(slot.slotId) ? null : this.frame(slot.slotId);
+      if (!frame || this.#leaving.has(slot.slotId)) continue;
+      const gone = frame.teardown().then(() => {
+        this.#leaving.delete(slot.slotId);
+        this.requestUpdate();
+        return this.updateComplete.then(() => undefined);
+      });
+      this.#leaving.set(slot.slotId, [slot, gone]);
+    }
     this.requestUpdate('layout');
     this.dispatchEvent(new McLayoutChangeEvent(change.layout, change.reason, change.slotId));
   };
@@ -211,11 +233,27 @@ export class McCanvas extends LitElement implements CanvasLike<Host> {
     return this.renderRoot.querySelector(`.slot[data-slot-id="${CSS.escape(slotId)}"]`);
   }
 
+  /** The layout, with each leaving slot where it was drawn (moving an iframe reloads it). */
+  #withLeaving(): Slot[] {
+    const slots = [...this.layout];
+    for (const [slot] of this.#leaving.values()) {
+      let at = 0;
+      for (const drawn of this.#drawn) {
+        if (drawn.slotId === slot.slotId) break;
+        const i = slots.findIndex((s) => s.slotId === drawn.slotId);
+        if (i >= 0) at = i + 1;
+      }
+      slots.splice(at, 0, slot);
+    }
+    return slots;
+  }
+
   protected override render() {
     const gesture = this.#editor?.gesture;
-    const rects = this.layout.map((s) => (gesture?.slotId === s.slotId ? gesture.rect : s));
+    const slots = (this.#drawn = this.#withLeaving());
+    const rects = slots.map((s) => (gesture?.slotId === s.slotId ? gesture.rect : s));
     return html`${repeat(
-        this.layout,
+        slots,
         (slot) => slot.slotId,
         (slot, i) => this.#renderSlot(slot, rects[i]!),
       )}
@@ -230,8 +268,10 @@ export class McCanvas extends LitElement implements CanvasLike<Host> {
   #renderSlot(slot: Slot, rect: Rect) {
     const name = this.host.manifest(slot.app)?.name ?? slot.app;
     const active = this.#editor?.gesture?.slotId === slot.slotId;
+    const leaving = this.#leaving.has(slot.slotId);
     return html`<div
-      class="slot ${active ? 'active' : ''}"
+      class="slot ${active ? 'active' : ''} ${leaving ? 'leaving' : ''}"
+      ?inert=${leaving}
       data-slot-id=${slot.slotId}
       role="group"
       aria-roledescription="widget"

@@ -5,7 +5,8 @@ import { styleMap } from 'lit/directives/style-map.js';
 import { AutoRestart } from '../frames/auto-restart.ts';
 import { FrameSession, type FrameStatus, type SessionChange } from '../frames/frame-session.ts';
 import { allowAttribute, sandboxAttribute } from '../frames/sandbox.ts';
-import type { Host } from '../host/host.ts';
+import { McError } from '../../sdk/protocol/errors.ts';
+import { TEARDOWN_GRACE_MS, type Host } from '../host/host.ts';
 import {
   McAppUpdatedEvent,
   McBrokerRestartedEvent,
@@ -94,6 +95,33 @@ export class McFrame extends LitElement {
     // A later restart, or a removal, overtook this one while it waited for the render.
     if (generation !== this.#generation || !this.isConnected) return;
     this.#mount();
+  }
+
+  /**
+   * Calls `method` of the widget (what its app answers with `handle()`), with a deadline
+   * (`timeoutMs`, default 5 s). Resolves with the widget's answer, which is its word:
+   * untrusted. Rejects with McError: `CALL_TIMEOUT`, `APP_DISCONNECTED` (no session, or it
+   * ended first), `NOT_FOUND` (the widget does not handle it), `CALL_FAILED` (its handler
+   * failed; code and message are the widget's).
+   */
+  call(
+    method: string,
+    args: unknown[] = [],
+    options: { timeoutMs?: number } = {},
+  ): Promise<unknown> {
+    if (!this.#session) return Promise.reject(new McError('APP_DISCONNECTED', 'not mounted'));
+    return this.#session.call(method, args, options.timeoutMs);
+  }
+
+  /**
+   * Tells the widget it is about to be unmounted and resolves when its teardown handlers
+   * settled (true), or with false when it has none, or after the host's `teardownGraceMs`
+   * when it does not answer. `<mc-canvas>` does this before it removes a slot; remove a
+   * standalone `<mc-frame>` after it.
+   */
+  teardown(): Promise<boolean> {
+    const grace = this.host?.teardownGraceMs ?? TEARDOWN_GRACE_MS;
+    return this.#session?.teardown('unmount', grace) ?? Promise.resolve(false);
   }
 
   /** Current session number of this mount (0 before the first hello). */

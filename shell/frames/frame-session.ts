@@ -1,4 +1,4 @@
-import type { Connection, RemoteProxy, Reply, WindowMessenger } from 'penpal';
+import type { CallOptions, Connection, RemoteProxy, Reply, WindowMessenger } from 'penpal';
 
 import {
   encodeFrameParams,
@@ -6,6 +6,7 @@ import {
   PROTOCOL_VERSION,
   PULSE_INTERVAL_MS,
   serializeError,
+  toMcError,
   type ErrorCode,
   type SerializedMcError,
   type HelloReply,
@@ -13,6 +14,7 @@ import {
   type Manifest,
   type Receiver,
   type ServiceMethods,
+  type TeardownReason,
   type WidgetMethods,
 } from '../../sdk/protocol/index.ts';
 import type { Host } from '../host/host.ts';
@@ -85,6 +87,8 @@ export class FrameSession {
   #attached = false;
   #ended = false;
   readonly #wrongHellos: HelloGuard;
+  /** Host → widget calls waiting for an answer: each ends with the error it is given. */
+  readonly #calls = new Set<(error: unknown) => void>();
 
   constructor(
     readonly host: Host,
@@ -103,9 +107,50 @@ export class FrameSession {
     return this.#status;
   }
 
-  /** Calls to the widget waiting for an answer (heartbeats). */
+  /** Calls to the widget waiting for an answer (heartbeats, host → widget calls). */
   get pendingCalls(): number {
-    return this.#heartbeat?.pendingCalls ?? 0;
+    return (this.#heartbeat?.pendingCalls ?? 0) + this.#calls.size;
+  }
+
+  /**
+   * Calls `method` of the widget (what its app answers with `handle()`), with a deadline.
+   * Resolves with the widget's answer: its word, untrusted. Rejects with McError:
+   * `CALL_TIMEOUT` after `timeoutMs`, `APP_DISCONNECTED` when there is no session or it ends
+   * first, `NOT_FOUND` for a method the widget does not handle, `CALL_FAILED` (or the code
+   * the widget gives) when its handler failed.
+   */
+  call(method: string, args: unknown[] = [], timeoutMs = WIDGET_CALL_TIMEOUT_MS): Promise<unknown> {
+    return this.#call((remote, options) => remote.call(method, args, options), timeoutMs);
+  }
+
+  /**
+   * Tells the widget it is about to go (`unmount`) or the page is hiding (`pagehide`), and
+   * resolves when its teardown handlers settled (true), or with false at once when it has
+   * none or no session, and after `graceMs` when it does not answer. Never rejects.
+   */
+  teardown(reason: TeardownReason, graceMs: number): Promise<boolean> {
+    return this.#call((remote, options) => remote.teardown(reason, options), graceMs).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /**
+   * One host → widget call, with penpal's deadline; it rejects with `APP_DISCONNECTED` when
+   * the session ends first, whatever the widget does (docs/decisions/0025-host-to-widget-calls.md).
+   */
+  #call(
+    invoke: (remote: RemoteProxy<WidgetMethods>, options: CallOptions) => Promise<unknown>,
+    timeoutMs: number,
+  ): Promise<unknown> {
+    const remote = this.#attached ? this.#remote : undefined;
+    if (!remote) return Promise.reject(new McError('APP_DISCONNECTED', 'no session'));
+    return new Promise((resolve, reject) => {
+      const end = (error: unknown) => this.#calls.delete(end) && reject(widgetError(error));
+      this.#calls.add(end);
+      const options = new this.#penpal!.CallOptions({ timeout: timeoutMs });
+      invoke(remote, options).then((value) => this.#calls.delete(end) && resolve(value), end);
+    });
   }
 
   /** Sessions started so far. */
@@ -336,6 +381,7 @@ export class FrameSession {
   }
 
   #endSession(): void {
+    for (const end of [...this.#calls]) end(new McError('APP_DISCONNECTED', 'the session ended'));
     if (!this.#attached) return;
     this.#attached = false;
     this.#pulse?.close();
@@ -373,6 +419,21 @@ function guardedMessenger(penpal: Penpal, remoteWindow: Window): WindowMessenger
     }
   };
   return messenger;
+}
+
+/** Default deadline of a host → widget call ({@link FrameSession.call}). */
+export const WIDGET_CALL_TIMEOUT_MS = 5000;
+
+/**
+ * Why a host → widget call failed: penpal's deadline or missing method, or the widget's
+ * refusal (`{ code, message }`, its word; an unknown code is `CALL_FAILED`).
+ */
+function widgetError(error: unknown): McError {
+  if (error instanceof McError) return error;
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const penpal =
+    code === 'METHOD_CALL_TIMEOUT' ? 'CALL_TIMEOUT' : code === 'METHOD_NOT_FOUND' && 'NOT_FOUND';
+  return toMcError({ code: penpal || code, message }, 'CALL_FAILED');
 }
 
 /** Errors cross to the widget as plain `{ name, code, message }`: never a host stack. */

@@ -18,6 +18,7 @@ import {
   type StateSnapshot,
   type SyncedEvent,
   type TapReport,
+  type TeardownReason,
   type Theme,
   type Topic,
   type TopicPattern,
@@ -67,7 +68,15 @@ export interface HostOptions extends Omit<HostServicesOptions, 'context'>, HostC
    * as unavailable and mount once the app is available again.
    */
   mountUnavailable?: boolean;
+  /**
+   * How long a widget may take over its teardown notice (before its unmount, or when the page
+   * hides) before the frame goes all the same. Default {@link TEARDOWN_GRACE_MS}.
+   */
+  teardownGraceMs?: number;
 }
+
+/** Default grace a widget gets to answer its teardown notice. */
+export const TEARDOWN_GRACE_MS = 300;
 
 /** Default deadline for a widget's handshake. */
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -80,6 +89,8 @@ const MAX_RESTART_DELAY_MS = 30_000;
 export interface TrackedSession {
   readonly pendingCalls: number;
   destroy(): void;
+  /** Tells the widget it is about to go; settles within `graceMs`. */
+  teardown?(reason: TeardownReason, graceMs: number): Promise<unknown>;
 }
 
 /**
@@ -95,6 +106,8 @@ export class Host extends EventTarget {
   readonly heartbeatClock: BeatClock;
   /** See {@link HostOptions.mountUnavailable}. */
   readonly mountUnavailable: boolean;
+  /** See {@link HostOptions.teardownGraceMs}. */
+  readonly teardownGraceMs: number;
   /** Host services for widgets: context, toasts, dialogs, storage, resize, shortcuts. */
   readonly services: HostServices;
   readonly #registry = new ManifestRegistry();
@@ -133,6 +146,8 @@ export class Host extends EventTarget {
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
     this.heartbeatClock = options.heartbeatClock ?? REAL_BEAT_CLOCK;
     this.mountUnavailable = options.mountUnavailable ?? false;
+    this.teardownGraceMs = options.teardownGraceMs ?? TEARDOWN_GRACE_MS;
+    addEventListener('pagehide', this.#onPageHide);
     const { theme, locale, user, tokens } = options;
     this.services = new HostServices({ ...options, context: { theme, locale, user, tokens } });
     this.services.allows = (app, service) => this.#permissions?.allows(app, service) ?? true;
@@ -437,12 +452,21 @@ export class Host extends EventTarget {
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
+    removeEventListener('pagehide', this.#onPageHide);
     clearTimeout(this.#restartTimer);
     for (const session of [...this.#sessions]) session.destroy();
     this.services.destroy();
     this.#client.close();
     this.#link.destroy();
   }
+
+  /**
+   * The page is hiding (closing, navigating away, or going into the back/forward cache):
+   * every widget gets its teardown notice. The page does not wait for the answers.
+   */
+  #onPageHide = (): void => {
+    for (const session of this.#sessions) void session.teardown?.('pagehide', this.teardownGraceMs);
+  };
 
   override addEventListener<K extends keyof HostEventMap>(
     type: K,

@@ -70,8 +70,8 @@ describe('<mc-canvas>', () => {
     const canvas = createCanvas();
     const slotId = await mountDriven(canvas, 'alpha');
     expect((await canvas.host.stats()).connections).to.equal(2);
-    canvas.unmount(slotId);
-    await canvas.updateComplete;
+    // The frame goes once the widget had its teardown notice (it has no handler: at once).
+    await canvas.unmount(slotId);
     expect(canvas.frame(slotId)).to.equal(null);
     // detach travels to the Worker asynchronously; poll the counter rather than sleep.
     let stats = await canvas.host.stats();

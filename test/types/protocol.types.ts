@@ -164,9 +164,20 @@ export function penpalTables(): void {
   // @ts-expect-error nor without its expiry
   const noExpiry: Receiver<ServiceMethods>['identityToken'] = async () => ({ token: 'a.b.c' });
   void noExpiry;
-  const widget: WidgetMethods = { ping: () => 'pong', context: () => undefined };
+  const widget: WidgetMethods = {
+    ping: () => 'pong',
+    context: () => undefined,
+    call: async () => undefined,
+    teardown: async () => undefined,
+  };
   // @ts-expect-error the heartbeat answers 'pong'
   widget.ping = () => 'ping';
+  // The host tears down for one of two reasons, and says which.
+  void widget.teardown('unmount');
+  // @ts-expect-error not for any reason
+  void widget.teardown('reload');
+  // @ts-expect-error a host call names its method and passes its arguments as a list
+  void widget.call('save', 1);
 }
 
 // Comlink: the Worker declares its surface as BrokerControl; the host calls it as one.

@@ -279,6 +279,16 @@ describe('Broker', () => {
     expect(b).to.include(named('nosuchapp'));
   });
 
+  it('lets an app read back its own public state without `reads`', async () => {
+    const todo = attach(broker, 's2', 'todo');
+    send(todo, { op: 'set', value: 1 }, { op: 'get', id: 1, app: 'todo' });
+    await settle();
+    expect(todo.ops().find((o) => o.id === 1)).to.deep.include({
+      op: 'ok',
+      value: { app: 'todo', version: 1, value: 1 },
+    });
+  });
+
   it('hands out copies of state, so a reader cannot change what others see', async () => {
     const cal = attach(broker, 's1', 'cal');
     const todo = attach(broker, 's2', 'todo');
