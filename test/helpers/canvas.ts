@@ -52,8 +52,9 @@ export function nextEvent<T = unknown>(
   accept: (event: McEvent<T>) => boolean = () => true,
   // Generous: a loaded 2-core machine running three engines can take seconds per frame.
   ms = 20_000,
-): Promise<McEvent<T>> {
-  return new Promise((resolve, reject) => {
+): Promise<McEvent<T>> & { ready: Promise<void> } {
+  let ready: Promise<void> = Promise.resolve();
+  const event = new Promise<McEvent<T>>((resolve, reject) => {
     const timer = setTimeout(() => {
       off();
       reject(new Error(`no event on ${pattern} within ${ms} ms`));
@@ -64,7 +65,12 @@ export function nextEvent<T = unknown>(
       off();
       resolve(event);
     });
+    ready = off.ready;
   });
+  // `ready`: the broker holds the subscription. Await it before making a widget publish
+  // in a way that does not wait for anything else: its event may otherwise reach the
+  // broker first, over its own port, and go to nobody.
+  return Object.assign(event, { ready });
 }
 
 /** Collects every event on `pattern` until the returned stop function is called. */

@@ -60,6 +60,7 @@ describe('host → widget calls and the teardown notice', function () {
     const canvas = createCanvas();
     const slotId = await mountCallee(canvas, 'callee');
     const told = nextEvent<string>(canvas.host, 'callee.teardown.unmount');
+    await told.ready;
     const gone = canvas.unmount(slotId);
     // Gone from the layout at once, but its frame stays (inert) while the widget is told.
     await canvas.updateComplete;
@@ -89,6 +90,7 @@ describe('host → widget calls and the teardown notice', function () {
     const { host } = canvas;
     const slotId = await mountCallee(canvas, 'callee');
     const told = nextEvent<string>(host, 'callee.teardown.pagehide');
+    await told.ready;
     dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }));
     expect((await told).data).to.equal(slotId);
     expect(canvas.frame(slotId)!.status.state).to.equal('connected');
