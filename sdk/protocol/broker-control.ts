@@ -21,7 +21,9 @@ export type ViolationKind =
   | 'suspended'
   | 'quota'
   /** A hello with a wrong or stale nonce (recorded by the host, not the broker). */
-  | 'handshake';
+  | 'handshake'
+  /** Seen by the host page, not the broker: focus taken without a user gesture (issue 14). */
+  | 'focus';
 
 /** One refusal, as devtools and host code see it. */
 export interface Violation {
@@ -86,6 +88,11 @@ export interface BrokerControl {
   detach(connectionId: string): void;
   stats(): BrokerStats;
   violations(): Violation[];
+  /**
+   * Records a violation the host page saw itself (focus: issue 14), so that it
+   * is in the same log and goes out with the same batches as the broker's own.
+   */
+  report(violation: Violation): void;
   /** Every app's public state, for the host's copy. */
   states(): StateSnapshot[];
   /** Puts back the host's copy after a Worker restart; only newer versions win. */

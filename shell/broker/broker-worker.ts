@@ -62,6 +62,7 @@ export const brokerControl: BrokerControl = {
   detach: (connectionId: string) => broker.detach(connectionId),
   stats: () => broker.stats(),
   violations: () => broker.violations(),
+  report: (violation: Violation) => broker.report(violation),
   states: () => broker.states(),
   restore: (states: StateSnapshot[]) => broker.restore(states),
   adopt: (appId: string, json: string) => broker.adopt(appId, json),

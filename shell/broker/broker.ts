@@ -264,6 +264,11 @@ export class Broker {
     return this.#state.all();
   }
 
+  /** Records a violation the host page saw itself (focus: issue 14). */
+  report(violation: Violation): void {
+    this.#violations.record(violation);
+  }
+
   violations(): Violation[] {
     return this.#violations.entries();
   }

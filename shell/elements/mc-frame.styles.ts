@@ -60,7 +60,6 @@ export const frameStyles = css`
   }
   .status.error,
   .status.unresponsive,
-  .status.crashed,
   .status.quarantined,
   .status.suspended {
     background: var(--mc-alert-bg, #fef3f2);

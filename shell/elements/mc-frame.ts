@@ -15,6 +15,7 @@ import {
 import { LIFECYCLE_EVENTS, McAppLifecycleEvent, McAppStatusEvent } from './events.ts';
 import type { McDialogCloseEvent } from './mc-dialog.ts';
 import { watchToasts } from './lazy-views.ts';
+import type { FrameGuards } from './frame-guards.ts';
 import { FrameSurface } from './frame-surface.ts';
 import { frameStyles } from './mc-frame.styles.ts';
 
@@ -52,6 +53,8 @@ export class McFrame extends LitElement {
   declare status: FrameStatus;
   /** What host services do to this slot: size, dialog, focus, shortcuts. */
   readonly surface = new FrameSurface(this);
+  /** Focus and history watches on the frame (issue 14). */
+  #guards: FrameGuards | undefined;
 
   #session: FrameSession | undefined;
   /** The host whose events this frame follows. */
@@ -124,6 +127,13 @@ export class McFrame extends LitElement {
     return this.#session?.teardown('unmount', grace) ?? Promise.resolve(false);
   }
 
+  /** Focuses the widget on the host's behalf (otherwise taken back as a theft). */
+  override focus(options?: FocusOptions): void {
+    const iframe = this.renderRoot.querySelector('iframe');
+    this.#guards?.allow(iframe);
+    iframe?.focus(options);
+  }
+
   /** Current session number of this mount (0 before the first hello). */
   get epoch(): number {
     return this.#session?.epoch ?? 0;
@@ -170,6 +180,12 @@ export class McFrame extends LitElement {
     );
     this.#session = session;
     session.start(iframe, this);
+    // The focus guard loads with the first mount (docs/decisions/0012-performance.md). Loads
+    // resolve in order, so the last mount's frame is the one watched; a removed one is
+    // dropped by the guard.
+    void import('./frame-guards.ts').then((m) =>
+      (this.#guards ??= new m.FrameGuards(this)).watch(iframe, session),
+    );
   }
 
   protected override render() {
@@ -265,20 +281,15 @@ const UNAVAILABLE = 'app unavailable';
 
 function statusText(status: FrameStatus): string {
   switch (status.state) {
-    case 'loading':
-      return 'loading';
-    case 'connected':
-      return 'connected';
-    case 'suspended':
-      return 'suspended';
     case 'unresponsive':
       return 'not responding';
-    case 'crashed':
-      return 'crashed';
     case 'quarantined':
       return `stopped: ${status.message}`;
     case 'error':
       return `error: ${status.message}`;
+    default:
+      // loading, connected, suspended, crashed: the state's own name.
+      return status.state;
   }
 }
 

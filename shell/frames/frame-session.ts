@@ -238,6 +238,17 @@ export class FrameSession {
     this.#setStatus({ state: 'suspended' });
   }
 
+  /**
+   * Stops the frame for good (a repeat offender: reconnect storms, focus theft); the slot's
+   * Reload button is the way back. Callers quarantine a live session once.
+   */
+  quarantine(message: string): void {
+    this.#stop();
+    // Stop the frame running at all: a loop in it must not keep costing the page.
+    this.#iframe!.src = 'about:blank';
+    this.#setStatus({ state: 'quarantined', message }, 'disconnected');
+  }
+
   /** Ends the mount: closes the handshake, the heartbeat and the broker channel. */
   destroy(): void {
     if (this.#ended) return;
@@ -321,10 +332,7 @@ export class FrameSession {
     this.#reconnects = this.#reconnects.filter((t) => now - t < RECONNECT_WINDOW_MS);
     this.#reconnects.push(now);
     if (this.#reconnects.length <= MAX_RECONNECTS) return true;
-    this.#stop();
-    // Stop the frame running at all: a reload loop must not keep costing the page.
-    if (this.#iframe) this.#iframe.src = 'about:blank';
-    this.#setStatus({ state: 'quarantined', message: 'reconnected too often' }, 'disconnected');
+    this.quarantine('reconnected too often');
     return false;
   }
 

@@ -368,9 +368,17 @@ export class Host extends EventTarget {
     return this.#link.call((broker) => broker.tapRead(since));
   }
 
-  /** The broker's bounded log of refusals. */
+  /** The broker's bounded log of refusals (those the host page saw itself included). */
   violations(): Promise<Violation[]> {
     return this.#link.call((broker) => broker.violations());
+  }
+
+  /**
+   * Records a violation the host page saw itself (a widget took focus) in the broker's log, from which it comes back as `mc-violation` like the rest.
+   */
+  reportViolation(violation: Violation): void {
+    // After destroy() the link rejects, and send() drops that.
+    this.#link.send((broker) => broker.report(violation));
   }
 
   /** The broker's counters. */

@@ -15,7 +15,7 @@ async function focusedWidget(canvas: McCanvas): Promise<string> {
   const armed = nextEvent(canvas.host, 'alpha.echo.done');
   command(canvas.host, slot, { cmd: 'shortcuts' });
   expect((await armed).data).to.deep.equal(DECLARED.shortcuts);
-  canvas.frame(slot)!.renderRoot.querySelector('iframe')!.focus();
+  canvas.frame(slot)!.focus();
   expect(canvas.frame(slot)!.surface.hasFocus()).to.equal(true);
   return slot;
 }

@@ -43,7 +43,10 @@ describe('crash or hang (issue 14)', function () {
     // new mount says `mc-app-connected` again, long before the 15 s backoff of a hang).
     await remounted;
     expect(crashingStates).to.include('crashed');
-    expect(crashingStates.at(-1)).to.equal('connected');
+    expect(canvas.frame(crashing)!.status, crashingStates.join(' → ')).to.deep.equal({
+      state: 'connected',
+      epoch: 1,
+    });
     expect(canvas.frame(crashing)!.epoch).to.equal(1);
     // In the same window (its silence began first) the busy widget, whose pulse Worker beat
     // on through the spin, was only unresponsive.
