@@ -2,7 +2,6 @@ import { DEV_MODE, explainNotEmbedded } from '#microcanvas-dev';
 import { CallOptions, connect as penpalConnect, type RemoteProxy } from 'penpal';
 
 import { Client } from './client.ts';
-import type { Callees } from './host-calls.ts';
 import type { App, TypedClient } from './typed.ts';
 import type { ClientLink, HostStatus, LinkSink } from './link.ts';
 import { ParentMessenger } from './parent-messenger.ts';
@@ -11,6 +10,7 @@ import type { AppContext } from './protocol/context.ts';
 import {
   decodeFrameParams,
   PULSE_INTERVAL_MS,
+  type Callees,
   type HostMethods,
   type WidgetMethods,
 } from './protocol/handshake.ts';

@@ -1,5 +1,5 @@
 /**
- * Host → widget calls (docs/decisions/0025-host-to-widget-calls.md): the host calls a method
+ * Host → widget calls (docs/decisions/0027-host-to-widget-calls.md): the host calls a method
  * by name (`frame.call(method, args)`) and, before it unmounts the widget or when the page
  * hides, sends a teardown notice. Tree-shaken unless imported: a widget that imports neither
  * function has no such methods, and its host does not wait for it.
@@ -7,16 +7,7 @@
 import type { Client } from './client.ts';
 import { session } from './connect.ts';
 import { McError } from './protocol/errors.ts';
-import type { TeardownReason } from './protocol/handshake.ts';
-
-type Handler = (...args: never[]) => unknown;
-type TeardownHandler = (reason: TeardownReason) => unknown;
-
-/**
- * What the SDK copies in one document share of host calls: each method's handler, and the
- * teardown handlers. Kept in the document's session, so that every copy answers the host.
- */
-export type Callees = [Map<string, Handler>, Set<TeardownHandler>];
+import type { Callees, HostCallHandler as Handler, TeardownHandler } from './protocol/handshake.ts';
 
 /** This document's handler tables, put into its session's method table on first use. */
 function callees(client: Client): Callees {

@@ -27,7 +27,7 @@ export type {
 export { handle, onTeardown } from './host-calls.ts';
 export { McError, type ErrorCode } from './protocol/errors.ts';
 export type { AppContext } from './protocol/context.ts';
-export type { TeardownReason } from './protocol/handshake.ts';
+export type { HostCallHandler, TeardownHandler, TeardownReason } from './protocol/handshake.ts';
 export type { IdentityToken } from './protocol/identity.ts';
 export type { Topic, TopicPattern } from './protocol/topics.ts';
 export { PROTOCOL_VERSION } from './protocol/version.ts';

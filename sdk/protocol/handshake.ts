@@ -93,3 +93,13 @@ export function decodeFrameParams(hash: string): FrameParams | null {
   if (!nonce || !hostOrigin) return null;
   return { nonce, hostOrigin };
 }
+
+/** A widget's handler of a host → widget call (`handle()`): its answer is the call's. */
+export type HostCallHandler = (...args: never[]) => unknown;
+/** A widget's teardown handler (`onTeardown()`): the host waits for it, up to its grace. */
+export type TeardownHandler = (reason: TeardownReason) => unknown;
+/**
+ * What the SDK copies in one document share of host calls: each method's handler, and the
+ * teardown handlers. Kept in the document's session, so that every copy answers the host.
+ */
+export type Callees = [Map<string, HostCallHandler>, Set<TeardownHandler>];
