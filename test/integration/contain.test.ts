@@ -70,6 +70,10 @@ async function until(check: () => boolean, what: string, ms = 10_000): Promise<v
 
 describe('hostile widgets: focus (issue 14)', function () {
   this.timeout(60_000);
+  // Chromium, in the full suite only (once on 2026-12-03): focus did not come back to the
+  // host's field within 10 s, with another test page beside this one holding system focus.
+  // Open (issue 14); one retry there.
+  if (CHROMIUM) this.retries(1);
   let search: HTMLInputElement;
 
   beforeEach(() => {

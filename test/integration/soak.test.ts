@@ -72,7 +72,9 @@ async function cycle(canvas: McCanvas, count: number, refs?: WeakRef<object>[]):
     const iframe = frame?.renderRoot.querySelector('iframe');
     if (refs && frame && iframe) refs.push(new WeakRef(frame), new WeakRef(iframe));
   }
-  for (const id of ids) canvas.unmount(id);
+  // Each unmount tells its widget first (teardown notice, at most the grace): a cycle ends
+  // when every slot of it is gone, not when the removals were asked for.
+  await Promise.all(ids.map((id) => canvas.unmount(id)));
   await canvas.updateComplete;
 }
 
