@@ -251,7 +251,7 @@ export class WebhookRig {
     const reply = await this.client.request({
       t: 'publish',
       space: 'team',
-      msgId: `m-${process.pid}-${++msgs}`,
+      msgId: `m-${process.pid}-${String(++msgs).padStart(4, '0')}`,
       app: topic.split('.')[0],
       topic,
       data: JSON.stringify({ n }),
