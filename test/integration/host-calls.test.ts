@@ -26,6 +26,10 @@ const code = (promise: Promise<unknown>) =>
 
 describe('host → widget calls and the teardown notice', function () {
   this.timeout(60_000);
+  // WebKitGTK, full suite only (once on 2026-12-03): the pagehide test's widget never said
+  // ready within 20 s. Not yet explained (issue 14); one retry there, stated.
+  if (!navigator.userAgent.includes('Chrome/') && !navigator.userAgent.includes('Firefox/'))
+    this.retries(1);
   afterEach(cleanup);
 
   it('calls a method the widget handles and gets its answer, or its refusal', async () => {
