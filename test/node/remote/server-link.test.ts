@@ -156,7 +156,10 @@ describe('ServerLink', () => {
   });
 
   it('drops a connection that stays silent for two heartbeats, then reconnects', async () => {
-    const { link, sockets } = manual({ heartbeatMs: 10 });
+    // 200 ms, not 10: the link judges silence by the clock, so a first tick that a loaded
+    // machine delays past 2.5 heartbeats drops the socket before any ping (seen once, 10 ms,
+    // beside the server tests in a clean-clone run).
+    const { link, sockets } = manual({ heartbeatMs: 200 });
     link.start();
     await until(() => sockets.length === 1, 'a socket');
     sockets[0]!.deliver(WELCOME);
