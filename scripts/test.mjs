@@ -173,7 +173,8 @@ async function runner({ name, command, args, file, pick, env, logFile, rerunCras
 
 /**
  * Keeps one engine's wtr results as `.ci/results/wtr-<engine>.json` (the next engine's run
- * overwrites wtr.json) and prints its slowest tests, to see where an engine's time goes.
+ * overwrites wtr.json) and prints its failed tests by name and its slowest tests, to see
+ * where an engine's time goes.
  * @param {string} engine
  */
 function keepEngineResults(engine) {
@@ -181,8 +182,11 @@ function keepEngineResults(engine) {
   const text = readFileSync(WTR_RESULTS, 'utf8');
   writeFileSync(join(RESULTS_DIR, `wtr-${engine}.json`), text);
   try {
-    /** @type {{ slowest?: Array<{ test: string, ms: number }> }} */
-    const { slowest = [] } = JSON.parse(text);
+    /** @type {{ slowest?: Array<{ test: string, ms: number }>, failures?: string[] }} */
+    const { slowest = [], failures = [] } = JSON.parse(text);
+    // The default reporter's failure text can scroll away or be cut from a long CI log:
+    // the names again, next to the engine's counts, say which test to look at.
+    for (const test of failures) console.log(`  failed: ${test}`);
     for (const { test, ms } of slowest.slice(0, 3)) {
       console.log(`  slow: ${(ms / 1000).toFixed(1).padStart(5)} s  ${test}`);
     }
