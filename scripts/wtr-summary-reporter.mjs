@@ -12,8 +12,9 @@ export const WTR_RESULTS_FILE = '.ci/results/wtr.json';
  * @typedef {import('@web/test-runner').TestSession} TestSession
  * @typedef {import('@web/test-runner').TestSuiteResult} TestSuiteResult
  * @typedef {{ test: string, ms: number }} Timing
+ * @typedef {{ file: string, testsMs: number, doneAtMs: number }} FileTiming
  * @typedef {{ passed: number, failed: number, skipped: number, failures: string[],
- *   slowest: Timing[] }} Counts
+ *   slowest: Timing[], testsMs?: number, files?: FileTiming[] }} Counts
  */
 
 /** How many of the slowest tests the results file lists (to find what makes a run slow). */
@@ -77,11 +78,37 @@ export function countSessions(sessions) {
 export function countsReporter({ file = WTR_RESULTS_FILE } = {}) {
   const target = resolve(file);
   /** @param {readonly TestSession[]} sessions */
+  let started = Date.now();
+  /** @type {FileTiming[]} */
+  const files = [];
+  /** @param {readonly TestSession[]} sessions */
   const write = (sessions) => {
     mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, `${JSON.stringify(countSessions(sessions), null, 2)}\n`);
+    // Time inside tests against the run's wall time: what a file costs beyond its tests
+    // (page, bundle, browser start) is where the suite's minutes go (issue 10, item 11).
+    const testsMs = Math.round(files.reduce((sum, file) => sum + file.testsMs, 0));
+    const counts = { ...countSessions(sessions), testsMs, files };
+    writeFileSync(target, `${JSON.stringify(counts, null, 2)}\n`);
   };
   return {
+    onTestRunStarted: () => {
+      started = Date.now();
+    },
+    reportTestFileResults: ({ sessionsForTestFile, testFile }) => {
+      let testsMs = 0;
+      /** @param {TestSuiteResult | undefined} suite */
+      const add = (suite) => {
+        if (!suite) return;
+        for (const test of suite.tests) testsMs += test.duration ?? 0;
+        suite.suites.forEach(add);
+      };
+      for (const session of sessionsForTestFile) add(session.testResults);
+      files.push({
+        file: relative(process.cwd(), testFile),
+        testsMs: Math.round(testsMs),
+        doneAtMs: Date.now() - started,
+      });
+    },
     onTestRunFinished: ({ sessions }) => write(sessions),
     // Also on stop, in case the run was cut short before it finished.
     stop: ({ sessions }) => write(sessions),

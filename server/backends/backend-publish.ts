@@ -1,6 +1,7 @@
 import { checkBounds } from '../../sdk/protocol/bounds.ts';
-import { McError } from '../../sdk/protocol/errors.ts';
+import { McError, refusalMessage } from '../../sdk/protocol/errors.ts';
 import { DEFAULT_LIMITS } from '../../sdk/protocol/limits.ts';
+import { payloadChecks } from '../../sdk/protocol/payload-checks.ts';
 import { BackendPublishSchema } from '../../sdk/protocol/queues.ts';
 import {
   MAX_EVENT_DATA,
@@ -36,7 +37,7 @@ interface AppBucket {
  * publishes `{space, topic, data, id}` with its credential. The rules are a widget's: the
  * topic must be in the app's namespace and inside its manifest's `publishes` (NOT_PERMITTED
  * otherwise), the payload bounded like a WebSocket event (depth, nodes, 60 KiB as JSON
- * text), the rate the manifest's `limits` (per server process; 429 with Retry-After). The
+ * text) and matching the manifest's payload schema for the topic (INVALID_ARGUMENT), the rate the manifest's `limits` (per server process; 429 with Retry-After). The
  * event bus stores it in the space's stream stamped `by: {backend: true}` (never what the
  * caller says), so it reaches widgets on every device and the other apps' backends.
  */
@@ -93,6 +94,16 @@ export function backendPublishRoute({
       const data = JSON.stringify(body.data);
       if (data.length > Math.min(MAX_EVENT_DATA, limits.maxMessageBytes)) {
         throw new McError('PAYLOAD_TOO_LARGE', 'data is over the event size bound');
+      }
+      // The manifest's payload schema, as a widget's broker checks it (decision 0023): every
+      // receiving broker would drop a mismatch anyway, so the backend hears it here, by path,
+      // and other apps' backends never get it.
+      const invalid = payloadChecks(manifest)?.topics.get(body.topic)?.(body.data);
+      if (invalid) {
+        throw new McError('INVALID_ARGUMENT', refusalMessage('publish', body.topic, invalid), {
+          operation: 'publish',
+          target: body.topic,
+        });
       }
       const result = await bus.publishFromBackend(app, body.space, body.topic, data, body.id);
       metrics?.published.inc({ result: result.duplicate ? 'duplicate' : 'stored' });

@@ -24,7 +24,7 @@ import type { BrokerPort } from './broker-port.ts';
 import { Connection } from './connection.ts';
 import { decodeBatch } from './decode.ts';
 import { Grants } from './grants.ts';
-import { payloadChecks } from './payload-checks.ts';
+import { payloadChecks } from '../../sdk/protocol/payload-checks.ts';
 import { StateStore } from './state-store.ts';
 import { SubscriberIndex } from './subscriber-index.ts';
 import { SyncCursors } from './sync-cursors.ts';

@@ -7,7 +7,7 @@ import {
   type BrokerGrantRef,
   type Manifest,
 } from '../../sdk/protocol/index.ts';
-import { payloadChecks, type PayloadChecks } from './payload-checks.ts';
+import { payloadChecks, type PayloadChecks } from '../../sdk/protocol/payload-checks.ts';
 
 const MAX_CACHED_TOPICS = 256;
 

@@ -122,6 +122,50 @@ for (const kind of ENGINES) {
       assert.equal(noData.status, 400);
     });
 
+    it("refuses data that does not match the manifest's payload schema, naming the path (400)", async () => {
+      const typed = await registerApp(
+        server,
+        queueEntry(
+          'notes',
+          {},
+          {
+            publishes: ['notes.note.*'],
+            schemas: {
+              topics: {
+                'notes.note.saved': {
+                  type: 'object',
+                  properties: { text: { type: 'string', maxLength: 20 } },
+                  required: ['text'],
+                },
+              },
+            },
+          },
+        ),
+      );
+      const phone = await TestClient.open(server, { user: 'ann' });
+      try {
+        await phone.request({ t: 'follow', space: 'team' });
+        const send = (topic: string, data: unknown) =>
+          publish('notes', typed, { space: 'team', topic, data, id: msgId() });
+        const wrong = await send('notes.note.saved', { text: 42 });
+        assert.equal(wrong.status, 400);
+        const { error } = (await wrong.json()) as { error: { code: string; message: string } };
+        assert.equal(error.code, 'INVALID_ARGUMENT');
+        assert.match(error.message, /^publish "notes\.note\.saved": data\.text: expected string/);
+        assert.equal((await send('notes.note.saved', {})).status, 400);
+        // Positive control: a matching payload, and a topic the schemas leave free, arrive;
+        // the follower's first event is the matching one, so the refused ones were not stored.
+        assert.equal((await send('notes.note.saved', { text: 'ok' })).status, 200);
+        assert.equal((await send('notes.note.drafted', { any: [1] })).status, 200);
+        const first = await phone.next((f): f is EventFrame => f.t === 'event');
+        assert.deepEqual(JSON.parse(first.data), { text: 'ok' });
+        const second = await phone.next((f): f is EventFrame => f.t === 'event');
+        assert.equal(second.topic, 'notes.note.drafted');
+      } finally {
+        phone.close();
+      }
+    });
+
     it("is routed to other apps' queues like a widget's event, and so is a widget's", async () => {
       // chat's queue takes todo.item.completed (its manifest subscribes to todo.item.*).
       const queue = new QueueApi(server, 'chat', chat);

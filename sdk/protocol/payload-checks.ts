@@ -1,6 +1,7 @@
-import { payloadSchemaIssue } from '../../sdk/protocol/payload-schema.ts';
-import { compilePayloadSchema, type PayloadCheck } from '../../sdk/protocol/payload-validator.ts';
-import type { Manifest, PayloadSchema } from '../../sdk/protocol/index.ts';
+import { payloadSchemaIssue } from './payload-schema.ts';
+import { compilePayloadSchema, type PayloadCheck } from './payload-validator.ts';
+import type { PayloadSchema } from './app-schemas.ts';
+import type { Manifest } from './manifest.ts';
 
 /** A manifest's compiled payload schemas: by topic, and for its public state. */
 export interface PayloadChecks {
