@@ -20,7 +20,6 @@ import {
 import type { Host } from '../host/host.ts';
 import type { ServiceSurface } from '../services/service-surface.ts';
 import type { SessionServices } from '../services/session-services.ts';
-import { McViolationEvent } from '../host/host-events.ts';
 import { Heartbeat, HEARTBEAT_MISSES } from './heartbeat.ts';
 import { HelloGuard } from './hello-guard.ts';
 import { loadPenpal, type Penpal } from './penpal-loader.ts';
@@ -98,8 +97,10 @@ export class FrameSession {
     /** The slot's element, for host services that draw or size (resize, modal, shortcuts). */
     readonly surface?: ServiceSurface,
   ) {
+    // Into the broker's log, like every other violation: host.violations() and devtools
+    // list it, and it comes back as `mc-violation`.
     this.#wrongHellos = new HelloGuard(manifest.id, slotId, host.connectTimeoutMs, (v) =>
-      host.dispatchEvent(new McViolationEvent(v)),
+      host.reportViolation(v),
     );
   }
 
