@@ -20,7 +20,7 @@
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -44,17 +44,26 @@ const ownUrls = {
 const bundles = new Map();
 
 /**
+ * One entry bundled: its code, or (`map`) its source map. Test files are served with a
+ * `sourceMappingURL` comment pointing at `<entry>.map`, which is built only when asked for:
+ * by the runner when it maps a failure's stack, by a developer's devtools. Inline maps made
+ * each test page's script 4× larger (hostile.test.ts: 6.7 MB against 1.5 MB), every engine
+ * parsed that for each of ~55 files, and building them took 3× as long (55 files: 25.8 s
+ * against 8.7 s on one loaded core). esbuild's code is the same with or without a map.
  * @param {string} path the entry, relative to the root
- * @param {boolean} [sourcemap] inline a source map (test files: failures point at the
- *   sources); fixtures go without, as the soak loads them a thousand times
+ * @param {'code' | 'linked' | 'map'} [output] `code` alone (fixtures: the soak loads them a
+ *   thousand times), `linked` code that names its map, or that `map`
  * @param {string} [condition] the export condition: `production`, or `development`
  */
-function bundle(path, sourcemap = false, condition = 'production') {
-  const key = `${condition}:${path}`;
-  let code = bundles.get(key);
-  if (!code) {
-    code = build({
+function bundle(path, output = 'code', condition = 'production') {
+  const key = `${condition}:${output}:${path}`;
+  let text = bundles.get(key);
+  if (!text) {
+    text = build({
       entryPoints: [join(ROOT, path)],
+      // The map's sources are relative to this file, which is where the runner resolves them.
+      outfile: join(ROOT, path),
+      allowOverwrite: true,
       bundle: true,
       format: 'esm',
       target: 'es2022',
@@ -68,31 +77,38 @@ function bundle(path, sourcemap = false, condition = 'production') {
       // tree-shaking, so they bundle without annotations. Apps get dist/lib, built by Vite.
       ignoreAnnotations: true,
       plugins: [ownUrls],
-      sourcemap: sourcemap ? 'inline' : false,
+      sourcemap: output === 'map' ? 'external' : false,
       logLevel: 'silent',
-    }).then((result) => result.outputFiles[0].text);
+    }).then(({ outputFiles }) => {
+      if (output === 'map')
+        return outputFiles.find((file) => file.path.endsWith('.map'))?.text ?? '';
+      const code = outputFiles[0]?.text ?? '';
+      return output === 'linked'
+        ? `${code}//# sourceMappingURL=${encodeURIComponent(basename(path))}.map\n`
+        : code;
+    });
     // A failed build is not kept: the next request tries again.
-    code.catch(() => bundles.delete(key));
-    bundles.set(key, code);
+    text.catch(() => bundles.delete(key));
+    bundles.set(key, text);
   }
-  return code;
+  return text;
 }
 
 /** @returns {import('@web/dev-server-core').Middleware} */
 export function bundledTests() {
   return async (ctx, next) => {
+    const map = ctx.path.endsWith('.map');
+    const path = map ? ctx.path.slice(0, -'.map'.length) : ctx.path;
     // A sample app's script (its page loads `./main.ts`), for test/apps/: bundled, since it
     // imports `microcanvas/sdk`, which only the bundler's tsconfig paths resolve to source.
-    const app = /^\/sample-apps\/[a-z]+\/main\.ts$/.test(ctx.path);
+    const app = /^\/sample-apps\/[a-z]+\/main\.ts$/.test(path);
     const entry =
-      app ||
-      /^\/test\/[\w/.-]+\.test\.ts$/.test(ctx.path) ||
-      ctx.path === '/shell/broker/broker-worker.ts';
-    if (!entry || ctx.path.includes('..')) return next();
+      app || /^\/test\/[\w/.-]+\.test\.ts$/.test(path) || path === '/shell/broker/broker-worker.ts';
+    if (!entry || path.includes('..')) return next();
     // Module scripts in sandboxed frames are CORS fetches with `Origin: null`.
     if (app) ctx.set('Access-Control-Allow-Origin', '*');
-    ctx.type = 'js';
-    ctx.body = await bundle(ctx.path.slice(1), true);
+    ctx.type = map ? 'json' : 'js';
+    ctx.body = await bundle(path.slice(1), map ? 'map' : 'linked');
   };
 }
 
@@ -113,7 +129,7 @@ export function bundledFixtures() {
     } else {
       ctx.type = 'js';
       const condition = prefix[1] ? 'development' : 'production';
-      ctx.body = await bundle(`test/fixtures/${name}.ts`, false, condition);
+      ctx.body = await bundle(`test/fixtures/${name}.ts`, 'code', condition);
     }
   };
 }
