@@ -1,10 +1,9 @@
 import { DEV_MODE, explainNotEmbedded } from '#microcanvas-dev';
-import { CallOptions, connect as penpalConnect, type RemoteProxy } from 'penpal';
 
 import { Client } from './client.ts';
 import type { App, TypedClient } from './typed.ts';
 import type { ClientLink, HostStatus, LinkSink } from './link.ts';
-import { ParentMessenger } from './parent-messenger.ts';
+import { penpalChild, type HostChannel } from './penpal-child.ts';
 import { McError } from './protocol/errors.ts';
 import type { AppContext } from './protocol/context.ts';
 import {
@@ -14,6 +13,7 @@ import {
   type HostMethods,
   type WidgetMethods,
 } from './protocol/handshake.ts';
+import type { ServiceMethods } from './protocol/services.ts';
 import { PROTOCOL_VERSION } from './protocol/version.ts';
 
 /** Options of {@link connect}. */
@@ -45,7 +45,7 @@ export const session = (): Session | undefined => page[SESSION];
 
 /**
  * Connects this widget to the microcanvas host that framed it and returns its client at
- * once: a penpal handshake with the parent window (only at the host origin given in the URL
+ * once: penpal's handshake with the parent window (only at the host origin given in the URL
  * fragment), then `hello` with the mount nonce, which hands back a private port to the
  * broker. What the widget publishes or subscribes before that is kept in order and sent
  * then; `await client.ready` to know the outcome.
@@ -74,7 +74,6 @@ export function connect(options: ConnectOptions = {}): unknown {
     throw new McError('NOT_EMBEDDED', 'not framed by a microcanvas host');
   }
   const timeout = options.timeoutMs ?? CONNECT_TIMEOUT_MS;
-  const messenger = new ParentMessenger(window.parent, params.hostOrigin);
   let sink: LinkSink | undefined;
   const beat = hostLiveness((status) => sink?.host(status));
   // A null-prototype table: inherited names such as `constructor` are not callable.
@@ -87,39 +86,40 @@ export function connect(options: ConnectOptions = {}): unknown {
   // A closed or failed client is not handed out again: the next connect() starts afresh.
   const release = () => page[SESSION]?.[1] === client && delete page[SESSION];
   const deadline = Date.now() + timeout;
-  const connection = penpalConnect<HostMethods>({ messenger, methods, timeout });
+  const host = penpalChild<HostMethods & ServiceMethods>(
+    window.parent,
+    params.hostOrigin,
+    methods,
+    timeout,
+  );
   const link = (async (): Promise<ClientLink> => {
     try {
-      const remote = await connection.promise;
-      // penpal's timeout covers its own handshake only; hello gets what is left of ours.
-      const reply = await remote.hello(
-        params.nonce,
-        PROTOCOL_VERSION,
-        new CallOptions({ timeout: Math.max(1, deadline - Date.now()) }),
+      await host.ready;
+      // The handshake's deadline covers penpal's messages only; hello gets what is left.
+      const reply = await host.call(
+        'hello',
+        [params.nonce, PROTOCOL_VERSION],
+        Math.max(1, deadline - Date.now()),
       );
       applyContext(reply.context);
-      const worker = pulse(remote);
+      const worker = pulse(host);
       return {
         port: reply.port,
         context: reply.context,
-        // penpal's proxy cannot index a method by a generic name: ServiceMethods types the
-        // call at Client.call, and the host checks every argument again.
-        call: (method, args, timeoutMs) =>
-          (remote as unknown as Record<string, (...a: unknown[]) => Promise<never>>)[method]!(
-            ...args,
-            new CallOptions({ timeout: timeoutMs }),
-          ),
+        // The service table is a part of the host's: ServiceMethods types the call at
+        // Client.call, and the host checks every argument again.
+        call: host.call as ClientLink['call'],
         bind: (s) => (sink = s),
         close: () => {
           release();
           beat(0);
           worker?.terminate();
-          connection.destroy();
+          host.destroy();
         },
       };
     } catch (error) {
       release();
-      connection.destroy();
+      host.destroy();
       const { code, message } = error as { code?: string; message?: string };
       if (code === 'CONNECTION_TIMEOUT' || code === 'METHOD_CALL_TIMEOUT') {
         throw new McError('HANDSHAKE_TIMEOUT', `no answer from the host within ${timeout} ms`);
@@ -139,13 +139,13 @@ export function connect(options: ConnectOptions = {}): unknown {
  * crash. Where no Worker starts (a CSP without `blob:` workers) the host cannot tell them
  * apart and says `unresponsive` for both.
  */
-function pulse(remote: RemoteProxy<HostMethods>): Worker | undefined {
+function pulse(host: HostChannel<HostMethods>): Worker | undefined {
   try {
     const { port1, port2 } = new MessageChannel();
     const source = `onmessage=e=>setInterval(()=>e.data.postMessage(0),${PULSE_INTERVAL_MS})`;
     const worker = new Worker(URL.createObjectURL(new Blob([source])));
     worker.postMessage(port1, [port1]);
-    remote.pulse(port2, new CallOptions({ transferables: [port2] })).catch(() => undefined);
+    host.call('pulse', [port2], undefined, [port2]).catch(() => undefined);
     return worker;
   } catch {
     return undefined;
