@@ -65,6 +65,9 @@ export default defineConfig({
   timeout: 90_000,
   expect: { timeout: 15_000 },
   forbidOnly: true,
+  // One more try of a failed test under CI, reported as flaky by name; a test that fails
+  // twice fails the run. npm test's browser tests do the same per file (scripts/test.mjs).
+  retries: process.env.CI ? 1 : 0,
   workers: 1,
   reporter: [['list'], ['json', { outputFile: '.ci/results/playwright.json' }]],
   outputDir: 'test-results',

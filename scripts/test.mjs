@@ -126,15 +126,43 @@ function readCounts(file, pick) {
 }
 
 /**
+ * What a results file says beyond its counts (flaky tests), or undefined.
+ * @param {string} file
+ * @param {(json: any) => string | undefined} noteOf
+ */
+function readNote(file, noteOf) {
+  try {
+    return noteOf(JSON.parse(readFileSync(file, 'utf8')));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * A test runner step: its counts come from its JSON results; its exit code is cross-checked
  * so that a runner that failed without failing a test (a config error, a crash, no tests)
  * still counts as one failure. With `logFile`, its output goes there and is printed when it
  * ends (it runs beside a step that streams).
+ * With `rerunFailed`, a run whose failures it can attribute gets one more try of those
+ * (see {@link rerunFailedFiles}); the counts it returns replace the first run's.
  * @param {{ name: string, command: string, args: string[], file: string,
  *   pick: (json: any) => Counts, env?: NodeJS.ProcessEnv, logFile?: string,
- *   rerunCrash?: boolean }} step
+ *   rerunCrash?: boolean, noteOf?: (json: any) => string | undefined,
+ *   rerunFailed?: (counts: Counts) => Promise<{ counts: Counts, code: number, note: string }
+ *     | undefined> }} step
  */
-async function runner({ name, command, args, file, pick, env, logFile, rerunCrash = false }) {
+async function runner({
+  name,
+  command,
+  args,
+  file,
+  pick,
+  env,
+  logFile,
+  rerunCrash = false,
+  rerunFailed,
+  noteOf,
+}) {
   if (logFile === undefined) banner(name);
   else console.log(`\n(${name} runs in the background; its output follows when it ends)`);
   rmSync(file, { force: true });
@@ -154,13 +182,20 @@ async function runner({ name, command, args, file, pick, env, logFile, rerunCras
     notes.push(`the first run exited with code ${code} and no results`);
     code = await run(command, args, env, logFile);
   }
-  const seconds = (performance.now() - start) / 1000;
   if (logFile !== undefined) {
     banner(name);
     process.stdout.write(readFileSync(logFile, 'utf8'));
   }
-  const counts = readCounts(file, pick) ?? { passed: 0, failed: 0, skipped: 0 };
+  let counts = readCounts(file, pick) ?? { passed: 0, failed: 0, skipped: 0 };
   if (!existsSync(file)) notes.push(`no results file ${file.slice(ROOT.length)}`);
+  const said = noteOf === undefined ? undefined : readNote(file, noteOf);
+  if (said) notes.push(said);
+  const again = counts.failed > 0 ? await rerunFailed?.(counts) : undefined;
+  if (again) {
+    ({ counts, code } = again);
+    notes.push(again.note);
+  }
+  const seconds = (performance.now() - start) / 1000;
   if (code !== 0 && counts.failed === 0) {
     counts.failed = 1;
     notes.push(`exited with code ${code}`);
@@ -346,12 +381,67 @@ await serverStep;
 
 const e2eRuns = !quick && existsSync(PLAYWRIGHT_CONFIG) && e2eEngines.length > 0 && e2eReady;
 
+/** At most this many files of one engine are run again after a failure; more is a breakage. */
+const MAX_RERUN_FILES = 3;
+
+/**
+ * One more try, in the same engine, of the few test files whose tests failed. Real browsers
+ * on two shared cores miss a deadline now and then (1 failure in ~1,470 tests in each of the
+ * last CI runs, a different test each time); a test that fails twice in a row still fails
+ * the run. Both runs are printed, and the step's note names every test that failed once, so
+ * a flaky test stays visible. Playwright's `retries: 1` does the same for the e2e tests.
+ * Nothing is run again when a failure cannot be tied to a file or too many files failed.
+ * @param {import('./browsers.mjs').Engine} engine
+ * @param {Counts} first the first run's counts
+ * @param {string} [logFile] where the run beside another writes its output
+ * @returns {Promise<{ counts: Counts, code: number, note: string } | undefined>}
+ */
+async function rerunFailedFiles(engine, first, logFile) {
+  keepEngineResults(engine);
+  /** @type {{ files?: Array<Counts & { file: string }>, failures?: string[] }} */
+  const results = JSON.parse(readFileSync(WTR_RESULTS, 'utf8'));
+  const failedFiles = (results.files ?? []).filter((file) => file.failed > 0);
+  const attributed = failedFiles.reduce((sum, file) => sum + file.failed, 0);
+  if (failedFiles.length === 0 || failedFiles.length > MAX_RERUN_FILES) return undefined;
+  if (attributed !== first.failed) return undefined;
+  const names = failedFiles.map((file) => file.file);
+  const rerunLog = logFile === undefined ? undefined : `${logFile.replace(/\.log$/, '')}-rerun.log`;
+  if (logFile === undefined) banner(`browser tests (wtr, ${engine}), failed files once more`);
+  const code = await run(
+    bin('wtr'),
+    names.flatMap((name) => ['--files', name]),
+    { ...process.env, BROWSERS: engine },
+    rerunLog,
+  );
+  if (rerunLog !== undefined) {
+    banner(`browser tests (wtr, ${engine}), failed files once more`);
+    process.stdout.write(readFileSync(rerunLog, 'utf8'));
+  }
+  const again = readCounts(WTR_RESULTS, ({ passed, failed, skipped }) => ({
+    passed,
+    failed,
+    skipped,
+  }));
+  if (again === null) return undefined;
+  const sum = (/** @type {'passed' | 'failed' | 'skipped'} */ key) =>
+    failedFiles.reduce((total, file) => total + file[key], 0);
+  const counts = {
+    passed: first.passed - sum('passed') + again.passed,
+    failed: first.failed - sum('failed') + again.failed,
+    skipped: first.skipped - sum('skipped') + again.skipped,
+  };
+  const once = (results.failures ?? []).join(' | ');
+  const outcome = again.failed === 0 ? 'passed when run again (flaky)' : 'failed again';
+  return { counts, code, note: `${names.join(', ')} ${outcome}; failed once: ${once}` };
+}
+
 /**
  * One engine's browser tests.
  * @param {import('./browsers.mjs').Engine} engine
  * @param {string} [logFile]
  */
 async function browserTests(engine, logFile) {
+  let kept = false;
   await runner({
     name: `browser tests (wtr, ${engine})`,
     command: bin('wtr'),
@@ -361,8 +451,13 @@ async function browserTests(engine, logFile) {
     pick: ({ passed, failed, skipped }) => ({ passed, failed, skipped }),
     logFile,
     rerunCrash: true,
+    rerunFailed: (counts) => {
+      kept = true;
+      return rerunFailedFiles(engine, counts, logFile);
+    },
   });
-  keepEngineResults(engine);
+  // After a re-run, wtr.json holds the re-run's results: the first run's were kept before it.
+  if (!kept) keepEngineResults(engine);
 }
 
 /** WebKitGTK's browser tests, when they run beside the end-to-end tests. */
@@ -411,6 +506,8 @@ if (quick) {
       failed: stats.unexpected,
       skipped: stats.skipped,
     }),
+    // A test that passed only on its retry (playwright.config.ts) is named in the list above.
+    noteOf: ({ stats }) => (stats.flaky > 0 ? `${stats.flaky} passed on retry (flaky)` : undefined),
   });
 }
 await beside;

@@ -12,7 +12,8 @@ export const WTR_RESULTS_FILE = '.ci/results/wtr.json';
  * @typedef {import('@web/test-runner').TestSession} TestSession
  * @typedef {import('@web/test-runner').TestSuiteResult} TestSuiteResult
  * @typedef {{ test: string, ms: number }} Timing
- * @typedef {{ file: string, testsMs: number, doneAtMs: number }} FileTiming
+ * @typedef {{ file: string, passed: number, failed: number, skipped: number, testsMs: number,
+ *   doneAtMs: number }} FileTiming
  * @typedef {{ passed: number, failed: number, skipped: number, failures: string[],
  *   slowest: Timing[], testsMs?: number, files?: FileTiming[] }} Counts
  */
@@ -103,8 +104,13 @@ export function countsReporter({ file = WTR_RESULTS_FILE } = {}) {
         suite.suites.forEach(add);
       };
       for (const session of sessionsForTestFile) add(session.testResults);
+      // Per file, so that npm test can run again the files that failed (scripts/test.mjs).
+      const { passed, failed, skipped } = countSessions(sessionsForTestFile);
       files.push({
         file: relative(process.cwd(), testFile),
+        passed,
+        failed,
+        skipped,
         testsMs: Math.round(testsMs),
         doneAtMs: Date.now() - started,
       });
