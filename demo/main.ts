@@ -1,5 +1,6 @@
 import {
   Host,
+  IndexedDbStorageBackend,
   loadDevtools,
   McCanvas,
   McCatalog,
@@ -52,8 +53,14 @@ if (!(canvas instanceof McCanvas)) {
   throw new McError('INVALID_ARGUMENT', '<mc-canvas> is not defined on this page');
 }
 // Give the canvas a host with the page's theme (widgets receive it at connect time) and
-// deadline before anything is mounted.
-canvas.host = new Host({ theme, connectTimeoutMs: CONNECT_TIMEOUT_MS });
+// deadline before anything is mounted. Widgets' stored values live in this page's IndexedDB
+// (the todo app tells the user the host keeps its items: a reload must not lose a tick);
+// the IndexedDB code loads with the first storage call, not with the page.
+canvas.host = new Host({
+  theme,
+  connectTimeoutMs: CONNECT_TIMEOUT_MS,
+  storage: new IndexedDbStorageBackend(),
+});
 const host = canvas.host;
 
 const { origin, crossSite } = widgetOrigin();

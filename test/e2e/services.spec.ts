@@ -12,8 +12,8 @@ function widget(page: Page, app: App): FrameLocator {
   return page.frameLocator(`mc-canvas >> mc-frame[app="${app}"] >> iframe`);
 }
 
-async function openDemo(page: Page): Promise<void> {
-  await page.goto('/');
+async function openDemo(page: Page, load = () => page.goto('/')): Promise<void> {
+  await load();
   for (const app of APPS) {
     await expect(page.locator(`mc-frame[app="${app}"] .status`)).toHaveText('connected', {
       timeout: 45_000,
@@ -55,6 +55,52 @@ test.describe('host services in the demo', () => {
     await expect(todo.locator('body')).toHaveAttribute('data-ready', 'true');
     await expect(todo.locator('.item')).toHaveCount(6);
     await expect(todo.locator('.item', { hasText: 'Buy milk' })).toHaveCount(0);
+  });
+
+  test('a todo ticked before a reload is still ticked after it (host storage in IndexedDB)', async ({
+    page,
+  }) => {
+    await openDemo(page);
+    const milk = () =>
+      widget(page, 'todo').locator('.item', { hasText: 'Buy milk' }).locator('input');
+    await expect(milk()).not.toBeChecked();
+    await milk().check();
+    // The positive signal that the tick reached the host's store before the page goes: the
+    // demo's storage backend's database holds the todo app's items with it ticked.
+    await expect
+      .poll(() =>
+        page.evaluate(
+          () =>
+            new Promise<boolean>((resolve) => {
+              const open = indexedDB.open('microcanvas-storage');
+              open.onerror = () => resolve(false);
+              open.onsuccess = () => {
+                const db = open.result;
+                if (!db.objectStoreNames.contains('values')) return resolve(false);
+                const get = db.transaction('values').objectStore('values').get(['todo', 'todos']);
+                get.onerror = () => resolve(false);
+                get.onsuccess = () => {
+                  db.close();
+                  const items: unknown =
+                    typeof get.result === 'string' ? JSON.parse(get.result) : [];
+                  resolve(
+                    Array.isArray(items) &&
+                      items.some(
+                        (t: { title?: unknown; done?: unknown }) =>
+                          t.title === 'Buy milk' && t.done === true,
+                      ),
+                  );
+                };
+              };
+            }),
+        ),
+      )
+      .toBe(true);
+    await openDemo(page, () => page.reload());
+    await expect(milk()).toBeChecked();
+    await expect(widget(page, 'todo').locator('.item.done', { hasText: 'Buy milk' })).toHaveCount(
+      1,
+    );
   });
 
   test('theme changes reach every widget as tokens', async ({ page }) => {
