@@ -16,11 +16,11 @@ function callees(client: Client): Callees {
   if (entry[3]) return entry[3];
   const calls = new Map<string, Handler>();
   const teardowns = new Set<TeardownHandler>();
-  // penpal finds a method when it is called, so methods added after the handshake answer.
+  // The link finds a method when it is called, so methods added after the handshake answer.
   entry[2].call = async (method, args) => {
     const handler = calls.get(method);
-    // Codes the host maps; the message only from the app (penpal would send an Error's
-    // stack, and drop its code).
+    // Codes the host maps; the message only from the app (the link would send an Error as
+    // its name and message, and drop its code).
     if (!handler) throw { code: 'NOT_FOUND' };
     try {
       return await handler(...(args as never[]));
