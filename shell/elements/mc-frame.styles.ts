@@ -1,8 +1,11 @@
 import { css } from 'lit';
 
 /**
- * The slot's chrome: its border, header (name, status, Reload) and the iframe below. An
- * error status names its cause (with a URL, say): it wraps rather than hide the name.
+ * The slot's chrome: its border, header (name, status, Reload) and the iframe below. The app
+ * name is security UI (it tells the user which app a frame is): it is never cut or squeezed.
+ * It wraps, word by word and then anywhere, and the status and Reload move to the next line
+ * when there is no room beside it (an error status names its cause, a URL say, and wraps
+ * too), at every width down to the editor's minimum (issue 14, item 10).
  */
 export const frameStyles = css`
   :host {
@@ -19,7 +22,8 @@ export const frameStyles = css`
   header {
     display: flex;
     align-items: center;
-    gap: 8px;
+    flex-wrap: wrap;
+    gap: 2px 8px;
     padding: 6px 10px;
     font:
       600 13px/1.4 system-ui,
@@ -30,11 +34,9 @@ export const frameStyles = css`
     user-select: none;
   }
   .name {
-    flex: 1;
-    min-width: 4em;
-    overflow: hidden;
-    text-overflow: ellipsis;
-    white-space: nowrap;
+    flex: 1 1 auto;
+    min-width: 0;
+    overflow-wrap: anywhere;
   }
   .status {
     overflow-wrap: anywhere;
