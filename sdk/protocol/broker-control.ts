@@ -124,6 +124,12 @@ export interface BrokerControl {
   resync(space: string, states: SyncedEvent[], lost: boolean): void;
   /** The watchdog's liveness check. */
   ping(): 'pong';
+  /**
+   * Takes the Web Lock `name` and holds it until the Worker ends; resolves once it is held.
+   * The host then asks for the same lock, which it is granted when the broker has died
+   * (docs/decisions/0032-broker-death.md).
+   */
+  hold(name: string): Promise<void>;
 }
 
 /**

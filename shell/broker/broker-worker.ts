@@ -77,6 +77,14 @@ export const brokerControl: BrokerControl = {
   resync: (space: string, states: SyncedEvent[], lost: boolean) =>
     broker.resync(space, states, lost),
   ping: () => 'pong',
+  hold: (name: string) =>
+    new Promise<void>((held) => {
+      // Held for this Worker's whole life: the lock is released only when it ends.
+      void navigator.locks.request(name, () => {
+        held();
+        return new Promise<never>(() => {});
+      });
+    }),
 };
 
 Comlink.expose(brokerControl, self);

@@ -11,10 +11,11 @@ import { lazy } from '../shared/lazy.ts';
 /** How often the host checks that the broker Worker still answers. */
 export const BROKER_PING_INTERVAL_MS = 2000;
 /**
- * How long a broker ping may take before the Worker is declared dead. Generous on purpose:
+ * How long a broker ping may take before the Worker is declared hung. Generous on purpose:
  * a hostile widget can keep the broker busy for seconds with one huge structured-clone
  * message (the engine deserializes it before any check can refuse it), and restarting a
  * merely busy broker would remount every widget, the attacker included, again and again.
+ * A dead broker is noticed at once, by the Web Lock it held being released (see `#watch`).
  */
 export const BROKER_PING_TIMEOUT_MS = 15_000;
 
@@ -159,6 +160,28 @@ export class BrokerLink {
     this.#link.catch(() => undefined);
     this.send((remote, comlink) => remote.listen(comlink.transfer(port2, [port2])));
     this.#watchdog = setInterval(() => this.#ping(), BROKER_PING_INTERVAL_MS);
+    this.#watchLock(worker);
+  }
+
+  /**
+   * Death, told apart from load (docs/decisions/0032-broker-death.md): the broker holds a
+   * Web Lock of a name of its own for its whole life, and the page then asks for the same
+   * lock, which it is granted only when the Worker has ended (terminated, crashed), however
+   * busy the Worker was before. Without Web Locks (not a secure context) the ping alone
+   * judges, as it does a hung broker.
+   */
+  #watchLock(worker: Worker): void {
+    const locks = globalThis.navigator?.locks;
+    if (!locks) return;
+    const name = `microcanvas-broker-${crypto.randomUUID()}`;
+    this.call((remote) => remote.hold(name))
+      .then(() =>
+        locks.request(name, () => {
+          // A Worker this link let go itself (replaced, stopped) released it too.
+          if (worker === this.#worker && !this.#released) this.#fail();
+        }),
+      )
+      .catch(() => undefined);
   }
 
   #ping(): void {

@@ -59,7 +59,8 @@ export interface HostOptions extends Omit<HostServicesOptions, 'context'>, HostC
   heartbeatClock?: BeatClock;
   /**
    * How long the broker Worker may leave a ping or call unanswered before it is declared
-   * dead and restarted (default 15 s: a huge hostile message can keep it busy that long).
+   * hung and restarted (default 15 s: a huge hostile message can keep it busy that long).
+   * A dead broker is noticed at once, by the Web Lock it held being released.
    */
   brokerTimeoutMs?: number;
   /**
