@@ -18,7 +18,12 @@ export interface Child {
   readonly child: ChildProcess;
   readonly lines: string[];
   readonly exit: Promise<number | null>;
-  /** Resolves with the first line matching `test` (or rejects after `ms`). */
+  /**
+   * Resolves with the first line matching `test`; after `ms` (a bound, not a measure: 60 s
+   * by default) kills the child and rejects. A child that never said what the test waits
+   * for is of no use, and one left running keeps the test file, and npm test, from ending
+   * (seen: a CLI that took over 20 s to start on a loaded machine hung the server tests).
+   */
   line(test: (line: string) => boolean, ms?: number): Promise<string>;
 }
 
@@ -46,7 +51,7 @@ export function spawnTs(file: string, args: string[], env: NodeJS.ProcessEnv = {
     child,
     lines,
     exit,
-    line(test, ms = 20_000) {
+    line(test, ms = 60_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           const found = lines.find(test);
@@ -60,6 +65,7 @@ export function spawnTs(file: string, args: string[], env: NodeJS.ProcessEnv = {
         };
         const timer = setTimeout(() => {
           cleanup();
+          child.kill('SIGKILL');
           reject(new Error(`no matching line within ${ms} ms; got:\n${lines.join('\n')}`));
         }, ms);
         waiters.add(check);
