@@ -2,14 +2,18 @@ import { css } from 'lit';
 
 /**
  * `<mc-canvas>`: the canvas box, and its slot chrome (positions, edit tools, focus ring, pointer
- * shield). Comments stay out of the css template, which ships as written: an editable slot's
- * header leaves room for the edit tools and shows it is a drag handle; `.shield` lies over
- * every frame while a gesture runs, so no iframe swallows the pointer.
+ * shield). Comments stay out of the css template, which ships as written: every slot has its
+ * own z-index (its place in the layout, set by the element), so it is a stacking context and
+ * its edit tools never paint over, nor take the clicks of, a slot above it; the canvas
+ * isolates those z-indexes from the page. An editable slot's header leaves room for the edit
+ * tools and shows it is a drag handle; `.shield` lies over every frame while a gesture runs,
+ * so no iframe swallows the pointer.
  */
 export const canvasStyles = css`
   :host {
     display: block;
     position: relative;
+    isolation: isolate;
     min-height: 200px;
   }
   .slot {
@@ -27,7 +31,6 @@ export const canvasStyles = css`
     outline-offset: 2px;
   }
   .slot.active {
-    z-index: 2;
     box-shadow: 0 12px 28px rgb(16 24 40 / 22%);
   }
   :host([editable]) .slot mc-frame::part(header) {
@@ -95,7 +98,7 @@ export const canvasStyles = css`
   .shield {
     position: fixed;
     inset: 0;
-    z-index: 10;
+    z-index: 2147483647;
     cursor: grabbing;
   }
   .shield.mode-resize {

@@ -64,7 +64,7 @@ export class McCanvas extends LitElement implements CanvasLike<Host> {
    * inert, until they answered or the grace passed; then their frames go.
    */
   readonly #leaving = new Map<string, [Slot, Promise<void>]>();
-  /** The slots of the last render, in order (where a leaving slot stays drawn). */
+  /** The slots of the last render, in DOM order (where a leaving slot stays drawn). */
   #drawn: readonly Slot[] = [];
 
   constructor() {
@@ -177,12 +177,16 @@ export class McCanvas extends LitElement implements CanvasLike<Host> {
 
   /** Removes a widget as a person's remove button does (focus moves to the next slot). */
   removeSlot(slotId: string): void {
-    const index = this.layout.findIndex((s) => s.slotId === slotId);
+    // The next slot as a person sees them (the DOM's, which is Tab's, order), not the layout's:
+    // that is the stacking order.
+    const order = this.#drawOrder().filter((s) => this.model.slot(s.slotId));
+    const index = order.findIndex((s) => s.slotId === slotId);
     if (index < 0) return;
     const name = this.nameOf(slotId);
     this.model.unmount(slotId, 'remove');
     this.announce(`${name} removed`);
-    const next = this.layout[Math.min(index, this.layout.length - 1)];
+    order.splice(index, 1);
+    const next = order[Math.min(index, order.length - 1)];
     void this.updateComplete.then(() => {
       if (next) this.#wrapper(next.slotId)?.focus();
     });
@@ -233,24 +237,35 @@ export class McCanvas extends LitElement implements CanvasLike<Host> {
     return this.renderRoot.querySelector(`.slot[data-slot-id="${CSS.escape(slotId)}"]`);
   }
 
-  /** The layout, with each leaving slot where it was drawn (moving an iframe reloads it). */
-  #withLeaving(): Slot[] {
-    const slots = [...this.layout];
-    for (const [slot] of this.#leaving.values()) {
-      let at = 0;
-      for (const drawn of this.#drawn) {
-        if (drawn.slotId === slot.slotId) break;
-        const i = slots.findIndex((s) => s.slotId === drawn.slotId);
-        if (i >= 0) at = i + 1;
-      }
-      slots.splice(at, 0, slot);
+  /**
+   * The slots to draw, leaving ones included, in the order they were first drawn: a slot
+   * keeps its place in the DOM when the layout's order (its stacking order) changes, since
+   * moving an iframe reloads it. New slots come last.
+   */
+  #drawOrder(): Slot[] {
+    const todo = new Map(this.layout.map((s) => [s.slotId, s]));
+    for (const [slot] of this.#leaving.values())
+      if (!todo.has(slot.slotId)) todo.set(slot.slotId, slot);
+    const slots: Slot[] = [];
+    for (const { slotId } of this.#drawn) {
+      const slot = todo.get(slotId);
+      if (slot) slots.push(slot);
+      todo.delete(slotId);
     }
-    return slots;
+    return [...slots, ...todo.values()];
+  }
+
+  /**
+   * A press or a focus on a slot's own (host-drawn) parts brings it to the front. A focus of
+   * its iframe does not: a widget can focus itself, and must not come over another by it.
+   */
+  #raise(event: Event, slotId: string): void {
+    if (!(event.composedPath()[0] instanceof HTMLIFrameElement)) this.model.raise(slotId);
   }
 
   protected override render() {
     const gesture = this.#editor?.gesture;
-    const slots = (this.#drawn = this.#withLeaving());
+    const slots = (this.#drawn = this.#drawOrder());
     const rects = slots.map((s) => (gesture?.slotId === s.slotId ? gesture.rect : s));
     return html`${repeat(
         slots,
@@ -283,9 +298,15 @@ export class McCanvas extends LitElement implements CanvasLike<Host> {
         top: `${rect.y}px`,
         width: `${rect.width}px`,
         height: `${rect.height}px`,
+        // The layout's order is the stacking order; a leaving slot lies under every other.
+        zIndex: String(this.layout.indexOf(slot) + 1),
       })}
       @keydown=${(e: KeyboardEvent) => this.#editor?.keyDownOnSlot(e, slot.slotId)}
-      @pointerdown=${(e: PointerEvent) => this.#editor?.pointerDownOnSlot(e, slot.slotId)}
+      @pointerdown=${(e: PointerEvent) => {
+        this.#raise(e, slot.slotId);
+        this.#editor?.pointerDownOnSlot(e, slot.slotId);
+      }}
+      @focusin=${(e: FocusEvent) => this.#raise(e, slot.slotId)}
     >
       <mc-frame .host=${this.host} app=${slot.app} slot-id=${slot.slotId}></mc-frame>
       ${

@@ -20,7 +20,7 @@ export type Slot = Placement & { slotId: string };
 
 /** Why a canvas's layout changed. */
 export type LayoutChangeReason =
-  'replace' | 'mount' | 'unmount' | 'add' | 'remove' | 'move' | 'resize' | 'configure';
+  'replace' | 'mount' | 'unmount' | 'add' | 'remove' | 'move' | 'resize' | 'configure' | 'raise';
 
 /** One change of the layout, told synchronously to every {@link CanvasLike.onChange} listener. */
 export interface LayoutChange {
@@ -55,7 +55,8 @@ export interface CanvasLike<H extends ModelHost = ModelHost> {
 /**
  * The layout of one canvas and the ownership of its host, as plain data and rules: every
  * placement is checked (registered app, finite sizes ≥ 0, unique slot id), every change is
- * told to listeners with its reason. No DOM: the element renders it, the syncers follow it.
+ * told to listeners with its reason. The slots' order is their stacking order: a later slot
+ * is drawn over an earlier one it overlaps. No DOM: the element renders it, the syncers follow it.
  */
 export class CanvasModel<H extends ModelHost = ModelHost> implements CanvasLike<H> {
   #layout: readonly Slot[] = [];
@@ -173,6 +174,16 @@ export class CanvasModel<H extends ModelHost = ModelHost> implements CanvasLike<
       reason,
       slotId,
     );
+  }
+
+  /**
+   * Brings a slot to the front. The layout's order is the stacking order (the last slot is on
+   * top), so it is saved, and followed by other tabs, with the layout itself.
+   */
+  raise(slotId: string): void {
+    const slot = this.slot(slotId);
+    if (!slot || this.#layout.at(-1) === slot) return;
+    this.#set([...this.#layout.filter((s) => s !== slot), slot], 'raise', slotId);
   }
 
   /** The app name shown for a slot (its manifest's name, else the app id, else the slot id). */

@@ -152,6 +152,77 @@ test.describe('canvas editing', () => {
     await expect(page.locator('mc-frame[app="calendar"]')).toHaveCount(1);
   });
 
+  test('a covered widget’s controls take no click through the widget over it; the one pressed comes to the front, also after a reload', async ({
+    page,
+  }) => {
+    await openDemo(page);
+    const order = () =>
+      page.evaluate(() => document.querySelector('mc-canvas')!.layout.map((s) => s.slotId));
+    /** The slot whose part is on top at the centre of `locator` (what a click there reaches). */
+    const hitAt = async (locator: Locator) => {
+      const box = (await locator.boundingBox())!;
+      const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+      const id = await page.evaluate(
+        ({ x, y }) =>
+          document
+            .querySelector('mc-canvas')!
+            .shadowRoot!.elementFromPoint(x, y)
+            ?.closest<HTMLElement>('.slot')?.dataset.slotId,
+        at,
+      );
+      return { ...at, id };
+    };
+    // The todo widget over the calendar's right part: its header covers the calendar's × and grip.
+    await page.evaluate(() =>
+      document.querySelector('mc-canvas')!.updateSlot('todo-1', { x: 240, y: 0 }),
+    );
+    expect(await order()).toEqual(['calendar-1', 'todo-1', 'chat-1']);
+    const calendarRemove = slot(page, 'calendar-1').locator('.remove');
+    const covered = await hitAt(calendarRemove);
+    expect(covered.id).toBe('todo-1');
+    // A real click there reaches the todo slot (it comes to the front), not the calendar's ×.
+    await page.mouse.click(covered.x, covered.y);
+    await expect.poll(order).toEqual(['calendar-1', 'chat-1', 'todo-1']);
+    await expect(slot(page, 'calendar-1')).toHaveCount(1);
+
+    // A press on the calendar's own header brings it to the front: now its × is on top.
+    await page
+      .locator('mc-frame[slot-id="calendar-1"] header .name')
+      .click({ position: { x: 5, y: 5 } });
+    await expect.poll(order).toEqual(['chat-1', 'todo-1', 'calendar-1']);
+    expect((await hitAt(calendarRemove)).id).toBe('calendar-1');
+    // The stacking order is the layout's order, saved with it: a reload keeps it.
+    await saved(page, 'todo-1', 240, 0);
+    await expect
+      .poll(() =>
+        page.evaluate(
+          () =>
+            new Promise<string[]>((resolve) => {
+              const open = indexedDB.open('microcanvas');
+              open.onsuccess = () => {
+                const get = open.result.transaction('canvases').objectStore('canvases').get('demo');
+                get.onsuccess = () => {
+                  open.result.close();
+                  resolve(
+                    (get.result?.state?.layout?.slots ?? []).map(
+                      (s: { slotId: string }) => s.slotId,
+                    ),
+                  );
+                };
+              };
+            }),
+        ),
+      )
+      .toEqual(['chat-1', 'todo-1', 'calendar-1']);
+    await page.reload();
+    await openDemo(page);
+    expect(await order()).toEqual(['chat-1', 'todo-1', 'calendar-1']);
+    const after = await hitAt(calendarRemove);
+    expect(after.id).toBe('calendar-1');
+    await page.mouse.click(after.x, after.y);
+    await expect(slot(page, 'calendar-1')).toHaveCount(0);
+  });
+
   test('a second tab of the canvas follows the first tab’s edits', async ({ page, context }) => {
     await openDemo(page);
     const second = await context.newPage();

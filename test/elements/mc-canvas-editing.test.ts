@@ -160,7 +160,8 @@ describe('<mc-canvas editable>', () => {
     key(slot, 'Delete');
     await canvas.updateComplete;
     await canvas.updateComplete;
-    expect(canvas.layout.map((s) => s.slotId)).to.deep.equal([second, third]);
+    // The focused slot came to the front: the layout's order is the stacking order.
+    expect(canvas.layout.map((s) => s.slotId)).to.deep.equal([third, second]);
     expect(canvas.shadowRoot!.activeElement).to.equal(part(canvas, second));
     part(canvas, third, '.remove').click();
     expect(canvas.layout.map((s) => s.slotId)).to.deep.equal([second]);

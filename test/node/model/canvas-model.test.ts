@@ -60,6 +60,21 @@ describe('CanvasModel (the layout, without a DOM)', () => {
     assert.deepEqual(model.layout, []);
   });
 
+  it('raises a slot to the front by moving it last (the stacking order), once', () => {
+    const { model, changes } = setup();
+    model.mount({ slotId: 'a', app: 'alpha', ...at });
+    model.mount({ slotId: 'b', app: 'alpha', ...at });
+    model.mount({ slotId: 'c', app: 'alpha', ...at });
+    model.raise('a');
+    model.raise('a');
+    model.raise('nope');
+    assert.deepEqual(
+      model.layout.map((s) => s.slotId),
+      ['b', 'c', 'a'],
+    );
+    assert.deepEqual(changes.map((c) => [c.reason, c.slotId]).slice(3), [['raise', 'a']]);
+  });
+
   it('refuses unknown apps, bad sizes and duplicate slot ids, and changes nothing then', () => {
     const { model, changes } = setup();
     model.mount({ slotId: 's1', app: 'alpha', ...at });
