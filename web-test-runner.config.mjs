@@ -8,6 +8,7 @@ import { firefoxLauncher } from './scripts/firefox-launcher.mjs';
 import { webkitGtkLauncher } from './scripts/webkitgtk-launcher.mjs';
 import { bundledFixtures, bundledTests } from './scripts/wtr-bundles.mjs';
 import { crashPlugin } from './scripts/wtr-crash-plugin.mjs';
+import { historyPlugin } from './scripts/wtr-history-plugin.mjs';
 import { serverPlugin } from './scripts/wtr-server-plugin.mjs';
 import { countsReporter } from './scripts/wtr-summary-reporter.mjs';
 
@@ -67,6 +68,8 @@ export default {
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
     // Real renderer crashes of a widget frame, for test/integration/crash.test.ts.
     crashPlugin(),
+    // The browser's own Back button, for the history pollution test (issue 14).
+    historyPlugin(),
     // A real microcanvas server, started by the first test that asks (`mc-server`).
     serverPlugin(),
   ],

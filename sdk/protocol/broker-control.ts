@@ -23,7 +23,9 @@ export type ViolationKind =
   /** A hello with a wrong or stale nonce (recorded by the host, not the broker). */
   | 'handshake'
   /** Seen by the host page, not the broker: focus taken without a user gesture (issue 14). */
-  | 'focus';
+  | 'focus'
+  /** Seen by the host page: entries added to the tab's history by a frame (issue 14). */
+  | 'history';
 
 /** One refusal, as devtools and host code see it. */
 export interface Violation {

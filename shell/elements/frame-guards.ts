@@ -1,4 +1,5 @@
 import { focusGuard } from '../frames/focus-guard.ts';
+import { historyGuard } from '../frames/history-guard.ts';
 import type { Host } from '../host/host.ts';
 import type { Violation } from '../../sdk/protocol/index.ts';
 
@@ -7,6 +8,20 @@ import type { Violation } from '../../sdk/protocol/index.ts';
  * its own field once at start); a loop reaches the third in milliseconds.
  */
 export const FOCUS_THEFTS = 3;
+
+/**
+ * History pollutions after which a slot is quarantined. The first is undone and recorded; a
+ * widget has no business in the tab's history (it routes with `replaceState` or in memory),
+ * and a second restore of the same size could not be seen (docs/decisions/0031-history-pollution.md).
+ */
+export const HISTORY_POLLUTIONS = 2;
+
+/** What {@link FrameGuards} calls on a slot's session. */
+export interface GuardedSession {
+  quarantine(message: string): void;
+  /** The history guard is about to take the frame back (a `load` follows in Chromium). */
+  expectTraversal(): void;
+}
 
 /** What {@link FrameGuards} reads of `<mc-frame>`. */
 export interface GuardedSlot {
@@ -28,9 +43,10 @@ export interface GuardedSlot {
 export class FrameGuards {
   readonly #slot: GuardedSlot;
   /** The slot's current session, whose quarantine stops the frame. */
-  #session: { quarantine(message: string): void } | undefined;
+  #session: GuardedSession | undefined;
   #unwatch: (() => void) | undefined;
   #thefts = 0;
+  #pollutions = 0;
   #quarantined = false;
 
   constructor(slot: GuardedSlot) {
@@ -38,13 +54,21 @@ export class FrameGuards {
   }
 
   /** Watches the slot's (new) iframe, mounted by `session`. */
-  watch(iframe: HTMLIFrameElement, session: { quarantine(message: string): void }): void {
+  watch(iframe: HTMLIFrameElement, session: GuardedSession): void {
     this.unwatch();
     this.#session = session;
     // A quarantined slot comes back only by a person's Reload: a fresh start for the counts.
-    if (this.#quarantined) this.#thefts = 0;
+    if (this.#quarantined) {
+      this.#thefts = 0;
+      this.#pollutions = 0;
+    }
     this.#quarantined = false;
-    this.#unwatch = focusGuard().watch(iframe, () => this.#onFocusTheft());
+    const unwatchFocus = focusGuard().watch(iframe, () => this.#onFocusTheft());
+    const unwatchHistory = historyGuard().watch(iframe, (n) => this.#onHistoryPollution(n));
+    this.#unwatch = () => {
+      unwatchFocus();
+      unwatchHistory();
+    };
   }
 
   /** The host page is about to focus the slot's frame itself (not a theft). */
@@ -63,6 +87,14 @@ export class FrameGuards {
     if (++this.#thefts !== FOCUS_THEFTS) return;
     this.#quarantined = true;
     this.#session?.quarantine('took focus');
+  }
+
+  #onHistoryPollution(entries: number): void {
+    this.#session?.expectTraversal();
+    this.#report('history', `added ${entries} entries to the tab's history; taken back`);
+    if (++this.#pollutions !== HISTORY_POLLUTIONS) return;
+    this.#quarantined = true;
+    this.#session?.quarantine('wrote to the tab history');
   }
 
   #report(kind: Violation['kind'], detail: string): void {

@@ -26,6 +26,9 @@ import { loadPenpal, type Penpal } from './penpal-loader.ts';
 import { createNonce } from './nonce.ts';
 
 /** Where a widget slot stands. `epoch` counts the sessions of this mount, from 1. */
+/** How long after the history guard's restore a frame's `load` is taken for its traversal. */
+const TRAVERSAL_LOAD_MS = 2000;
+
 export type FrameStatus =
   | { state: 'loading' }
   | { state: 'connected'; epoch: number }
@@ -80,6 +83,8 @@ export class FrameSession {
   #epoch = 0;
   #loads = 0;
   #hellos = 0;
+  /** Until when a `load` is the history guard's traversal, not a new document. */
+  #traversalUntil = -Infinity;
   #reconnects: number[] = [];
   /** A load already counted the reconnect that the next hello completes. */
   #reloadCounted = false;
@@ -240,6 +245,14 @@ export class FrameSession {
   }
 
   /**
+   * The history guard is about to take the frame back over entries it pushed: the `load`
+   * that Chromium fires for it soon after is not a new document.
+   */
+  expectTraversal(): void {
+    this.#traversalUntil = performance.now() + TRAVERSAL_LOAD_MS;
+  }
+
+  /**
    * Stops the frame for good (a repeat offender: reconnect storms, focus theft); the slot's
    * Reload button is the way back. Callers quarantine a live session once.
    */
@@ -318,6 +331,9 @@ export class FrameSession {
    * loads outnumber hellos, the current session belongs to a document that is gone.
    */
   #onLoad = (): void => {
+    // Chromium fires `load` at the iframe when the host's `history.go(-n)` takes the frame
+    // back over its own pushed states, though its document stays (issue 14, 0031).
+    if (performance.now() < this.#traversalUntil) return;
     this.#loads++;
     if (this.#ended || this.#loads <= this.#hellos || this.#loads === 1) return;
     if (!this.#allowReconnect()) return;
