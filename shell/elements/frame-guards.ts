@@ -12,7 +12,7 @@ export const FOCUS_THEFTS = 3;
 /**
  * History pollutions after which a slot is quarantined. The first is undone and recorded; a
  * widget has no business in the tab's history (it routes with `replaceState` or in memory),
- * and a second restore of the same size could not be seen (docs/decisions/0031-history-pollution.md).
+ * and a second restore of the same size could not be seen (docs/decisions/0033-history-pollution.md).
  */
 export const HISTORY_POLLUTIONS = 2;
 

@@ -332,7 +332,7 @@ export class FrameSession {
    */
   #onLoad = (): void => {
     // Chromium fires `load` at the iframe when the host's `history.go(-n)` takes the frame
-    // back over its own pushed states, though its document stays (issue 14, 0031).
+    // back over its own pushed states, though its document stays (issue 14, 0033).
     if (performance.now() < this.#traversalUntil) return;
     this.#loads++;
     if (this.#ended || this.#loads <= this.#hellos || this.#loads === 1) return;

@@ -209,7 +209,7 @@ describe('hostile widgets: history (issue 14)', function () {
       expect(status).to.deep.equal({ state: 'quarantined', message: 'wrote to the tab history' });
       await until(() => history.length === before + 2, 'the second entries pruned');
       // One Back per copy, one to the host's previous entry. WebKitGTK: one more, for the
-      // entry its quarantine's `about:blank` navigation of the frame adds (open, 0031).
+      // entry its quarantine's `about:blank` navigation of the frame adds (open, 0033).
       const presses = await backsTo('#again-prev');
       console.log(`[issue 14] history, ${ENGINE}, quarantined after 2: ${presses} Backs`);
       expect(presses).to.equal(CHROMIUM ? 3 : 4);
