@@ -1,3 +1,5 @@
+import { deepActive } from './deep-active.ts';
+
 /** A Tab key press counts as the gesture that moved focus into a frame this long after it. */
 const TAB_GESTURE_MS = 1000;
 /** How often the guard looks where focus is, besides the events that tell it. */
@@ -178,13 +180,6 @@ export class FocusGuard {
       iframe.blur();
     }
   }
-}
-
-/** The focused element, looking through shadow roots (slots live in `<mc-frame>`'s). */
-function deepActive(document: Document): Element | null {
-  let active = document.activeElement;
-  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
-  return active;
 }
 
 let shared: FocusGuard | undefined;

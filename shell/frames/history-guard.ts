@@ -1,3 +1,5 @@
+import { deepActive } from './deep-active.ts';
+
 /** How often the guard compares `history.length` with what the host page itself did. */
 const HISTORY_POLL_MS = 250;
 /**
@@ -168,13 +170,6 @@ export class HistoryGuard {
       this.#accept();
     }, RESTORE_LANDING_MS);
   }
-}
-
-/** The focused element, looking through shadow roots (slots live in `<mc-frame>`'s). */
-function deepActive(document: Document): Element | null {
-  let active = document.activeElement;
-  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
-  return active;
 }
 
 let shared: HistoryGuard | undefined;
