@@ -20,6 +20,9 @@ import {
   type TopicPattern,
 } from './protocol/topics.ts';
 
+/** What the host page's own client is built on (shell/host/host.ts). */
+export type { ClientLink, LinkSink } from './link.ts';
+
 /**
  * An event as a subscriber receives it, its data typed by the subscriber: the protocol's
  * {@link EventOp} without the discriminant. `source` is stamped by the broker.
@@ -73,6 +76,8 @@ interface Pending {
   resolve(value: unknown): void;
   reject(error: McError): void;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** The request as sent, to send again on a new broker's port. */
+  part: string;
 }
 
 /** The operations that are requests: answered by `ok` or `err` with their `id`. */
@@ -99,7 +104,8 @@ export class Client {
    * `subscribe` returned for it, and the broker subscription itself.
    */
   readonly #subs = new Map<number, [string, Map<Handler, Subscription>, Subscription?]>();
-  readonly #watches = new Map<number, (state: StateVersion) => void>();
+  /** Per watch (by request id): its app, its handler and the version it last delivered. */
+  readonly #watches = new Map<number, [string, (state: StateVersion) => void, number?]>();
   readonly #pending = new Map<number, Pending>();
   readonly #errorHandlers = new Set<(error: McError) => void>();
   readonly #contextHandlers = new Set<(context: AppContext) => void>();
@@ -113,7 +119,7 @@ export class Client {
   /** Public-state operations of this app and the apps its manifest lets it read. */
   readonly state = {
     /** Replaces this app's public state (JSON). */
-    set: (value: unknown): void => this.#send({ op: 'set', value }),
+    set: (value: unknown): void => void this.#send({ op: 'set', value }),
     /** Reads another app's public state once; throws `INVALID_ARGUMENT` for a bad app id. */
     get: <T = unknown>(app: string): Promise<StateVersion<T>> =>
       this.#request({ op: 'get', app: appId(app) }) as Promise<StateVersion<T>>,
@@ -124,7 +130,7 @@ export class Client {
     watch: <T = unknown>(app: string, handler: (state: StateVersion<T>) => void): Subscription => {
       appId(app);
       const id = this.#nextId++;
-      this.#watches.set(id, handler as (state: StateVersion) => void);
+      this.#watches.set(id, [app, handler as (state: StateVersion) => void]);
       return this.#subscription(id, this.#request({ op: 'watch', app }, id), this.#watches);
     },
   };
@@ -285,8 +291,32 @@ export class Client {
       host: (status) => {
         for (const handler of this.#hostHandlers) call(handler, status);
       },
+      port: (port, attached) => this.#move(port, attached),
     });
     this.#flush();
+  }
+
+  /**
+   * The broker was replaced and the old port died with it: what was sent on it and not
+   * answered is sent again on the new one, under the same ids.
+   * The broker holds subscriptions and watches per port, so they are asked for again too;
+   * their answers settle nothing here, and a watch's repeated snapshot is not delivered twice.
+   */
+  #move(port: MessagePort, attached?: Promise<unknown>): void {
+    if (this.#closed) return port.close();
+    // What the old port was about to carry goes with it: nothing is sent twice.
+    this.#flush();
+    this.#port!.close();
+    this.#port = port;
+    this.#attached = attached ?? this.#attached;
+    port.onmessage = (event: MessageEvent) => this.#receive(event.data);
+    const again = new Map<number, string>();
+    for (const [id, p] of this.#pending) again.set(id, p.part);
+    for (const [id, [pattern]] of this.#subs)
+      again.set(id, JSON.stringify({ op: 'sub', pattern, id }));
+    for (const [id, [app]] of this.#watches)
+      again.set(id, JSON.stringify({ op: 'watch', app, id }));
+    for (const part of again.values()) this.#out.push(part);
   }
 
   #subscription(id: number, ready: Promise<unknown>, table: Map<number, unknown>): Subscription {
@@ -308,10 +338,10 @@ export class Client {
   #request(op: Request, id = this.#nextId++): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (this.#closed) return reject(this.#closed);
-      const pending: Pending = { resolve, reject, timer: undefined };
-      this.#pending.set(id, pending);
+      let pending: Pending;
       try {
-        this.#send({ ...op, id });
+        pending = { resolve, reject, timer: undefined, part: this.#send({ ...op, id }) };
+        this.#pending.set(id, pending);
       } catch (error) {
         // Refused before it left (QUEUE_FULL, PAYLOAD_TOO_LARGE): nothing waits for it.
         this.#pending.delete(id);
@@ -338,7 +368,8 @@ export class Client {
     else pending.resolve(value);
   }
 
-  #send(op: ClientOp): void {
+  /** Queues `op` for the broker and returns it as sent. */
+  #send(op: ClientOp): string {
     if (this.#closed) throw this.#closed;
     if (!this.#port && this.#out.parts.length >= MAX_QUEUED_OPS) {
       throw new McError('QUEUE_FULL', `${MAX_QUEUED_OPS} operations wait for the handshake`);
@@ -355,6 +386,7 @@ export class Client {
       throw new McError('PAYLOAD_TOO_LARGE', `${part.length} bytes`);
     }
     this.#out.push(part);
+    return part;
   }
 
   #flush(): void {
@@ -392,8 +424,11 @@ export class Client {
         return;
       }
       case 'state': {
-        const handler = this.#watches.get(op.id);
-        if (handler) call(handler, { app: op.app, version: op.version, value: op.value });
+        const watch = this.#watches.get(op.id);
+        // A new broker's first answer repeats the version last delivered: not news.
+        if (!watch || watch[2] === op.version) return;
+        watch[2] = op.version;
+        call(watch[1], { app: op.app, version: op.version, value: op.value });
         return;
       }
       case 'ok':

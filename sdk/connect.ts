@@ -83,6 +83,11 @@ export function connect(options: ConnectOptions = {}): unknown {
     applyContext(context);
     sink?.context(context);
   };
+  // Only the host calls these (penpal answers its window alone); still, a port is checked.
+  methods.reattach = (port) => {
+    if (!(port instanceof MessagePort) || !sink) throw { code: 'INVALID_ARGUMENT' };
+    sink.port(port);
+  };
   // A closed or failed client is not handed out again: the next connect() starts afresh.
   const release = () => page[SESSION]?.[1] === client && delete page[SESSION];
   const deadline = Date.now() + timeout;

@@ -9,6 +9,11 @@ export type HostStatus = 'connected' | 'away';
 export interface LinkSink {
   context(context: AppContext): void;
   host(status: HostStatus): void;
+  /**
+   * The broker was replaced: `port` is the session's channel to the new one (`attached`
+   * settles once that broker holds its other end).
+   */
+  port(port: MessagePort, attached?: Promise<unknown>): void;
 }
 
 /**

@@ -60,6 +60,13 @@ export type WidgetMethods = {
    * period at most; a widget without handlers has no such method and is not waited for.
    */
   teardown(reason: TeardownReason): Promise<void>;
+  /**
+   * The broker Worker was replaced (it died): `port` is this session's channel to the new
+   * one. The SDK moves to it and asks again for what it held: its subscriptions, its watches
+   * and the requests still waiting (docs/decisions/0034-reattach.md). Same session, same
+   * epoch: the widget is not reloaded.
+   */
+  reattach(port: MessagePort): void;
 };
 
 /** Why the host tears a widget down: its slot is going away, or the whole page is hiding. */

@@ -239,7 +239,7 @@ export class McFrame extends LitElement {
 
   #onStatus(status: FrameStatus, change?: SessionChange): void {
     this.status = status;
-    if (change === 'connected') this.#autoRestart.connected();
+    if (change === 'connected') this.#autoRestart.cancel();
     if (change === 'responsive') this.#autoRestart.responsive();
     if (change === 'unresponsive') this.#autoRestart.unresponsive();
     if (change === 'crashed') this.#autoRestart.crashed();
@@ -264,9 +264,16 @@ export class McFrame extends LitElement {
     if (change === 'manifest' || (waiting && this.host?.available(appId))) void this.restart();
   };
 
-  /** The widget's port died with the old broker: remount it into a new session. */
+  /**
+   * The widget's port died with the old broker: a connected widget takes a port to the new
+   * one in its session; one that cannot (any other state but quarantined) is remounted.
+   */
   #onBrokerRestarted = (): void => {
-    if (this.status.state !== 'quarantined') void this.restart();
+    const session = this.#session;
+    if (this.status.state === 'quarantined' || !session) return;
+    void session.reattach().then((kept) => {
+      if (!kept && this.#session === session) void this.restart();
+    });
   };
 
   #onSuspended = (event: Event): void => {

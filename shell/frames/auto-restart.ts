@@ -56,14 +56,7 @@ export class AutoRestart {
 
   /** Heartbeats were missed: schedule the next remount, unless the limit is reached. */
   unresponsive(): void {
-    if (this.#count >= this.#limit) return;
-    const delay = this.#baseMs * 2 ** this.#count++;
-    this.cancel();
-    const cancel = this.#clock.after(delay, () => {
-      if (this.#cancel === cancel) this.#cancel = undefined;
-      this.#restart();
-    });
-    this.#cancel = cancel;
+    this.#schedule(this.#baseMs * 2 ** this.#count);
   }
 
   /**
@@ -72,10 +65,14 @@ export class AutoRestart {
    * every start is not remounted without end.
    */
   crashed(): void {
+    this.#schedule(0);
+  }
+
+  #schedule(delay: number): void {
     if (this.#count >= this.#limit) return;
     this.#count++;
     this.cancel();
-    const cancel = this.#clock.after(0, () => {
+    const cancel = this.#clock.after(delay, () => {
       if (this.#cancel === cancel) this.#cancel = undefined;
       this.#restart();
     });
@@ -88,12 +85,10 @@ export class AutoRestart {
     this.#count = 0;
   }
 
-  /** A session started (a remount, or the widget came back on its own): no remount pending. */
-  connected(): void {
-    this.cancel();
-  }
-
-  /** Cancels a pending remount (a manual restart, or the slot is removed). */
+  /**
+   * Cancels a pending remount (a session started, a manual restart, the slot is removed);
+   * the count stays until the widget answers again.
+   */
   cancel(): void {
     this.#cancel?.();
     this.#cancel = undefined;

@@ -142,19 +142,45 @@ export class FrameSession {
   }
 
   /**
+   * The broker Worker was replaced (it died) and this session's port died with it: hands the
+   * widget a port to the new broker in the same session and epoch, and its SDK asks again
+   * for its subscriptions, watches and waiting requests (docs/decisions/0034-reattach.md).
+   * Resolves false when it could not: no live session, an SDK without `reattach`, no answer
+   * within `timeoutMs`; the caller remounts the widget then. Never rejects.
+   */
+  async reattach(timeoutMs = WIDGET_CALL_TIMEOUT_MS): Promise<boolean> {
+    // A live session answering its heartbeat (a hung one would miss the deadline; a
+    // destroyed one is no slot's any more).
+    if (this.#status.state !== 'connected') return false;
+    const epoch = this.#epoch;
+    const { port1, port2 } = new MessageChannel();
+    try {
+      // Calls to the broker keep their order: a hello after this one attaches after it, and
+      // its port replaces this one in the broker.
+      await this.host.attach(this.slotId, this.manifest.id, port1);
+      if (epoch !== this.#epoch) return true;
+      await this.#call((remote, options) => remote.reattach(port2, options), timeoutMs, [port2]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
    * One host → widget call, with penpal's deadline; it rejects with `APP_DISCONNECTED` when
    * the session ends first, whatever the widget does (docs/decisions/0025-host-to-widget-calls.md).
    */
   #call(
     invoke: (remote: RemoteProxy<WidgetMethods>, options: CallOptions) => Promise<unknown>,
     timeoutMs: number,
+    transferables?: Transferable[],
   ): Promise<unknown> {
     const remote = this.#attached ? this.#remote : undefined;
     if (!remote) return Promise.reject(new McError('APP_DISCONNECTED', 'no session'));
     return new Promise((resolve, reject) => {
       const end = (error: unknown) => this.#calls.delete(end) && reject(widgetError(error));
       this.#calls.add(end);
-      const options = new this.#penpal!.CallOptions({ timeout: timeoutMs });
+      const options = new this.#penpal!.CallOptions({ timeout: timeoutMs, transferables });
       invoke(remote, options).then((value) => this.#calls.delete(end) && resolve(value), end);
     });
   }

@@ -1,4 +1,10 @@
-import type { McEvent, StateVersion, Subscription } from '../../sdk/client.ts';
+import {
+  Client,
+  type LinkSink,
+  type McEvent,
+  type StateVersion,
+  type Subscription,
+} from '../../sdk/client.ts';
 import {
   HOST_APP_ID,
   isAppId,
@@ -27,7 +33,6 @@ import {
 import { HEARTBEAT_INTERVAL_MS, REAL_BEAT_CLOCK, type BeatClock } from '../frames/heartbeat.ts';
 import { lazy } from '../shared/lazy.ts';
 import { BrokerLink } from './broker-link.ts';
-import { HostClient } from './host-client.ts';
 import {
   McAppUpdatedEvent,
   McBrokerRestartedEvent,
@@ -113,7 +118,12 @@ export class Host extends EventTarget {
   readonly services: HostServices;
   readonly #registry = new ManifestRegistry();
   readonly #link: BrokerLink;
-  readonly #client: HostClient;
+  /**
+   * The host page's own broker client. It outlives broker restarts: `#sink` moves it to the
+   * new broker's port, and it asks again for its subscriptions and watches itself.
+   */
+  readonly #client: Client;
+  #sink: LinkSink | undefined;
   readonly #sessions = new Set<TrackedSession>();
   /** Every app's latest public state: the host's copy, replayed into a restarted broker. */
   readonly #states = new Map<string, StateSnapshot>();
@@ -165,7 +175,8 @@ export class Host extends EventTarget {
       options.brokerTimeoutMs,
     );
     const [port, attached] = this.#hostPort();
-    this.#client = new HostClient(this.contextFor(HOST_APP_ID, 'host'), port, attached);
+    const context = this.contextFor(HOST_APP_ID, 'host');
+    this.#client = new Client({ port, context, attached, bind: (sink) => (this.#sink = sink) });
   }
 
   /**
@@ -178,7 +189,7 @@ export class Host extends EventTarget {
     const parsed = this.#registry.register(manifest);
     this.#link.send((broker) => broker.register(parsed));
     if (!known) {
-      this.#client.watch(parsed.id, (state: StateVersion) => {
+      this.#client.state.watch(parsed.id, (state: StateVersion) => {
         if (state.version > 0) this.#states.set(parsed.id, state);
       });
     } else if (JSON.stringify(known) !== JSON.stringify(parsed)) {
@@ -222,8 +233,10 @@ export class Host extends EventTarget {
 
   /**
    * The broker Worker died or hung: start a new one and rebuild it from the host's source
-   * of truth (manifests, the last public states), move the host's own client over, then
-   * tell every slot, which remounts its widget into a new session on the new broker.
+   * of truth (manifests, revocations, the last public states), move the host's own client
+   * over, then tell every slot: a connected widget is handed a port to the new broker in the
+   * same session (its SDK asks again for what it held), any other one is remounted
+   * (docs/decisions/0034-reattach.md).
    */
   #recover(): void {
     if (this.#destroyed || this.#restartTimer !== undefined) return;
@@ -254,7 +267,7 @@ export class Host extends EventTarget {
     }
     this.#link.send((broker) => broker.restore([...this.#states.values()]));
     const [port, attached] = this.#hostPort();
-    this.#client.replace(port, attached);
+    this.#sink!.port(port, attached);
     this.dispatchEvent(new McBrokerRestartedEvent(this.#restarts));
   }
 
@@ -283,10 +296,9 @@ export class Host extends EventTarget {
 
   /** Reads or watches any app's public state (watches survive broker restarts). */
   readonly state = {
-    get: <T = unknown>(app: string): Promise<StateVersion<T>> =>
-      this.#client.get(app) as Promise<StateVersion<T>>,
+    get: <T = unknown>(app: string): Promise<StateVersion<T>> => this.#client.state.get<T>(app),
     watch: <T = unknown>(app: string, handler: (state: StateVersion<T>) => void): Subscription =>
-      this.#client.watch(app, handler),
+      this.#client.state.watch(app, handler),
   };
 
   /**

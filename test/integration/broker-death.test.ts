@@ -9,6 +9,7 @@ import {
   mountDriven,
   nextEvent,
 } from '../helpers/canvas.ts';
+import type { McFrame } from '../../shell/elements/mc-frame.ts';
 import { spyOnWorkers, type WorkerSpy } from '../helpers/worker-spy.ts';
 
 /** The name `BrokerLink` gives the broker's Worker. */
@@ -36,7 +37,9 @@ function engine(): 'chromium' | 'firefox' | 'webkit' {
 const STALL = {
   chromium: 'array=10000000&count=6',
   firefox: 'array=4000000&count=3&grow=2&gap=500',
-  webkit: 'array=10000000&count=3&grow=2&gap=1000',
+  // On a quiet machine WebKitGTK took 0.3–0.4 s for each array of zeros up to 40M long;
+  // arrays of small objects cost it more: 2M, 4M, 8M took 0.4, 0.9, 1.8 s.
+  webkit: 'array=2000000&count=3&grow=2&gap=1000&shape=objects',
 } as const;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -68,11 +71,12 @@ describe('broker Worker death (issue 14 item 7)', function () {
     cleanup();
   });
 
-  it('a killed broker is noticed by its released lock and service is back within 5 s at the default deadlines; the stream across it is counted', async () => {
+  it('a killed broker is noticed by its released lock, service is back within 5 s at the default deadlines, and the widget keeps its session; the stream across it is counted', async () => {
     // Default deadlines: the 15 s ping deadline alone would notice this death after 15–17 s.
     const canvas = createCanvas();
     const { host } = canvas;
     const beta = await mountDriven(canvas, 'beta', { subscribes: ['host.seq.*'] });
+    const frame = canvas.renderRoot.querySelector<McFrame>(`mc-frame[slot-id="${beta}"]`)!;
     const subscribed = nextEvent(host, 'beta.echo.subscribed');
     command(host, beta, { cmd: 'subscribe', pattern: 'host.seq.*' });
     await subscribed;
@@ -82,6 +86,12 @@ describe('broker Worker death (issue 14 item 7)', function () {
       betaSeen.ready,
       host.subscribe<number>('host.seq.*', (e) => hostSeen.push(e.data)).ready,
     ]);
+    const epoch = frame.epoch;
+    const readies = collect(host, 'beta.echo.ready');
+    const connects: string[] = [];
+    for (const type of ['mc-app-connected', 'mc-app-reconnected', 'mc-app-disconnected']) {
+      canvas.addEventListener(type, () => connects.push(type));
+    }
 
     // The host publishes a numbered event every 20 ms, before, across and after the death.
     let sent = 0;
@@ -93,10 +103,6 @@ describe('broker Worker death (issue 14 item 7)', function () {
           once: true,
         }),
       );
-      // The remounted widget says ready once it listens for commands again.
-      const betaBack = nextEvent(host, 'beta.echo.ready', () => true, 30_000).then(() =>
-        performance.now(),
-      );
       const killedAt = performance.now();
       const sentBeforeDeath = sent;
       workers.latest(BROKER_WORKER_NAME).terminate();
@@ -105,19 +111,18 @@ describe('broker Worker death (issue 14 item 7)', function () {
       // Service for the host's own client: a number sent after the kill arrives.
       await until(() => hostSeen.some((n) => n >= sentBeforeDeath), 20_000, 'host service');
       const hostRestoredMs = performance.now() - killedAt;
-      // The widget was remounted into a new session (its port died with the broker): it
-      // subscribes again, and a number sent after that reaches it.
-      const widgetBackMs = (await betaBack) - killedAt;
-      const resubscribed = nextEvent(host, 'beta.echo.subscribed');
-      command(host, beta, { cmd: 'subscribe', pattern: 'host.seq.*' });
-      await resubscribed;
-      const sentAtResubscribe = sent;
+      // The widget's SDK moved to a port to the new broker and asked again for its
+      // subscription itself: a number sent after the kill reaches it, with no command.
       await until(
-        () => betaSeen.events.some((e) => e.data.data >= sentAtResubscribe),
+        () => betaSeen.events.some((e) => e.data.data >= sentBeforeDeath),
         20_000,
         'widget service',
       );
       const widgetRestoredMs = performance.now() - killedAt;
+      // Its requests to the new broker are answered too (it reads its own state).
+      const read = nextEvent<{ app: string }>(host, 'beta.echo.state');
+      command(host, beta, { cmd: 'get', app: 'beta' });
+      expect((await read).data.app).to.equal('beta');
       await sleep(200);
       clearInterval(stream);
       await sleep(300);
@@ -130,29 +135,49 @@ describe('broker Worker death (issue 14 item 7)', function () {
       console.log(
         `[broker death] ${engine()}: ` +
           `noticed ${noticedMs.toFixed(0)} ms, host service ${hostRestoredMs.toFixed(0)} ms, ` +
-          `widget ready ${widgetBackMs.toFixed(0)} ms, widget service ${widgetRestoredMs.toFixed(0)} ms; ` +
+          `widget service ${widgetRestoredMs.toFixed(0)} ms (same session); ` +
           `host: sent ${hostTally.sent}, received ${hostTally.received}, lost ${hostTally.lost.length} ` +
           `(${hostTally.lost[0]}–${hostTally.lost.at(-1)}), duplicated ${hostTally.duplicated}; ` +
-          `widget: received ${betaTally.received}, lost ${betaTally.lost.length}, duplicated ${betaTally.duplicated}`,
+          `widget: received ${betaTally.received}, lost ${betaTally.lost.length} ` +
+          `(${betaTally.lost[0]}–${betaTally.lost.at(-1)}), duplicated ${betaTally.duplicated}`,
       );
 
       expect(noticedMs).to.be.below(RESTORE_TARGET_MS);
       expect(hostRestoredMs).to.be.below(RESTORE_TARGET_MS);
-      expect(widgetRestoredMs).to.be.below(RESTORE_TARGET_MS + 2000);
+      expect(widgetRestoredMs).to.be.below(RESTORE_TARGET_MS);
+      // Reattached, not remounted: no new document, no new session, no lifecycle event.
+      expect(readies.events).to.deep.equal([]);
+      expect(connects).to.deep.equal([]);
+      expect(frame.epoch).to.equal(epoch);
+      expect(frame.status).to.deep.equal({ state: 'connected', epoch });
       // Nothing is delivered twice; what is lost was sent while no broker could take it.
       expect(hostTally.duplicated).to.equal(0);
       expect(betaTally.duplicated).to.equal(0);
-      const restoredSeq = hostSeen.find((n) => n >= sentBeforeDeath)!;
-      expect(hostTally.lost.every((n) => n >= sentBeforeDeath - 2 && n < restoredSeq)).to.equal(
-        true,
-      );
-      // Before the death the widget got everything; after resubscribing, everything again.
-      expect(betaTally.lost.filter((n) => n < sentBeforeDeath - 2)).to.deep.equal([]);
-      expect(betaTally.lost.filter((n) => n >= sentAtResubscribe)).to.deep.equal([]);
+      const hostBack = hostSeen.find((n) => n >= sentBeforeDeath)!;
+      expect(hostTally.lost.every((n) => n >= sentBeforeDeath - 2 && n < hostBack)).to.equal(true);
+      const betaBack = betaSeen.events.map((e) => e.data.data).find((n) => n >= sentBeforeDeath)!;
+      expect(betaTally.lost.every((n) => n >= sentBeforeDeath - 2 && n < betaBack)).to.equal(true);
       expect(host.brokerRestarts).to.equal(1);
     } finally {
       clearInterval(stream);
     }
+  });
+
+  it('a widget whose SDK does not take a new port is remounted after a broker death', async () => {
+    const canvas = createCanvas();
+    const { host } = canvas;
+    const beta = await mountDriven(canvas, 'beta');
+    const frame = canvas.renderRoot.querySelector<McFrame>(`mc-frame[slot-id="${beta}"]`)!;
+    // What an SDK without `reattach` answers: penpal's METHOD_NOT_FOUND.
+    const gone = nextEvent(host, 'beta.echo.removed');
+    command(host, beta, { cmd: 'no-reattach' });
+    await gone;
+    const back = nextEvent(host, 'beta.echo.ready', () => true, 30_000);
+    workers.latest(BROKER_WORKER_NAME).terminate();
+    await back;
+    expect(frame.epoch).to.equal(1);
+    expect(frame.status.state).to.equal('connected');
+    expect(host.brokerRestarts).to.equal(1);
   });
 
   it('a broker kept busy for seconds by huge messages is not taken for dead', async () => {

@@ -169,6 +169,7 @@ export function penpalTables(): void {
     context: () => undefined,
     call: async () => undefined,
     teardown: async () => undefined,
+    reattach: () => undefined,
   };
   // @ts-expect-error the heartbeat answers 'pong'
   widget.ping = () => 'ping';
@@ -178,6 +179,9 @@ export function penpalTables(): void {
   void widget.teardown('reload');
   // @ts-expect-error a host call names its method and passes its arguments as a list
   void widget.call('save', 1);
+  // A broker's new port, nothing else.
+  // @ts-expect-error not a port's name
+  widget.reattach('port-2');
 }
 
 // Comlink: the Worker declares its surface as BrokerControl; the host calls it as one.

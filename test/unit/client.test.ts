@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
 
 import { Client, MAX_QUEUED_OPS } from '../../sdk/client.ts';
-import type { ClientLink } from '../../sdk/link.ts';
+import type { ClientLink, LinkSink } from '../../sdk/link.ts';
 import type { McError } from '../../sdk/protocol/index.ts';
 
 const code = (promise: Promise<unknown>) =>
@@ -183,6 +183,95 @@ describe('Client subscriptions', () => {
     client.subscribe('app.item.added', handler);
     expect((await third)[0]).to.include({ op: 'sub', pattern: 'app.item.added' });
     close();
+  });
+});
+
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+describe('Client moved to a new broker', () => {
+  it('asks the new broker again for what it held, under the same ids, and delivers nothing twice', async () => {
+    const old = new MessageChannel();
+    let sink!: LinkSink;
+    const link: ClientLink = {
+      port: old.port2,
+      context: undefined as never,
+      bind: (s) => (sink = s),
+    };
+    const client = new Client(link);
+    const sentOld: Array<Record<string, unknown>> = [];
+    old.port1.onmessage = (e: MessageEvent) => sentOld.push(...JSON.parse(e.data as string));
+    const events: unknown[] = [];
+    const states: number[] = [];
+    const held = client.subscribe('app.item.added', (e) => events.push(e.data));
+    const dropped = client.subscribe('app.item.removed', () => undefined);
+    const watch = client.state.watch('other', (s) => states.push(s.version));
+    await until(() => sentOld.length === 3);
+    const ids = Object.fromEntries(sentOld.map((o) => [String(o.pattern ?? o.app), o.id]));
+    old.port1.postMessage(
+      JSON.stringify([
+        { op: 'ok', id: ids['app.item.added'] },
+        { op: 'ok', id: ids['app.item.removed'] },
+        { op: 'ok', id: ids.other },
+        { op: 'state', id: ids.other, app: 'other', version: 3, value: 'c' },
+      ]),
+    );
+    await Promise.all([held.ready, dropped.ready, watch.ready]);
+    expect(states).to.deep.equal([3]);
+    dropped();
+    // Asked and never answered when the broker died: a read and a subscribe.
+    const read = client.state.get<string>('third');
+    const late = client.subscribe('app.item.moved', (e) => events.push(e.data));
+    await until(() => sentOld.some((o) => o.pattern === 'app.item.moved'));
+    const readId = sentOld.find((o) => o.op === 'get')!.id;
+    const lateId = sentOld.find((o) => o.pattern === 'app.item.moved')!.id;
+
+    const fresh = new MessageChannel();
+    const sentNew: Array<Record<string, unknown>> = [];
+    const first = new Promise((resolve) => {
+      fresh.port1.onmessage = (e: MessageEvent) => {
+        sentNew.push(...JSON.parse(e.data as string));
+        resolve(undefined);
+      };
+    });
+    const before = sentOld.length;
+    sink.port(fresh.port2);
+    await first;
+    // Everything held, once each, under its old id; the ended subscription is not asked for.
+    expect(sentNew.map((o) => `${o.op} ${o.pattern ?? o.app} ${o.id}`).sort()).to.deep.equal(
+      [
+        `get third ${readId}`,
+        `sub app.item.added ${ids['app.item.added']}`,
+        `sub app.item.moved ${lateId}`,
+        `watch other ${ids.other}`,
+      ].sort(),
+    );
+    // The old broker's port is closed: what arrives on it now is not read…
+    old.port1.postMessage(JSON.stringify([event('app.item.added', 'old')]));
+    // …and the new one answers the waiting requests and carries events; the watch's repeated
+    // snapshot (version 3) is not delivered again, the next version is.
+    fresh.port1.postMessage(
+      JSON.stringify([
+        { op: 'ok', id: readId, value: { app: 'third', version: 1, value: 'v' } },
+        { op: 'ok', id: lateId },
+        { op: 'ok', id: ids['app.item.added'] },
+        { op: 'ok', id: ids.other },
+        { op: 'state', id: ids.other, app: 'other', version: 3, value: 'c' },
+        event('app.item.added', 'new'),
+        { op: 'state', id: ids.other, app: 'other', version: 4, value: 'd' },
+      ]),
+    );
+    expect((await read).value).to.equal('v');
+    await late.ready;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(events).to.deep.equal(['new']);
+    expect(states).to.deep.equal([3, 4]);
+    expect(sentOld.length).to.equal(before);
+    expect(client.pendingCalls).to.equal(0);
+    client.close();
+    old.port1.close();
+    fresh.port1.close();
   });
 });
 

@@ -59,7 +59,7 @@ describe('AutoRestart (backoff of an unresponsive widget’s remounts)', () => {
   it('a new session cancels the pending remount but keeps the count', async () => {
     const { clock, restarts, auto } = setup();
     auto.unresponsive();
-    auto.connected();
+    auto.cancel();
     await clock.advance(2 * AUTO_RESTART_BASE_MS);
     assert.deepEqual(restarts, []);
     auto.unresponsive(); // the second of three: 30 s
