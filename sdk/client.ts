@@ -71,6 +71,19 @@ export const CALL_TIMEOUT_MS = 5000;
 export const MAX_QUEUED_OPS = 256;
 
 type Handler = (event: McEvent) => void;
+type Watcher = (state: StateVersion) => void;
+
+/**
+ * One request the broker holds (a subscription or a watch), shared by the handlers of one
+ * pattern or app: its key, each handler with what was returned for it, the request itself,
+ * and for a watch the version it delivered last.
+ */
+type Held<H> = [
+  key: string,
+  handlers: Map<H, Subscription>,
+  wire: Subscription,
+  last?: StateVersion,
+];
 
 interface Pending {
   resolve(value: unknown): void;
@@ -99,13 +112,10 @@ export class Client {
   #link: ClientLink | undefined;
   #context: AppContext | undefined;
   #port: MessagePort | undefined;
-  /**
-   * Per subscription with the broker (by request id): its pattern, each handler with what
-   * `subscribe` returned for it, and the broker subscription itself.
-   */
-  readonly #subs = new Map<number, [string, Map<Handler, Subscription>, Subscription?]>();
-  /** Per watch (by request id): its app, its handler and the version it last delivered. */
-  readonly #watches = new Map<number, [string, (state: StateVersion) => void, number?]>();
+  /** Subscriptions with the broker, by request id, each shared by one pattern's handlers. */
+  readonly #subs = new Map<number, Held<Handler>>();
+  /** Watches, by request id, each shared by one app's handlers. */
+  readonly #watches = new Map<number, Held<Watcher>>();
   readonly #pending = new Map<number, Pending>();
   readonly #errorHandlers = new Set<(error: McError) => void>();
   readonly #contextHandlers = new Set<(context: AppContext) => void>();
@@ -125,13 +135,12 @@ export class Client {
       this.#request({ op: 'get', app: appId(app) }) as Promise<StateVersion<T>>,
     /**
      * Snapshot first, then each new version (intermediate versions may coalesce); throws
-     * `INVALID_ARGUMENT` for a bad app id.
+     * `INVALID_ARGUMENT` for a bad app id. Like {@link Client.subscribe}, an (app, handler)
+     * pair is held once, and the handlers of one app share one watch with the broker: one
+     * that joins it after its snapshot came gets the version the others have, at once.
      */
     watch: <T = unknown>(app: string, handler: (state: StateVersion<T>) => void): Subscription => {
-      appId(app);
-      const id = this.#nextId++;
-      this.#watches.set(id, [app, handler as (state: StateVersion) => void]);
-      return this.#subscription(id, this.#request({ op: 'watch', app }, id), this.#watches);
+      return this.#hold(this.#watches, appId(app), { op: 'watch', app }, handler as Watcher);
     },
   };
 
@@ -180,18 +189,43 @@ export class Client {
   ): Subscription {
     if (!isPattern(pattern))
       throw new McError('TOPIC_INVALID', `not a pattern: ${String(pattern)}`);
-    let held = [...this.#subs.values()].find(([p]) => p === pattern);
+    return this.#hold(this.#subs, pattern, { op: 'sub', pattern }, handler as Handler);
+  }
+
+  /**
+   * Adds `handler` to the request held for `key`, asking the broker for it first if none is,
+   * and returns what stops the pair; the request ends when its last handler stops. A handler
+   * that joins a watch after its snapshot came is given the version the others have.
+   */
+  #hold<H extends Handler | Watcher>(
+    table: Map<number, Held<H>>,
+    key: string,
+    op: Request,
+    handler: H,
+  ): Subscription {
+    let held = [...table.values()].find(([k]) => k === key);
     if (!held) {
       const id = this.#nextId++;
-      this.#subs.set(id, (held = [pattern, new Map()]));
-      held[2] = this.#subscription(id, this.#request({ op: 'sub', pattern }, id), this.#subs);
+      const ready = this.#request(op, id).then(
+        () => undefined,
+        (error: unknown) => {
+          table.delete(id);
+          throw error;
+        },
+      );
+      // Observing `ready` is optional: an ignored refusal must not surface as unhandled.
+      ready.catch(() => undefined);
+      const cancel = () => {
+        if (table.delete(id) && !this.#closed) this.#send({ op: 'cancel', id });
+      };
+      table.set(id, (held = [key, new Map(), Object.assign(cancel, { ready })]));
     }
-    const [, handlers, wire] = held as Required<typeof held>;
-    const fn = handler as Handler;
-    let sub = handlers.get(fn);
+    const [, handlers, wire, last] = held;
+    let sub = handlers.get(handler);
     if (!sub) {
-      const stop = () => handlers.delete(fn) && !handlers.size && wire();
-      handlers.set(fn, (sub = Object.assign(stop, { ready: wire.ready })));
+      const stop = () => handlers.delete(handler) && !handlers.size && wire();
+      handlers.set(handler, (sub = Object.assign(stop, { ready: wire.ready })));
+      if (last) queueMicrotask(() => handlers.has(handler) && call(handler as Watcher, last));
     }
     return sub;
   }
@@ -291,7 +325,7 @@ export class Client {
       host: (status) => {
         for (const handler of this.#hostHandlers) call(handler, status);
       },
-      port: (port, attached) => this.#move(port, attached),
+      port: (port) => this.#move(port),
     });
     this.#flush();
   }
@@ -302,13 +336,12 @@ export class Client {
    * The broker holds subscriptions and watches per port, so they are asked for again too;
    * their answers settle nothing here, and a watch's repeated snapshot is not delivered twice.
    */
-  #move(port: MessagePort, attached?: Promise<unknown>): void {
+  #move(port: MessagePort): void {
     if (this.#closed) return port.close();
     // What the old port was about to carry goes with it: nothing is sent twice.
     this.#flush();
     this.#port!.close();
     this.#port = port;
-    this.#attached = attached ?? this.#attached;
     port.onmessage = (event: MessageEvent) => this.#receive(event.data);
     const again = new Map<number, string>();
     for (const [id, p] of this.#pending) again.set(id, p.part);
@@ -317,22 +350,6 @@ export class Client {
     for (const [id, [app]] of this.#watches)
       again.set(id, JSON.stringify({ op: 'watch', app, id }));
     for (const part of again.values()) this.#out.push(part);
-  }
-
-  #subscription(id: number, ready: Promise<unknown>, table: Map<number, unknown>): Subscription {
-    const stop = () => {
-      if (table.delete(id) && !this.#closed) this.#send({ op: 'cancel', id });
-    };
-    const settled = ready.then(
-      () => undefined,
-      (error: unknown) => {
-        table.delete(id);
-        throw error;
-      },
-    );
-    // Observing `ready` is optional: an ignored refusal must not surface as unhandled.
-    settled.catch(() => undefined);
-    return Object.assign(stop, { ready: settled });
   }
 
   #request(op: Request, id = this.#nextId++): Promise<unknown> {
@@ -426,9 +443,9 @@ export class Client {
       case 'state': {
         const watch = this.#watches.get(op.id);
         // A new broker's first answer repeats the version last delivered: not news.
-        if (!watch || watch[2] === op.version) return;
-        watch[2] = op.version;
-        call(watch[1], { app: op.app, version: op.version, value: op.value });
+        if (!watch || watch[3]?.version === op.version) return;
+        const state = (watch[3] = { app: op.app, version: op.version, value: op.value });
+        for (const h of watch[1].keys()) call(h, state);
         return;
       }
       case 'ok':

@@ -10,10 +10,10 @@ export interface LinkSink {
   context(context: AppContext): void;
   host(status: HostStatus): void;
   /**
-   * The broker was replaced: `port` is the session's channel to the new one (`attached`
-   * settles once that broker holds its other end).
+   * The broker was replaced: `port` is the session's channel to the new one. (Requests
+   * already sent keep their deadlines; the new broker takes the port within milliseconds.)
    */
-  port(port: MessagePort, attached?: Promise<unknown>): void;
+  port(port: MessagePort): void;
 }
 
 /**

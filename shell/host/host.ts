@@ -266,8 +266,7 @@ export class Host extends EventTarget {
       this.#link.send((broker) => broker.revoke(app, list));
     }
     this.#link.send((broker) => broker.restore([...this.#states.values()]));
-    const [port, attached] = this.#hostPort();
-    this.#sink!.port(port, attached);
+    this.#sink!.port(this.#hostPort()[0]);
     this.dispatchEvent(new McBrokerRestartedEvent(this.#restarts));
   }
 

@@ -275,6 +275,47 @@ describe('Client moved to a new broker', () => {
   });
 });
 
+describe('Client watches', () => {
+  it('holds 1,000 identical watches as one wire watch; a handler joining later gets the snapshot at once; the last one leaving ends it', async () => {
+    const { client, next, answer, close } = wired();
+    const seen: string[] = [];
+    const first = (s: { version: number }) => seen.push(`first ${s.version}`);
+    const sent = next();
+    const subs = Array.from({ length: 1000 }, () => client.state.watch('other', first));
+    expect(new Set(subs).size).to.equal(1);
+    const ops = await sent;
+    expect(ops).to.have.length(1);
+    expect(ops[0]).to.include({ op: 'watch', app: 'other' });
+    const { id } = ops[0]!;
+    let acked = next('ack');
+    answer({ op: 'ok', id }, { op: 'state', id, app: 'other', version: 2, value: 'b' });
+    await subs[0]!.ready;
+    await acked;
+    expect(seen).to.deep.equal(['first 2']);
+    // A second handler shares the watch: no wire request (the publish is the control that a
+    // batch left), and it starts from the version the first one has.
+    const control = next();
+    const second = client.state.watch('other', (s) => seen.push(`second ${s.version}`));
+    client.publish('app.item.added', 'control');
+    expect((await control).map((o) => o.op)).to.deep.equal(['pub']);
+    await second.ready;
+    expect(seen).to.deep.equal(['first 2', 'second 2']);
+    acked = next('ack');
+    answer({ op: 'state', id, app: 'other', version: 3, value: 'c' });
+    await acked;
+    expect(seen).to.deep.equal(['first 2', 'second 2', 'first 3', 'second 3']);
+    // The first leaving sends nothing; the last one cancels the watch.
+    const left = next();
+    subs[0]!();
+    client.publish('app.item.added', 'control');
+    expect((await left).map((o) => o.op)).to.deep.equal(['pub']);
+    const cancelled = next();
+    second();
+    expect(await cancelled).to.deep.equal([{ op: 'cancel', id }]);
+    close();
+  });
+});
+
 describe('Client data that is not JSON', () => {
   /** A connected client whose broker side records every operation sent. */
   function connected() {
