@@ -54,6 +54,8 @@ export class HistoryGuard {
   readonly #frames = new Map<HTMLIFrameElement, PollutionListener>();
   /** `history.length` as last accounted for. */
   #known = 0;
+  /** `history.length` at the last check that saw it grow, until it stops growing. */
+  #growing = -1;
   /** A restore whose traversal has not landed yet: no other check until it has. */
   #restoring = false;
   #pushing = false;
@@ -105,6 +107,7 @@ export class HistoryGuard {
   /** The tab's history as it is now is accounted for. */
   #accept(): void {
     this.#known = this.win.history.length;
+    this.#growing = -1;
     this.#href = this.win.location.href;
   }
 
@@ -132,8 +135,15 @@ export class HistoryGuard {
       this.#own();
       return;
     }
+    // A burst of pushes reaches this page's length one at a time (Chromium counts them in the
+    // browser process): wait one poll for it to stop growing, so all of it is taken back.
+    if (length !== this.#growing) {
+      this.#growing = length;
+      return;
+    }
     const grown = length - this.#known;
     this.#known = length;
+    this.#growing = -1;
     // Shorter: a push from behind the end pruned what was ahead (the user went Back and a
     // frame pushed from there); what it added is not known (docs/engines.md).
     if (grown <= 0) return;
