@@ -538,16 +538,20 @@ export class Broker {
       from.strikes = 0;
     }
     from.strikes++;
+    // Logged once per burst of refusals, counted after that: an entry (and an event on the
+    // page) per refused message made a flood cost more than refusing it, and pushed other
+    // apps' entries out of the bounded log. The suspension's entry says how many there were.
+    if (from.strikes === 1) {
+      const what = id === undefined ? 'event' : 'request';
+      this.#violation(from, 'rate-limited', `${what} rate exceeded`, topic);
+    } else this.#violations.count('rate-limited');
     // Tell the sender once per burst of refusals, not once per refused event: answering a
     // flood message for message would let the flooder make us flood it back.
     if (id !== undefined) {
       // A refused request is answered, so the caller's promise settles now, not at its deadline.
-      this.#violation(from, 'rate-limited', 'request rate exceeded', topic);
       from.send(encodeBrokerOp({ op: 'err', id, code: 'RATE_LIMITED', message: 'rate exceeded' }));
     } else if (from.strikes === 1) {
-      this.#refuse(from, 'rate-limited', 'RATE_LIMITED', 'event rate exceeded', topic);
-    } else {
-      this.#violation(from, 'rate-limited', 'event rate exceeded', topic);
+      this.#answer(from, 'RATE_LIMITED', 'event rate exceeded', topic);
     }
     if (from.strikes >= SUSPEND_AFTER_STRIKES) {
       this.#suspend(from, `${from.strikes} events refused`);
@@ -572,6 +576,11 @@ export class Broker {
     id?: number,
   ): void {
     this.#violation(from, kind, detail, topic);
+    this.#answer(from, code, detail, topic, id);
+  }
+
+  /** Tells the sender of a refusal: always for a request, metered otherwise. */
+  #answer(from: Connection, code: ErrorCode, detail: string, topic?: string, id?: number): void {
     // A refused request is always answered (it cost a token), so it settles now rather than
     // at its deadline; other refusals are metered.
     if (id !== undefined) {

@@ -22,6 +22,15 @@ export class ViolationLog {
     this.#listener?.(violation);
   }
 
+  /**
+   * Counts `n` more violations of `kind` without an entry or a listener call: the repeats
+   * of one refusal that already has an entry (a flooder's strikes). Counts stay exact; the
+   * log is not filled with copies that would push other apps' entries out.
+   */
+  count(kind: ViolationKind, n = 1): void {
+    this.#counts.set(kind, (this.#counts.get(kind) ?? 0) + n);
+  }
+
   entries(): Violation[] {
     return [...this.#entries];
   }

@@ -385,6 +385,27 @@ describe('Broker', () => {
     expect(broker.stats().connections).to.equal(0);
   });
 
+  it("logs a flooder's refusals once per burst and counts every one, so others' entries stay", async () => {
+    const seen: string[] = [];
+    broker = new Broker({ violation: (v) => seen.push(`${v.app} ${v.kind}`) }, () => clock);
+    broker.register(manifest('cal', { publishes: ['cal.date.*'], limits: { burst: 10 } }));
+    broker.register(manifest('todo', { publishes: ['todo.item.*'] }));
+    const todo = attach(broker, 's2', 'todo');
+    send(todo, { op: 'pub', topic: 'cal.date.selected' });
+    const cal = attach(broker, 's1', 'cal');
+    // Refused past its burst, short of suspension: 10 pass, 600 are refused.
+    for (let i = 0; i < 610; i += 61) {
+      send(cal, ...Array.from({ length: 61 }, () => ({ op: 'pub', topic: 'cal.date.selected' })));
+    }
+    await settle();
+    expect(broker.stats().violations['rate-limited']).to.equal(600);
+    expect(broker.stats().rejected).to.equal(601);
+    expect(seen).to.deep.equal(['todo not-permitted', 'cal rate-limited']);
+    // The log (500 entries) still holds the other app's refusal.
+    expect(broker.violations().map((v) => `${v.app} ${v.kind}`)).to.deep.equal(seen);
+    expect(cal.ops().filter((o) => o.code === 'RATE_LIMITED')).to.have.length(1);
+  });
+
   it('lets the host connection publish anywhere and read anything', async () => {
     const [brokerSide, host] = fakePortPair();
     broker.attachHost('host', brokerSide);
