@@ -34,6 +34,15 @@ import { ViolationLog, type Violation, type ViolationKind } from './violations.t
 /** Refused events within {@link STRIKE_WINDOW_MS} after which a flooder is suspended. */
 export const SUSPEND_AFTER_STRIKES = 1000;
 const STRIKE_WINDOW_MS = 2000;
+/**
+ * Port messages refused for rate within {@link MESSAGE_WINDOW_MS} after which a flooder is
+ * suspended: the strikes' rate (500 refusals a second) over a tenth of their window, counted
+ * in messages. The SDK sends one message per turn, so a large burst is one message and is
+ * still judged by its strikes; a raw port posting one operation per message is let go after
+ * 100 of them instead of 1,000, and reading those is the broker's share of a flood.
+ */
+export const SUSPEND_AFTER_MESSAGES = 100;
+const MESSAGE_WINDOW_MS = 200;
 
 /** What the broker tells the host page about, besides answering its calls. */
 export interface BrokerListener {
@@ -300,6 +309,7 @@ export class Broker {
 
   #receive(from: Connection, raw: unknown): void {
     if (from.closed || from.suspended) return;
+    const refusals = from.rateRefusals;
     const { ops, rejected } = decodeBatch(raw, from.limits);
     // One clock read for the whole batch: its operations arrived at the same moment.
     const now = this.#now();
@@ -327,6 +337,7 @@ export class Broker {
         this.#refuse(from, 'malformed', 'MALFORMED_MESSAGE', String(error).slice(0, 200));
       }
     }
+    if (from.rateRefusals > refusals && !from.suspended) this.#refusedMessage(from, now);
     // Replies are never dropped, so a client that asks without ever reading the answers
     // would grow its queue without bound: it is suspended like a flooder instead.
     if (from.backlogged && !from.closed && !from.suspended) this.#suspend(from, 'answers not read');
@@ -538,6 +549,7 @@ export class Broker {
       from.strikes = 0;
     }
     from.strikes++;
+    from.rateRefusals++;
     // Logged once per burst of refusals, counted after that: an entry (and an event on the
     // page) per refused message made a flood cost more than refusing it, and pushed other
     // apps' entries out of the bounded log. The suspension's entry says how many there were.
@@ -555,6 +567,17 @@ export class Broker {
     }
     if (from.strikes >= SUSPEND_AFTER_STRIKES) {
       this.#suspend(from, `${from.strikes} events refused`);
+    }
+  }
+
+  /** Counts a port message that had a refusal for rate; see {@link SUSPEND_AFTER_MESSAGES}. */
+  #refusedMessage(from: Connection, now: number): void {
+    if (now - from.messagesSince > MESSAGE_WINDOW_MS) {
+      from.messagesSince = now;
+      from.refusedMessages = 0;
+    }
+    if (++from.refusedMessages >= SUSPEND_AFTER_MESSAGES) {
+      this.#suspend(from, `${from.refusedMessages} messages refused in ${MESSAGE_WINDOW_MS} ms`);
     }
   }
 

@@ -49,6 +49,11 @@ export class Connection {
   readonly replies: TokenBucket;
   /** Consecutive refusals for rate; the broker suspends a client that keeps flooding. */
   strikes = 0;
+  /** Refusals for rate so far, never reset: the broker compares it across one message. */
+  rateRefusals = 0;
+  /** Port messages with a refusal for rate since {@link messagesSince}. */
+  refusedMessages = 0;
+  messagesSince = Number.NEGATIVE_INFINITY;
   suspended = false;
   /**
    * The last round trip to this client in ms: from a batch sent while nothing was

@@ -1,6 +1,10 @@
 import { expect } from '@open-wc/testing';
 
-import { Broker, SUSPEND_AFTER_STRIKES } from '../../shell/broker/broker.ts';
+import {
+  Broker,
+  SUSPEND_AFTER_MESSAGES,
+  SUSPEND_AFTER_STRIKES,
+} from '../../shell/broker/broker.ts';
 import { SUBSCRIBER_WINDOW } from '../../shell/broker/connection.ts';
 import type { ManifestInput } from '../../sdk/protocol/index.ts';
 import { fakePortPair, settle, type FakePort } from '../helpers/fake-port.ts';
@@ -404,6 +408,30 @@ describe('Broker', () => {
     // The log (500 entries) still holds the other app's refusal.
     expect(broker.violations().map((v) => `${v.app} ${v.kind}`)).to.deep.equal(seen);
     expect(cal.ops().filter((o) => o.code === 'RATE_LIMITED')).to.have.length(1);
+  });
+
+  it('suspends a client posting one refused operation per message after 100 such messages in 200 ms', async () => {
+    const suspended: string[] = [];
+    broker = new Broker({ suspended: (id) => suspended.push(id) }, () => clock);
+    broker.register(manifest('cal', { publishes: ['cal.date.*'], limits: { burst: 10 } }));
+    const pub = { op: 'pub', topic: 'cal.date.selected' };
+    const slow = attach(broker, 's1', 'cal');
+    // Spread over more than the window, as many refused messages are judged by strikes only.
+    for (let i = 0; i < 10 + SUSPEND_AFTER_MESSAGES; i++) {
+      clock += 3;
+      send(slow, pub);
+      await settle();
+    }
+    expect(suspended).to.deep.equal([]);
+    clock += 5000;
+    const fast = attach(broker, 's2', 'cal');
+    for (let i = 0; i < 10 + SUSPEND_AFTER_MESSAGES; i++) send(fast, pub);
+    await settle();
+    expect(suspended).to.deep.equal(['s2']);
+    expect(broker.violations().at(-1)).to.include({
+      kind: 'suspended',
+      detail: '100 messages refused in 200 ms',
+    });
   });
 
   it('lets the host connection publish anywhere and read anything', async () => {
