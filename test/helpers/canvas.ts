@@ -126,3 +126,19 @@ export async function waitForStatus(
     });
   });
 }
+
+/**
+ * Resolves once a driven widget answers a command, sending it again every 100 ms until it
+ * does: after a broker restart, a widget's SDK asks the new broker for its command
+ * subscription again, and a command published before that reaches nobody.
+ */
+export async function answering(host: Host, appId: string, slotId: string): Promise<void> {
+  let answered = false;
+  const next = nextEvent(host, `${appId}.echo.window-messages`);
+  await next.ready;
+  const answer = next.then(() => (answered = true));
+  while (!answered) {
+    command(host, slotId, { cmd: 'window-messages' });
+    await Promise.race([answer, new Promise((resolve) => setTimeout(resolve, 100))]);
+  }
+}

@@ -3,7 +3,14 @@ import { expect } from '@open-wc/testing';
 import type { McError } from '../../sdk/protocol/index.ts';
 import type { McAppLifecycleEvent } from '../../shell/elements/events.ts';
 import type { McBrokerRestartedEvent } from '../../shell/host/host-events.ts';
-import { cleanup, command, createCanvas, mountDriven, nextEvent } from '../helpers/canvas.ts';
+import {
+  answering,
+  cleanup,
+  command,
+  createCanvas,
+  mountDriven,
+  nextEvent,
+} from '../helpers/canvas.ts';
 import { spyOnWorkers, type WorkerSpy } from '../helpers/worker-spy.ts';
 
 /** The name `BrokerLink` gives the broker's Worker. */
@@ -64,6 +71,9 @@ describe('broker Worker failure', function () {
       version: 1,
       value: { open: 7 },
     });
+    // Both widgets' SDKs ask the new broker again for what they held (their command
+    // subscriptions too): they answer once it has them.
+    await Promise.all([answering(host, 'alpha', alpha), answering(host, 'beta', beta)]);
     // Pub/sub works on the new broker, and the host's own subscription was replayed.
     const newAlpha = canvas.layout.find((s) => s.app === 'alpha')!.slotId;
     expect(newAlpha).to.equal(alpha);
