@@ -1,9 +1,8 @@
 import { expect } from '@open-wc/testing';
 import { executeServerCommand, sendMouse } from '@web/test-runner-commands';
 
-import type { ManifestInput, Violation } from '../../sdk/protocol/index.ts';
+import type { ManifestInput } from '../../sdk/protocol/index.ts';
 import { historyGuard } from '../../shell/frames/history-guard.ts';
-import type { Host } from '../../shell/host/host.ts';
 import {
   cleanup,
   collect,
@@ -13,11 +12,8 @@ import {
   nextEvent,
   waitForStatus,
 } from '../helpers/canvas.ts';
+import { center, CHROMIUM, ENGINE, FIREFOX, SLOW_LOADS, violationsOf } from '../helpers/hostile.ts';
 
-const FIREFOX = navigator.userAgent.includes('Firefox/');
-const CHROMIUM = navigator.userAgent.includes('Chrome/');
-const ENGINE = FIREFOX ? 'Firefox' : CHROMIUM ? 'Chromium' : 'WebKitGTK';
-const SLOW_LOADS = { connectTimeoutMs: 30_000 };
 /** States the fixture pushes per click. */
 const PUSHES = 5;
 /** The guard takes growth within a second of seeing the host's own change for the host's. */
@@ -43,21 +39,18 @@ function hostile(): ManifestInput {
   };
 }
 
-function violations(host: Host, kind: Violation['kind']): Violation[] {
-  const seen: Violation[] = [];
-  host.addEventListener('mc-violation', (event) => {
-    if (event.violation.kind === kind) seen.push(event.violation);
-  });
-  return seen;
-}
-
-function center(element: Element): [number, number] {
-  const box = element.getBoundingClientRect();
-  const point: [number, number] = [
-    Math.round(box.x + box.width / 2),
-    Math.round(box.y + box.height / 2),
-  ];
-  return point;
+/** Mounts the polluting widget and waits until it loaded; `seen` collects its violations. */
+async function mountPolluter() {
+  const canvas = createCanvas(SLOW_LOADS);
+  const { host } = canvas;
+  const seen = violationsOf(host, 'history');
+  host.register(hostile());
+  const loaded = nextEvent(host, 'evil.report.result');
+  await loaded.ready;
+  const slotId = canvas.mount({ app: 'evil', x: 0, y: 0, width: 200, height: 120 });
+  await loaded;
+  const iframe = canvas.frame(slotId)!.renderRoot.querySelector('iframe')!;
+  return { canvas, host, seen, slotId, iframe };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -140,14 +133,7 @@ describe('hostile widgets: history (issue 14)', function () {
     });
 
     it('a widget pushing states after a click inside it: taken back, recorded, Back takes the host page back', async () => {
-      const canvas = createCanvas(SLOW_LOADS);
-      const { host } = canvas;
-      const seen = violations(host, 'history');
-      host.register(hostile());
-      const loaded = nextEvent(host, 'evil.report.result');
-      await loaded.ready;
-      const slotId = canvas.mount({ app: 'evil', x: 0, y: 0, width: 200, height: 120 });
-      await loaded;
+      const { canvas, host, seen, slotId, iframe } = await mountPolluter();
       // The host's own entries, with the widget in the page (a Back to an entry older than
       // the frame is another matter: Chromium reloads the frame there).
       await hostEntries('guarded');
@@ -155,7 +141,6 @@ describe('hostile widgets: history (issue 14)', function () {
       const popstates = collect<unknown>(host, 'evil.report.popstate');
       await Promise.all([pushed.ready, popstates.ready]);
       const before = history.length;
-      const iframe = canvas.frame(slotId)!.renderRoot.querySelector('iframe')!;
       await sendMouse({ type: 'click', position: center(iframe) });
       await until(() => pushed.events.length === 1, 'the widget pushed');
       // The threat as issue 14 states it: entries pushed with the user's activation.
@@ -184,17 +169,9 @@ describe('hostile widgets: history (issue 14)', function () {
     });
 
     it('a widget that pollutes the history a second time is quarantined; each time is taken back', async () => {
-      const canvas = createCanvas(SLOW_LOADS);
-      const { host } = canvas;
-      const seen = violations(host, 'history');
-      host.register(hostile());
-      const loaded = nextEvent(host, 'evil.report.result');
-      await loaded.ready;
-      const slotId = canvas.mount({ app: 'evil', x: 0, y: 0, width: 200, height: 120 });
-      await loaded;
+      const { canvas, seen, slotId, iframe } = await mountPolluter();
       await hostEntries('again');
       const before = history.length;
-      const iframe = canvas.frame(slotId)!.renderRoot.querySelector('iframe')!;
       await sendMouse({ type: 'click', position: center(iframe) });
       await until(() => seen.length === 1, 'the first pollution recorded');
       await until(() => history.length === before + 1, 'the first entries pruned');
@@ -220,7 +197,7 @@ describe('hostile widgets: history (issue 14)', function () {
     it('Firefox: a cross-site widget pushing states does not reach the host page Back (its driver cannot click into the frame)', async () => {
       const canvas = createCanvas(SLOW_LOADS);
       const { host } = canvas;
-      const seen = violations(host, 'history');
+      const seen = violationsOf(host, 'history');
       await hostEntries('firefox');
       host.register(hostile());
       const loaded = nextEvent<{ length: number }>(host, 'evil.report.result');

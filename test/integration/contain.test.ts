@@ -1,62 +1,37 @@
 import { expect } from '@open-wc/testing';
 import { sendKeys, sendMouse } from '@web/test-runner-commands';
 
-import type { ManifestInput, Violation } from '../../sdk/protocol/index.ts';
+import type { ManifestInput } from '../../sdk/protocol/index.ts';
 import type { McCanvas } from '../../shell/elements/mc-canvas.ts';
-import type { Host } from '../../shell/host/host.ts';
+import { deepActive } from '../../shell/frames/deep-active.ts';
 import {
   cleanup,
   collect,
   command,
   createCanvas,
-  fixtureUrl,
   mountDriven,
   nextEvent,
   waitForStatus,
 } from '../helpers/canvas.ts';
+import {
+  center,
+  CHROMIUM,
+  ENGINE,
+  FIREFOX,
+  hostileManifest,
+  SLOW_LOADS,
+  violationsOf as violations,
+} from '../helpers/hostile.ts';
 
-const FIREFOX = navigator.userAgent.includes('Firefox/');
-const CHROMIUM = navigator.userAgent.includes('Chrome/');
-const ENGINE = FIREFOX ? 'Firefox' : CHROMIUM ? 'Chromium' : 'WebKitGTK';
-/** The first attacker frame of a test page can be slow to start on a loaded machine. */
-const SLOW_LOADS = { connectTimeoutMs: 30_000 };
 /** What a fast typist types into the host's search field while a widget steals focus. */
 const TYPED = 'the quick brown fox jumps over the lazy dog 0123456789';
 
 function hostile(attack: string, extra: Partial<ManifestInput> = {}): ManifestInput {
-  return {
-    id: 'evil',
-    name: 'Evil',
-    url: fixtureUrl(`hostile/attacks.html?attack=${attack}`).replace('127.0.0.1', '127.0.0.2'),
-    publishes: ['evil.*.*'],
-    subscribes: ['host.test.cmd'],
-    ...extra,
-  };
-}
-
-/** The focused element, through shadow roots. */
-function deepActive(): Element | null {
-  let active = document.activeElement;
-  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
-  return active;
-}
-
-function violations(host: Host, kind: Violation['kind']): Violation[] {
-  const seen: Violation[] = [];
-  host.addEventListener('mc-violation', (event) => {
-    if (event.violation.kind === kind) seen.push(event.violation);
-  });
-  return seen;
+  return hostileManifest(attack, { subscribes: ['host.test.cmd'], ...extra });
 }
 
 function iframeOf(canvas: McCanvas, slotId: string): HTMLIFrameElement {
   return canvas.frame(slotId)!.renderRoot.querySelector('iframe')!;
-}
-
-/** The middle of an element, in viewport pixels, for the driver's mouse. */
-function center(element: Element): [number, number] {
-  const box = element.getBoundingClientRect();
-  return [Math.round(box.x + box.width / 2), Math.round(box.y + box.height / 2)];
 }
 
 /** Resolves once `check` holds, polled every animation frame; rejects after `ms`. */
@@ -97,7 +72,7 @@ describe('hostile widgets: focus (issue 14)', function () {
     const slotId = canvas.mount({ app: 'evil', x: 0, y: 60, width: 200, height: 100 });
     // `autofocus` in a cross-site frame: no engine lets it take focus from the host's field.
     const { autofocused } = (await loaded).data;
-    expect(deepActive()).to.equal(search);
+    expect(deepActive(document)).to.equal(search);
     // Whether focus ever left the host's field: what the host has to contain.
     let lost = 0;
     // Only a loss to a frame of this page counts: when the window itself loses system focus
@@ -128,7 +103,7 @@ describe('hostile widgets: focus (issue 14)', function () {
       // a Chromium page without system focus, beside another test page, did not move it).
       expect(focusViolations).to.deep.equal([]);
     }
-    await until(() => deepActive() === search, 'focus back in the search field');
+    await until(() => deepActive(document) === search, 'focus back in the search field');
     const leaked = keys.events.length;
     console.log(
       `[issue 14] focus theft, ${ENGINE}: ` +
@@ -162,22 +137,22 @@ describe('hostile widgets: focus (issue 14)', function () {
     // Keyboard navigation: Tab from the host's field, the last focusable before the slot.
     // (The canvas's own slot wrappers come first in tab order.)
     search.focus();
-    for (let i = 0; i < 4 && deepActive() !== iframe; i++) {
+    for (let i = 0; i < 4 && deepActive(document) !== iframe; i++) {
       await sendKeys({ press: 'Tab' });
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
-    await until(() => deepActive() === iframe, 'Tab moved focus into the widget');
+    await until(() => deepActive(document) === iframe, 'Tab moved focus into the widget');
     // Pointer: a click into the widget (Firefox's driver cannot click into such a frame).
     if (!FIREFOX) {
       // The pointer crosses the host page on its way, as a hand on a mouse does.
       await sendMouse({ type: 'click', position: center(search) });
-      expect(deepActive()).to.equal(search);
+      expect(deepActive(document)).to.equal(search);
       // The hand's travel from the field to the widget (a click in the host page and then
       // in a frame in less than 200 ms is taken for a theft in Chromium).
       const pressed = performance.now();
       await until(() => performance.now() - pressed > 250, 'travel');
       await sendMouse({ type: 'click', position: center(iframe) });
-      await until(() => deepActive() === iframe, 'the click moved focus into the widget');
+      await until(() => deepActive(document) === iframe, 'the click moved focus into the widget');
       // Move the pointer away: it no longer says where the next focus may go.
       await sendMouse({ type: 'move', position: [1, 1] });
     }
@@ -193,7 +168,7 @@ describe('hostile widgets: focus (issue 14)', function () {
       await until(() => focusViolations.length === 1, 'the theft recorded');
       expect(focusViolations[0]).to.include({ app: 'alpha', connection: slotId });
     }
-    await until(() => deepActive() === search, 'focus back in the search field');
+    await until(() => deepActive(document) === search, 'focus back in the search field');
     expect(focusViolations.length).to.be.at.most(1);
     expect(canvas.frame(slotId)!.status.state).to.equal('connected');
   });

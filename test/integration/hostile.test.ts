@@ -9,40 +9,20 @@ import {
   collect,
   command,
   createCanvas,
-  fixtureUrl,
   mountDriven,
   nextEvent,
   waitForStatus,
 } from '../helpers/canvas.ts';
+import { hostileManifest, SLOW_LOADS } from '../helpers/hostile.ts';
 
 type Outcome = { ok: true; value: string } | { ok: false; error: string };
-
-function hostile(attack: string, extra: Partial<ManifestInput> = {}): ManifestInput {
-  return {
-    id: 'evil',
-    name: 'Evil',
-    // A site of its own (as the README tells integrators): the attacker's busy process is
-    // then not the one its victims run in.
-    url: fixtureUrl(`hostile/attacks.html?attack=${attack}`).replace('127.0.0.1', '127.0.0.2'),
-    publishes: ['evil.*.*'],
-    ...extra,
-  };
-}
-
-/**
- * The host's handshake deadline in these tests. The default 10 s covers loading the frame;
- * the first widget from the attackers' site in a fresh test page starts a new process and
- * compiles the fixture, which on a two-core machine under other load took longer (ESC-1
- * then waited for a report that could never come).
- */
-const SLOW_LOADS = { connectTimeoutMs: 30_000 };
 
 /**
  * Mounts the hostile widget and resolves with what it reports; fails at once, saying why,
  * when the slot ends in error before a report.
  */
 async function attack<T>(canvas: McCanvas, name: string, extra: Partial<ManifestInput> = {}) {
-  canvas.host.register(hostile(name, extra));
+  canvas.host.register(hostileManifest(name, extra));
   // The fuzz attack posts 64 MiB and 80 MB messages; slower engines take a while.
   const report = nextEvent<T>(canvas.host, 'evil.report.result', () => true, 90_000);
   const slotId = canvas.mount({ app: 'evil', x: 0, y: 200, width: 200, height: 100 });
@@ -292,7 +272,7 @@ describe('hostile widgets', function () {
     const suspended = new Promise<McSuspendedEvent>((resolve) =>
       host.addEventListener('mc-suspended', resolve, { once: true }),
     );
-    canvas.host.register(hostile('flood'));
+    canvas.host.register(hostileManifest('flood'));
     const evil = canvas.mount({ app: 'evil', x: 0, y: 200, width: 200, height: 100 });
     const event = await suspended;
     expect(event).to.include({ slotId: evil, appId: 'evil' });
