@@ -21,6 +21,12 @@ import { buildServer, buildVitePlugin } from './build-server.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const bin = (/** @type {string} */ name) => join(ROOT, 'node_modules/.bin', name);
+/**
+ * TypeScript 5.9 by path: the declarations and the consumer's check use the compiler that
+ * typescript-eslint and typedoc use too; node_modules/.bin/tsc may be TypeScript 7's (the
+ * `tsgo` alias that npm test type-checks with owns a `tsc` bin as well).
+ */
+const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 
 /**
@@ -50,8 +56,8 @@ step(bin('vite'), [
   ...['--config', 'vite.lib.config.ts', '--mode', 'development', '--logLevel', 'warn'],
 ]);
 checkDevMode();
-step(bin('tsc'), ['-p', 'tsconfig.build.json']);
-step(bin('tsc'), ['-p', 'tsconfig.build-server.json']);
+step(TSC, ['-p', 'tsconfig.build.json']);
+step(TSC, ['-p', 'tsconfig.build-server.json']);
 // The `microcanvas-server` bin (scripts/build-server.mjs).
 await buildServer();
 // The `microcanvas/vite` plugin (scripts/build-server.mjs).
@@ -128,7 +134,7 @@ try {
       JSON.stringify({ compilerOptions, files: ['main.ts'] }),
     );
     console.log(`build: type-checking a consumer (moduleResolution ${moduleResolution})`);
-    step(bin('tsc'), ['-p', '.'], consumer);
+    step(TSC, ['-p', '.'], consumer);
   }
 } finally {
   rmSync(consumer, { recursive: true, force: true });
