@@ -55,10 +55,17 @@ async function mountPolluter() {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Waits for `check`; at the deadline the error says `what`, and the tab's history length
+ * then: a prune that never came and one that overshot (an extra entry, such as WebKitGTK's
+ * `about:blank` after a quarantine, landing after it) fail alike otherwise.
+ */
 async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
   const end = performance.now() + ms;
   while (!check()) {
-    if (performance.now() > end) throw new Error(`not within ${ms} ms: ${what}`);
+    if (performance.now() > end) {
+      throw new Error(`not within ${ms} ms: ${what} (history.length ${history.length})`);
+    }
     await sleep(20);
   }
 }
@@ -151,7 +158,10 @@ describe('hostile widgets: history (issue 14)', function () {
       expect((await host.violations()).some((v) => v.kind === 'history')).to.equal(true);
       // Restored: the widget was taken back to where it was before its pushes, and its
       // entries were replaced by one copy of the host's entry.
-      await until(() => history.length === before + 1, 'the widget entries pruned');
+      await until(
+        () => history.length === before + 1,
+        `the widget entries pruned (from ${before})`,
+      );
       await sleep(TRAVERSAL_SETTLE_MS);
       expect(canvas.frame(slotId)!.status.state).to.equal('connected');
       if (CHROMIUM) {
@@ -174,7 +184,7 @@ describe('hostile widgets: history (issue 14)', function () {
       const before = history.length;
       await sendMouse({ type: 'click', position: center(iframe) });
       await until(() => seen.length === 1, 'the first pollution recorded');
-      await until(() => history.length === before + 1, 'the first entries pruned');
+      await until(() => history.length === before + 1, `the first entries pruned (from ${before})`);
       // The frame was taken back, not reloaded: its session is the same (Chromium fires a
       // `load` for the traversal, which the session was told to expect).
       await sleep(TRAVERSAL_SETTLE_MS);
@@ -184,7 +194,10 @@ describe('hostile widgets: history (issue 14)', function () {
       await until(() => seen.length === 2, 'the second pollution recorded');
       const status = await waitForStatus(canvas, slotId, 'quarantined');
       expect(status).to.deep.equal({ state: 'quarantined', message: 'wrote to the tab history' });
-      await until(() => history.length === before + 2, 'the second entries pruned');
+      await until(
+        () => history.length === before + 2,
+        `the second entries pruned (from ${before})`,
+      );
       // One Back per copy, one to the host's previous entry. WebKitGTK: one more, for the
       // entry its quarantine's `about:blank` navigation of the frame adds (open, 0033).
       const presses = await backsTo('#again-prev');
