@@ -140,7 +140,10 @@ function record(result) {
   console.log(`${mark} ${result.name}: ${counts} (${timing(result)})${note}`);
 }
 
-/** A step's wall time, and the cores busy meanwhile where known. @param {StepResult} result */
+/**
+ * A wall time, and the cores busy meanwhile where known.
+ * @param {{ seconds: number, cores?: number }} time
+ */
 function timing({ seconds, cores }) {
   const busy = cores === undefined ? '' : `, ${cores.toFixed(1)} cores busy`;
   return `${seconds.toFixed(1)} s${busy}`;
@@ -573,7 +576,7 @@ writeFileSync(
   `${JSON.stringify({ ...total, seconds, cores, steps: results }, null, 2)}\n`,
 );
 
-banner(`summary (${timing({ ...total, name: 'suite', seconds, cores })})`);
+banner(`summary (${timing({ seconds, cores })})`);
 for (const r of results) {
   const mark = r.failed > 0 ? '✖' : '✔';
   const busy = r.cores === undefined ? '' : `  ${r.cores.toFixed(1)} cores`;
