@@ -232,7 +232,10 @@ export class WebhookRig {
         clock,
         schedule: TEST_SCHEDULE,
         allow: ['127.0.0.1'],
-        timeoutMs: 1_000,
+        // Generous: an answer that comes late under CI load is a failed attempt whose retry
+        // waits on the fake clock, which a test that expects delivery never moves. The test
+        // of a hanging backend sets its own short timeout.
+        timeoutMs: 5_000,
         pollMs: 25,
         scanMs: 100,
         leaseMs: 3_000,
@@ -278,10 +281,7 @@ export class WebhookRig {
     probe: (status: AdminAnswer) => boolean,
     hook?: string,
   ): Promise<AdminAnswer> {
-    return eventually(what, async () => {
-      const { body } = await this.admin('', 'GET', hook);
-      return probe(body) ? body : undefined;
-    });
+    return lastSeen(what, () => this.admin('', 'GET', hook).then(({ body }) => body), probe);
   }
 
   async close(): Promise<void> {
@@ -297,10 +297,22 @@ export function receivedWhen(
   what: string,
   probe: (stats: ReceiverStats) => boolean,
 ): Promise<ReceiverStats> {
-  return eventually(what, async () => {
-    const stats = await receiver.stats();
-    return probe(stats) ? stats : undefined;
-  });
+  return lastSeen(what, () => receiver.stats(), probe);
+}
+
+/** `read()` once `probe` holds; a timeout says what was read last, to tell why it never held. */
+async function lastSeen<T>(what: string, read: () => Promise<T>, probe: (value: T) => boolean) {
+  let last: T | undefined;
+  try {
+    return await eventually(what, async () => {
+      last = await read();
+      return probe(last) ? last : undefined;
+    });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; last seen: ${JSON.stringify(last)}`, {
+      cause: error,
+    });
+  }
 }
 
 /** The `n` of each delivery's payload, in arrival order. */
