@@ -77,9 +77,13 @@ export class FrameSession {
   #deadline: ReturnType<typeof setTimeout> | undefined;
   #heartbeat: Heartbeat | undefined;
   #services: SessionServices | undefined;
-  /** The session's pulse port (docs/decisions/0021-crash-or-hang.md), and its last beat. */
+  /**
+   * The session's pulse port (docs/decisions/0021-crash-or-hang.md), and its last beat:
+   * undefined until the first, since a Worker that has not started yet (its start waits on
+   * the widget's main thread, which may be spinning) says nothing of a crash.
+   */
   #pulse: MessagePort | undefined;
-  #lastPulse = 0;
+  #lastPulse: number | undefined;
   #epoch = 0;
   #loads = 0;
   #hellos = 0;
@@ -384,13 +388,14 @@ export class FrameSession {
     if (!this.#attached || !(port instanceof MessagePort)) return;
     this.#pulse?.close();
     this.#pulse = port;
-    this.#lastPulse = performance.now();
+    this.#lastPulse = undefined;
     port.onmessage = () => (this.#lastPulse = performance.now());
   }
 
-  /** True when the session has a pulse and it stopped: the widget's process is gone. */
+  /** True when the session's pulse beat and then stopped: the widget's process is gone. */
   #pulseStopped(): boolean {
-    return this.#pulse !== undefined && performance.now() - this.#lastPulse > PULSE_SILENCE_MS;
+    const last = this.#lastPulse;
+    return last !== undefined && performance.now() - last > PULSE_SILENCE_MS;
   }
 
   async #ping(timeout: number, nextWithinMs: number): Promise<unknown> {
@@ -436,7 +441,7 @@ export class FrameSession {
     if (!this.#attached) return;
     this.#attached = false;
     this.#pulse?.close();
-    this.#pulse = undefined;
+    this.#pulse = this.#lastPulse = undefined;
     this.#services?.endSession();
     void this.host.detach(this.slotId);
   }

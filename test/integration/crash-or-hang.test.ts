@@ -2,7 +2,15 @@ import { expect } from '@open-wc/testing';
 
 import type { McAppStatusEvent } from '../../shell/elements/events.ts';
 import type { FrameStatus } from '../../shell/frames/frame-session.ts';
-import { cleanup, command, createCanvas, fixtureUrl, mountDriven } from '../helpers/canvas.ts';
+import {
+  cleanup,
+  command,
+  createCanvas,
+  fixtureUrl,
+  mountDriven,
+  nextEvent,
+  waitForStatus,
+} from '../helpers/canvas.ts';
 
 /** WebKitGTK runs cross-site frames on the host page's own thread (docs/engines.md). */
 const FRAMES_ON_HOST_THREAD =
@@ -56,5 +64,31 @@ describe('crash or hang (issue 14)', function () {
     // on through the spin, was only unresponsive.
     expect(hungStates).to.include('unresponsive');
     expect(hungStates).to.not.include('crashed');
+  });
+
+  it('REL-3: a widget busy from its first moment, before its pulse Worker could start, is unresponsive, not crashed', async function () {
+    // Its spin would freeze this page too, and the heartbeat with it (docs/engines.md).
+    if (FRAMES_ON_HOST_THREAD) this.skip();
+    const canvas = createCanvas({ heartbeatIntervalMs: 250 });
+    const { host } = canvas;
+    host.register({
+      id: 'busy',
+      name: 'Busy',
+      // 3 s: over the 2 s of pulse silence that would mean a crash, were a silence from a
+      // Worker that never started taken for one. A site of its own, as above.
+      url: fixtureUrl('driven.html?app=busy&spin=3000').replace('127.0.0.1', '127.0.0.4'),
+      publishes: ['busy.echo.*'],
+      subscribes: ['host.test.cmd'],
+    });
+    const slotId = canvas.mount({ app: 'busy', x: 0, y: 0, width: 200, height: 120 });
+    const seen = states(canvas, slotId);
+    let connects = 0;
+    canvas.addEventListener('mc-app-connected', () => connects++);
+    // The fixture says ready after its spin, once its pulse Worker beats.
+    await nextEvent(host, 'busy.echo.ready', () => true, 30_000);
+    expect(seen, seen.join(' → ')).to.include('unresponsive');
+    expect(seen, seen.join(' → ')).to.not.include('crashed');
+    await waitForStatus(canvas, slotId, 'connected');
+    expect(connects, 'the first mount only, never remounted').to.equal(1);
   });
 });

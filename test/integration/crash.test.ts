@@ -46,6 +46,7 @@ describe('renderer crash', function () {
     }
     try {
       const before = await next(reports, (r) => r.type === 'mc-app-connected', 20_000);
+      await next(reports, (r) => r.type === 'ready', 20_000);
       const crash = await executeServerCommand<
         { crashed?: string; error?: string },
         { match: string }
