@@ -31,7 +31,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { ensureBrowsers, requestedEngines } from './browsers.mjs';
@@ -324,6 +324,50 @@ const e2eReady = browsersReady || tryEnsure(e2eEngines);
 if (browsersReady) console.log('Browsers are available.');
 else record({ name: 'browsers', passed: 0, failed: 1, skipped: 0, seconds: 0, note: 'missing' });
 
+/** At most this many files of one run are run again after a failure; more is a breakage. */
+const MAX_RERUN_FILES = 3;
+
+/**
+ * One more try of the few test files whose tests failed. Real browsers and real servers on
+ * two shared cores miss a deadline now and then (1 failure in ~1,500 tests in most CI runs, a
+ * different test each time); a test that fails twice in a row still fails the run. Both runs
+ * are printed, and the step's note names every test that failed once, so a flaky test stays
+ * visible. Playwright's `retries: 1` does the same for the end-to-end tests. Nothing is run
+ * again when a failure cannot be tied to a file or too many files failed.
+ * @param {Counts} first the first run's counts
+ * @param {string} resultsFile the runner's results: counts, `files` (each with its counts)
+ *   and `failures` (names), read before the second run overwrites them
+ * @param {(files: string[]) => Promise<number>} runAgain runs those files; its exit code
+ * @returns {Promise<{ counts: Counts, code: number, note: string } | undefined>}
+ */
+async function rerunFailedFiles(first, resultsFile, runAgain) {
+  /** @type {{ files?: Array<Counts & { file: string }>, failures?: string[] }} */
+  const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
+  const failedFiles = (results.files ?? []).filter((file) => file.failed > 0);
+  const attributed = failedFiles.reduce((sum, file) => sum + file.failed, 0);
+  if (failedFiles.length === 0 || failedFiles.length > MAX_RERUN_FILES) return undefined;
+  if (attributed !== first.failed) return undefined;
+  const names = failedFiles.map((file) => file.file);
+  const code = await runAgain(names);
+  const again = readCounts(resultsFile, ({ passed, failed, skipped }) => ({
+    passed,
+    failed,
+    skipped,
+  }));
+  if (again === null) return undefined;
+  const sum = (/** @type {'passed' | 'failed' | 'skipped'} */ key) =>
+    failedFiles.reduce((total, file) => total + file[key], 0);
+  const counts = {
+    passed: first.passed - sum('passed') + again.passed,
+    failed: first.failed - sum('failed') + again.failed,
+    skipped: first.skipped - sum('skipped') + again.skipped,
+  };
+  const once = (results.failures ?? []).join(' | ');
+  const outcome = again.failed === 0 ? 'passed when run again (flaky)' : 'failed again';
+  const shown = names.map((name) => relative(ROOT, resolvePath(ROOT, name)));
+  return { counts, code, note: `${shown.join(', ')} ${outcome}; failed once: ${once}` };
+}
+
 // The server (server/): the engine conformance suite against embedded, Redis and NATS, the
 // fault tests, the CLI over real HTTP. Real services only (scripts/server-services.mjs): the
 // machine's when they answer, else our own on free ports. One that cannot be had leaves its
@@ -334,27 +378,37 @@ async function serverTests() {
   const services = await provideServices();
   for (const what of services.missing) console.log(`server services missing: ${what}`);
   try {
+    const nodeArgs = [
+      '--import',
+      'tsx',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=./scripts/node-test-counts.mjs',
+      `--test-reporter-destination=${SERVER_RESULTS}`,
+      // Three files at a time: they mostly wait (sockets, child processes, restarts). With
+      // the app backends' tests, two at a time took 306 s beside the static checks (~270 s),
+      // the longest step of the run; alone, four at a time took 129 s.
+      '--test-concurrency=3',
+      '--test',
+    ];
+    const env = { ...process.env, ...services.env };
+    const logFile = join(RESULTS_DIR, 'server.log');
     await runner({
       name: 'server tests',
       command: process.execPath,
-      args: [
-        '--import',
-        'tsx',
-        '--test-reporter=spec',
-        '--test-reporter-destination=stdout',
-        '--test-reporter=./scripts/node-test-counts.mjs',
-        `--test-reporter-destination=${SERVER_RESULTS}`,
-        // Three files at a time: they mostly wait (sockets, child processes, restarts). With
-        // the app backends' tests, two at a time took 306 s beside the static checks (~270 s),
-        // the longest step of the run; alone, four at a time took 129 s.
-        '--test-concurrency=3',
-        '--test',
-        ...nodeTestFiles('test/server'),
-      ],
+      args: [...nodeArgs, ...nodeTestFiles('test/server')],
       file: SERVER_RESULTS,
-      env: { ...process.env, ...services.env },
+      env,
       pick: ({ passed, failed, skipped }) => ({ passed, failed, skipped }),
-      logFile: join(RESULTS_DIR, 'server.log'),
+      logFile,
+      rerunFailed: (counts) =>
+        rerunFailedFiles(counts, SERVER_RESULTS, async (files) => {
+          const rerunLog = logFile.replace(/\.log$/, '-rerun.log');
+          const code = await run(process.execPath, [...nodeArgs, ...files], env, rerunLog);
+          banner('server tests, failed files once more');
+          process.stdout.write(readFileSync(rerunLog, 'utf8'));
+          return code;
+        }),
     });
   } finally {
     services.stop();
@@ -431,60 +485,6 @@ await serverStep;
 
 const e2eRuns = !quick && existsSync(PLAYWRIGHT_CONFIG) && e2eEngines.length > 0 && e2eReady;
 
-/** At most this many files of one engine are run again after a failure; more is a breakage. */
-const MAX_RERUN_FILES = 3;
-
-/**
- * One more try, in the same engine, of the few test files whose tests failed. Real browsers
- * on two shared cores miss a deadline now and then (1 failure in ~1,470 tests in each of the
- * last CI runs, a different test each time); a test that fails twice in a row still fails
- * the run. Both runs are printed, and the step's note names every test that failed once, so
- * a flaky test stays visible. Playwright's `retries: 1` does the same for the e2e tests.
- * Nothing is run again when a failure cannot be tied to a file or too many files failed.
- * @param {import('./browsers.mjs').Engine} engine
- * @param {Counts} first the first run's counts
- * @param {string} [logFile] where the run beside another writes its output
- * @returns {Promise<{ counts: Counts, code: number, note: string } | undefined>}
- */
-async function rerunFailedFiles(engine, first, logFile) {
-  keepEngineResults(engine);
-  /** @type {{ files?: Array<Counts & { file: string }>, failures?: string[] }} */
-  const results = JSON.parse(readFileSync(WTR_RESULTS, 'utf8'));
-  const failedFiles = (results.files ?? []).filter((file) => file.failed > 0);
-  const attributed = failedFiles.reduce((sum, file) => sum + file.failed, 0);
-  if (failedFiles.length === 0 || failedFiles.length > MAX_RERUN_FILES) return undefined;
-  if (attributed !== first.failed) return undefined;
-  const names = failedFiles.map((file) => file.file);
-  const rerunLog = logFile === undefined ? undefined : `${logFile.replace(/\.log$/, '')}-rerun.log`;
-  if (logFile === undefined) banner(`browser tests (wtr, ${engine}), failed files once more`);
-  const code = await run(
-    bin('wtr'),
-    names.flatMap((name) => ['--files', name]),
-    { ...process.env, BROWSERS: engine },
-    rerunLog,
-  );
-  if (rerunLog !== undefined) {
-    banner(`browser tests (wtr, ${engine}), failed files once more`);
-    process.stdout.write(readFileSync(rerunLog, 'utf8'));
-  }
-  const again = readCounts(WTR_RESULTS, ({ passed, failed, skipped }) => ({
-    passed,
-    failed,
-    skipped,
-  }));
-  if (again === null) return undefined;
-  const sum = (/** @type {'passed' | 'failed' | 'skipped'} */ key) =>
-    failedFiles.reduce((total, file) => total + file[key], 0);
-  const counts = {
-    passed: first.passed - sum('passed') + again.passed,
-    failed: first.failed - sum('failed') + again.failed,
-    skipped: first.skipped - sum('skipped') + again.skipped,
-  };
-  const once = (results.failures ?? []).join(' | ');
-  const outcome = again.failed === 0 ? 'passed when run again (flaky)' : 'failed again';
-  return { counts, code, note: `${names.join(', ')} ${outcome}; failed once: ${once}` };
-}
-
 /**
  * One engine's browser tests.
  * @param {import('./browsers.mjs').Engine} engine
@@ -503,7 +503,23 @@ async function browserTests(engine, logFile) {
     rerunCrash: true,
     rerunFailed: (counts) => {
       kept = true;
-      return rerunFailedFiles(engine, counts, logFile);
+      keepEngineResults(engine);
+      return rerunFailedFiles(counts, WTR_RESULTS, async (names) => {
+        const title = `browser tests (wtr, ${engine}), failed files once more`;
+        const rerunLog = logFile?.replace(/\.log$/, '-rerun.log');
+        if (rerunLog === undefined) banner(title);
+        const code = await run(
+          bin('wtr'),
+          names.flatMap((name) => ['--files', name]),
+          { ...process.env, BROWSERS: engine },
+          rerunLog,
+        );
+        if (rerunLog !== undefined) {
+          banner(title);
+          process.stdout.write(readFileSync(rerunLog, 'utf8'));
+        }
+        return code;
+      });
     },
   });
   // After a re-run, wtr.json holds the re-run's results: the first run's were kept before it.
