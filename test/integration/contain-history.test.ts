@@ -198,11 +198,12 @@ describe('hostile widgets: history (issue 14)', function () {
         () => history.length === before + 2,
         `the second entries pruned (from ${before})`,
       );
-      // One Back per copy, one to the host's previous entry. WebKitGTK: one more, for the
-      // entry its quarantine's `about:blank` navigation of the frame adds (open, 0033).
+      // One Back per copy, one to the host's previous entry. WebKitGTK: one more when its
+      // quarantine's `about:blank` navigation of the frame adds an entry (open, 0033), which
+      // it does not always do (3 in one of session 12's clean-clone runs, 4 in the others).
       const presses = await backsTo('#again-prev');
       console.log(`[issue 14] history, ${ENGINE}, quarantined after 2: ${presses} Backs`);
-      expect(presses).to.equal(CHROMIUM ? 3 : 4);
+      expect(presses).to.be.oneOf(CHROMIUM ? [3] : [3, 4]);
     });
   }
 
