@@ -38,6 +38,9 @@ const launchers = {
   webkit: () => webkitGtkLauncher(),
 };
 
+/** Where the browser tests are; the sample apps' are tested with microcanvas/testing. */
+const TEST_DIRS = ['test/unit', 'test/elements', 'test/integration', 'test/apps', 'test/testing'];
+
 /**
  * Unit, element and integration tests in real browsers. Test pages are served on
  * `localhost`; fixture widgets are loaded from `127.0.0.1` on the same port, which is
@@ -46,15 +49,7 @@ const launchers = {
 export default {
   // The soak first: it is the longest file by far, and started last it ran alone while the
   // other concurrent slot sat idle.
-  files: [
-    'test/integration/soak.test.ts',
-    'test/unit/**/*.test.ts',
-    'test/elements/**/*.test.ts',
-    'test/integration/**/*.test.ts',
-    // The sample apps, each tested with microcanvas/testing as its author would.
-    'test/apps/**/*.test.ts',
-    'test/testing/**/*.test.ts',
-  ],
+  files: ['test/integration/soak.test.ts', ...TEST_DIRS.map((dir) => `${dir}/**/*.test.ts`)],
   nodeResolve: { exportConditions: ['production'] },
   hostname: 'localhost',
   concurrency: 2,
@@ -86,8 +81,9 @@ export default {
     },
     // `/test/fixtures/bundled/<name>.html`: a fixture as one script, for the soak's mounts.
     bundledFixtures(),
-    // Each test file as one script: ~200 modules per test page otherwise.
-    bundledTests(),
+    // Each test file as one script and shared chunks, all built at once: ~200 modules per
+    // test page otherwise.
+    bundledTests({ dirs: TEST_DIRS }),
     // Module scripts in sandboxed (opaque-origin) frames are CORS fetches with `Origin: null`.
     async (ctx, next) => {
       if (!ctx.state.noCors) ctx.set('Access-Control-Allow-Origin', '*');

@@ -15,12 +15,16 @@
 //   development build (docs/decisions/0025-dev-mode.md).
 //
 // Bundles are built by esbuild once per server (restart `--watch` to see source changes)
-// and kept in memory. `import.meta.url` in project sources is replaced by the source's own
+// and kept in memory. The test files the run lists are built together, at the first request
+// for one, with code splitting: one build of ~60 entries takes about a second, where one
+// build per file took 0.5-1.3 s each and held up every test page by that much (decision
+// 0038); their shared code (lit, zod, the shell, chai) is a few chunks under
+// `/__chunks__/`. A test file outside that list is built alone, as before. `import.meta.url` in project sources is replaced by the source's own
 // URL, so `new URL('../broker/broker-worker.ts', import.meta.url)` still finds its module.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { basename, join, relative } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -38,6 +42,30 @@ const ownUrls = {
       return { contents: source.replaceAll('import.meta.url', url), loader: 'ts' };
     });
   },
+};
+
+/** The prefix under which the joint build's shared chunks are served. */
+const CHUNKS = '__chunks__';
+
+/**
+ * The options every test bundle is built with.
+ * @type {import('esbuild').BuildOptions}
+ */
+const TEST_OPTIONS = {
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  write: false,
+  conditions: ['production'],
+  tsconfig: join(ROOT, 'tsconfig.json'),
+  // esbuild 0.28 without code splitting drops the initialisation of a module that is
+  // also loaded with `import()` when it is reached through an `export *` barrel of a
+  // package whose `sideEffects` does not list it (our sdk/protocol/index.ts): the shell's
+  // lazy schema chunks (docs/decisions/0012) then read `undefined`. Tests need no
+  // tree-shaking, so they bundle without annotations. Apps get dist/lib, built by Vite.
+  ignoreAnnotations: true,
+  plugins: [ownUrls],
+  logLevel: 'silent',
 };
 
 /** @type {Map<string, Promise<string>>} */
@@ -60,25 +88,13 @@ function bundle(path, output = 'code', condition = 'production') {
   let text = bundles.get(key);
   if (!text) {
     text = build({
+      ...TEST_OPTIONS,
       entryPoints: [join(ROOT, path)],
       // The map's sources are relative to this file, which is where the runner resolves them.
       outfile: join(ROOT, path),
       allowOverwrite: true,
-      bundle: true,
-      format: 'esm',
-      target: 'es2022',
-      write: false,
       conditions: [condition],
-      tsconfig: join(ROOT, 'tsconfig.json'),
-      // esbuild 0.28 without code splitting drops the initialisation of a module that is
-      // also loaded with `import()` when it is reached through an `export *` barrel of a
-      // package whose `sideEffects` does not list it (our sdk/protocol/index.ts): the shell's
-      // lazy schema chunks (docs/decisions/0012) then read `undefined`. Tests need no
-      // tree-shaking, so they bundle without annotations. Apps get dist/lib, built by Vite.
-      ignoreAnnotations: true,
-      plugins: [ownUrls],
       sourcemap: output === 'map' ? 'external' : false,
-      logLevel: 'silent',
     }).then(({ outputFiles }) => {
       if (output === 'map')
         return outputFiles.find((file) => file.path.endsWith('.map'))?.text ?? '';
@@ -94,9 +110,76 @@ function bundle(path, output = 'code', condition = 'production') {
   return text;
 }
 
-/** @returns {import('@web/dev-server-core').Middleware} */
-export function bundledTests() {
+/**
+ * All test files under `dirs`, built in one go with code splitting and linked source maps
+ * (read by the runner when it maps a failure's stack): served paths (`/test/unit/x.test.ts`, `/__chunks__/chunk-X.js`, each with `.map`)
+ * to their text. Rejects when any file fails to build; {@link bundledTests} then builds
+ * each file alone, so that a broken file fails only its own page.
+ * @param {readonly string[]} dirs repository-relative
+ * @returns {Promise<Map<string, string>>}
+ */
+async function buildTogether(dirs) {
+  const lists = await Promise.all(
+    dirs.map(async (dir) =>
+      (await readdir(join(ROOT, dir), { recursive: true, encoding: 'utf8' }))
+        .filter((file) => file.endsWith('.test.ts'))
+        .map((file) => join(ROOT, dir, file)),
+    ),
+  );
+  const { outputFiles } = await build({
+    ...TEST_OPTIONS,
+    entryPoints: lists.flat().sort(),
+    outdir: ROOT,
+    outbase: ROOT,
+    splitting: true,
+    chunkNames: `${CHUNKS}/[name]-[hash]`,
+    // Each output names its map; an entry's is renamed below to follow its `.ts` URL.
+    sourcemap: 'linked',
+  });
+  /** @type {Map<string, string>} */
+  const served = new Map();
+  for (const file of outputFiles) {
+    // An entry's output is `<dir>/<name>.test.js`; it is served as the `.ts` it came from,
+    // naming its map by that URL. Chunks keep their names.
+    let path = `/${relative(ROOT, file.path).split(sep).join('/')}`;
+    let text = file.text;
+    const entry = !path.startsWith(`/${CHUNKS}/`);
+    if (entry) path = path.replace(/\.test\.js(\.map)?$/, '.test.ts$1');
+    if (entry && !path.endsWith('.map')) {
+      text = text.replace(
+        /\/\/# sourceMappingURL=\S+\s*$/,
+        `//# sourceMappingURL=${encodeURIComponent(basename(path))}.map\n`,
+      );
+    }
+    served.set(path, text);
+  }
+  return served;
+}
+
+/**
+ * @param {{ dirs?: readonly string[] }} [options] `dirs`: where the run's test files are,
+ *   built together at the first request for one of them
+ * @returns {import('@web/dev-server-core').Middleware}
+ */
+export function bundledTests({ dirs = [] } = {}) {
+  /** @type {Promise<Map<string, string> | undefined> | undefined} */
+  let together;
   return async (ctx, next) => {
+    if (
+      ctx.path.startsWith(`/${CHUNKS}/`) ||
+      /^\/test\/[\w/.-]+\.test\.ts(\.map)?$/.test(ctx.path)
+    ) {
+      together ??= buildTogether(dirs).catch((error) => {
+        console.warn(`test files not built together (${error.message.split('\n')[0]}); one by one`);
+        return undefined;
+      });
+      const text = (await together)?.get(ctx.path);
+      if (text !== undefined) {
+        ctx.type = ctx.path.endsWith('.map') ? 'json' : 'js';
+        ctx.body = text;
+        return;
+      }
+    }
     const map = ctx.path.endsWith('.map');
     const path = map ? ctx.path.slice(0, -'.map'.length) : ctx.path;
     // A sample app's script (its page loads `./main.ts`), for test/apps/: bundled, since it
