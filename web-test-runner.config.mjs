@@ -52,13 +52,17 @@ export default {
   files: ['test/integration/soak.test.ts', ...TEST_DIRS.map((dir) => `${dir}/**/*.test.ts`)],
   nodeResolve: { exportConditions: ['production'] },
   hostname: 'localhost',
+  // npm test gives each engine a free port of its own (two engines run at once); otherwise
+  // the runner takes the first free one from 8000.
+  ...(process.env.MC_WTR_PORT ? { port: Number(process.env.MC_WTR_PORT) } : {}),
   concurrency: 2,
   browserStartTimeout: 60000,
   testsStartTimeout: 60000,
   testsFinishTimeout: 600000,
   testFramework: { config: { timeout: 60000 } },
-  // countsReporter writes .ci/results/wtr.json for the summary line of `npm test`.
-  reporters: [defaultReporter(), countsReporter()],
+  // countsReporter writes .ci/results/wtr.json (or MC_WTR_RESULTS: npm test gives each engine
+  // its own, as two engines run at once) for the summary line of `npm test`.
+  reporters: [defaultReporter(), countsReporter({ file: process.env.MC_WTR_RESULTS })],
   plugins: [
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
     // Real renderer crashes of a widget frame, for test/integration/crash.test.ts.

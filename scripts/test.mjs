@@ -10,7 +10,8 @@
 // or our own on free ports, installed with apt as root when missing), the
 // browser tests (@web/test-runner, one run per engine in BROWSERS, all three by default) and
 // the end-to-end tests (Playwright, in Chromium and Firefox as far as BROWSERS includes
-// them). Every step runs even when an earlier one failed; output streams as it comes. Each
+// them): Chromium's alone, then Firefox's beside WebKitGTK's and the end-to-end tests after
+// it (decision 0038). Every step runs even when an earlier one failed; output streams as it comes. Each
 // static check counts as one test; the runners' own counts are read from the JSON files
 // their reporters write under .ci/results/. The last line printed is the summary,
 // `N passed, N failed` (`, N skipped` when any were), and the exit code is 1 when anything
@@ -30,6 +31,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, relative, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,7 +41,6 @@ import { provideServices } from './server-services.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_DIR = join(ROOT, '.ci/results');
-const WTR_RESULTS = join(RESULTS_DIR, 'wtr.json');
 const PLAYWRIGHT_RESULTS = join(RESULTS_DIR, 'playwright.json');
 const NODE_RESULTS = join(RESULTS_DIR, 'node.json');
 const SERVER_RESULTS = join(RESULTS_DIR, 'server.json');
@@ -260,16 +261,21 @@ async function runner({
   record({ name, ...counts, seconds, cores, note: notes.join('; ') || undefined });
 }
 
+/** One engine's wtr results (two engines run at once, each writes its own). */
+const wtrResults = (/** @type {string} */ engine) => join(RESULTS_DIR, `wtr-${engine}.json`);
+
 /**
- * Keeps one engine's wtr results as `.ci/results/wtr-<engine>.json` (the next engine's run
- * overwrites wtr.json) and prints its failed tests by name and its slowest tests, to see
- * where an engine's time goes.
+ * Prints one engine's failed tests by name and its slowest tests, to see where an engine's
+ * time goes; before a re-run of failed files overwrites them, keeps its first run's results
+ * as `.ci/results/wtr-<engine>-first.json`.
  * @param {string} engine
+ * @param {boolean} [keep]
  */
-function keepEngineResults(engine) {
-  if (!existsSync(WTR_RESULTS)) return;
-  const text = readFileSync(WTR_RESULTS, 'utf8');
-  writeFileSync(join(RESULTS_DIR, `wtr-${engine}.json`), text);
+function reportEngineResults(engine, keep = false) {
+  const file = wtrResults(engine);
+  if (!existsSync(file)) return;
+  const text = readFileSync(file, 'utf8');
+  if (keep) writeFileSync(join(RESULTS_DIR, `wtr-${engine}-first.json`), text);
   try {
     /** @type {{ slowest?: Array<{ test: string, ms: number }>, failures?: string[] }} */
     const { slowest = [], failures = [] } = JSON.parse(text);
@@ -488,30 +494,33 @@ const e2eRuns = !quick && existsSync(PLAYWRIGHT_CONFIG) && e2eEngines.length > 0
 /**
  * One engine's browser tests.
  * @param {import('./browsers.mjs').Engine} engine
- * @param {string} [logFile]
+ * @param {string} [logFile] its output, when it runs beside another step
  */
 async function browserTests(engine, logFile) {
-  let kept = false;
+  let reported = false;
+  const file = wtrResults(engine);
+  const port = String(await freePort());
+  const env = { ...process.env, BROWSERS: engine, MC_WTR_RESULTS: file, MC_WTR_PORT: port };
   await runner({
     name: `browser tests (wtr, ${engine})`,
     command: bin('wtr'),
     args: [],
-    file: WTR_RESULTS,
-    env: { ...process.env, BROWSERS: engine },
+    file,
+    env,
     pick: ({ passed, failed, skipped }) => ({ passed, failed, skipped }),
     logFile,
     rerunCrash: true,
     rerunFailed: (counts) => {
-      kept = true;
-      keepEngineResults(engine);
-      return rerunFailedFiles(counts, WTR_RESULTS, async (names) => {
+      reported = true;
+      reportEngineResults(engine, true);
+      return rerunFailedFiles(counts, file, async (names) => {
         const title = `browser tests (wtr, ${engine}), failed files once more`;
         const rerunLog = logFile?.replace(/\.log$/, '-rerun.log');
         if (rerunLog === undefined) banner(title);
         const code = await run(
           bin('wtr'),
           names.flatMap((name) => ['--files', name]),
-          { ...process.env, BROWSERS: engine },
+          env,
           rerunLog,
         );
         if (rerunLog !== undefined) {
@@ -522,61 +531,99 @@ async function browserTests(engine, logFile) {
       });
     },
   });
-  // After a re-run, wtr.json holds the re-run's results: the first run's were kept before it.
-  if (!kept) keepEngineResults(engine);
+  // After a re-run, the file holds the re-run's results: the first run's were reported.
+  if (!reported) reportEngineResults(engine);
 }
 
-/** WebKitGTK's browser tests, when they run beside the end-to-end tests. */
-let beside = Promise.resolve();
-if (browsersReady) {
-  // One wtr engine at a time: Chromium's and Firefox's pages each keep both cores busy, and
-  // two of them at once starve each other's frames into deadline flakes. WebKitGTK's run
-  // (one page, one web process) is mostly waiting, and so are the end-to-end tests: those
-  // two run side by side, which saves about two minutes.
-  for (const engine of engines) {
-    if (engine === 'webkit' && e2eRuns) {
-      // A step that throws must count as a failure, never end the script without its summary.
-      beside = browserTests(engine, join(RESULTS_DIR, 'wtr-webkit.log')).catch((error) => {
-        console.error(`browser tests (wtr, ${engine}) could not run: ${error}`);
-        record({
-          name: `browser tests (wtr, ${engine})`,
-          passed: 0,
-          failed: 1,
-          skipped: 0,
-          seconds: 0,
-        });
-      });
-    } else {
-      await browserTests(engine);
-    }
+/**
+ * A TCP port free on this machine now, for a runner that starts beside another (the runner
+ * itself looks for one from 8000, and two looking at once can both take it).
+ * @returns {Promise<number>}
+ */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/**
+ * Runs a step that may throw; a throw counts as a failure of `name`, and never ends the
+ * script without its summary.
+ * @param {string} name
+ * @param {() => Promise<void>} step
+ */
+async function guarded(name, step) {
+  try {
+    await step();
+  } catch (error) {
+    console.error(`${name} could not run: ${error}`);
+    record({ name, passed: 0, failed: 1, skipped: 0, seconds: 0 });
   }
 }
 
-if (quick) {
-  console.log('\n(--quick: end-to-end tests skipped)');
-} else if (!existsSync(PLAYWRIGHT_CONFIG)) {
-  console.log('\n(no playwright.config.ts yet: end-to-end tests skipped, not counted)');
-} else if (e2eEngines.length === 0) {
-  console.log(`\n(BROWSERS=${engines.join(',')}: no engine the end-to-end tests run in)`);
-} else if (e2eRuns) {
-  await runner({
-    name: `end-to-end tests (playwright, ${e2eEngines.join(', ')})`,
-    command: bin('playwright'),
-    // Projects are named <engine>-<server> (playwright.config.ts).
-    args: ['test', ...e2eEngines.map((engine) => `--project=${engine}-*`)],
-    file: PLAYWRIGHT_RESULTS,
-    // The JSON reporter in playwright.config.ts writes here; the variable makes sure of it.
-    env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_FILE: PLAYWRIGHT_RESULTS },
-    pick: ({ stats }) => ({
-      passed: stats.expected + stats.flaky,
-      failed: stats.unexpected,
-      skipped: stats.skipped,
-    }),
-    // A test that passed only on its retry (playwright.config.ts) is named in the list above.
-    noteOf: ({ stats }) => (stats.flaky > 0 ? `${stats.flaky} passed on retry (flaky)` : undefined),
-  });
+/** The end-to-end tests, or a line saying why they do not run. */
+async function endToEndTests() {
+  if (quick) {
+    console.log('\n(--quick: end-to-end tests skipped)');
+  } else if (!existsSync(PLAYWRIGHT_CONFIG)) {
+    console.log('\n(no playwright.config.ts yet: end-to-end tests skipped, not counted)');
+  } else if (e2eEngines.length === 0) {
+    console.log(`\n(BROWSERS=${engines.join(',')}: no engine the end-to-end tests run in)`);
+  } else if (e2eRuns) {
+    await runner({
+      name: `end-to-end tests (playwright, ${e2eEngines.join(', ')})`,
+      command: bin('playwright'),
+      // Projects are named <engine>-<server> (playwright.config.ts).
+      args: ['test', ...e2eEngines.map((engine) => `--project=${engine}-*`)],
+      file: PLAYWRIGHT_RESULTS,
+      // The JSON reporter in playwright.config.ts writes here; the variable makes sure of it.
+      env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_FILE: PLAYWRIGHT_RESULTS },
+      pick: ({ stats }) => ({
+        passed: stats.expected + stats.flaky,
+        failed: stats.unexpected,
+        skipped: stats.skipped,
+      }),
+      // A test that passed only on its retry (playwright.config.ts) is named in the list above.
+      noteOf: ({ stats }) =>
+        stats.flaky > 0 ? `${stats.flaky} passed on retry (flaky)` : undefined,
+    });
+  }
 }
-await beside;
+
+// The schedule (decision 0038). Chromium's browser tests alone: its two concurrent pages keep
+// both cores busy (1.9), and anything beside them starves their frames into deadline flakes.
+// Then two lanes: Firefox's (one page, 1.4 cores busy alone: its tests mostly wait on
+// deadlines) beside WebKitGTK's (one page, 0.9 cores alone) and, once that ends, the
+// end-to-end tests (1.6 cores alone). Measured alone on this machine: Firefox 236 s,
+// WebKitGTK 129 s, e2e 210 s; WebKitGTK beside the e2e tests took 288 s, Firefox beside
+// WebKitGTK 274 and 189 s.
+const wtrEngines = browsersReady ? engines : [];
+if (wtrEngines.includes('chromium')) {
+  await guarded('browser tests (wtr, chromium)', () => browserTests('chromium'));
+}
+const firefox = wtrEngines.includes('firefox');
+const firefoxLane = firefox
+  ? guarded('browser tests (wtr, firefox)', () =>
+      browserTests('firefox', join(RESULTS_DIR, 'wtr-firefox.log')),
+    )
+  : Promise.resolve();
+const otherLane = (async () => {
+  if (wtrEngines.includes('webkit')) {
+    const log = firefox ? join(RESULTS_DIR, 'wtr-webkit.log') : undefined;
+    await guarded('browser tests (wtr, webkit)', () => browserTests('webkit', log));
+  }
+  await guarded('end-to-end tests', endToEndTests);
+})();
+await Promise.all([firefoxLane, otherLane]);
 
 const total = results.reduce(
   (sum, r) => ({
