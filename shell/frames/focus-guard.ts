@@ -25,8 +25,8 @@ interface Place {
  * `blur` and the iframe becoming its active element. Focus may enter a frame through:
  * - the pointer: no key was pressed in the host page since the pointer last moved there, and
  *   the iframe is under the pointer (`:hover`), or (Chromium, which does not hover a frame in
- *   another process) the page has transient user activation and the last press in the host
- *   page is more than {@link POINTER_TRAVEL_MS} old;
+ *   another process) the page had transient user activation when focus left it and the
+ *   last press in the host page is more than {@link POINTER_TRAVEL_MS} old;
  * - the keyboard: a Tab (or Shift+Tab) pressed in the host that moved focus straight on;
  * - the host itself: {@link FocusGuard.allow} just before it focuses the frame.
  * Any other entry is a theft: focus goes back to where it was (with the caret and selection
@@ -37,6 +37,12 @@ export class FocusGuard {
   #lastKey: { key: string; at: number; moved: boolean } | undefined;
   #lastPointerAt = -Infinity;
   #lastPressAt = -Infinity;
+  /**
+   * Whether the page had user activation when focus last left its content. A click into a
+   * frame activates the page before focus moves; keys typed into a frame that took focus
+   * activate it after (Chromium): judged later, a theft would pass for a click.
+   */
+  #activeAtLoss = false;
   #last: Place | undefined;
   #allowed: HTMLIFrameElement | undefined;
   /** The frame focus entered legitimately and has not left: not judged again. */
@@ -104,7 +110,13 @@ export class FocusGuard {
     // A Tab that moved focus within the host page was spent there.
     if (this.#lastKey) this.#lastKey.moved = true;
     this.#entered = undefined;
+    this.#activeAtLoss = false;
   };
+
+  #noteLoss(): void {
+    const activation = (navigator as { userActivation?: { isActive: boolean } }).userActivation;
+    this.#activeAtLoss = activation?.isActive === true;
+  }
 
   #onFocusOut = (event: FocusEvent): void => {
     const element = event.composedPath()[0];
@@ -121,11 +133,13 @@ export class FocusGuard {
       }
     }
     this.#last = place;
+    this.#noteLoss();
     this.win.setTimeout(() => this.#check(), 0);
   };
 
   /** Focus left the host page's own content; where it went is known once the move is done. */
   #onBlur = (): void => {
+    this.#noteLoss();
     // Chromium names the iframe as the active element during `blur`, Firefox only after it.
     this.win.setTimeout(() => this.#check(), 0);
   };
@@ -164,9 +178,10 @@ export class FocusGuard {
     // another process; there a click into it leaves only the page's user activation (a
     // click in a frame activates its ancestors too), which a press in the host page itself
     // also gives: so not within POINTER_TRAVEL_MS of one.
+    // The activation counts as it was when focus left: one that came after was the keys the
+    // thief got (issue 14's UI-7, seen in Chromium's trace).
     if (iframe.matches(':hover')) return true;
-    const activation = (navigator as { userActivation?: { isActive: boolean } }).userActivation;
-    return activation?.isActive === true && now - this.#lastPressAt > POINTER_TRAVEL_MS;
+    return this.#activeAtLoss && now - this.#lastPressAt > POINTER_TRAVEL_MS;
   }
 
   #restore(iframe: HTMLIFrameElement): void {
