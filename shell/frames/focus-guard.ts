@@ -43,6 +43,8 @@ export class FocusGuard {
    * activate it after (Chromium): judged later, a theft would pass for a click.
    */
   #activeAtLoss = false;
+  /** When the guard last took focus back from a frame. */
+  #lastTheftAt = -Infinity;
   #last: Place | undefined;
   #allowed: HTMLIFrameElement | undefined;
   /** The frame focus entered legitimately and has not left: not judged again. */
@@ -164,6 +166,7 @@ export class FocusGuard {
       this.#entered = iframe;
       return;
     }
+    this.#lastTheftAt = performance.now();
     this.#restore(iframe);
     onTheft();
   }
@@ -180,8 +183,12 @@ export class FocusGuard {
     // also gives: so not within POINTER_TRAVEL_MS of one.
     // The activation counts as it was when focus left: one that came after was the keys the
     // thief got (issue 14's UI-7, seen in Chromium's trace).
+    // After a theft, the keys the thief got activated the page too: activation counts again
+    // only once the pointer has moved in the host page since.
     if (iframe.matches(':hover')) return true;
-    return this.#activeAtLoss && now - this.#lastPressAt > POINTER_TRAVEL_MS;
+    const pointerSinceTheft =
+      this.#lastTheftAt === -Infinity || this.#lastPointerAt > this.#lastTheftAt;
+    return this.#activeAtLoss && pointerSinceTheft && now - this.#lastPressAt > POINTER_TRAVEL_MS;
   }
 
   #restore(iframe: HTMLIFrameElement): void {
