@@ -31,13 +31,12 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, relative, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { ensureBrowsers, requestedEngines } from './browsers.mjs';
-import { provideServices } from './server-services.mjs';
+import { freePort, provideServices } from './server-services.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_DIR = join(ROOT, '.ci/results');
@@ -533,26 +532,6 @@ async function browserTests(engine, logFile) {
   });
   // After a re-run, the file holds the re-run's results: the first run's were reported.
   if (!reported) reportEngineResults(engine);
-}
-
-/**
- * A TCP port free on this machine now, for a runner that starts beside another (the runner
- * itself looks for one from 8000, and two looking at once can both take it).
- * @returns {Promise<number>}
- */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /**

@@ -180,11 +180,9 @@ export class FocusGuard {
     // WebKitGTK marks the iframe under the pointer hovered. Chromium does not for a frame in
     // another process; there a click into it leaves only the page's user activation (a
     // click in a frame activates its ancestors too), which a press in the host page itself
-    // also gives: so not within POINTER_TRAVEL_MS of one.
-    // The activation counts as it was when focus left: one that came after was the keys the
-    // thief got (issue 14's UI-7, seen in Chromium's trace).
-    // After a theft, the keys the thief got activated the page too: activation counts again
-    // only once the pointer has moved in the host page since.
+    // also gives: so not within POINTER_TRAVEL_MS of one. Keys typed into a frame activate
+    // the page too, so the activation counts as it was when focus left, and after a theft
+    // only once the pointer has moved in the host page since (decision 0028).
     if (iframe.matches(':hover')) return true;
     const pointerSinceTheft =
       this.#lastTheftAt === -Infinity || this.#lastPointerAt > this.#lastTheftAt;

@@ -3,15 +3,7 @@ import { sendKeys } from '@web/test-runner-commands';
 
 import { deepActive } from '../../shell/frames/deep-active.ts';
 import { FocusGuard } from '../../shell/frames/focus-guard.ts';
-
-/** Resolves once `check` holds, polled every animation frame; rejects after `ms`. */
-async function until(check: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const end = performance.now() + ms;
-  while (!check()) {
-    if (performance.now() > end) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((resolve) => requestAnimationFrame(resolve));
-  }
-}
+import { until } from '../helpers/until.ts';
 
 describe('FocusGuard', () => {
   let field: HTMLInputElement;
